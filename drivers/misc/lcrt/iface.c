@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LCRT - Linux Crash Record and Trace: what user space sees.
+ *
+ *   /proc/lcrt                   the newest record, in words
+ *   /sys/kernel/lcrt/control     write "clear" to erase every record
+ *   /sys/kernel/lcrt/record      the newest record, raw
+ *   /sys/kernel/lcrt/nvram       the whole region, raw
+ *   /sys/kernel/lcrt/status      region, slots and record counts
+ */
+#define pr_fmt(fmt) "lcrt: " fmt
+
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/panic.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "lcrt.h"
+
+static DEFINE_MUTEX(lcrt_iface_lock);
+
+static const char *lcrt_event_name(u8 ev)
+{
+	switch (ev) {
+	case LCRT_EV_PANIC:	return "panic";
+	case LCRT_EV_OOPS:	return "oops";
+	case LCRT_EV_BUG:	return "BUG";
+	case LCRT_EV_WARN:	return "warning";
+	case LCRT_EV_WATCHDOG:	return "watchdog";
+	default:		return "unknown";
+	}
+}
+
+static const char *lcrt_context_name(u8 ctx)
+{
+	switch (ctx) {
+	case LCRT_CTX_TASK:	return "task";
+	case LCRT_CTX_SOFTIRQ:	return "softirq";
+	case LCRT_CTX_HARDIRQ:	return "hardirq";
+	case LCRT_CTX_NMI:	return "NMI";
+	default:		return "unknown";
+	}
+}
+
+static const char *lcrt_stop_name(u8 stop)
+{
+	switch (stop) {
+	case LCRT_STOP_END:	return "outermost frame";
+	case LCRT_STOP_DEPTH:	return "depth limit";
+	case LCRT_STOP_LOOP:	return "frame pointer loop";
+	case LCRT_STOP_RANGE:	return "frame pointer off the stack";
+	case LCRT_STOP_ALIGN:	return "misaligned frame pointer";
+	case LCRT_STOP_FAULT:	return "unreadable stack";
+	case LCRT_STOP_ZERO:	return "zero frame pointer";
+	default:		return "unknown";
+	}
+}
+
+static const char *lcrt_error_name(int err)
+{
+	switch (err) {
+	case -EPROTO:	return "unknown format version";
+	case -EMSGSIZE:	return "sizes out of bounds";
+	case -EBADMSG:	return "CRC mismatch";
+	case -EUCLEAN:	return "sections do not fit the record";
+	default:	return "unreadable";
+	}
+}
+
+static void lcrt_show_event(struct seq_file *m, struct lcrt_dec *d)
+{
+	u8 ev = lcrt_dec_u8(d), ctx = lcrt_dec_u8(d);
+	u64 cpu = lcrt_dec_varint(d), pid = lcrt_dec_varint(d);
+	u64 preempt = lcrt_dec_varint(d), taint = lcrt_dec_varint(d);
+	u64 uptime = lcrt_dec_varint(d);
+	u8 len = lcrt_dec_u8(d);
+	const u8 *comm = lcrt_dec_bytes(d, len);
+	u64 secs;
+	u32 ns;
+	int i;
+
+	if (d->error) {
+		seq_puts(m, "event:   (malformed)\n");
+		return;
+	}
+	seq_printf(m, "event:   %s\n", lcrt_event_name(ev));
+	seq_printf(m, "task:    %.*s (pid %llu) on CPU %llu\n", len, comm,
+		   pid, cpu);
+	seq_printf(m, "context: %s, preempt count %#llx\n",
+		   lcrt_context_name(ctx), preempt);
+	seq_printf(m, "taint:   %#llx ", taint);
+	for (i = 0; i < TAINT_FLAGS_COUNT && i < 64; i++)
+		seq_putc(m, taint & BIT_ULL(i) ? taint_flags[i].c_true :
+			 taint_flags[i].c_false);
+	secs = div_u64_rem(uptime, NSEC_PER_SEC, &ns);
+	seq_printf(m, "\nuptime:  %llu.%09u s\n", secs, ns);
+}
+
+static void lcrt_show_kernel(struct seq_file *m, struct lcrt_dec *d)
+{
+	u8 len = lcrt_dec_u8(d);
+	const u8 *rel = lcrt_dec_bytes(d, len);
+	u8 idlen = lcrt_dec_u8(d);
+	const u8 *id = lcrt_dec_bytes(d, idlen);
+
+	if (d->error) {
+		seq_puts(m, "kernel:  (malformed)\n");
+		return;
+	}
+	seq_printf(m, "kernel:  %.*s build-id %*phN\n", len, rel, idlen, id);
+}
+
+static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
+{
+	u8 unwinder = lcrt_dec_u8(d), stop = lcrt_dec_u8(d);
+	u64 dropped = lcrt_dec_varint(d);
+	unsigned long pc = 0;
+	unsigned int n;
+
+	seq_printf(m, "call chain (innermost first, %s unwinder, ended at %s):\n",
+		   unwinder == LCRT_UNW_FRAME_POINTER ? "frame-pointer" :
+		   "kernel", lcrt_stop_name(stop));
+	for (n = 0; d->pos < d->len && n < 256; n++) {
+		u64 off, size;
+		const u8 *name;
+		u8 len;
+
+		pc += lcrt_dec_svarint(d);
+		off = lcrt_dec_varint(d);
+		size = lcrt_dec_varint(d);
+		len = lcrt_dec_u8(d);
+		name = lcrt_dec_bytes(d, len);
+		if (d->error)
+			break;
+		if (len)
+			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx [<%px>]\n", n,
+				   len, name, off, size, (void *)pc);
+		else
+			seq_printf(m, "  #%-2u [<%px>]\n", n, (void *)pc);
+	}
+	if (d->error)
+		seq_puts(m, "  (malformed frame list)\n");
+	if (dropped)
+		seq_printf(m, "  ... %llu outer frames dropped for the budget\n",
+			   dropped);
+}
+
+static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
+{
+	const struct lcrt_record_header *h = rec;
+	size_t off = le16_to_cpu(h->header_size);
+	u16 flags = le16_to_cpu(h->flags);
+	struct lcrt_dec d;
+	u8 type;
+
+	seq_printf(m, "LCRT record %llu (slot %d, %u bytes, captured in %u ns%s)\n",
+		   le64_to_cpu(h->seq), slot, le32_to_cpu(h->total_size),
+		   le32_to_cpu(h->capture_ns),
+		   flags & LCRT_F_TRUNCATED ? ", truncated" : "");
+	while (lcrt_record_next(rec, &off, &type, &d)) {
+		switch (type) {
+		case LCRT_SEC_EVENT:
+			lcrt_show_event(m, &d);
+			break;
+		case LCRT_SEC_REASON:
+			seq_printf(m, "reason:  %.*s\n", (int)d.len, d.p);
+			break;
+		case LCRT_SEC_KERNEL:
+			lcrt_show_kernel(m, &d);
+			break;
+		case LCRT_SEC_FRAMES:
+			lcrt_show_frames(m, &d);
+			break;
+		default:
+			seq_printf(m, "section %u: %zu bytes\n", type, d.len);
+			break;
+		}
+	}
+}
+
+static int lcrt_proc_show(struct seq_file *m, void *v)
+{
+	struct lcrt_slot_info info;
+	size_t size = lcrt_store_slot_size();
+	void *rec;
+
+	mutex_lock(&lcrt_iface_lock);
+	lcrt_store_scan(&info);
+	if (info.newest_corrupt >= 0)
+		seq_printf(m, "the newest record (slot %d) is corrupt: %s\n",
+			   info.newest_corrupt,
+			   lcrt_error_name(info.newest_err));
+	if (info.newest < 0) {
+		if (info.newest_corrupt < 0)
+			seq_puts(m, "no crash record\n");
+		mutex_unlock(&lcrt_iface_lock);
+		return 0;
+	}
+	rec = kmemdup(lcrt_store_slot(info.newest), size, GFP_KERNEL);
+	mutex_unlock(&lcrt_iface_lock);
+	if (!rec)
+		return -ENOMEM;
+	if (!lcrt_record_check(rec, size))
+		lcrt_show_record(m, rec, info.newest);
+	else
+		seq_puts(m, "the record changed while it was read\n");
+	kfree(rec);
+	return 0;
+}
+
+static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	if (!sysfs_streq(buf, "clear"))
+		return -EINVAL;
+	mutex_lock(&lcrt_iface_lock);
+	lcrt_store_clear();
+	mutex_unlock(&lcrt_iface_lock);
+	return count;
+}
+static struct kobj_attribute control_attr = __ATTR_WO(control);
+
+static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct lcrt_slot_info info;
+	phys_addr_t base = lcrt_store_base();
+
+	mutex_lock(&lcrt_iface_lock);
+	lcrt_store_scan(&info);
+	mutex_unlock(&lcrt_iface_lock);
+	return sysfs_emit(buf,
+			  "region %pa+%zu\nslot_size %zu\nslots %u\nrecords %u\ncorrupt %u\nnext_seq %llu\n",
+			  &base, lcrt_store_size(), lcrt_store_slot_size(),
+			  lcrt_store_slots(), info.valid, info.corrupt,
+			  lcrt_store_next_seq());
+}
+static struct kobj_attribute status_attr = __ATTR(status, 0400, status_show,
+						   NULL);
+
+static ssize_t lcrt_read_bytes(const void *src, size_t len, char *buf,
+			       loff_t off, size_t count)
+{
+	if (off >= len)
+		return 0;
+	count = min_t(size_t, count, len - off);
+	memcpy(buf, src + off, count);
+	return count;
+}
+
+static ssize_t record_read(struct file *filp, struct kobject *kobj,
+			   struct bin_attribute *attr, char *buf, loff_t off,
+			   size_t count)
+{
+	struct lcrt_slot_info info;
+	const struct lcrt_record_header *h;
+	ssize_t ret = 0;
+
+	mutex_lock(&lcrt_iface_lock);
+	lcrt_store_scan(&info);
+	if (info.newest >= 0) {
+		h = lcrt_store_slot(info.newest);
+		ret = lcrt_read_bytes(h, le32_to_cpu(h->total_size), buf, off,
+				      count);
+	}
+	mutex_unlock(&lcrt_iface_lock);
+	return ret;
+}
+static BIN_ATTR(record, 0400, record_read, NULL, 0);
+
+static ssize_t nvram_read(struct file *filp, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	ssize_t ret;
+
+	mutex_lock(&lcrt_iface_lock);
+	ret = lcrt_read_bytes(lcrt_store_slot(0),
+			      (size_t)lcrt_store_slots() * lcrt_store_slot_size(),
+			      buf, off, count);
+	mutex_unlock(&lcrt_iface_lock);
+	return ret;
+}
+static BIN_ATTR(nvram, 0400, nvram_read, NULL, 0);
+
+static struct attribute *lcrt_attrs[] = {
+	&control_attr.attr,
+	&status_attr.attr,
+	NULL,
+};
+
+static struct bin_attribute *lcrt_bin_attrs[] = {
+	&bin_attr_record,
+	&bin_attr_nvram,
+	NULL,
+};
+
+static const struct attribute_group lcrt_group = {
+	.attrs = lcrt_attrs,
+	.bin_attrs = lcrt_bin_attrs,
+};
+
+static int __init lcrt_iface_init(void)
+{
+	struct kobject *kobj;
+	int ret;
+
+	if (!lcrt_store_ready())
+		return 0;
+	if (!proc_create_single("lcrt", 0400, NULL, lcrt_proc_show))
+		pr_warn("cannot create /proc/lcrt\n");
+	bin_attr_nvram.size = (size_t)lcrt_store_slots() *
+			      lcrt_store_slot_size();
+	kobj = kobject_create_and_add("lcrt", kernel_kobj);
+	if (!kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(kobj, &lcrt_group);
+	if (ret) {
+		kobject_put(kobj);
+		return ret;
+	}
+	return 0;
+}
+/* After sysfs has /sys/kernel (core_initcall), before drivers probe. */
+subsys_initcall(lcrt_iface_init);

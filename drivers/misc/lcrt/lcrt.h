@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * LCRT - Linux Crash Record and Trace: what the parts of the driver share.
+ */
+#ifndef _DRIVERS_MISC_LCRT_H
+#define _DRIVERS_MISC_LCRT_H
+
+#include <linux/types.h>
+#include <uapi/linux/lcrt.h>
+
+struct pt_regs;
+
+#define LCRT_MAX_FRAMES		32
+#define LCRT_NAME_MAX		48
+
+/* record.c: build a record in a buffer, within a byte budget. */
+struct lcrt_enc {
+	u8 *buf;
+	size_t size;		/* the budget */
+	size_t pos;
+	size_t sec;		/* offset of the open section, or 0 */
+	bool overflow;		/* a put did not fit since the last mark */
+};
+
+void lcrt_enc_init(struct lcrt_enc *e, void *buf, size_t size);
+void lcrt_enc_section_begin(struct lcrt_enc *e, u8 type);
+bool lcrt_enc_section_end(struct lcrt_enc *e);
+void lcrt_enc_u8(struct lcrt_enc *e, u8 v);
+void lcrt_enc_varint(struct lcrt_enc *e, u64 v);
+void lcrt_enc_svarint(struct lcrt_enc *e, s64 v);
+void lcrt_enc_bytes(struct lcrt_enc *e, const void *p, size_t len);
+void lcrt_enc_str8(struct lcrt_enc *e, const char *s, size_t max);
+size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags);
+void lcrt_record_seal(void *rec, u32 capture_ns);
+
+/* record.c: read a record back. */
+struct lcrt_dec {
+	const u8 *p;
+	size_t len;
+	size_t pos;
+	bool error;
+};
+
+int lcrt_record_check(const void *rec, size_t avail);
+bool lcrt_record_next(const void *rec, size_t *off, u8 *type,
+		      struct lcrt_dec *payload);
+u8 lcrt_dec_u8(struct lcrt_dec *d);
+u64 lcrt_dec_varint(struct lcrt_dec *d);
+s64 lcrt_dec_svarint(struct lcrt_dec *d);
+const u8 *lcrt_dec_bytes(struct lcrt_dec *d, size_t len);
+
+/* unwind.c: the call chain. */
+struct lcrt_frame {
+	unsigned long pc;
+};
+
+struct lcrt_trace {
+	struct lcrt_frame frames[LCRT_MAX_FRAMES];
+	unsigned int nr;
+	u8 unwinder;
+	u8 stop;
+};
+
+void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
+
+/* store.c: the NVRAM region. */
+struct lcrt_slot_info {
+	unsigned int valid;
+	unsigned int corrupt;
+	unsigned int empty;
+	int newest;		/* slot of the newest valid record, or -1 */
+	int newest_corrupt;	/* a corrupt slot newer than it, or -1 */
+	int newest_err;		/* why that slot is corrupt */
+};
+
+int lcrt_store_init(void);
+bool lcrt_store_ready(void);
+phys_addr_t lcrt_store_base(void);
+size_t lcrt_store_size(void);
+size_t lcrt_store_slot_size(void);
+unsigned int lcrt_store_slots(void);
+u64 lcrt_store_next_seq(void);
+void *lcrt_store_slot(unsigned int i);
+int lcrt_store_commit(const void *rec, size_t len);
+void lcrt_store_clear(void);
+void lcrt_store_scan(struct lcrt_slot_info *info);
+
+/* core.c */
+size_t lcrt_record_budget(void);
+
+#endif /* _DRIVERS_MISC_LCRT_H */

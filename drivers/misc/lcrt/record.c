@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LCRT - Linux Crash Record and Trace: encode and decode one record.
+ *
+ * The format is defined in include/uapi/linux/lcrt.h. The encoder runs in
+ * panic context: it only writes into the buffer it is given, never past its
+ * budget, and a put that does not fit sets a flag instead of writing.
+ */
+#include <linux/crc32.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <asm/unaligned.h>
+
+#include "lcrt.h"
+
+#define HDR_SIZE sizeof(struct lcrt_record_header)
+#define SEC_SIZE sizeof(struct lcrt_section)
+
+void lcrt_enc_init(struct lcrt_enc *e, void *buf, size_t size)
+{
+	e->buf = buf;
+	e->size = size;
+	e->pos = HDR_SIZE;
+	e->sec = 0;
+	e->overflow = size < HDR_SIZE;
+	if (!e->overflow)
+		memset(buf, 0, HDR_SIZE);
+}
+
+static bool lcrt_enc_room(struct lcrt_enc *e, size_t n)
+{
+	if (e->overflow || n > e->size - e->pos) {
+		e->overflow = true;
+		return false;
+	}
+	return true;
+}
+
+void lcrt_enc_bytes(struct lcrt_enc *e, const void *p, size_t len)
+{
+	if (!lcrt_enc_room(e, len))
+		return;
+	memcpy(e->buf + e->pos, p, len);
+	e->pos += len;
+}
+
+void lcrt_enc_u8(struct lcrt_enc *e, u8 v)
+{
+	lcrt_enc_bytes(e, &v, 1);
+}
+
+void lcrt_enc_varint(struct lcrt_enc *e, u64 v)
+{
+	u8 tmp[LCRT_VARINT_MAX];
+	size_t n = 0;
+
+	do {
+		tmp[n] = v & 0x7f;
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	lcrt_enc_bytes(e, tmp, n);
+}
+
+void lcrt_enc_svarint(struct lcrt_enc *e, s64 v)
+{
+	lcrt_enc_varint(e, ((u64)v << 1) ^ (u64)(v >> 63));
+}
+
+/* A string of at most @max bytes, after a one-byte length. */
+void lcrt_enc_str8(struct lcrt_enc *e, const char *s, size_t max)
+{
+	size_t len = s ? strnlen(s, min_t(size_t, max, U8_MAX)) : 0;
+
+	lcrt_enc_u8(e, len);
+	lcrt_enc_bytes(e, s, len);
+}
+
+void lcrt_enc_section_begin(struct lcrt_enc *e, u8 type)
+{
+	struct lcrt_section sec = { .type = type };
+
+	e->sec = e->pos;
+	lcrt_enc_bytes(e, &sec, SEC_SIZE);
+}
+
+/*
+ * Close the open section. If anything in it did not fit, the whole section
+ * is taken back and false is returned: the record stays decodable.
+ */
+bool lcrt_enc_section_end(struct lcrt_enc *e)
+{
+	size_t payload = e->pos - e->sec - SEC_SIZE;
+	struct lcrt_section *sec;
+
+	if (e->overflow || payload > U16_MAX) {
+		e->pos = e->sec;
+		e->sec = 0;
+		e->overflow = false;
+		return false;
+	}
+	sec = (struct lcrt_section *)(e->buf + e->sec);
+	put_unaligned_le16(payload, &sec->size);
+	e->sec = 0;
+	return true;
+}
+
+/* Fill in the header. The record is sealed by lcrt_record_seal(). */
+size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags)
+{
+	struct lcrt_record_header *h = (struct lcrt_record_header *)e->buf;
+
+	if (e->size < HDR_SIZE)
+		return 0;
+	h->magic = 0;
+	h->version = cpu_to_le16(LCRT_VERSION);
+	h->header_size = cpu_to_le16(HDR_SIZE);
+	h->total_size = cpu_to_le32(e->pos);
+	h->seq = cpu_to_le64(seq);
+	h->word_size = sizeof(unsigned long);
+	h->flags = cpu_to_le16(flags);
+#if defined(CONFIG_ARM64)
+	h->arch = LCRT_ARCH_ARM64;
+#elif defined(CONFIG_ARM)
+	h->arch = LCRT_ARCH_ARM;
+#elif defined(CONFIG_X86_64)
+	h->arch = LCRT_ARCH_X86_64;
+#else
+	h->arch = LCRT_ARCH_UNKNOWN;
+#endif
+	return e->pos;
+}
+
+static u32 lcrt_crc(const struct lcrt_record_header *h, size_t total)
+{
+	return crc32_le(~0U, (const u8 *)h + LCRT_CRC_OFFSET,
+			total - LCRT_CRC_OFFSET) ^ ~0U;
+}
+
+/* Set the capture time and the CRC. The magic is left to the store. */
+void lcrt_record_seal(void *rec, u32 capture_ns)
+{
+	struct lcrt_record_header *h = rec;
+
+	h->capture_ns = cpu_to_le32(capture_ns);
+	h->crc32 = cpu_to_le32(lcrt_crc(h, le32_to_cpu(h->total_size)));
+}
+
+/*
+ * Is there a whole, valid record at @rec, of which @avail bytes may be read?
+ * Returns 0, -ENODATA (no record), -EPROTO (unknown version), -EMSGSIZE
+ * (sizes out of bounds), -EBADMSG (CRC mismatch) or -EUCLEAN (sections do
+ * not tile the record).
+ */
+int lcrt_record_check(const void *rec, size_t avail)
+{
+	const struct lcrt_record_header *h = rec;
+	size_t total, hsize, off;
+	struct lcrt_dec d;
+	u8 type;
+
+	if (avail < HDR_SIZE || le32_to_cpu(h->magic) != LCRT_MAGIC)
+		return -ENODATA;
+	if (le16_to_cpu(h->version) != LCRT_VERSION)
+		return -EPROTO;
+	total = le32_to_cpu(h->total_size);
+	hsize = le16_to_cpu(h->header_size);
+	if (hsize < HDR_SIZE || total < hsize || total > avail)
+		return -EMSGSIZE;
+	if (lcrt_crc(h, total) != le32_to_cpu(h->crc32))
+		return -EBADMSG;
+	off = hsize;
+	while (lcrt_record_next(rec, &off, &type, &d))
+		;
+	return off == total ? 0 : -EUCLEAN;
+}
+
+/*
+ * Step to the section at *@off of a checked record. Returns false at the end
+ * or at a section that does not fit; *@off then stays at that section.
+ */
+bool lcrt_record_next(const void *rec, size_t *off, u8 *type,
+		      struct lcrt_dec *payload)
+{
+	const struct lcrt_record_header *h = rec;
+	size_t total = le32_to_cpu(h->total_size);
+	const struct lcrt_section *sec;
+	size_t size;
+
+	if (*off >= total || total - *off < SEC_SIZE)
+		return false;
+	sec = (const struct lcrt_section *)((const u8 *)rec + *off);
+	size = get_unaligned_le16(&sec->size);
+	if (size > total - *off - SEC_SIZE)
+		return false;
+	*type = sec->type;
+	payload->p = (const u8 *)(sec + 1);
+	payload->len = size;
+	payload->pos = 0;
+	payload->error = false;
+	*off += SEC_SIZE + size;
+	return true;
+}
+
+const u8 *lcrt_dec_bytes(struct lcrt_dec *d, size_t len)
+{
+	const u8 *p;
+
+	if (d->error || len > d->len - d->pos) {
+		d->error = true;
+		return NULL;
+	}
+	p = d->p + d->pos;
+	d->pos += len;
+	return p;
+}
+
+u8 lcrt_dec_u8(struct lcrt_dec *d)
+{
+	const u8 *p = lcrt_dec_bytes(d, 1);
+
+	return p ? *p : 0;
+}
+
+u64 lcrt_dec_varint(struct lcrt_dec *d)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < LCRT_VARINT_MAX; i++) {
+		const u8 *p = lcrt_dec_bytes(d, 1);
+
+		if (!p)
+			return 0;
+		v |= (u64)(*p & 0x7f) << (7 * i);
+		if (!(*p & 0x80))
+			return v;
+	}
+	d->error = true;
+	return 0;
+}
+
+s64 lcrt_dec_svarint(struct lcrt_dec *d)
+{
+	u64 v = lcrt_dec_varint(d);
+
+	return (s64)(v >> 1) ^ -(s64)(v & 1);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * LCRT - Linux Crash Record and Trace: the on-media record format.
+ *
+ * This header is the only definition of the format. The kernel writes it
+ * (drivers/misc/lcrt) and user-space tools read it.
+ *
+ * The NVRAM region is an array of equal-sized slots. A slot is empty, or
+ * holds one record. A record is a struct lcrt_record_header followed by
+ * sections. Every section is a struct lcrt_section followed by @size bytes
+ * of payload. A reader skips sections of types it does not know.
+ *
+ * All fixed-width integers are little-endian. A "varint" is an unsigned
+ * LEB128 number: seven bits per byte, least significant group first, the top
+ * bit set on every byte but the last, at most LCRT_VARINT_MAX bytes. A
+ * signed value is stored zigzag-encoded ((v << 1) ^ (v >> 63)) as a varint.
+ *
+ * A record is committed by writing @magic last. It is valid when @magic is
+ * LCRT_MAGIC, @version is one the reader knows, @header_size and
+ * @total_size are in bounds, and the CRC-32 (IEEE 802.3, as in zlib) of the
+ * bytes from offset LCRT_CRC_OFFSET up to @total_size equals @crc32.
+ */
+#ifndef _UAPI_LINUX_LCRT_H
+#define _UAPI_LINUX_LCRT_H
+
+#include <linux/types.h>
+
+#define LCRT_MAGIC		0x5452434cU	/* "LCRT" */
+#define LCRT_VERSION		1
+#define LCRT_CRC_OFFSET		8
+#define LCRT_VARINT_MAX		10
+#define LCRT_MIN_RECORD_SIZE	128
+#define LCRT_MAX_RECORD_SIZE	65536
+
+/* Architectures (struct lcrt_record_header.arch). */
+#define LCRT_ARCH_UNKNOWN	0
+#define LCRT_ARCH_ARM		1
+#define LCRT_ARCH_ARM64		2
+#define LCRT_ARCH_X86_64	3
+
+/* Record flags (struct lcrt_record_header.flags). */
+#define LCRT_F_TRUNCATED	0x0001	/* the budget dropped something */
+#define LCRT_F_NO_KALLSYMS	0x0002	/* frames carry addresses only */
+
+struct lcrt_record_header {
+	__le32 magic;		/* LCRT_MAGIC, written last */
+	__le32 crc32;		/* of bytes [LCRT_CRC_OFFSET, total_size) */
+	__le16 version;		/* LCRT_VERSION */
+	__le16 header_size;	/* sizeof(struct lcrt_record_header) */
+	__le32 total_size;	/* header and sections, in bytes */
+	__le64 seq;		/* one more than the record before it */
+	__le32 capture_ns;	/* from entering LCRT to the commit */
+	__u8 arch;		/* LCRT_ARCH_* */
+	__u8 word_size;		/* bytes of an address or stack word */
+	__le16 flags;		/* LCRT_F_* */
+};
+
+struct lcrt_section {
+	__u8 type;		/* LCRT_SEC_* */
+	__u8 flags;		/* reserved, 0 */
+	__le16 size;		/* payload bytes that follow */
+};
+
+/*
+ * Section types and their payloads.
+ *
+ * LCRT_SEC_EVENT:
+ *	u8 event (LCRT_EV_*), u8 context (LCRT_CTX_*),
+ *	varint cpu, varint pid, varint preempt_count, varint taint mask,
+ *	varint uptime in ns, u8 comm length, comm bytes.
+ * LCRT_SEC_REASON:
+ *	the reason text (panic message or oops string), no terminating NUL.
+ * LCRT_SEC_KERNEL:
+ *	u8 release length, release bytes, u8 build-id length, build-id bytes.
+ * LCRT_SEC_FRAMES:
+ *	u8 unwinder (LCRT_UNW_*), u8 stop reason (LCRT_STOP_*),
+ *	varint frames dropped for the budget, then per frame, innermost first:
+ *	varint zigzag(pc - previous pc) (the previous pc of the first frame is
+ *	0), varint offset of pc in its function, varint function size,
+ *	u8 name length (0: no name), name bytes.
+ * LCRT_SEC_REGS:
+ *	the registers at the fault, word_size bytes each, in the order of
+ *	the LCRT_REGS_* list of the record's arch.
+ * LCRT_SEC_STACK:
+ *	a window of one frame's stack: varint frame index, varint address of
+ *	the first word, varint words dropped for the budget, then the words,
+ *	word_size bytes each.
+ */
+#define LCRT_SEC_EVENT		1
+#define LCRT_SEC_REASON		2
+#define LCRT_SEC_KERNEL		3
+#define LCRT_SEC_FRAMES		4
+#define LCRT_SEC_REGS		5
+#define LCRT_SEC_STACK		6
+
+/* What ended in the record (LCRT_SEC_EVENT). */
+#define LCRT_EV_PANIC		1
+#define LCRT_EV_OOPS		2
+#define LCRT_EV_BUG		3
+#define LCRT_EV_WARN		4
+#define LCRT_EV_WATCHDOG	5
+
+/* Where the CPU was (LCRT_SEC_EVENT). */
+#define LCRT_CTX_TASK		0
+#define LCRT_CTX_SOFTIRQ	1
+#define LCRT_CTX_HARDIRQ	2
+#define LCRT_CTX_NMI		3
+
+/* How the call chain was found (LCRT_SEC_FRAMES). */
+#define LCRT_UNW_KERNEL		1	/* the kernel's stack_trace_save*() */
+#define LCRT_UNW_FRAME_POINTER	2	/* LCRT's frame-pointer walker */
+
+/* Why the walk ended (LCRT_SEC_FRAMES). */
+#define LCRT_STOP_END		0	/* reached the outermost frame */
+#define LCRT_STOP_DEPTH		1	/* hit the depth limit */
+#define LCRT_STOP_LOOP		2	/* a frame pointed at itself or inward */
+#define LCRT_STOP_RANGE		3	/* a frame pointer left the stack */
+#define LCRT_STOP_ALIGN		4	/* a misaligned frame pointer */
+#define LCRT_STOP_FAULT		5	/* reading the stack faulted */
+#define LCRT_STOP_ZERO		6	/* a zero frame pointer or pc */
+
+#endif /* _UAPI_LINUX_LCRT_H */
