@@ -220,8 +220,6 @@ static struct notifier_block lcrt_panic_nb = {
 /* The GNU build-id note of vmlinux, read once at boot. */
 static void __init lcrt_read_build_id(void)
 {
-	extern const char __start_notes[] __weak;
-	extern const char __stop_notes[] __weak;
 	const char *start = __start_notes, *stop = __stop_notes;
 
 	if (!start || stop <= start)

@@ -140,10 +140,10 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 		if (d->error)
 			break;
 		if (len)
-			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx [<%px>]\n", n,
-				   len, name, off, size, (void *)pc);
+			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx [%#lx]\n", n,
+				   len, name, off, size, pc);
 		else
-			seq_printf(m, "  #%-2u [<%px>]\n", n, (void *)pc);
+			seq_printf(m, "  #%-2u [%#lx]\n", n, pc);
 	}
 	if (d->error)
 		seq_puts(m, "  (malformed frame list)\n");
@@ -225,6 +225,7 @@ static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_unlock(&lcrt_iface_lock);
 	return count;
 }
+
 static struct kobj_attribute control_attr = __ATTR_WO(control);
 
 static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -242,6 +243,7 @@ static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  lcrt_store_slots(), info.valid, info.corrupt,
 			  lcrt_store_next_seq());
 }
+
 static struct kobj_attribute status_attr = __ATTR(status, 0400, status_show,
 						   NULL);
 
@@ -273,6 +275,7 @@ static ssize_t record_read(struct file *filp, struct kobject *kobj,
 	mutex_unlock(&lcrt_iface_lock);
 	return ret;
 }
+
 static BIN_ATTR(record, 0400, record_read, NULL, 0);
 
 static ssize_t nvram_read(struct file *filp, struct kobject *kobj,
@@ -288,6 +291,7 @@ static ssize_t nvram_read(struct file *filp, struct kobject *kobj,
 	mutex_unlock(&lcrt_iface_lock);
 	return ret;
 }
+
 static BIN_ATTR(nvram, 0400, nvram_read, NULL, 0);
 
 static struct attribute *lcrt_attrs[] = {
@@ -328,5 +332,6 @@ static int __init lcrt_iface_init(void)
 	}
 	return 0;
 }
+
 /* After sysfs has /sys/kernel (core_initcall), before drivers probe. */
 subsys_initcall(lcrt_iface_init);

@@ -85,6 +85,10 @@ int lcrt_store_commit(const void *rec, size_t len);
 void lcrt_store_clear(void);
 void lcrt_store_scan(struct lcrt_slot_info *info);
 
+/* The vmlinux ELF notes, from the linker script (NOTES). */
+extern const char __start_notes[] __weak;
+extern const char __stop_notes[] __weak;
+
 /* core.c */
 size_t lcrt_record_budget(void);
 

@@ -205,11 +205,14 @@ int lcrt_store_commit(const void *rec, size_t len)
 		return -EINVAL;
 	slot = lcrt_store_slot(lcrt_next_slot);
 	WRITE_ONCE(*(u32 *)slot, 0);
+	/* The slot is invalid before any of its old body is overwritten. */
 	wmb();
 	memcpy(slot + sizeof(u32), rec + sizeof(u32), len - sizeof(u32));
 	memset(slot + len, 0, lcrt_slot_size - len);
+	/* The whole body is in memory before the magic commits it. */
 	wmb();
 	WRITE_ONCE(*(__le32 *)slot, cpu_to_le32(LCRT_MAGIC));
+	/* The commit is out before anything that follows the capture. */
 	wmb();
 	lcrt_next_slot = (lcrt_next_slot + 1) % lcrt_nslots;
 	lcrt_next_seq++;
@@ -225,9 +228,11 @@ void lcrt_store_clear(void)
 		return;
 	for (i = 0; i < lcrt_nslots; i++) {
 		WRITE_ONCE(*(u32 *)lcrt_store_slot(i), 0);
+		/* Invalid first, so that a cut mid-way leaves no half record. */
 		wmb();
 		memset(lcrt_store_slot(i), 0, lcrt_slot_size);
 	}
+	/* Erased before the writer of the next record sees the slots. */
 	wmb();
 	lcrt_next_slot = 0;
 }

@@ -1,0 +1,133 @@
+#include "lcrt/render.hpp"
+
+#include <linux/lcrt.h>
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+namespace lcrt {
+namespace {
+
+std::string hex(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string hex_bytes(const Bytes& b) {
+  std::string s;
+  char buf[4];
+  for (auto c : b) {
+    std::snprintf(buf, sizeof(buf), "%02x", c);
+    s += buf;
+  }
+  return s;
+}
+
+// A frame's name: the record's own, else the symbol map's, else nothing.
+Symbol frame_symbol(const Frame& f, const RenderOptions& opt) {
+  if (!f.name.empty()) return {f.name, f.offset, f.size};
+  if (opt.symbols != nullptr) {
+    if (auto s = opt.symbols->lookup(f.pc)) return *s;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string taint_letters(std::uint64_t mask) {
+  // include/linux/panic.h, taint_flags[]: one letter per bit, in bit order.
+  static const char kLetters[] = "PFSRMBUDAWCIOELKXTN";
+  std::string s;
+  for (std::size_t i = 0; i + 1 < sizeof(kLetters); i++)
+    if ((mask & (1ULL << i)) != 0) s += kLetters[i];
+  return s;
+}
+
+std::string render_text(const Record& rec, const RenderOptions& opt) {
+  std::ostringstream o;
+  o << "LCRT record " << rec.seq << " (" << arch_name(rec.arch) << ", " << rec.total_size
+    << " bytes, captured in " << rec.capture_ns << " ns"
+    << ((rec.flags & LCRT_F_TRUNCATED) != 0 ? ", truncated" : "") << ")\n";
+  if (rec.event) {
+    const Event& e = *rec.event;
+    o << "event:   " << event_name(e.kind) << "\n";
+    o << "task:    " << e.comm << " (pid " << e.pid << ") on CPU " << e.cpu << "\n";
+    o << "context: " << context_name(e.context) << ", preempt count " << hex(e.preempt_count)
+      << "\n";
+    o << "taint:   " << hex(e.taint) << " " << taint_letters(e.taint) << "\n";
+    char up[32];
+    std::snprintf(up, sizeof(up), "%llu.%09llu",
+                  static_cast<unsigned long long>(e.uptime_ns / 1000000000ULL),
+                  static_cast<unsigned long long>(e.uptime_ns % 1000000000ULL));
+    o << "uptime:  " << up << " s\n";
+  }
+  if (rec.reason) o << "reason:  " << *rec.reason << "\n";
+  if (rec.release) o << "kernel:  " << *rec.release << " build-id " << hex_bytes(rec.build_id) << "\n";
+  if (rec.has_frames) {
+    o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
+      << stop_name(rec.stop) << "):\n";
+    for (std::size_t i = 0; i < rec.frames.size(); i++) {
+      const Frame& f = rec.frames[i];
+      const Symbol s = frame_symbol(f, opt);
+      char idx[24];
+      std::snprintf(idx, sizeof(idx), "#%-2zu", i);
+      o << "  " << idx << " ";
+      if (!s.name.empty()) o << s.name << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
+      o << "[" << hex(f.pc) << "]\n";
+    }
+    if (rec.frames_dropped != 0)
+      o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
+  }
+  for (const auto& u : rec.unknown)
+    o << "section " << static_cast<int>(u.type) << ": " << u.size << " bytes\n";
+  return o.str();
+}
+
+nlohmann::json to_json(const Record& rec, const RenderOptions& opt) {
+  nlohmann::json j;
+  j["seq"] = rec.seq;
+  j["version"] = rec.version;
+  j["size"] = rec.total_size;
+  j["capture_ns"] = rec.capture_ns;
+  j["arch"] = arch_name(rec.arch);
+  j["word_size"] = rec.word_size;
+  j["truncated"] = (rec.flags & LCRT_F_TRUNCATED) != 0;
+  if (rec.event) {
+    const Event& e = *rec.event;
+    j["event"] = event_name(e.kind);
+    j["context"] = context_name(e.context);
+    j["cpu"] = e.cpu;
+    j["pid"] = e.pid;
+    j["comm"] = e.comm;
+    j["preempt_count"] = e.preempt_count;
+    j["taint"] = e.taint;
+    j["taint_flags"] = taint_letters(e.taint);
+    j["uptime_ns"] = e.uptime_ns;
+  }
+  if (rec.reason) j["reason"] = *rec.reason;
+  if (rec.release) {
+    j["kernel"] = *rec.release;
+    j["build_id"] = hex_bytes(rec.build_id);
+  }
+  if (rec.has_frames) {
+    j["unwinder"] = unwinder_name(rec.unwinder);
+    j["stop"] = stop_name(rec.stop);
+    j["frames_dropped"] = rec.frames_dropped;
+    j["frames"] = nlohmann::json::array();
+    for (const Frame& f : rec.frames) {
+      const Symbol s = frame_symbol(f, opt);
+      nlohmann::json jf{{"pc", hex(f.pc)}};
+      if (!s.name.empty()) {
+        jf["function"] = s.name;
+        jf["offset"] = s.offset;
+        jf["size"] = s.size;
+      }
+      j["frames"].push_back(std::move(jf));
+    }
+  }
+  return j;
+}
+
+}  // namespace lcrt

@@ -1,0 +1,89 @@
+#include "encoder.hpp"
+
+#include <linux/lcrt.h>
+
+namespace lcrt::test {
+
+Writer& Writer::u8(std::uint8_t v) {
+  b_.push_back(v);
+  return *this;
+}
+
+Writer& Writer::le(std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; i++) b_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  return *this;
+}
+
+Writer& Writer::varint(std::uint64_t v) {
+  do {
+    std::uint8_t byte = v & 0x7f;
+    v >>= 7;
+    if (v != 0) byte |= 0x80;
+    b_.push_back(byte);
+  } while (v != 0);
+  return *this;
+}
+
+Writer& Writer::svarint(std::int64_t v) {
+  return varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+}
+
+Writer& Writer::str8(const std::string& s) { return u8(static_cast<std::uint8_t>(s.size())).raw(s); }
+
+Writer& Writer::raw(const std::string& s) {
+  b_.insert(b_.end(), s.begin(), s.end());
+  return *this;
+}
+
+namespace {
+
+void section(Writer& w, std::uint8_t type, const Bytes& payload) {
+  w.u8(type).u8(0).le(payload.size(), 2);
+  w.raw(std::string(payload.begin(), payload.end()));
+}
+
+}  // namespace
+
+Bytes make_record(const Spec& s) {
+  Writer ev;
+  ev.u8(s.event.kind).u8(s.event.context).varint(s.event.cpu).varint(s.event.pid);
+  ev.varint(s.event.preempt_count).varint(s.event.taint).varint(s.event.uptime_ns);
+  ev.str8(s.event.comm);
+  Writer reason;
+  reason.raw(s.reason);
+  Writer kernel;
+  kernel.str8(s.release).u8(static_cast<std::uint8_t>(s.build_id.size()));
+  kernel.raw(std::string(s.build_id.begin(), s.build_id.end()));
+  Writer frames;
+  frames.u8(1).u8(s.stop).varint(s.dropped);
+  std::uint64_t prev = 0;
+  for (const auto& f : s.frames) {
+    frames.svarint(static_cast<std::int64_t>(f.pc - prev)).varint(f.offset).varint(f.size);
+    frames.str8(f.name);
+    prev = f.pc;
+  }
+
+  Writer body;
+  section(body, LCRT_SEC_EVENT, ev.bytes());
+  section(body, LCRT_SEC_REASON, reason.bytes());
+  section(body, LCRT_SEC_KERNEL, kernel.bytes());
+  section(body, LCRT_SEC_FRAMES, frames.bytes());
+  for (const auto& [type, payload] : s.extra) section(body, type, payload);
+
+  Writer w;
+  const std::size_t total = 32 + body.bytes().size();
+  w.le(LCRT_MAGIC, 4).le(0, 4).le(s.version, 2).le(32, 2).le(total, 4).le(s.seq, 8);
+  w.le(s.capture_ns, 4).u8(s.arch).u8(s.word_size).le(s.flags, 2);
+  Bytes rec = w.bytes();
+  rec.insert(rec.end(), body.bytes().begin(), body.bytes().end());
+  reseal(rec);
+  return rec;
+}
+
+void reseal(Bytes& rec) {
+  const std::uint32_t total = rec[12] | rec[13] << 8 | rec[14] << 16 | rec[15] << 24;
+  const std::uint32_t crc = record_crc(rec.data(), total);
+  for (int i = 0; i < 4; i++) rec[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+}
+
+}  // namespace lcrt::test

@@ -1,0 +1,155 @@
+#include <gtest/gtest.h>
+#include <linux/lcrt.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "encoder.hpp"
+#include "lcrt/render.hpp"
+
+namespace lcrt {
+namespace {
+
+using test::make_record;
+using test::Spec;
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+TEST(Text, SaysEverythingInWords) {
+  const Spec s;  // oops in hardirq, taint D
+  const std::string t = render_text(decode(make_record(s)));
+  EXPECT_TRUE(has(t, "event:   oops\n")) << t;
+  EXPECT_TRUE(has(t, "context: hardirq")) << t;
+  EXPECT_TRUE(has(t, "swapper (pid 42) on CPU 1")) << t;
+  EXPECT_TRUE(has(t, "taint:   0x80 D\n")) << t;
+  EXPECT_TRUE(has(t, "uptime:  1.500000001 s")) << t;
+  EXPECT_TRUE(has(t, "reason:  " + s.reason)) << t;
+  EXPECT_TRUE(has(t, "build-id deadbeef")) << t;
+  EXPECT_TRUE(has(t, "#0  bad_irq_handler+0x10/0x40 [0xc0100010]")) << t;
+  EXPECT_TRUE(has(t, "#1  handle_irq_event+0x30/0x100 [0xc0000ff0]")) << t;
+  EXPECT_TRUE(has(t, "#2  [0xc0200000]")) << t;
+}
+
+TEST(Text, FramesAreInnermostFirst) {
+  const std::string t = render_text(decode(make_record(Spec{})));
+  EXPECT_LT(t.find("bad_irq_handler"), t.find("handle_irq_event"));
+}
+
+TEST(Text, TruncationAndDroppedFramesAreSaid) {
+  Spec s;
+  s.flags = LCRT_F_TRUNCATED;
+  s.dropped = 5;
+  const std::string t = render_text(decode(make_record(s)));
+  EXPECT_TRUE(has(t, "truncated")) << t;
+  EXPECT_TRUE(has(t, "5 outer frames dropped")) << t;
+}
+
+TEST(Text, SystemMapNamesUnnamedFrames) {
+  std::istringstream in("c01ffff0 T named_by_map\nc0200100 T next\n");
+  const auto map = SymbolMap::parse(in, "m");
+  RenderOptions opt;
+  opt.symbols = &map;
+  const std::string t = render_text(decode(make_record(Spec{})), opt);
+  EXPECT_TRUE(has(t, "#2  named_by_map+0x10/0x110 [0xc0200000]")) << t;
+  EXPECT_TRUE(has(t, "#0  bad_irq_handler+0x10/0x40")) << t;  // the record's own name wins
+}
+
+TEST(Json, CarriesTheFields) {
+  const Spec s;
+  const auto j = to_json(decode(make_record(s)));
+  EXPECT_EQ(j["seq"], s.seq);
+  EXPECT_EQ(j["event"], "oops");
+  EXPECT_EQ(j["context"], "hardirq");
+  EXPECT_EQ(j["pid"], s.event.pid);
+  EXPECT_EQ(j["comm"], s.event.comm);
+  EXPECT_EQ(j["reason"], s.reason);
+  EXPECT_EQ(j["build_id"], "deadbeef");
+  ASSERT_EQ(j["frames"].size(), s.frames.size());
+  EXPECT_EQ(j["frames"][0]["function"], "bad_irq_handler");
+  EXPECT_EQ(j["frames"][0]["pc"], "0xc0100010");
+  EXPECT_FALSE(j["frames"][2].contains("function"));
+}
+
+// The command line tool, run as a user would.
+struct CliResult {
+  int status;
+  std::string out;
+};
+
+CliResult lcrt_cli(const std::string& args) {
+  const std::string cmd = std::string(LCRT_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string write_temp(const std::string& name, const Bytes& b) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
+                                              static_cast<std::streamsize>(b.size()));
+  return path;
+}
+
+TEST(Cli, DecodesARegionImage) {
+  Bytes image(4096, 0);
+  const Bytes r = make_record(Spec{});
+  std::copy(r.begin(), r.end(), image.begin() + 1024);
+  const CliResult run = lcrt_cli("decode " + write_temp("region.img", image));
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "bad_irq_handler")) << run.out;
+}
+
+TEST(Cli, TruncatedFileIsAClearErrorNotACrash) {
+  Bytes r = make_record(Spec{});
+  r.resize(r.size() / 2);
+  const CliResult run = lcrt_cli("decode " + write_temp("cut.rec", r));
+  EXPECT_EQ(run.status, 2) << run.out;
+  EXPECT_TRUE(has(run.out, "record truncated")) << run.out;
+}
+
+TEST(Cli, EmptyRegionSaysNoRecord) {
+  const CliResult run = lcrt_cli("decode " + write_temp("empty.img", Bytes(4096, 0)));
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(has(run.out, "no crash record")) << run.out;
+}
+
+TEST(Cli, MissingFileIsAnError) {
+  const CliResult run = lcrt_cli("decode /nonexistent/lcrt.img");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_TRUE(has(run.out, "/nonexistent/lcrt.img")) << run.out;
+}
+
+TEST(Cli, WrongSystemMapIsAnError) {
+  const std::string map = write_temp("bad.map", Bytes{'n', 'o', 'p', 'e', '\n'});
+  const CliResult run = lcrt_cli("decode --system-map " + map + " " +
+                           write_temp("one.rec", make_record(Spec{})));
+  EXPECT_EQ(run.status, 1);
+  EXPECT_TRUE(has(run.out, "not a System.map line")) << run.out;
+}
+
+TEST(Cli, ClearWritesTheControlWord) {
+  const std::string control = write_temp("control", Bytes{});
+  const CliResult run = lcrt_cli("clear --control " + control);
+  EXPECT_EQ(run.status, 0) << run.out;
+  std::ifstream in(control);
+  std::string word;
+  in >> word;
+  EXPECT_EQ(word, "clear");
+}
+
+TEST(Cli, ClearReportsAFailedWrite) {
+  const CliResult run = lcrt_cli("clear --control /nonexistent/control");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_TRUE(has(run.out, "/nonexistent/control")) << run.out;
+}
+
+}  // namespace
+}  // namespace lcrt
