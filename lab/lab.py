@@ -51,6 +51,7 @@ class Board:
     console: str
     image: str
     deb_arch: str
+    ram_base: int        # guest physical address of the RAM file's byte 0
     nvram: str           # lcrt.nvram=SIZE@ADDR, inside the guest's RAM
     bootargs: str = ""
 
@@ -61,7 +62,7 @@ BOARDS = {
                  qemu="qemu-system-arm", qemu_pkg="qemu-system-arm",
                  machine="virt", cpu="cortex-a15", console="ttyAMA0",
                  image="arch/arm/boot/zImage", deb_arch="armhf",
-                 nvram="4K@0x4ff00000"),
+                 ram_base=0x40000000, nvram="4K@0x4ff00000"),
 }
 
 RAM = "256M"
@@ -398,6 +399,50 @@ def kernel_tree():
     return patched_tree(), KVER
 
 
+def checkpatch():
+    """scripts/checkpatch.pl --strict on every patch, in the patched tree.
+
+    Returns {patch name: the problems it printed ('' when clean)}."""
+    tree = patched_tree()
+    res = {}
+    for name in (ROOT / "series").read_text().split():
+        out = subprocess.run(["perl", "scripts/checkpatch.pl", "--strict",
+                              "--terse", "--no-summary", "--showfile",
+                              ROOT / "patches" / name], cwd=tree,
+                             capture_output=True, text=True)
+        res[name] = (out.stdout + out.stderr).strip()
+    return res
+
+
+def sparse(b):
+    """sparse (make C=2) over drivers/misc/lcrt: the warnings it printed
+    about LCRT's own files."""
+    ensure_packages(["sparse"])
+    tree, out = build_kernel(b)
+    p = subprocess.run(["make", f"-j{JOBS}", "-C", tree, f"O={out}",
+                        f"ARCH={b.arch}", f"CROSS_COMPILE={b.cross}", "C=2",
+                        "drivers/misc/lcrt/"], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"lab: sparse build failed:\n{p.stdout}{p.stderr}")
+    checked = re.findall(r"CHECK\s+\S*drivers/misc/lcrt/(\S+)", p.stdout)
+    warnings = [l for l in (p.stdout + p.stderr).splitlines()
+                if "drivers/misc/lcrt/" in l and
+                re.search(r": (warning|error):", l)]
+    return checked, warnings
+
+
+def cmd_lint(args):
+    bad = {n: t for n, t in checkpatch().items() if t}
+    for n, t in bad.items():
+        print(f"checkpatch {n}:\n{t}")
+    checked, warnings = sparse(board(args.board))
+    print("\n".join(warnings))
+    log(f"checkpatch: {len(bad)} patches with problems; sparse: "
+        f"{len(checked)} files checked, {len(warnings)} warnings")
+    if bad or warnings or not checked:
+        sys.exit(1)
+
+
 # --------------------------------------------------------------------------
 # kernel, initramfs
 
@@ -530,16 +575,66 @@ file /lab/cmd {work / 'cmd'} 0755 0 0
     return cpio
 
 
-def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=120):
-    """One QEMU process. Returns (console text, exit code, seconds)."""
-    append = (f"console={b.console} {DEFAULT_BOOTARGS} lcrt.nvram={b.nvram} "
+def parse_nvram(spec):
+    size, addr = spec.split("@")
+    mult = {"K": 1 << 10, "M": 1 << 20}.get(size[-1].upper(), 1)
+    return int(size.rstrip("KkMm"), 0) * mult, int(addr, 0)
+
+
+def qemu_cmd(b, nvram_file, *extra):
+    return [b.qemu, "-M", f"{b.machine},memory-backend=ram", "-cpu", b.cpu,
+            "-m", RAM, "-object",
+            f"memory-backend-file,id=ram,size={RAM},mem-path={nvram_file},share=on",
+            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-nic", "none", "-no-reboot", *extra]
+
+
+def region_dtb(b):
+    """The board's own device tree plus a reserved-memory node for LCRT."""
+    ensure_packages(["device-tree-compiler"])
+    work = CACHE / "guest" / f"{b.arch}-dt"
+    work.mkdir(parents=True, exist_ok=True)
+    dtb = work / "lcrt.dtb"
+    if dtb.exists():
+        return dtb
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "virt.dtb"
+        cmd = qemu_cmd(b, Path(tmp) / "ram")
+        cmd[2] += f",dumpdtb={base}"
+        run(cmd, capture_output=True)
+        dts = run(["dtc", "-q", "-I", "dtb", "-O", "dts", base],
+                  capture_output=True, text=True).stdout
+    size, addr = parse_nvram(b.nvram)
+    dts += f"""
+/ {{
+\treserved-memory {{
+\t\t#address-cells = <2>;
+\t\t#size-cells = <2>;
+\t\tranges;
+\t\tlcrt@{addr:x} {{
+\t\t\tcompatible = "linux,lcrt";
+\t\t\treg = <0x0 {addr:#x} 0x0 {size:#x}>;
+\t\t}};
+\t}};
+}};
+"""
+    (work / "lcrt.dts").write_text(dts)
+    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, work / "lcrt.dts"])
+    return dtb
+
+
+def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=120, dt=False):
+    """One QEMU process. Returns (console text, exit code, seconds).
+
+    The region is named on the command line, or with dt=True by a
+    reserved-memory node in the board's device tree."""
+    region = "" if dt else f"lcrt.nvram={b.nvram}"
+    append = (f"console={b.console} {DEFAULT_BOOTARGS} {region} "
               f"rdinit=/init {b.bootargs} {bootargs}").strip()
-    cmd = [b.qemu, "-M", f"{b.machine},memory-backend=ram", "-cpu", b.cpu,
-           "-m", RAM, "-object",
-           f"memory-backend-file,id=ram,size={RAM},mem-path={nvram_file},share=on",
-           "-display", "none", "-monitor", "none", "-serial", "stdio",
-           "-nic", "none", "-no-reboot", "-kernel", kernel, "-initrd", cpio,
-           "-append", append]
+    cmd = qemu_cmd(b, nvram_file, "-kernel", kernel, "-initrd", cpio,
+                   "-append", append)
+    if dt:
+        cmd += ["-dtb", region_dtb(b)]
     t0 = time.time()
     try:
         p = subprocess.run([str(c) for c in cmd], stdin=subprocess.DEVNULL,
@@ -568,14 +663,30 @@ class Guest:
         if self.nvram.exists():
             self.nvram.unlink()
 
-    def run(self, cmd, bootargs=""):
+    def region_bytes(self):
+        """The NVRAM region as the host sees it in the file after a power cut."""
+        size, addr = parse_nvram(self.board.nvram)
+        with open(self.nvram, "rb") as f:
+            f.seek(addr - self.board.ram_base)
+            return f.read(size)
+
+    def poke(self, offset, xor):
+        """Damage one byte of the region, as a flaky NVRAM cell would."""
+        size, addr = parse_nvram(self.board.nvram)
+        with open(self.nvram, "r+b") as f:
+            f.seek(addr - self.board.ram_base + offset)
+            byte = f.read(1)[0]
+            f.seek(addr - self.board.ram_base + offset)
+            f.write(bytes([byte ^ xor]))
+
+    def run(self, cmd, bootargs="", dt=False):
         """Boot, run cmd in the guest, return (guest output, console, rc).
 
         guest output is None when the command did not finish (a crash)."""
         cpio = initramfs(self.board, cmd)
         extra = " ".join(x for x in (os.environ.get("BOOTARGS", ""), bootargs) if x)
         console, rc, secs = boot(self.board, self.kernel, cpio, self.nvram,
-                                 extra)
+                                 extra, dt=dt)
         m = re.search(r"@@LAB-BEGIN\n(.*)@@LAB-END rc=(\d+)", console, re.S)
         self.last_seconds = secs
         if not m:
@@ -644,7 +755,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, fn in [("deps", cmd_deps), ("patches", cmd_patches),
                      ("check-patches", cmd_check_patches),
-                     ("kernel", cmd_kernel), ("demo", cmd_demo)]:
+                     ("kernel", cmd_kernel), ("demo", cmd_demo),
+                     ("lint", cmd_lint)]:
         p = sub.add_parser(name)
         p.add_argument("--board", default=None)
         p.set_defaults(fn=fn)

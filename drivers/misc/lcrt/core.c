@@ -129,11 +129,18 @@ static unsigned int lcrt_put_frames(struct lcrt_enc *e,
 	lcrt_enc_varint(e, 0);
 	for (i = 0; i < t->nr; i++) {
 		unsigned long pc = t->frames[i].pc, size = 0, off = 0;
+		/*
+		 * A return address may lie past the end of its caller when the
+		 * call was the last instruction (a call to a noreturn function):
+		 * look up the call itself, as the kernel's %pB does.
+		 */
+		unsigned long call = (i || !t->exact_first) && pc ? pc - 1 : pc;
 		size_t before = e->pos;
 		const char *sym = NULL;
 
 		if (IS_ENABLED(CONFIG_KALLSYMS))
-			sym = kallsyms_lookup(pc, &size, &off, NULL, name);
+			sym = kallsyms_lookup(call, &size, &off, NULL, name);
+		off += pc - call;
 		lcrt_enc_svarint(e, (s64)(u64)pc - (s64)(u64)prev);
 		lcrt_enc_varint(e, off);
 		lcrt_enc_varint(e, size);

@@ -97,8 +97,8 @@ static void lcrt_show_event(struct seq_file *m, struct lcrt_dec *d)
 		   lcrt_context_name(ctx), preempt);
 	seq_printf(m, "taint:   %#llx ", taint);
 	for (i = 0; i < TAINT_FLAGS_COUNT && i < 64; i++)
-		seq_putc(m, taint & BIT_ULL(i) ? taint_flags[i].c_true :
-			 taint_flags[i].c_false);
+		if (taint & BIT_ULL(i))
+			seq_putc(m, taint_flags[i].c_true);
 	secs = div_u64_rem(uptime, NSEC_PER_SEC, &ns);
 	seq_printf(m, "\nuptime:  %llu.%09u s\n", secs, ns);
 }

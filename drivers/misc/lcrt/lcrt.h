@@ -57,6 +57,7 @@ struct lcrt_frame {
 struct lcrt_trace {
 	struct lcrt_frame frames[LCRT_MAX_FRAMES];
 	unsigned int nr;
+	bool exact_first;	/* frames[0].pc is the faulting pc itself */
 	u8 unwinder;
 	u8 stop;
 };

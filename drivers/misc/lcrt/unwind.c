@@ -32,6 +32,7 @@ void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	unsigned int n, i, first = 0;
 
 	t->unwinder = LCRT_UNW_KERNEL;
+	t->exact_first = regs;
 	if (regs) {
 		n = stack_trace_save_regs(regs, entries, LCRT_MAX_FRAMES, 0);
 	} else {

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""make check: every suite, then one line 'N passed, N failed'.
+
+Suites:
+  userspace  the lcrt tool's GoogleTest tests (cmake + ctest)
+  lab        the series (sync, applies, checkpatch, sparse) and the real
+             QEMU crash -> power cut -> read -> clear tests (tests/test_*.py)
+
+SUITES=userspace,lab limits the run to some suites.
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "lab"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import lab  # noqa: E402
+
+USERSPACE_BUILD = ROOT / "userspace" / "build"
+
+
+def build_userspace():
+    subprocess.run(["cmake", "-S", ROOT / "userspace", "-B", USERSPACE_BUILD,
+                    "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", USERSPACE_BUILD, "-j", lab.JOBS],
+                   check=True)
+
+
+def suite_userspace():
+    build_userspace()
+    xml = USERSPACE_BUILD / "gtest.xml"
+    if xml.exists():
+        xml.unlink()
+    p = subprocess.run([USERSPACE_BUILD / "lcrt_tests", f"--gtest_output=xml:{xml}"])
+    text = xml.read_text() if xml.exists() else ""
+    m = re.search(r'<testsuites tests="(\d+)" failures="(\d+)" disabled="\d+" '
+                  r'errors="(\d+)"', text)
+    if not m:
+        return 0, 1
+    total, failures, errors = map(int, m.groups())
+    failed = failures + errors
+    if p.returncode != 0 and failed == 0:
+        failed = 1
+    return total - failed, failed
+
+
+def suite_lab():
+    loader = unittest.TestLoader()
+    tests = loader.discover(str(ROOT / "tests"), pattern="test_*.py",
+                            top_level_dir=str(ROOT / "tests"))
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(tests)
+    failed = len(result.failures) + len(result.errors) + \
+        len(result.unexpectedSuccesses)
+    return result.testsRun - failed - len(result.skipped), failed
+
+
+SUITES = {"userspace": suite_userspace, "lab": suite_lab}
+
+
+def main():
+    wanted = os.environ.get("SUITES", ",".join(SUITES)).split(",")
+    lab.deps()
+    passed = failed = 0
+    for name in wanted:
+        t0 = time.time()
+        print(f"=== suite {name}", flush=True)
+        try:
+            p, f = SUITES[name]()
+        except Exception as e:  # a suite that cannot run counts as failed
+            print(f"suite {name} could not run: {e!r}", flush=True)
+            p, f = 0, 1
+        print(f"=== suite {name}: {p} passed, {f} failed "
+              f"({time.time() - t0:.0f} s)", flush=True)
+        passed += p
+        failed += f
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

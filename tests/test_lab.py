@@ -1,0 +1,200 @@
+"""The series, and LCRT in a real kernel under QEMU with a real power cut.
+
+Every crash test boots the vendor kernel built by the lab, crashes it, lets
+the QEMU process end, and starts a new QEMU process on the same RAM file:
+what survives is what NVRAM would keep.
+"""
+import base64
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "lab"))
+import lab  # noqa: E402
+
+TOOL = ROOT / "userspace" / "build" / "lcrt"
+BOARD = os.environ.get("BOARD", "arm")
+
+
+def frames(text):
+    """[(index, function, offset/size)] of a /proc/lcrt or lcrt text."""
+    return [(int(m.group(1)), m.group(2), m.group(3)) for m in
+            re.finditer(r"^\s+#(\d+)\s+(\w[\w.]*)\+(0x[0-9a-f]+/0x[0-9a-f]+)",
+                        text, re.M)]
+
+
+def console_pc(console):
+    """The faulting function+offset/size as the oops on the console says."""
+    m = re.search(r"PC is at (\w[\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)", console) or \
+        re.search(r"pc : (\w[\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)", console) or \
+        re.search(r"RIP: 0010:(\w[\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)", console)
+    return m.group(1) if m else None
+
+
+class Series(unittest.TestCase):
+    def test_patches_are_in_sync_with_the_sources(self):
+        self.assertEqual(lab.series_in_sync(), [])
+
+    def test_series_applies_to_pristine_vendor_tree_without_fuzz(self):
+        pristine = lab.pristine_tree()
+        with tempfile.TemporaryDirectory(dir=lab.CACHE) as tmp:
+            tree = Path(tmp) / "linux"
+            # A hard-linked copy: patch replaces files, never writes in place.
+            subprocess.run(["cp", "-al", pristine, tree], check=True)
+            out = lab.apply_series(tree)
+            self.assertIn("Now at patch", out)
+            self.assertNotIn("fuzz", out)
+            self.assertTrue((tree / "drivers/misc/lcrt/core.c").exists())
+            self.assertIn('source "drivers/misc/lcrt/Kconfig"',
+                          (tree / "drivers/misc/Kconfig").read_text())
+        # The pristine tree is untouched.
+        self.assertFalse((pristine / "drivers/misc/lcrt").exists())
+
+    def test_checkpatch_strict_is_clean(self):
+        res = lab.checkpatch()
+        self.assertEqual(len(res), len((ROOT / "series").read_text().split()))
+        for name, problems in res.items():
+            self.assertEqual(problems, "", name)
+
+    def test_sparse_is_clean(self):
+        checked, warnings = lab.sparse(lab.board(BOARD))
+        self.assertIn("core.c", checked)
+        self.assertIn("store.c", checked)
+        self.assertEqual(warnings, [])
+
+
+class Crash(unittest.TestCase):
+    """LKDTM crashes on the board, read back after a power cut."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(dir=lab.CACHE)
+        cls.guest = lab.Guest(BOARD, Path(cls.tmp.name) / "ram.img")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def crash(self, what="EXCEPTION", **kw):
+        out, console, _ = self.guest.run(
+            f"echo {what} > /sys/kernel/debug/provoke-crash/DIRECT", **kw)
+        self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
+        self.assertIn("Kernel panic", console)
+        return console
+
+    def sh(self, cmd, **kw):
+        out, console, _ = self.guest.run(cmd, **kw)
+        self.assertIsNotNone(out, "the guest did not finish:\n" + console[-3000:])
+        return out
+
+    def test_fresh_nvram_holds_no_record(self):
+        self.guest.power_on_fresh()
+        self.assertEqual(self.sh("cat /proc/lcrt").strip(), "no crash record")
+
+    def test_crash_power_cut_read_clear_power_cut(self):
+        self.guest.power_on_fresh()
+        console = self.crash()
+        out = self.sh("cat /proc/lcrt; echo @@RAW; base64 /sys/kernel/lcrt/record")
+        text, raw = out.split("@@RAW")
+        fr = frames(text)
+        self.assertTrue(fr, text)
+        # The innermost frame is the faulting function, as the oops says.
+        self.assertEqual(fr[0][1], "lkdtm_EXCEPTION", text)
+        self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", console_pc(console), text)
+        self.assertEqual([f[0] for f in fr], list(range(len(fr))))
+        self.assertIn("lkdtm_do_action", [f[1] for f in fr[1:]])
+        self.assertRegex(text, r"reason:\s+Fatal exception")
+        self.assertRegex(text, r"event:\s+oops")
+        self.assertRegex(text, r"task:\s+sh \(pid \d+\)")
+        self.assertRegex(text, r"context: task")
+        self.assertRegex(text, r"taint:\s+0x80 D")
+        # The raw record: at most the 1 KiB budget, and the tool reads
+        # the same call chain from it.
+        rec = base64.b64decode("".join(raw.split()))
+        self.assertLessEqual(len(rec), 1024)
+        m = re.search(r"LCRT record \d+ \(slot \d+, (\d+) bytes", text)
+        self.assertEqual(int(m.group(1)), len(rec))
+        with tempfile.NamedTemporaryFile(suffix=".rec") as f:
+            f.write(rec)
+            f.flush()
+            tool = subprocess.run([TOOL, "decode", f.name], capture_output=True,
+                                  text=True)
+        self.assertEqual(tool.returncode, 0, tool.stderr)
+        self.assertEqual(frames(tool.stdout), fr)
+
+        # A wrong word changes nothing; clear erases; erased stays erased.
+        out = self.sh("cat /proc/lcrt > /tmp/a; "
+                      "echo clean > /sys/kernel/lcrt/control; echo rc=$?; "
+                      "cat /proc/lcrt > /tmp/b; cmp /tmp/a /tmp/b && echo same; "
+                      "echo clear > /sys/kernel/lcrt/control; echo rc=$?; "
+                      "cat /proc/lcrt")
+        self.assertRegex(out, r"Invalid argument")
+        lines = out.splitlines()
+        self.assertIn("same", lines)
+        rcs = [l for l in lines if l.startswith("rc=")]
+        self.assertNotEqual(rcs[0], "rc=0")
+        self.assertEqual(rcs[1], "rc=0")
+        self.assertEqual(lines[-1], "no crash record")
+        self.assertEqual(self.sh("cat /proc/lcrt").strip(), "no crash record")
+        self.assertEqual(self.guest.region_bytes(),
+                         bytes(len(self.guest.region_bytes())))
+
+    def test_panic_without_oops_names_the_caller_of_panic(self):
+        self.guest.power_on_fresh()
+        self.crash("PANIC")
+        text = self.sh("cat /proc/lcrt")
+        self.assertRegex(text, r"event:\s+panic")
+        self.assertRegex(text, r"reason:\s+dumptest")
+        self.assertEqual(frames(text)[0][1], "lkdtm_PANIC", text)
+
+    def test_records_of_earlier_crashes_are_kept(self):
+        self.guest.power_on_fresh()
+        self.crash("EXCEPTION")
+        self.crash("PANIC")
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, r"records 2\n")
+        self.assertRegex(out, r"LCRT record 2 ")
+        self.assertEqual(frames(out)[0][1], "lkdtm_PANIC")
+        found = subprocess.run([TOOL, "decode", "--all", "/dev/stdin"],
+                               input=self.guest.region_bytes(),
+                               capture_output=True)
+        self.assertEqual(found.returncode, 0)
+        self.assertEqual(found.stdout.decode().count("LCRT record"), 2)
+
+    def test_damaged_record_is_reported_corrupt_never_shown(self):
+        self.guest.power_on_fresh()
+        self.crash()
+        self.guest.poke(100, 0x01)
+        out = self.sh("cat /proc/lcrt")
+        self.assertIn("corrupt: CRC mismatch", out)
+        self.assertNotIn("LCRT record", out)
+        tool = subprocess.run([TOOL, "decode", "/dev/stdin"],
+                              input=self.guest.region_bytes(), capture_output=True)
+        self.assertEqual(tool.returncode, 2)
+        self.assertIn(b"CRC mismatch", tool.stderr)
+
+    def test_region_from_the_device_tree(self):
+        self.guest.power_on_fresh()
+        self.crash(dt=True)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt", dt=True)
+        size, addr = lab.parse_nvram(self.guest.board.nvram)
+        m = re.search(r"region (0x[0-9a-f]+)\+(\d+)", out)
+        self.assertEqual((int(m.group(1), 16), int(m.group(2))), (addr, size))
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION")
+
+    def test_files_are_for_root_only(self):
+        out = self.sh("stat -c '%a %n' /proc/lcrt /sys/kernel/lcrt/*")
+        modes = dict(reversed(l.split()) for l in out.splitlines())
+        self.assertEqual(modes["/proc/lcrt"], "400")
+        self.assertEqual(modes["/sys/kernel/lcrt/control"], "200")
+        self.assertEqual(modes["/sys/kernel/lcrt/record"], "400")
+        self.assertEqual(modes["/sys/kernel/lcrt/nvram"], "400")
+
+
+if __name__ == "__main__":
+    unittest.main()
