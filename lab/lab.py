@@ -63,6 +63,17 @@ BOARDS = {
                  machine="virt", cpu="cortex-a15", console="ttyAMA0",
                  image="arch/arm/boot/zImage", deb_arch="armhf",
                  ram_base=0x40000000, nvram="4K@0x4ff00000"),
+    "arm64": Board(arch="arm64", cross="aarch64-linux-gnu-",
+                   gcc_pkg="gcc-aarch64-linux-gnu",
+                   qemu="qemu-system-aarch64", qemu_pkg="qemu-system-arm",
+                   machine="virt", cpu="cortex-a57", console="ttyAMA0",
+                   image="arch/arm64/boot/Image", deb_arch="arm64",
+                   ram_base=0x40000000, nvram="4K@0x4ff00000"),
+    "x86_64": Board(arch="x86_64", cross="", gcc_pkg="gcc",
+                    qemu="qemu-system-x86_64", qemu_pkg="qemu-system-x86",
+                    machine="pc", cpu="qemu64", console="ttyS0",
+                    image="arch/x86/boot/bzImage", deb_arch="amd64",
+                    ram_base=0, nvram="4K@0xf000000"),
 }
 
 RAM = "256M"
@@ -487,7 +498,7 @@ def build_kernel(b):
     configure(b, tree, out)
     log(f"building the {b.arch} kernel in {out.relative_to(ROOT)}")
     t0 = time.time()
-    kmake(b, tree, out, Path(b.image).name if b.arch != "x86_64" else "bzImage")
+    kmake(b, tree, out, Path(b.image).name)
     log(f"kernel built in {time.time() - t0:.0f} s")
     return tree, out
 

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "lab"))
 import lab  # noqa: E402
 
 TOOL = ROOT / "userspace" / "build" / "lcrt"
+lab.CACHE.mkdir(parents=True, exist_ok=True)
 BOARD = os.environ.get("BOARD", "arm")
 
 
