@@ -98,6 +98,15 @@ void read_frames(Reader& r, Record& rec) {
   }
 }
 
+std::uint64_t read_word(Reader& r, std::uint8_t word_size) {
+  const auto* p = r.bytes(word_size);
+  return le(p, word_size);
+}
+
+void check_word_size(const Record& rec, Reader& r) {
+  if (rec.word_size != 4 && rec.word_size != 8) r.fail("needs a word size of 4 or 8");
+}
+
 void read_section(std::uint8_t type, Reader& r, Record& rec) {
   switch (type) {
     case LCRT_SEC_EVENT:
@@ -116,6 +125,21 @@ void read_section(std::uint8_t type, Reader& r, Record& rec) {
     case LCRT_SEC_FRAMES:
       read_frames(r, rec);
       break;
+    case LCRT_SEC_REGS:
+      check_word_size(rec, r);
+      if (r.remaining() % rec.word_size != 0) r.fail("is not whole words");
+      while (!r.at_end()) rec.regs.push_back(read_word(r, rec.word_size));
+      break;
+    case LCRT_SEC_STACK: {
+      check_word_size(rec, r);
+      Window w;
+      w.frame = r.varint();
+      w.addr = r.varint();
+      if (r.remaining() % rec.word_size != 0) r.fail("is not whole words");
+      while (!r.at_end()) w.words.push_back(read_word(r, rec.word_size));
+      rec.windows.push_back(std::move(w));
+      break;
+    }
     default:
       break;
   }
@@ -253,6 +277,27 @@ const char* unwinder_name(std::uint8_t unwinder) {
     case LCRT_UNW_FRAME_POINTER: return "frame-pointer";
     default: return "unknown";
   }
+}
+
+std::vector<std::string> register_names(std::uint8_t arch) {
+  std::vector<std::string> n;
+  switch (arch) {
+    case LCRT_ARCH_ARM:
+      for (int i = 0; i <= 10; i++) n.push_back("r" + std::to_string(i));
+      n.insert(n.end(), {"fp", "ip", "sp", "lr", "pc", "cpsr"});
+      break;
+    case LCRT_ARCH_ARM64:
+      for (int i = 0; i <= 30; i++) n.push_back("x" + std::to_string(i));
+      n.insert(n.end(), {"sp", "pc", "pstate"});
+      break;
+    case LCRT_ARCH_X86_64:
+      n = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
+           "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+      break;
+    default:
+      break;
+  }
+  return n;
 }
 
 const char* arch_name(std::uint8_t arch) {

@@ -15,6 +15,12 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
+std::string word(std::uint64_t v, int word_size) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%0*llx", word_size * 2, static_cast<unsigned long long>(v));
+  return buf;
+}
+
 std::string hex_bytes(const Bytes& b) {
   std::string s;
   char buf[4];
@@ -65,6 +71,17 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   }
   if (rec.reason) o << "reason:  " << *rec.reason << "\n";
   if (rec.release) o << "kernel:  " << *rec.release << " build-id " << hex_bytes(rec.build_id) << "\n";
+  if (!rec.regs.empty()) {
+    const auto names = register_names(rec.arch);
+    o << "registers:";
+    for (std::size_t i = 0; i < rec.regs.size(); i++) {
+      char name[16];
+      std::snprintf(name, sizeof(name), "%-7s",
+                    i < names.size() ? names[i].c_str() : std::to_string(i).c_str());
+      o << (i % 4 != 0 ? "  " : "\n  ") << name << " " << word(rec.regs[i], rec.word_size);
+    }
+    o << "\n";
+  }
   if (rec.has_frames) {
     o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
       << stop_name(rec.stop) << "):\n";
@@ -79,6 +96,20 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
     }
     if (rec.frames_dropped != 0)
       o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
+  }
+  if ((rec.flags & LCRT_F_NO_WINDOWS) != 0) o << "stack windows: none (no frame pointers)\n";
+  if (!rec.windows.empty()) o << "stack windows (per frame, lowest address first):\n";
+  for (const auto& w : rec.windows) {
+    for (std::size_t i = 0; i < w.words.size(); i++) {
+      if (i % 4 == 0) {
+        char idx[24];
+        std::snprintf(idx, sizeof(idx), "#%-2llu ", static_cast<unsigned long long>(w.frame));
+        o << (i != 0 ? "\n      " : std::string("  ") + idx)
+          << word(w.addr + i * rec.word_size, rec.word_size) << ":";
+      }
+      o << " " << word(w.words[i], rec.word_size);
+    }
+    o << "\n";
   }
   for (const auto& u : rec.unknown)
     o << "section " << static_cast<int>(u.type) << ": " << u.size << " bytes\n";
@@ -126,6 +157,19 @@ nlohmann::json to_json(const Record& rec, const RenderOptions& opt) {
       }
       j["frames"].push_back(std::move(jf));
     }
+    for (const auto& w : rec.windows) {
+      if (w.frame >= j["frames"].size()) continue;
+      nlohmann::json words = nlohmann::json::array();
+      for (auto v : w.words) words.push_back(hex(v));
+      j["frames"][w.frame]["stack"] = {{"addr", hex(w.addr)}, {"words", words}};
+    }
+  }
+  if (!rec.regs.empty()) {
+    const auto names = register_names(rec.arch);
+    nlohmann::json regs = nlohmann::json::object();
+    for (std::size_t i = 0; i < rec.regs.size(); i++)
+      regs[i < names.size() ? names[i] : std::to_string(i)] = hex(rec.regs[i]);
+    j["registers"] = regs;
   }
   return j;
 }

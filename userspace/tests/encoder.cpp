@@ -68,6 +68,17 @@ Bytes make_record(const Spec& s) {
   section(body, LCRT_SEC_REASON, reason.bytes());
   section(body, LCRT_SEC_KERNEL, kernel.bytes());
   section(body, LCRT_SEC_FRAMES, frames.bytes());
+  if (!s.regs.empty()) {
+    Writer regs;
+    for (auto v : s.regs) regs.le(v, s.word_size);
+    section(body, LCRT_SEC_REGS, regs.bytes());
+  }
+  for (const auto& w : s.windows) {
+    Writer win;
+    win.varint(w.frame).varint(w.addr);
+    for (auto v : w.words) win.le(v, s.word_size);
+    section(body, LCRT_SEC_STACK, win.bytes());
+  }
   for (const auto& [type, payload] : s.extra) section(body, type, payload);
 
   Writer w;

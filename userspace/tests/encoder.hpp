@@ -40,6 +40,8 @@ struct Spec {
                             {0xc0200000, 0, 0, ""}};
   std::uint8_t stop = 0;
   std::uint64_t dropped = 0;
+  std::vector<std::uint64_t> regs;  // LCRT_SEC_REGS, when not empty
+  std::vector<Window> windows;
   std::vector<std::pair<std::uint8_t, Bytes>> extra;  // more sections
 };
 

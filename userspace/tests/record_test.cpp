@@ -52,6 +52,31 @@ TEST(Decode, RoundTripsEveryField) {
   }
 }
 
+TEST(Decode, RegistersAndStackWindowsRoundTrip) {
+  Spec s;
+  for (std::uint64_t i = 0; i < LCRT_REGS_ARM; i++) s.regs.push_back(0xc0000000 + i);
+  s.windows = {{0, 0xc07c7e90, {1, 2, 0xffffffff, 4}}, {2, 0xc07c7eb8, {5}}};
+  const Record r = decode(make_record(s));
+  EXPECT_EQ(r.regs, s.regs);
+  ASSERT_EQ(r.windows.size(), 2U);
+  EXPECT_EQ(r.windows[0].frame, 0U);
+  EXPECT_EQ(r.windows[0].addr, 0xc07c7e90U);
+  EXPECT_EQ(r.windows[0].words, s.windows[0].words);
+  EXPECT_EQ(r.windows[1].frame, 2U);
+  EXPECT_EQ(r.windows[1].words, s.windows[1].words);
+}
+
+TEST(Decode, RegistersThatAreNotWholeWordsAreRejected) {
+  Spec s;
+  s.extra = {{LCRT_SEC_REGS, Bytes{1, 2, 3}}};
+  try {
+    decode(make_record(s));
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.code(), Error::kSections);
+  }
+}
+
 TEST(Decode, SixtyFourBitAddressesGoBothWays) {
   Spec s;
   s.arch = LCRT_ARCH_ARM64;

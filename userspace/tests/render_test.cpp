@@ -35,6 +35,21 @@ TEST(Text, SaysEverythingInWords) {
   EXPECT_TRUE(has(t, "#2  [0xc0200000]")) << t;
 }
 
+TEST(Text, RegistersByNameAndWindowsAsHexWords) {
+  Spec s;
+  for (std::uint64_t i = 0; i < LCRT_REGS_ARM; i++) s.regs.push_back(i == 15 ? 0xc01c33d4 : i);
+  s.windows = {{1, 0xc07c7ea0, {0xc07c7ed4, 0xc07c7eb0, 0xc01c31a4, 0xc0204b58, 0x1}}};
+  const std::string t = render_text(decode(make_record(s)));
+  EXPECT_TRUE(has(t, "pc      c01c33d4")) << t;
+  EXPECT_TRUE(has(t, "r1      00000001")) << t;
+  EXPECT_TRUE(has(t, "#1  c07c7ea0: c07c7ed4 c07c7eb0 c01c31a4 c0204b58\n      c07c7eb0: 00000001"))
+      << t;
+  const auto j = to_json(decode(make_record(s)));
+  EXPECT_EQ(j["registers"]["pc"], "0xc01c33d4");
+  EXPECT_EQ(j["frames"][1]["stack"]["addr"], "0xc07c7ea0");
+  EXPECT_EQ(j["frames"][1]["stack"]["words"][2], "0xc01c31a4");
+}
+
 TEST(Text, FramesAreInnermostFirst) {
   const std::string t = render_text(decode(make_record(Spec{})));
   EXPECT_LT(t.find("bad_irq_handler"), t.find("handle_irq_event"));

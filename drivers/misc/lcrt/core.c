@@ -2,15 +2,20 @@
 /*
  * LCRT - Linux Crash Record and Trace: the capture.
  *
- * The die notifier keeps the registers of the faulting context; the panic
- * notifier unwinds from them (or from itself when no oops came first),
- * encodes one record within the byte budget and commits it to NVRAM.
+ * The die notifier sees an oops with the registers of the faulting context.
+ * An oops that will end in a panic (panic_on_oops, or in interrupt context)
+ * is only remembered, and the panic notifier records it together with the
+ * panic reason: one record. An oops that will not panic is recorded at once
+ * (lcrt.oops=0 turns that off); if it does panic after all, the panic
+ * rewrites that record in its slot. A panic that no oops led to is recorded
+ * from the panic notifier.
  *
  * Everything on the capture path runs in panic context: static buffers, no
  * locks, no allocation, bounded loops, and one capture at a time.
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
+#include <linux/bug.h>
 #include <linux/buildid.h>
 #include <linux/hardirq.h>
 #include <linux/init.h>
@@ -19,20 +24,32 @@
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
+#include <linux/panic.h>
 #include <linux/panic_notifier.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <linux/utsname.h>
+#include <asm/sections.h>
 
 #include "lcrt.h"
 
 static unsigned int record_size = CONFIG_LCRT_RECORD_SIZE;
 module_param(record_size, uint, 0400);
 MODULE_PARM_DESC(record_size, "byte budget of one record (slot size)");
+
+static bool record_oops = true;
+module_param_named(oops, record_oops, bool, 0600);
+MODULE_PARM_DESC(oops, "record an oops that does not panic (default: on)");
+
+static unsigned int window_words = 8;
+module_param(window_words, uint, 0600);
+MODULE_PARM_DESC(window_words, "stack words kept per frame (0 to 32)");
 
 size_t lcrt_record_budget(void)
 {
@@ -46,6 +63,9 @@ struct lcrt_oops {
 	struct pt_regs *regs;
 	const char *str;
 	long err;
+	u8 event;
+	int slot;		/* where it was recorded, or -1 */
+	u64 seq;
 };
 
 static DEFINE_PER_CPU(struct lcrt_oops, lcrt_oops);
@@ -66,124 +86,83 @@ static u8 lcrt_context(void)
 	return LCRT_CTX_TASK;
 }
 
-static void lcrt_put_event(struct lcrt_enc *e, u8 event)
+/* What kind of crash a panic message speaks of. */
+static u8 lcrt_panic_event(const char *msg)
 {
-	char comm[TASK_COMM_LEN];
+	static const char * const watchdog[] = {
+		"lockup", "LOCKUP", "hung_task", "Watchdog", "watchdog",
+		"RCU Stall",
+	};
+	unsigned int i;
 
-	strscpy(comm, current->comm, sizeof(comm));
-	lcrt_enc_section_begin(e, LCRT_SEC_EVENT);
-	lcrt_enc_u8(e, event);
-	lcrt_enc_u8(e, lcrt_context());
-	lcrt_enc_varint(e, raw_smp_processor_id());
-	lcrt_enc_varint(e, task_pid_nr(current));
-	lcrt_enc_varint(e, preempt_count());
-	lcrt_enc_varint(e, get_taint());
-	lcrt_enc_varint(e, ktime_get_mono_fast_ns());
-	lcrt_enc_str8(e, comm, sizeof(comm));
-	lcrt_enc_section_end(e);
+	if (!msg)
+		return LCRT_EV_PANIC;
+	if (strstr(msg, "panic_on_warn"))
+		return LCRT_EV_WARN;
+	for (i = 0; i < ARRAY_SIZE(watchdog); i++)
+		if (strstr(msg, watchdog[i]))
+			return LCRT_EV_WATCHDOG;
+	return LCRT_EV_PANIC;
 }
 
-static void lcrt_put_reason(struct lcrt_enc *e, const char *msg,
-			    const struct lcrt_oops *oops)
+/* A BUG() trap, as opposed to any other oops. */
+static u8 lcrt_oops_event(struct pt_regs *regs)
 {
-	static char reason[160];
-	size_t len;
+#ifdef CONFIG_GENERIC_BUG
+	const struct bug_entry *bug = find_bug(instruction_pointer(regs));
 
-	if (oops->regs)
-		len = scnprintf(reason, sizeof(reason), "%s (after %s, err %#lx)",
-				msg, oops->str ?: "oops", oops->err);
-	else
-		len = strscpy(reason, msg ?: "", sizeof(reason)) < 0 ?
-		      sizeof(reason) - 1 : strlen(reason);
-	lcrt_enc_section_begin(e, LCRT_SEC_REASON);
-	lcrt_enc_bytes(e, reason, len);
-	lcrt_enc_section_end(e);
-}
-
-static void lcrt_put_kernel(struct lcrt_enc *e)
-{
-	lcrt_enc_section_begin(e, LCRT_SEC_KERNEL);
-	lcrt_enc_str8(e, init_utsname()->release, __NEW_UTS_LEN);
-	lcrt_enc_u8(e, lcrt_build_id_len);
-	lcrt_enc_bytes(e, lcrt_build_id, lcrt_build_id_len);
-	lcrt_enc_section_end(e);
+	if (bug && !(bug->flags & BUGFLAG_WARNING))
+		return LCRT_EV_BUG;
+#endif
+	return LCRT_EV_OOPS;
 }
 
 /*
- * The frames, innermost first, as many as the budget holds. Returns the
- * number of frames left out.
+ * Build the record in lcrt_buf and commit it, to the next slot or, when
+ * @slot >= 0, over the record of the same crash in that slot.
  */
-static unsigned int lcrt_put_frames(struct lcrt_enc *e,
-				    const struct lcrt_trace *t)
+static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
+			int slot, u64 seq, u64 t0)
 {
-	char name[KSYM_NAME_LEN];
-	unsigned long prev = 0;
-	unsigned int i;
-	size_t mark;
-
-	/* The frame list must hold at least its head to be worth having. */
-	lcrt_enc_section_begin(e, LCRT_SEC_FRAMES);
-	lcrt_enc_u8(e, t->unwinder);
-	lcrt_enc_u8(e, t->stop);
-	mark = e->pos;
-	lcrt_enc_varint(e, 0);
-	for (i = 0; i < t->nr; i++) {
-		unsigned long pc = t->frames[i].pc, size = 0, off = 0;
-		/*
-		 * A return address may lie past the end of its caller when the
-		 * call was the last instruction (a call to a noreturn function):
-		 * look up the call itself, as the kernel's %pB does.
-		 */
-		unsigned long call = (i || !t->exact_first) && pc ? pc - 1 : pc;
-		size_t before = e->pos;
-		const char *sym = NULL;
-
-		if (IS_ENABLED(CONFIG_KALLSYMS))
-			sym = kallsyms_lookup(call, &size, &off, NULL, name);
-		off += pc - call;
-		lcrt_enc_svarint(e, (s64)(u64)pc - (s64)(u64)prev);
-		lcrt_enc_varint(e, off);
-		lcrt_enc_varint(e, size);
-		lcrt_enc_str8(e, sym, LCRT_NAME_MAX);
-		if (e->overflow) {
-			e->pos = before;
-			e->overflow = false;
-			break;
-		}
-		prev = pc;
-	}
-	if (i < t->nr) {
-		/* Rewrite the dropped count: one byte holds LCRT_MAX_FRAMES. */
-		e->buf[mark] = t->nr - i;
-	}
-	lcrt_enc_section_end(e);
-	return t->nr - i;
-}
-
-static void lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops)
-{
-	u64 t0 = local_clock();
-	struct lcrt_enc e;
-	u16 flags = 0;
+	static char comm[TASK_COMM_LEN];
+	static char reason[160];
+	struct lcrt_facts f = {
+		.event = event,
+		.context = lcrt_context(),
+		.cpu = raw_smp_processor_id(),
+		.pid = task_pid_nr(current),
+		.preempt_count = preempt_count(),
+		.taint = get_taint(),
+		.uptime_ns = ktime_get_mono_fast_ns(),
+		.comm = comm,
+		.reason = reason,
+		.release = init_utsname()->release,
+		.build_id = lcrt_build_id,
+		.build_id_len = lcrt_build_id_len,
+		.trace = &lcrt_trace,
+		.window_words = window_words,
+		.windows_up = lcrt_fp_layout.up,
+	};
 	size_t len;
 
-	if (!lcrt_store_ready() || atomic_cmpxchg(&lcrt_busy, 0, 1))
-		return;
+	strscpy(comm, current->comm, sizeof(comm));
+	if (oops->regs && msg)
+		scnprintf(reason, sizeof(reason), "%s (after %s, err %#lx)",
+			  msg, oops->str ?: "oops", oops->err);
+	else if (oops->regs)
+		scnprintf(reason, sizeof(reason), "%s, err %#lx",
+			  oops->str ?: "oops", oops->err);
+	else
+		scnprintf(reason, sizeof(reason), "%s", msg ?: "");
+	f.reason = strim(reason);
+	if (oops->regs)
+		f.regs = lcrt_arch_regs(oops->regs, &f.nregs);
 
 	lcrt_unwind(&lcrt_trace, oops->regs);
-	lcrt_enc_init(&e, lcrt_buf, lcrt_store_slot_size());
-	lcrt_put_event(&e, event);
-	lcrt_put_reason(&e, msg, oops);
-	lcrt_put_kernel(&e);
-	if (lcrt_put_frames(&e, &lcrt_trace))
-		flags |= LCRT_F_TRUNCATED;
-	if (!IS_ENABLED(CONFIG_KALLSYMS))
-		flags |= LCRT_F_NO_KALLSYMS;
-	len = lcrt_enc_finish(&e, lcrt_store_next_seq(), flags);
+	lcrt_symbolize(&lcrt_trace);
+	len = lcrt_encode(&f, lcrt_buf, lcrt_store_slot_size(), seq);
 	lcrt_record_seal(lcrt_buf, min_t(u64, local_clock() - t0, U32_MAX));
-	lcrt_store_commit(lcrt_buf, len);
-
-	atomic_set(&lcrt_busy, 0);
+	return lcrt_store_commit(slot, lcrt_buf, len);
 }
 
 static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
@@ -191,13 +170,24 @@ static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 {
 	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
 	struct die_args *args = data;
+	u64 t0 = local_clock();
 
-	if (val != DIE_OOPS || !args || !args->regs)
+	if (val != DIE_OOPS || !args || !args->regs || user_mode(args->regs))
 		return NOTIFY_DONE;
 	oops->task = current;
 	oops->regs = args->regs;
 	oops->str = args->str;
 	oops->err = args->err;
+	oops->event = lcrt_oops_event(args->regs);
+	oops->slot = -1;
+	/* die() panics right after the notifiers in these cases. */
+	if (!record_oops || panic_on_oops || in_interrupt())
+		return NOTIFY_DONE;
+	if (!lcrt_store_ready() || atomic_cmpxchg(&lcrt_busy, 0, 1))
+		return NOTIFY_DONE;
+	oops->seq = lcrt_store_next_seq();
+	oops->slot = lcrt_capture(oops->event, NULL, oops, -1, oops->seq, t0);
+	atomic_set(&lcrt_busy, 0);
 	return NOTIFY_DONE;
 }
 
@@ -205,12 +195,21 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 			     void *data)
 {
 	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
-	struct lcrt_oops none = { };
+	struct lcrt_oops none = { .slot = -1 };
+	u64 t0 = local_clock();
+	u8 event;
 
-	/* Registers kept by an earlier oops of another task are stale. */
-	if (oops->task != current)
+	if (!lcrt_store_ready() || atomic_cmpxchg(&lcrt_busy, 0, 1))
+		return NOTIFY_DONE;
+	/* Registers kept by an oops of another task are stale. */
+	if (oops->task != current || !oops->regs)
 		oops = &none;
-	lcrt_capture(oops->regs ? LCRT_EV_OOPS : LCRT_EV_PANIC, data, oops);
+	event = oops->regs ? oops->event : lcrt_panic_event(data);
+	if (oops->slot >= 0)
+		lcrt_capture(event, data, oops, oops->slot, oops->seq, t0);
+	else
+		lcrt_capture(event, data, oops, -1, lcrt_store_next_seq(), t0);
+	atomic_set(&lcrt_busy, 0);
 	return NOTIFY_DONE;
 }
 
@@ -246,7 +245,9 @@ static int __init lcrt_init(void)
 		return ret;
 	register_die_notifier(&lcrt_die_nb);
 	atomic_notifier_chain_register(&panic_notifier_list, &lcrt_panic_nb);
-	pr_info("armed, record budget %zu bytes\n", lcrt_store_slot_size());
+	pr_info("armed, record budget %zu bytes, %s unwinder\n",
+		lcrt_store_slot_size(),
+		lcrt_have_fp() ? "frame-pointer" : "kernel");
 	return 0;
 }
 early_initcall(lcrt_init);

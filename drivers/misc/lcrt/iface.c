@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <asm/unaligned.h>
 
 #include "lcrt.h"
 
@@ -152,11 +153,92 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 			   dropped);
 }
 
+static const char * const lcrt_regs_arm[LCRT_REGS_ARM] = {
+	"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
+	"fp", "ip", "sp", "lr", "pc", "cpsr",
+};
+
+static const char * const lcrt_regs_arm64[LCRT_REGS_ARM64] = {
+	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+	"x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20",
+	"x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
+	"sp", "pc", "pstate",
+};
+
+static const char * const lcrt_regs_x86_64[LCRT_REGS_X86_64] = {
+	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
+	"ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp",
+	"ss",
+};
+
+static u64 lcrt_dec_word(struct lcrt_dec *d, unsigned int size)
+{
+	const u8 *p = lcrt_dec_bytes(d, size);
+
+	if (!p)
+		return 0;
+	return size == 8 ? get_unaligned_le64(p) : get_unaligned_le32(p);
+}
+
+static void lcrt_show_regs(struct seq_file *m, struct lcrt_dec *d, u8 arch,
+			   unsigned int wsize)
+{
+	const char * const *names = NULL;
+	unsigned int n = 0, i;
+
+	if (arch == LCRT_ARCH_ARM) {
+		names = lcrt_regs_arm;
+		n = LCRT_REGS_ARM;
+	} else if (arch == LCRT_ARCH_ARM64) {
+		names = lcrt_regs_arm64;
+		n = LCRT_REGS_ARM64;
+	} else if (arch == LCRT_ARCH_X86_64) {
+		names = lcrt_regs_x86_64;
+		n = LCRT_REGS_X86_64;
+	}
+	if ((wsize != 4 && wsize != 8) || d->len != n * wsize) {
+		seq_printf(m, "registers: (%zu bytes, unknown layout)\n", d->len);
+		return;
+	}
+	seq_puts(m, "registers:");
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%s%-7s %0*llx", i % 4 ? "  " : "\n  ",
+			   names[i], wsize * 2, lcrt_dec_word(d, wsize));
+	seq_putc(m, '\n');
+}
+
+static void lcrt_show_stack(struct seq_file *m, struct lcrt_dec *d,
+			    unsigned int wsize, bool *first)
+{
+	u64 idx = lcrt_dec_varint(d), addr = lcrt_dec_varint(d);
+	unsigned int i;
+
+	if (d->error || (wsize != 4 && wsize != 8)) {
+		seq_puts(m, "  (malformed stack window)\n");
+		return;
+	}
+	if (*first)
+		seq_puts(m, "stack windows (per frame, lowest address first):\n");
+	*first = false;
+	for (i = 0; d->pos + wsize <= d->len && i < LCRT_WINDOW_MAX; i++) {
+		if (i % 4 == 0) {
+			if (i)
+				seq_puts(m, "\n      ");
+			else
+				seq_printf(m, "  #%-2llu ", idx);
+			seq_printf(m, "%0*llx:", wsize * 2, addr + i * wsize);
+		}
+		seq_printf(m, " %0*llx", wsize * 2, lcrt_dec_word(d, wsize));
+	}
+	seq_putc(m, '\n');
+}
+
 static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 {
 	const struct lcrt_record_header *h = rec;
 	size_t off = le16_to_cpu(h->header_size);
 	u16 flags = le16_to_cpu(h->flags);
+	bool first_window = true;
 	struct lcrt_dec d;
 	u8 type;
 
@@ -164,6 +246,10 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 		   le64_to_cpu(h->seq), slot, le32_to_cpu(h->total_size),
 		   le32_to_cpu(h->capture_ns),
 		   flags & LCRT_F_TRUNCATED ? ", truncated" : "");
+	if (flags & LCRT_F_WINDOWS_DROPPED)
+		seq_puts(m, "note:    outer stack windows left out for the budget\n");
+	if (flags & LCRT_F_POKED_NAMES)
+		seq_puts(m, "note:    names from -mpoke-function-name (no kallsyms)\n");
 	while (lcrt_record_next(rec, &off, &type, &d)) {
 		switch (type) {
 		case LCRT_SEC_EVENT:
@@ -177,6 +263,14 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 			break;
 		case LCRT_SEC_FRAMES:
 			lcrt_show_frames(m, &d);
+			if (flags & LCRT_F_NO_WINDOWS)
+				seq_puts(m, "stack windows: none (no frame pointers)\n");
+			break;
+		case LCRT_SEC_REGS:
+			lcrt_show_regs(m, &d, h->arch, h->word_size);
+			break;
+		case LCRT_SEC_STACK:
+			lcrt_show_stack(m, &d, h->word_size, &first_window);
 			break;
 		default:
 			seq_printf(m, "section %u: %zu bytes\n", type, d.len);

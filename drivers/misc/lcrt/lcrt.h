@@ -12,6 +12,7 @@ struct pt_regs;
 
 #define LCRT_MAX_FRAMES		32
 #define LCRT_NAME_MAX		48
+#define LCRT_WINDOW_MAX		32	/* words of stack per frame */
 
 /* record.c: build a record in a buffer, within a byte budget. */
 struct lcrt_enc {
@@ -33,6 +34,32 @@ void lcrt_enc_str8(struct lcrt_enc *e, const char *s, size_t max);
 size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags);
 void lcrt_record_seal(void *rec, u32 capture_ns);
 
+struct lcrt_trace;
+
+/* Everything a record tells, gathered by the capture. */
+struct lcrt_facts {
+	u8 event;		/* LCRT_EV_* */
+	u8 context;		/* LCRT_CTX_* */
+	u32 cpu;
+	u32 pid;
+	u32 preempt_count;
+	unsigned long taint;
+	u64 uptime_ns;
+	const char *comm;
+	const char *reason;
+	const char *release;
+	const u8 *build_id;
+	u8 build_id_len;
+	const unsigned long *regs;
+	unsigned int nregs;
+	const struct lcrt_trace *trace;
+	unsigned int window_words;
+	bool windows_up;	/* windows keep the words above the record */
+};
+
+size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
+		   u64 seq);
+
 /* record.c: read a record back. */
 struct lcrt_dec {
 	const u8 *p;
@@ -52,17 +79,52 @@ const u8 *lcrt_dec_bytes(struct lcrt_dec *d, size_t len);
 /* unwind.c: the call chain. */
 struct lcrt_frame {
 	unsigned long pc;
+	unsigned long win_lo;	/* the frame's own stack words, [lo, hi) */
+	unsigned long win_hi;
+	unsigned long func;	/* start of the function, when the frame says */
+	unsigned long off;	/* of pc in its function (lcrt_symbolize) */
+	unsigned long size;	/* of the function, 0 when unknown */
+	char name[LCRT_NAME_MAX + 1];
 };
 
 struct lcrt_trace {
 	struct lcrt_frame frames[LCRT_MAX_FRAMES];
 	unsigned int nr;
 	bool exact_first;	/* frames[0].pc is the faulting pc itself */
-	u8 unwinder;
-	u8 stop;
+	bool windows;		/* the unwinder knows the frames' stack */
+	u8 unwinder;		/* LCRT_UNW_* */
+	u8 stop;		/* LCRT_STOP_* */
+	bool poked;		/* names came from -mpoke-function-name */
 };
 
+/* Where a frame-pointer walk starts, and the stacks it may read. */
+struct lcrt_walk {
+	unsigned long pc, fp, sp;
+	struct {
+		unsigned long lo, hi;
+	} stacks[2];		/* [0]: the task stack */
+	unsigned int nstacks;
+};
+
+/* An architecture's frame record, as offsets from the frame pointer. */
+struct lcrt_fp_layout {
+	int next_fp;		/* the caller's frame pointer */
+	int ret_pc;		/* the return address into the caller */
+	int top;		/* end of the frame (frames that grow down) */
+	bool up;		/* the frame lies above its record (arm64) */
+	int saved_pc;		/* a saved pc inside the function, or INT_MIN */
+	int pc_adjust;		/* saved pc minus function start */
+};
+
+extern const struct lcrt_fp_layout lcrt_fp_layout;
+bool lcrt_have_fp(void);
+void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
+		  const struct lcrt_fp_layout *l);
 void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
+void lcrt_symbolize(struct lcrt_trace *t);
+const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n);
+unsigned long lcrt_regs_fp(struct pt_regs *regs);
+size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */
 struct lcrt_slot_info {
@@ -82,7 +144,7 @@ size_t lcrt_store_slot_size(void);
 unsigned int lcrt_store_slots(void);
 u64 lcrt_store_next_seq(void);
 void *lcrt_store_slot(unsigned int i);
-int lcrt_store_commit(const void *rec, size_t len);
+int lcrt_store_commit(int slot, const void *rec, size_t len);
 void lcrt_store_clear(void);
 void lcrt_store_scan(struct lcrt_slot_info *info);
 

@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <asm/unaligned.h>
 
 #include "lcrt.h"
@@ -132,6 +133,163 @@ size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags)
 	h->arch = LCRT_ARCH_UNKNOWN;
 #endif
 	return e->pos;
+}
+
+static void lcrt_put_event(struct lcrt_enc *e, const struct lcrt_facts *f)
+{
+	lcrt_enc_section_begin(e, LCRT_SEC_EVENT);
+	lcrt_enc_u8(e, f->event);
+	lcrt_enc_u8(e, f->context);
+	lcrt_enc_varint(e, f->cpu);
+	lcrt_enc_varint(e, f->pid);
+	lcrt_enc_varint(e, f->preempt_count);
+	lcrt_enc_varint(e, f->taint);
+	lcrt_enc_varint(e, f->uptime_ns);
+	lcrt_enc_str8(e, f->comm, U8_MAX);
+	lcrt_enc_section_end(e);
+}
+
+/* The reason, cut to what the budget has left rather than dropped. */
+static void lcrt_put_reason(struct lcrt_enc *e, const char *reason)
+{
+	size_t len = reason ? strlen(reason) : 0, room = e->size - e->pos;
+
+	if (!reason || room <= SEC_SIZE)
+		return;
+	len = min(len, room - SEC_SIZE);
+	lcrt_enc_section_begin(e, LCRT_SEC_REASON);
+	lcrt_enc_bytes(e, reason, len);
+	lcrt_enc_section_end(e);
+}
+
+static void lcrt_put_kernel(struct lcrt_enc *e, const struct lcrt_facts *f)
+{
+	lcrt_enc_section_begin(e, LCRT_SEC_KERNEL);
+	lcrt_enc_str8(e, f->release, U8_MAX);
+	lcrt_enc_u8(e, f->build_id_len);
+	lcrt_enc_bytes(e, f->build_id, f->build_id_len);
+	lcrt_enc_section_end(e);
+}
+
+static bool lcrt_put_regs(struct lcrt_enc *e, const struct lcrt_facts *f)
+{
+	if (!f->regs || !f->nregs)
+		return true;
+	lcrt_enc_section_begin(e, LCRT_SEC_REGS);
+	lcrt_enc_bytes(e, f->regs, f->nregs * sizeof(*f->regs));
+	return lcrt_enc_section_end(e);
+}
+
+/*
+ * The frames, innermost first, as many as the budget holds. Returns how
+ * many outer frames were left out; the record says so too.
+ */
+static unsigned int lcrt_put_frames(struct lcrt_enc *e,
+				    const struct lcrt_trace *t)
+{
+	unsigned long prev = 0;
+	unsigned int i;
+	size_t mark;
+
+	lcrt_enc_section_begin(e, LCRT_SEC_FRAMES);
+	lcrt_enc_u8(e, t->unwinder);
+	lcrt_enc_u8(e, t->stop);
+	mark = e->pos;
+	lcrt_enc_varint(e, 0);	/* frames dropped: one byte, set below */
+	for (i = 0; i < t->nr && !e->overflow; i++) {
+		const struct lcrt_frame *fr = &t->frames[i];
+		size_t before = e->pos;
+
+		lcrt_enc_svarint(e, (s64)(u64)fr->pc - (s64)(u64)prev);
+		lcrt_enc_varint(e, fr->off);
+		lcrt_enc_varint(e, fr->size);
+		lcrt_enc_str8(e, fr->name, LCRT_NAME_MAX);
+		if (e->overflow) {
+			e->pos = before;
+			e->overflow = false;
+			break;
+		}
+		prev = fr->pc;
+	}
+	if (i < t->nr && !e->overflow)
+		e->buf[mark] = t->nr - i;	/* < 128: a one-byte varint */
+	if (!lcrt_enc_section_end(e))
+		return t->nr;
+	return t->nr - i;
+}
+
+/*
+ * The stack windows of the first @nframes frames, innermost first, while
+ * the budget lasts: the outer frames' windows go first. Returns false when
+ * one was left out.
+ */
+static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_facts *f,
+			     unsigned int nframes)
+{
+	const size_t w = sizeof(unsigned long);
+	unsigned int i, max = min_t(unsigned int, f->window_words,
+				    LCRT_WINDOW_MAX);
+
+	for (i = 0; i < nframes && max; i++) {
+		const struct lcrt_frame *fr = &f->trace->frames[i];
+		unsigned long lo = fr->win_lo, hi = fr->win_hi, word, a;
+
+		if (hi <= lo)
+			continue;
+		if ((hi - lo) / w > max) {
+			if (f->windows_up)
+				hi = lo + max * w;
+			else
+				lo = hi - max * w;
+		}
+		lcrt_enc_section_begin(e, LCRT_SEC_STACK);
+		lcrt_enc_varint(e, i);
+		lcrt_enc_varint(e, lo);
+		for (a = lo; a + w <= hi; a += w) {
+			if (copy_from_kernel_nofault(&word, (const void *)a, w))
+				break;
+			lcrt_enc_bytes(e, &word, w);
+		}
+		if (!lcrt_enc_section_end(e))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Encode a whole record of @f into @buf, never more than @budget bytes:
+ * the facts first, then the frames innermost first, then the stack windows
+ * innermost first. What does not fit is left out, outermost first, and the
+ * record says so. Returns its size; seal it with lcrt_record_seal().
+ */
+size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
+		   u64 seq)
+{
+	const struct lcrt_trace *t = f->trace;
+	unsigned int dropped = 0;
+	struct lcrt_enc e;
+	u16 flags = 0;
+
+	lcrt_enc_init(&e, buf, budget);
+	lcrt_put_event(&e, f);
+	lcrt_put_reason(&e, f->reason);
+	lcrt_put_kernel(&e, f);
+	if (!lcrt_put_regs(&e, f))
+		flags |= LCRT_F_TRUNCATED;
+	if (t) {
+		dropped = lcrt_put_frames(&e, t);
+		if (dropped)
+			flags |= LCRT_F_TRUNCATED;
+		if (!t->windows)
+			flags |= LCRT_F_NO_WINDOWS;
+		else if (!lcrt_put_windows(&e, f, t->nr - dropped))
+			flags |= LCRT_F_TRUNCATED | LCRT_F_WINDOWS_DROPPED;
+		if (t->poked)
+			flags |= LCRT_F_POKED_NAMES;
+	}
+	if (!IS_ENABLED(CONFIG_KALLSYMS))
+		flags |= LCRT_F_NO_KALLSYMS;
+	return lcrt_enc_finish(&e, seq, flags);
 }
 
 static u32 lcrt_crc(const struct lcrt_record_header *h, size_t total)

@@ -194,29 +194,36 @@ void lcrt_store_scan(struct lcrt_slot_info *info)
 }
 
 /*
- * Write a sealed record into the next slot: everything but the magic, then
- * the magic. Panic context: no locks, no allocation.
+ * Write a sealed record into the next slot, or over the record in @slot
+ * (the same crash, told again): everything but the magic, then the magic.
+ * Returns the slot. Panic context: no locks, no allocation.
  */
-int lcrt_store_commit(const void *rec, size_t len)
+int lcrt_store_commit(int slot, const void *rec, size_t len)
 {
-	u8 *slot;
+	bool next = slot < 0;
+	u8 *p;
 
-	if (!lcrt_mem || len > lcrt_slot_size || len < sizeof(u32))
+	if (!lcrt_mem || len > lcrt_slot_size || len < sizeof(u32) ||
+	    slot >= (int)lcrt_nslots)
 		return -EINVAL;
-	slot = lcrt_store_slot(lcrt_next_slot);
-	WRITE_ONCE(*(u32 *)slot, 0);
+	if (next)
+		slot = lcrt_next_slot;
+	p = lcrt_store_slot(slot);
+	WRITE_ONCE(*(u32 *)p, 0);
 	/* The slot is invalid before any of its old body is overwritten. */
 	wmb();
-	memcpy(slot + sizeof(u32), rec + sizeof(u32), len - sizeof(u32));
-	memset(slot + len, 0, lcrt_slot_size - len);
+	memcpy(p + sizeof(u32), rec + sizeof(u32), len - sizeof(u32));
+	memset(p + len, 0, lcrt_slot_size - len);
 	/* The whole body is in memory before the magic commits it. */
 	wmb();
-	WRITE_ONCE(*(__le32 *)slot, cpu_to_le32(LCRT_MAGIC));
+	WRITE_ONCE(*(__le32 *)p, cpu_to_le32(LCRT_MAGIC));
 	/* The commit is out before anything that follows the capture. */
 	wmb();
-	lcrt_next_slot = (lcrt_next_slot + 1) % lcrt_nslots;
-	lcrt_next_seq++;
-	return 0;
+	if (next) {
+		lcrt_next_slot = (lcrt_next_slot + 1) % lcrt_nslots;
+		lcrt_next_seq++;
+	}
+	return slot;
 }
 
 /* Erase every slot. The sequence goes on, so numbers are never reused. */

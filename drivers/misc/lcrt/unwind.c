@@ -2,6 +2,13 @@
 /*
  * LCRT - Linux Crash Record and Trace: find the call chain of the crash.
  *
+ * With frame pointers LCRT walks the chain itself, so that it knows each
+ * frame's own part of the stack (the window it records). Every read of the
+ * stack is a nofault read inside the stacks the walk may use; a loop, a
+ * pointer off the stack, a misaligned pointer, a fault or the depth limit
+ * ends the walk with that reason, never with a second fault. Without frame
+ * pointers the kernel's own unwinder gives the pcs, and no windows.
+ *
  * With the registers of the faulting context the walk starts at the
  * faulting instruction. Without them (a panic that no oops led to) it starts
  * here and drops the frames of LCRT and of panic() itself, so that the first
@@ -10,12 +17,151 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/panic.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/stacktrace.h>
+#include <linux/uaccess.h>
+#include <asm/sections.h>
 
 #include "lcrt.h"
 
 /* Frames above the crash site when LCRT is entered from panic(). */
 #define LCRT_SKIP_MAX	16
+#define WORD		sizeof(unsigned long)
+
+/*
+ * The frame record of each architecture, as offsets from the frame pointer.
+ * arm (GCC, APCS): fp points at the saved pc; below it lr, sp and the
+ * caller's fp; the frame grows down from there. arm64: fp points at {caller
+ * fp, lr}; the frame lies above its record. x86_64: rbp points at {caller
+ * rbp, return address}; the frame grows down below it.
+ */
+#if defined(CONFIG_ARM) && defined(CONFIG_FRAME_POINTER) && !defined(CONFIG_CC_IS_CLANG)
+const struct lcrt_fp_layout lcrt_fp_layout = {
+	.next_fp = -12, .ret_pc = -4, .top = 4, .saved_pc = 0, .pc_adjust = 12,
+};
+#define LCRT_HAVE_FP 1
+#elif defined(CONFIG_ARM64)
+const struct lcrt_fp_layout lcrt_fp_layout = {
+	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
+};
+#define LCRT_HAVE_FP 1
+#elif defined(CONFIG_X86_64) && defined(CONFIG_FRAME_POINTER)
+const struct lcrt_fp_layout lcrt_fp_layout = {
+	.next_fp = 0, .ret_pc = 8, .top = 16, .saved_pc = INT_MIN,
+};
+#define LCRT_HAVE_FP 1
+#else
+const struct lcrt_fp_layout lcrt_fp_layout = { .saved_pc = INT_MIN };
+#define LCRT_HAVE_FP 0
+#endif
+
+bool lcrt_have_fp(void)
+{
+	return LCRT_HAVE_FP;
+}
+
+static bool lcrt_read(unsigned long addr, unsigned long *val)
+{
+	return !copy_from_kernel_nofault(val, (const void *)addr, sizeof(*val));
+}
+
+/* The stack of the walk that holds all of [lo, hi), or -1. */
+static int lcrt_stack_of(const struct lcrt_walk *w, unsigned long lo,
+			 unsigned long hi)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nstacks && i < ARRAY_SIZE(w->stacks); i++)
+		if (lo < hi && lo >= w->stacks[i].lo && hi <= w->stacks[i].hi)
+			return i;
+	return -1;
+}
+
+/*
+ * Walk the frame-pointer chain from @w with the frame record layout @l.
+ * The first stack of @w is the task stack; a walk may leave any other
+ * stack (an interrupt stack) for it, never the other way.
+ */
+void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
+		  const struct lcrt_fp_layout *l)
+{
+	unsigned long pc = w->pc, fp = w->fp, sp = w->sp, prev_fp = 0;
+	int rec_lo = min(l->next_fp, l->ret_pc);
+	int rec_hi = max(l->next_fp, l->ret_pc) + (int)WORD;
+	int prev_s = -1;
+
+	t->nr = 0;
+	t->unwinder = LCRT_UNW_FRAME_POINTER;
+	t->windows = true;
+	for (;;) {
+		struct lcrt_frame *f;
+		unsigned long next_fp, ret, saved;
+		int s;
+
+		if (t->nr == LCRT_MAX_FRAMES) {
+			t->stop = LCRT_STOP_DEPTH;
+			return;
+		}
+		f = &t->frames[t->nr++];
+		f->pc = pc;
+		f->win_lo = 0;
+		f->win_hi = 0;
+		f->func = 0;
+		if (!fp) {
+			t->stop = t->nr == 1 ? LCRT_STOP_ZERO : LCRT_STOP_END;
+			return;
+		}
+		if (fp & (WORD - 1)) {
+			t->stop = LCRT_STOP_ALIGN;
+			return;
+		}
+		s = lcrt_stack_of(w, fp + rec_lo, fp + rec_hi);
+		if (s < 0 || (prev_s > 0 && s != prev_s && s != 0) ||
+		    (prev_s == 0 && s != 0)) {
+			t->stop = LCRT_STOP_RANGE;
+			return;
+		}
+		if (s == prev_s && fp <= prev_fp) {
+			t->stop = LCRT_STOP_LOOP;
+			return;
+		}
+		if (!lcrt_read(fp + l->next_fp, &next_fp) ||
+		    !lcrt_read(fp + l->ret_pc, &ret)) {
+			t->stop = LCRT_STOP_FAULT;
+			return;
+		}
+
+		/* The frame's own words, inside its stack. */
+		if (l->up) {
+			f->win_lo = fp;
+			f->win_hi = next_fp > fp && next_fp <= w->stacks[s].hi ?
+				    next_fp : w->stacks[s].hi;
+		} else {
+			f->win_hi = fp + l->top;
+			f->win_lo = sp >= w->stacks[s].lo && sp < f->win_hi ?
+				    sp : fp + rec_lo;
+		}
+		if (l->saved_pc != INT_MIN && lcrt_read(fp + l->saved_pc, &saved))
+			f->func = saved - l->pc_adjust;
+
+		if (!ret) {
+			t->stop = LCRT_STOP_END;
+			return;
+		}
+		if (!kernel_text_address(ret)) {
+			/* Back in user space, or in entry code without frames. */
+			t->stop = LCRT_STOP_END;
+			return;
+		}
+		pc = ret;
+		sp = l->up ? fp + l->top : f->win_hi;
+		prev_fp = fp;
+		prev_s = s;
+		fp = next_fp;
+	}
+}
 
 static bool lcrt_in_func(unsigned long pc, unsigned long func)
 {
@@ -26,27 +172,171 @@ static bool lcrt_in_func(unsigned long pc, unsigned long func)
 	return pc - off == func;
 }
 
-void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+/* Drop the frames of LCRT and panic() above the caller of panic(). */
+static void lcrt_skip_panic(struct lcrt_trace *t)
 {
-	static unsigned long entries[LCRT_MAX_FRAMES + LCRT_SKIP_MAX];
-	unsigned int n, i, first = 0;
+	unsigned int i, first = 0;
 
-	t->unwinder = LCRT_UNW_KERNEL;
-	t->exact_first = regs;
-	if (regs) {
-		n = stack_trace_save_regs(regs, entries, LCRT_MAX_FRAMES, 0);
-	} else {
-		n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-		for (i = 0; i < n && i < LCRT_SKIP_MAX; i++) {
-			if (lcrt_in_func(entries[i], (unsigned long)panic)) {
-				first = i + 1;
-				break;
-			}
+	for (i = 0; i < t->nr && i < LCRT_SKIP_MAX; i++) {
+		if (lcrt_in_func(t->frames[i].pc, (unsigned long)panic)) {
+			first = i + 1;
+			break;
 		}
 	}
-	t->nr = min_t(unsigned int, n - first, LCRT_MAX_FRAMES);
-	for (i = 0; i < t->nr; i++)
-		t->frames[i].pc = entries[first + i];
-	t->stop = n == (regs ? LCRT_MAX_FRAMES : ARRAY_SIZE(entries)) ?
-		  LCRT_STOP_DEPTH : LCRT_STOP_END;
+	if (!first)
+		return;
+	t->nr -= first;
+	memmove(t->frames, t->frames + first, t->nr * sizeof(t->frames[0]));
+}
+
+static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	static unsigned long entries[LCRT_MAX_FRAMES];
+	unsigned int n, i;
+
+	if (regs)
+		n = stack_trace_save_regs(regs, entries, LCRT_MAX_FRAMES, 0);
+	else
+		n = stack_trace_save(entries, LCRT_MAX_FRAMES, 0);
+	t->unwinder = LCRT_UNW_KERNEL;
+	t->windows = false;
+	t->stop = n == LCRT_MAX_FRAMES ? LCRT_STOP_DEPTH : LCRT_STOP_END;
+	t->nr = n;
+	for (i = 0; i < n; i++) {
+		t->frames[i].pc = entries[i];
+		t->frames[i].win_lo = 0;
+		t->frames[i].win_hi = 0;
+		t->frames[i].func = 0;
+	}
+}
+
+/* The stacks a walk from @sp may use: the task's, and the one @sp is on. */
+static void lcrt_walk_stacks(struct lcrt_walk *w, unsigned long sp)
+{
+	unsigned long task = (unsigned long)task_stack_page(current);
+
+	w->stacks[0].lo = task;
+	w->stacks[0].hi = task + THREAD_SIZE;
+	w->nstacks = 1;
+	if (sp < w->stacks[0].lo || sp >= w->stacks[0].hi) {
+		w->stacks[1].lo = ALIGN_DOWN(sp, THREAD_SIZE);
+		w->stacks[1].hi = w->stacks[1].lo + THREAD_SIZE;
+		w->nstacks = 2;
+	}
+}
+
+noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	struct lcrt_walk w = { };
+
+	t->exact_first = regs;
+	if (!LCRT_HAVE_FP) {
+		lcrt_kernel_unwind(t, regs);
+	} else if (regs) {
+		w.pc = instruction_pointer(regs);
+		w.sp = kernel_stack_pointer(regs);
+		w.fp = lcrt_regs_fp(regs);
+		lcrt_walk_stacks(&w, w.sp);
+		lcrt_fp_walk(t, &w, &lcrt_fp_layout);
+	} else {
+		w.pc = _THIS_IP_;
+		w.fp = (unsigned long)__builtin_frame_address(0);
+		w.sp = w.fp;
+		lcrt_walk_stacks(&w, w.sp);
+		lcrt_fp_walk(t, &w, &lcrt_fp_layout);
+	}
+	if (!regs)
+		lcrt_skip_panic(t);
+}
+
+/*
+ * Name every frame: kallsyms, else the name GCC's -mpoke-function-name put
+ * before the function. A return address may lie past the end of its caller
+ * when the call was the last instruction (a call to a noreturn function), so
+ * look up the call itself, as the kernel's %pB does; entry code, though,
+ * "returns" to the very start of the routine it set the link register to.
+ */
+void lcrt_symbolize(struct lcrt_trace *t)
+{
+	static char name[KSYM_NAME_LEN];
+	unsigned int i;
+
+	t->poked = false;
+	for (i = 0; i < t->nr; i++) {
+		struct lcrt_frame *f = &t->frames[i];
+		unsigned long call = f->pc;
+		const char *sym = NULL;
+
+		if ((i || !t->exact_first) && f->pc &&
+		    !(f->pc >= (unsigned long)__entry_text_start &&
+		      f->pc < (unsigned long)__entry_text_end))
+			call = f->pc - 1;
+		f->off = 0;
+		f->size = 0;
+		f->name[0] = '\0';
+		if (IS_ENABLED(CONFIG_KALLSYMS))
+			sym = kallsyms_lookup(call, &f->size, &f->off, NULL, name);
+		if (sym) {
+			f->off += f->pc - call;
+			strscpy(f->name, sym, sizeof(f->name));
+		} else if (f->func && f->func <= f->pc &&
+			   lcrt_poke_name(f->func, f->name, sizeof(f->name))) {
+			f->off = f->pc - f->func;
+			t->poked = true;
+		}
+	}
+}
+
+/* The registers at the fault, in the order of include/uapi/linux/lcrt.h. */
+const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n)
+{
+#if defined(CONFIG_ARM64)
+	*n = LCRT_REGS_ARM64;
+	return (const unsigned long *)&regs->user_regs;
+#elif defined(CONFIG_ARM)
+	*n = LCRT_REGS_ARM;
+	return regs->uregs;
+#elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+	*n = LCRT_REGS_X86_64;
+	return (const unsigned long *)regs;
+#else
+	*n = 0;
+	return NULL;
+#endif
+}
+
+unsigned long lcrt_regs_fp(struct pt_regs *regs)
+{
+#if defined(CONFIG_ARM64)
+	return regs->regs[29];
+#elif defined(CONFIG_ARM)
+	return regs->ARM_fp;
+#elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+	return regs->bp;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The name GCC's -mpoke-function-name placed before the function at @func:
+ * the name, NUL-padded to a word, then the word 0xff000000 + its length.
+ * Returns the length of the NUL-terminated name in @buf, 0 when none.
+ */
+size_t lcrt_poke_name(unsigned long func, char *buf, size_t size)
+{
+	u32 marker;
+	size_t len;
+
+	if (!func || (func & 3) ||
+	    copy_from_kernel_nofault(&marker, (const void *)(func - 4), 4))
+		return 0;
+	if ((marker & 0xffffff00) != 0xff000000)
+		return 0;
+	len = marker & 0xff;
+	if (!len || len >= size ||
+	    copy_from_kernel_nofault(buf, (const void *)(func - 4 - len), len))
+		return 0;
+	buf[len] = '\0';
+	return strlen(buf);
 }

@@ -41,6 +41,9 @@
 /* Record flags (struct lcrt_record_header.flags). */
 #define LCRT_F_TRUNCATED	0x0001	/* the budget dropped something */
 #define LCRT_F_NO_KALLSYMS	0x0002	/* frames carry addresses only */
+#define LCRT_F_NO_WINDOWS	0x0004	/* the unwinder gave no stack windows */
+#define LCRT_F_WINDOWS_DROPPED	0x0008	/* outer windows left out (budget) */
+#define LCRT_F_POKED_NAMES	0x0010	/* names from -mpoke-function-name */
 
 struct lcrt_record_header {
 	__le32 magic;		/* LCRT_MAGIC, written last */
@@ -79,12 +82,15 @@ struct lcrt_section {
  *	0), varint offset of pc in its function, varint function size,
  *	u8 name length (0: no name), name bytes.
  * LCRT_SEC_REGS:
- *	the registers at the fault, word_size bytes each, in the order of
- *	the LCRT_REGS_* list of the record's arch.
+ *	the registers at the fault, word_size bytes each, in this order:
+ *	arm:	r0-r10, fp, ip, sp, lr, pc, cpsr (LCRT_REGS_ARM words)
+ *	arm64:	x0-x30, sp, pc, pstate (LCRT_REGS_ARM64 words)
+ *	x86_64:	r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx,
+ *		si, di, orig_ax, ip, cs, flags, sp, ss (LCRT_REGS_X86_64 words)
  * LCRT_SEC_STACK:
- *	a window of one frame's stack: varint frame index, varint address of
- *	the first word, varint words dropped for the budget, then the words,
- *	word_size bytes each.
+ *	a window of one frame's own stack: varint frame index, varint
+ *	address of the first word, then the words, word_size bytes each,
+ *	lowest address first. One section per frame that has a window.
  */
 #define LCRT_SEC_EVENT		1
 #define LCRT_SEC_REASON		2
@@ -92,6 +98,10 @@ struct lcrt_section {
 #define LCRT_SEC_FRAMES		4
 #define LCRT_SEC_REGS		5
 #define LCRT_SEC_STACK		6
+
+#define LCRT_REGS_ARM		17
+#define LCRT_REGS_ARM64		34
+#define LCRT_REGS_X86_64	21
 
 /* What ended in the record (LCRT_SEC_EVENT). */
 #define LCRT_EV_PANIC		1

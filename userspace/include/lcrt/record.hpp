@@ -51,6 +51,13 @@ struct Event {
   std::string comm;
 };
 
+// A window of one frame's own stack words, lowest address first.
+struct Window {
+  std::uint64_t frame = 0;  // index into Record::frames
+  std::uint64_t addr = 0;
+  std::vector<std::uint64_t> words;
+};
+
 struct Section {
   std::uint8_t type = 0;
   std::size_t size = 0;
@@ -75,6 +82,9 @@ struct Record {
   std::uint8_t stop = 0;
   std::uint64_t frames_dropped = 0;
   std::vector<Frame> frames;
+
+  std::vector<std::uint64_t> regs;  // in the uapi order of the arch
+  std::vector<Window> windows;
 
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
@@ -107,5 +117,7 @@ const char* context_name(std::uint8_t ctx);
 const char* stop_name(std::uint8_t stop);
 const char* unwinder_name(std::uint8_t unwinder);
 const char* arch_name(std::uint8_t arch);
+// The names of the registers of arch, in LCRT_SEC_REGS order (empty if unknown).
+std::vector<std::string> register_names(std::uint8_t arch);
 
 }  // namespace lcrt
