@@ -104,9 +104,13 @@ class Patch:
 
 
 def _driver_files():
+    """The driver, and its KUnit tests (kunit/ in the project) beside it."""
     d = ROOT / "drivers/misc/lcrt"
-    return tuple((str(p.relative_to(ROOT)), str(p.relative_to(ROOT)))
-                 for p in sorted(d.iterdir()) if p.is_file())
+    files = [(str(p.relative_to(ROOT)), str(p.relative_to(ROOT)))
+             for p in sorted(d.iterdir()) if p.is_file()]
+    files += [(str(p.relative_to(ROOT)), f"drivers/misc/lcrt/{p.name}")
+              for p in sorted((ROOT / "kunit").glob("*.c"))]
+    return tuple(files)
 
 
 MAINTAINERS_ENTRY = """LCRT - LINUX CRASH RECORD AND TRACE
@@ -141,7 +145,9 @@ def series_spec():
               "notifier chains, unwinds the call chain of the crash and writes\n"
               "one record of at most a byte budget (1 KiB by default) into a\n"
               "slot of an NVRAM region. After the reset /proc/lcrt shows the\n"
-              "newest record and /sys/kernel/lcrt/control clears them.",
+              "newest record and /sys/kernel/lcrt/control clears them.\n\n"
+              "KUnit tests cover the record encoding and the call chain walker:\n"
+              "kunit.py run --kunitconfig=drivers/misc/lcrt",
               _driver_files(),
               (Hook("drivers/misc/Kconfig", 'source "drivers/misc/lcrt/Kconfig"\n',
                     before="endmenu"),
@@ -440,6 +446,46 @@ def sparse(b):
                 if "drivers/misc/lcrt/" in l and
                 re.search(r": (warning|error):", l)]
     return checked, warnings
+
+
+KUNIT_ARCHES = {
+    # kunit.py's own UML default, and QEMU arm (the paper's platform).
+    "um": [],
+    "arm": ["--arch=arm", "--cross_compile=arm-linux-gnueabihf-",
+            "--kconfig_add", "CONFIG_UNWINDER_FRAME_POINTER=y"],
+}
+
+
+def kunit(arch="um"):
+    """kunit.py run --kunitconfig=drivers/misc/lcrt on the tree, under UML
+    or QEMU. Returns (passed, failed, output)."""
+    tree, tag = kernel_tree()
+    out = CACHE / "build" / f"kunit-{arch}-{tag}"
+    cmd = ["python3", "tools/testing/kunit/kunit.py", "run",
+           "--kunitconfig=drivers/misc/lcrt", f"--build_dir={out}",
+           f"--jobs={JOBS}", "--timeout=300",
+           "--kconfig_add", "CONFIG_DEBUG_KERNEL=y",
+           "--kconfig_add", "CONFIG_FRAME_POINTER=y"] + KUNIT_ARCHES[arch]
+    log(f"kunit.py on {arch}")
+    p = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
+    text = p.stdout + p.stderr
+    m = re.search(r"Ran (\d+) tests?: passed: (\d+)(?:, failed: (\d+))?", text)
+    if not m:
+        return 0, 1, text
+    passed, failed = int(m.group(2)), int(m.group(3) or 0)
+    if p.returncode != 0 and not failed:
+        failed = 1
+    return passed, failed, text
+
+
+def cmd_kunit(args):
+    failed = 0
+    for arch in (args.arch or ",".join(KUNIT_ARCHES)).split(","):
+        p, f, text = kunit(arch)
+        print(text)
+        log(f"kunit on {arch}: {p} passed, {f} failed")
+        failed += f
+    sys.exit(1 if failed else 0)
 
 
 def cmd_lint(args):
@@ -771,6 +817,9 @@ def main():
         p = sub.add_parser(name)
         p.add_argument("--board", default=None)
         p.set_defaults(fn=fn)
+    p = sub.add_parser("kunit", help="the KUnit suites under UML and QEMU")
+    p.add_argument("--arch", default=None, help="um, arm (default: both)")
+    p.set_defaults(fn=cmd_kunit)
     p = sub.add_parser("run", help="boot once and run a guest command")
     p.add_argument("--board", default=None)
     p.add_argument("cmd")

@@ -3,6 +3,7 @@
 
 Suites:
   userspace  the lcrt tool's GoogleTest tests (cmake + ctest)
+  kunit      the KUnit suites, under UML and under QEMU arm (kunit.py)
   lab        the series (sync, applies, checkpatch, sparse) and the real
              QEMU crash -> power cut -> read -> clear tests (tests/test_*.py)
 
@@ -61,7 +62,21 @@ def suite_lab():
     return result.testsRun - failed - len(result.skipped), failed
 
 
-SUITES = {"userspace": suite_userspace, "lab": suite_lab}
+def suite_kunit():
+    """kunit.py under UML and under QEMU arm; each KUnit case counts."""
+    passed = failed = 0
+    for arch in lab.KUNIT_ARCHES:
+        p, f, text = lab.kunit(arch)
+        tail = "\n".join(text.splitlines()[-40:]) if f else \
+            "\n".join(l for l in text.splitlines() if "Testing complete" in l)
+        print(f"--- kunit on {arch}: {p} passed, {f} failed\n{tail}", flush=True)
+        passed += p
+        failed += f
+    return passed, failed
+
+
+SUITES = {"userspace": suite_userspace, "kunit": suite_kunit,
+          "lab": suite_lab}
 
 
 def main():

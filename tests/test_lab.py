@@ -69,13 +69,46 @@ class Series(unittest.TestCase):
         self.assertEqual(warnings, [])
 
 
-class Crash(unittest.TestCase):
-    """LKDTM crashes on the board, read back after a power cut."""
+def proc_registers(text):
+    """{name: value} of the registers block of /proc/lcrt."""
+    m = re.search(r"^registers:\n((?:  .*\n)+)", text, re.M)
+    if not m:
+        return {}
+    return {k: int(v, 16) for k, v in
+            re.findall(r"(\w+)\s+([0-9a-f]{8,16})\b", m.group(1))}
+
+
+X86_NAMES = {"RAX": "ax", "RBX": "bx", "RCX": "cx", "RDX": "dx", "RSI": "si",
+             "RDI": "di", "RBP": "bp", "R08": "r8", "R09": "r9", "R10": "r10",
+             "R11": "r11", "R12": "r12", "R13": "r13", "R14": "r14",
+             "R15": "r15"}
+
+
+def console_registers(console):
+    """{name: value} of the register dump of the first oops on the console,
+    in LCRT's register names."""
+    start = console.find("Internal error") if "Internal error" in console \
+        else console.find("Oops")
+    dump = console[start:start + 4000] if start >= 0 else ""
+    regs = {}
+    for name, value in re.findall(r"\b([A-Za-z][A-Za-z0-9]*)\s*: ?(?:\[<)?"
+                                  r"([0-9a-f]{8,16})\b", dump):
+        name = X86_NAMES.get(name) or (
+            name.lower() if re.fullmatch(r"[rx]\d+|fp|ip|sp|pc|lr", name) else None)
+        if name and name not in regs:
+            regs[name] = int(value, 16)
+    return regs
+
+
+class CrashTests:
+    """LKDTM crashes on one board, read back after a power cut."""
+
+    BOARD = "arm"
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(dir=lab.CACHE)
-        cls.guest = lab.Guest(BOARD, Path(cls.tmp.name) / "ram.img")
+        cls.guest = lab.Guest(cls.BOARD, Path(cls.tmp.name) / "ram.img")
 
     @classmethod
     def tearDownClass(cls):
@@ -118,8 +151,11 @@ class Crash(unittest.TestCase):
         # the same call chain from it.
         rec = base64.b64decode("".join(raw.split()))
         self.assertLessEqual(len(rec), 1024)
-        m = re.search(r"LCRT record \d+ \(slot \d+, (\d+) bytes", text)
+        m = re.search(r"LCRT record \d+ \(slot \d+, (\d+) bytes, captured in (\d+) ns",
+                      text)
         self.assertEqual(int(m.group(1)), len(rec))
+        print(f"\n    [{self.BOARD}] EXCEPTION record: {len(rec)} bytes, "
+              f"captured in {int(m.group(2))} ns", end=" ")
         with tempfile.NamedTemporaryFile(suffix=".rec") as f:
             f.write(rec)
             f.flush()
@@ -127,6 +163,7 @@ class Crash(unittest.TestCase):
                                   text=True)
         self.assertEqual(tool.returncode, 0, tool.stderr)
         self.assertEqual(frames(tool.stdout), fr)
+        self.assertEqual(proc_registers(tool.stdout), proc_registers(text))
 
         # A wrong word changes nothing; clear erases; erased stays erased.
         out = self.sh("cat /proc/lcrt > /tmp/a; "
@@ -145,6 +182,31 @@ class Crash(unittest.TestCase):
         self.assertEqual(self.guest.region_bytes(),
                          bytes(len(self.guest.region_bytes())))
 
+    def test_registers_and_windows_are_those_of_the_fault(self):
+        self.guest.power_on_fresh()
+        console = self.crash()
+        text = self.sh("cat /proc/lcrt")
+        mine, theirs = proc_registers(text), console_registers(console)
+        common = sorted(set(mine) & set(theirs))
+        self.assertGreaterEqual(len(common), 8, f"{mine}\n{theirs}")
+        for name in common:
+            self.assertEqual(mine[name], theirs[name], name)
+        # Frame windows, as hex words per frame, innermost first, from sp up.
+        wins = re.findall(r"^  #(\d+)\s+([0-9a-f]+):((?: [0-9a-f]+)+)", text, re.M)
+        self.assertTrue(wins, text)
+        self.assertEqual(int(wins[0][0]), 0)
+        self.assertGreaterEqual(int(wins[0][1], 16) + 64, mine["sp"])
+        self.assertEqual([int(w[0]) for w in wins], sorted(int(w[0]) for w in wins))
+
+    def test_bug_is_recorded_as_a_bug(self):
+        self.guest.power_on_fresh()
+        console = self.crash("BUG")
+        text = self.sh("cat /proc/lcrt")
+        self.assertRegex(text, r"event:\s+BUG")
+        self.assertEqual(frames(text)[0][1], "lkdtm_BUG", text)
+        self.assertEqual(f"lkdtm_BUG+{frames(text)[0][2]}", console_pc(console))
+        self.assertLessEqual(int(re.search(r"(\d+) bytes", text).group(1)), 1024)
+
     def test_panic_without_oops_names_the_caller_of_panic(self):
         self.guest.power_on_fresh()
         self.crash("PANIC")
@@ -152,6 +214,22 @@ class Crash(unittest.TestCase):
         self.assertRegex(text, r"event:\s+panic")
         self.assertRegex(text, r"reason:\s+dumptest")
         self.assertEqual(frames(text)[0][1], "lkdtm_PANIC", text)
+
+    def test_oops_that_does_not_panic_is_recorded_once(self):
+        self.guest.power_on_fresh()
+        crash = "sh -c 'echo EXCEPTION > /sys/kernel/debug/provoke-crash/DIRECT'"
+        out = self.sh(f"{crash}; cat /proc/lcrt", bootargs="panic_on_oops=0")
+        self.assertRegex(out, r"event:\s+oops")
+        self.assertNotIn("Fatal exception", out)
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION", out)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, r"records 1\n")
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION", out)
+        # lcrt.oops=0 turns it off.
+        self.guest.power_on_fresh()
+        out = self.sh(f"{crash}; cat /proc/lcrt",
+                      bootargs="panic_on_oops=0 lcrt.oops=0")
+        self.assertEqual(out.strip(), "no crash record")
 
     def test_records_of_earlier_crashes_are_kept(self):
         self.guest.power_on_fresh()
@@ -179,6 +257,16 @@ class Crash(unittest.TestCase):
         self.assertEqual(tool.returncode, 2)
         self.assertIn(b"CRC mismatch", tool.stderr)
 
+    def test_files_are_for_root_only(self):
+        out = self.sh("stat -c '%a %n' /proc/lcrt /sys/kernel/lcrt/*")
+        modes = dict(reversed(l.split()) for l in out.splitlines())
+        self.assertEqual(modes["/proc/lcrt"], "400")
+        self.assertEqual(modes["/sys/kernel/lcrt/control"], "200")
+        self.assertEqual(modes["/sys/kernel/lcrt/record"], "400")
+        self.assertEqual(modes["/sys/kernel/lcrt/nvram"], "400")
+
+
+class DeviceTreeTests:
     def test_region_from_the_device_tree(self):
         self.guest.power_on_fresh()
         self.crash(dt=True)
@@ -188,13 +276,17 @@ class Crash(unittest.TestCase):
         self.assertEqual((int(m.group(1), 16), int(m.group(2))), (addr, size))
         self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION")
 
-    def test_files_are_for_root_only(self):
-        out = self.sh("stat -c '%a %n' /proc/lcrt /sys/kernel/lcrt/*")
-        modes = dict(reversed(l.split()) for l in out.splitlines())
-        self.assertEqual(modes["/proc/lcrt"], "400")
-        self.assertEqual(modes["/sys/kernel/lcrt/control"], "200")
-        self.assertEqual(modes["/sys/kernel/lcrt/record"], "400")
-        self.assertEqual(modes["/sys/kernel/lcrt/nvram"], "400")
+
+class CrashArm(CrashTests, DeviceTreeTests, unittest.TestCase):
+    BOARD = "arm"
+
+
+class CrashArm64(CrashTests, DeviceTreeTests, unittest.TestCase):
+    BOARD = "arm64"
+
+
+class CrashX86_64(CrashTests, unittest.TestCase):
+    BOARD = "x86_64"
 
 
 if __name__ == "__main__":

@@ -124,6 +124,8 @@ void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
 void lcrt_symbolize(struct lcrt_trace *t);
 const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n);
 unsigned long lcrt_regs_fp(struct pt_regs *regs);
+unsigned long lcrt_regs_sp(struct pt_regs *regs);
+unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func);
 size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */

@@ -225,19 +225,50 @@ static void lcrt_walk_stacks(struct lcrt_walk *w, unsigned long sp)
 	}
 }
 
+/*
+ * A leaf function that keeps no frame record (arm64 and x86_64 omit them)
+ * leaves its caller only in the link register or on top of the stack: put
+ * that caller in as frame 1, unless it points into the faulting function
+ * itself (a stale lr) or the chain has it already.
+ */
+static void lcrt_leaf_caller(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	unsigned long size, off, ret, func;
+
+	if (!t->nr || !kallsyms_lookup_size_offset(t->frames[0].pc, &size, &off))
+		return;
+	func = t->frames[0].pc - off;
+	ret = lcrt_leaf_return(regs, func);
+	if (!ret || !kernel_text_address(ret))
+		return;
+	if (t->nr > 1 && t->frames[1].pc == ret)
+		return;
+	if (!kallsyms_lookup_size_offset(ret - 1, &size, &off) ||
+	    ret - 1 - off == func)
+		return;
+	if (t->nr == LCRT_MAX_FRAMES)
+		t->nr--;
+	memmove(&t->frames[2], &t->frames[1],
+		(t->nr - 1) * sizeof(t->frames[0]));
+	memset(&t->frames[1], 0, sizeof(t->frames[1]));
+	t->frames[1].pc = ret;
+	t->nr++;
+}
+
 noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
 	struct lcrt_walk w = { };
 
 	t->exact_first = regs;
-	if (!LCRT_HAVE_FP) {
+	if (!LCRT_HAVE_FP || (regs && !lcrt_regs_sp(regs))) {
 		lcrt_kernel_unwind(t, regs);
 	} else if (regs) {
 		w.pc = instruction_pointer(regs);
-		w.sp = kernel_stack_pointer(regs);
+		w.sp = lcrt_regs_sp(regs);
 		w.fp = lcrt_regs_fp(regs);
 		lcrt_walk_stacks(&w, w.sp);
 		lcrt_fp_walk(t, &w, &lcrt_fp_layout);
+		lcrt_leaf_caller(t, regs);
 	} else {
 		w.pc = _THIS_IP_;
 		w.fp = (unsigned long)__builtin_frame_address(0);
@@ -247,6 +278,16 @@ noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	}
 	if (!regs)
 		lcrt_skip_panic(t);
+}
+
+static bool lcrt_in_entry_text(unsigned long pc)
+{
+#ifdef CONFIG_UML
+	return false;
+#else
+	return pc >= (unsigned long)__entry_text_start &&
+	       pc < (unsigned long)__entry_text_end;
+#endif
 }
 
 /*
@@ -268,8 +309,7 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		const char *sym = NULL;
 
 		if ((i || !t->exact_first) && f->pc &&
-		    !(f->pc >= (unsigned long)__entry_text_start &&
-		      f->pc < (unsigned long)__entry_text_end))
+		    !lcrt_in_entry_text(f->pc))
 			call = f->pc - 1;
 		f->off = 0;
 		f->size = 0;
@@ -302,6 +342,43 @@ const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n)
 #else
 	*n = 0;
 	return NULL;
+#endif
+}
+
+/*
+ * Where a function that has not (or never) set up its frame record keeps
+ * its return address: arm64's link register; on x86_64 the top of the stack
+ * in a function that does not start with "push %rbp", or before that push
+ * has run. 0 where there is no such place.
+ */
+unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
+{
+#if defined(CONFIG_ARM64)
+	return regs->regs[30];
+#elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+	unsigned long ret = 0;
+	u8 first = 0;
+
+	if (copy_from_kernel_nofault(&first, (const void *)func, 1))
+		return 0;
+	if (first != 0x55 || regs->ip == func)
+		lcrt_read(regs->sp, &ret);
+	else if (regs->ip == func + 1)
+		lcrt_read(regs->sp + 8, &ret);
+	return ret;
+#else
+	return 0;
+#endif
+}
+
+/* The kernel stack pointer at the fault; 0 where LCRT does not know it. */
+unsigned long lcrt_regs_sp(struct pt_regs *regs)
+{
+#if defined(CONFIG_ARM64) || defined(CONFIG_ARM) || \
+	(defined(CONFIG_X86_64) && !defined(CONFIG_UML))
+	return kernel_stack_pointer(regs);
+#else
+	return 0;
 #endif
 }
 

@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for LCRT: the record encoding and the call chain walker.
+ *
+ * Run them in a patched tree with:
+ *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/lcrt
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "lcrt.h"
+
+/* ------------------------------------------------------------------------
+ * Encoding
+ */
+
+struct lcrt_test_record {
+	struct lcrt_trace trace;
+	unsigned long regs[4];
+	unsigned long stack[64];	/* the frames' windows point here */
+	struct lcrt_facts facts;
+};
+
+static const u8 lcrt_test_id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3 };
+
+static struct lcrt_test_record *lcrt_test_record(struct kunit *test,
+						 unsigned int nframes)
+{
+	struct lcrt_test_record *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < ARRAY_SIZE(r->stack); i++)
+		r->stack[i] = 0x1000 + i;
+	for (i = 0; i < ARRAY_SIZE(r->regs); i++)
+		r->regs[i] = 0xa0 + i;
+	r->trace.nr = nframes;
+	r->trace.unwinder = LCRT_UNW_FRAME_POINTER;
+	r->trace.stop = LCRT_STOP_END;
+	r->trace.windows = true;
+	for (i = 0; i < nframes; i++) {
+		struct lcrt_frame *f = &r->trace.frames[i];
+
+		f->pc = 0x80001000UL + 0x40 * i + (i & 1 ? 0x10000 : 0);
+		f->off = 4 * i;
+		f->size = 0x40 + i;
+		f->win_lo = (unsigned long)&r->stack[(2 * i) % 56];
+		f->win_hi = f->win_lo + 4 * sizeof(unsigned long);
+		snprintf(f->name, sizeof(f->name), "lcrt_test_function_%u", i);
+	}
+	r->facts = (struct lcrt_facts) {
+		.event = LCRT_EV_OOPS,
+		.context = LCRT_CTX_HARDIRQ,
+		.cpu = 3,
+		.pid = 4242,
+		.preempt_count = 0x10001,
+		.taint = 0x80,
+		.uptime_ns = 1234567890123ULL,
+		.comm = "kunit-task",
+		.reason = "Fatal exception in interrupt",
+		.release = "6.1.0-kunit",
+		.build_id = lcrt_test_id,
+		.build_id_len = sizeof(lcrt_test_id),
+		.regs = r->regs,
+		.nregs = ARRAY_SIZE(r->regs),
+		.trace = &r->trace,
+		.window_words = 8,
+	};
+	return r;
+}
+
+/* What a record says, read back through the decoder. */
+struct lcrt_test_view {
+	bool event, reason, kernel, regs, frames;
+	u8 ev, ctx;
+	u64 cpu, pid, preempt, taint, uptime;
+	char comm[32], reason_text[64], release[32];
+	u8 id[20], id_len;
+	unsigned long regv[8];
+	unsigned int nregs, nframes, nwindows, dropped;
+	unsigned long pc[LCRT_MAX_FRAMES];
+	char name[LCRT_MAX_FRAMES][LCRT_NAME_MAX + 1];
+	u64 off[LCRT_MAX_FRAMES], size[LCRT_MAX_FRAMES];
+	unsigned int window_words[LCRT_MAX_FRAMES];
+	u16 flags;
+	size_t total;
+};
+
+static void lcrt_copy_str(char *dst, size_t size, const u8 *src, size_t len)
+{
+	len = min(len, size - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static void lcrt_test_view(struct kunit *test, const void *rec, size_t len,
+			   struct lcrt_test_view *v)
+{
+	const struct lcrt_record_header *h = rec;
+	size_t off = sizeof(*h);
+	struct lcrt_dec d;
+	unsigned long pc = 0;
+	u8 type, n;
+
+	memset(v, 0, sizeof(*v));
+	KUNIT_ASSERT_EQ(test, lcrt_record_check(rec, len), 0);
+	v->flags = le16_to_cpu(h->flags);
+	v->total = le32_to_cpu(h->total_size);
+	while (lcrt_record_next(rec, &off, &type, &d)) {
+		switch (type) {
+		case LCRT_SEC_EVENT:
+			v->event = true;
+			v->ev = lcrt_dec_u8(&d);
+			v->ctx = lcrt_dec_u8(&d);
+			v->cpu = lcrt_dec_varint(&d);
+			v->pid = lcrt_dec_varint(&d);
+			v->preempt = lcrt_dec_varint(&d);
+			v->taint = lcrt_dec_varint(&d);
+			v->uptime = lcrt_dec_varint(&d);
+			n = lcrt_dec_u8(&d);
+			lcrt_copy_str(v->comm, sizeof(v->comm),
+				      lcrt_dec_bytes(&d, n) ?: (const u8 *)"", n);
+			break;
+		case LCRT_SEC_REASON:
+			v->reason = true;
+			lcrt_copy_str(v->reason_text, sizeof(v->reason_text),
+				      d.p, d.len);
+			break;
+		case LCRT_SEC_KERNEL:
+			v->kernel = true;
+			n = lcrt_dec_u8(&d);
+			lcrt_copy_str(v->release, sizeof(v->release),
+				      lcrt_dec_bytes(&d, n) ?: (const u8 *)"", n);
+			v->id_len = lcrt_dec_u8(&d);
+			if (v->id_len <= sizeof(v->id))
+				memcpy(v->id, lcrt_dec_bytes(&d, v->id_len) ?: v->id,
+				       v->id_len);
+			break;
+		case LCRT_SEC_REGS:
+			v->regs = true;
+			v->nregs = d.len / sizeof(unsigned long);
+			memcpy(v->regv, d.p, min(d.len, sizeof(v->regv)));
+			break;
+		case LCRT_SEC_FRAMES:
+			v->frames = true;
+			lcrt_dec_u8(&d);
+			lcrt_dec_u8(&d);
+			v->dropped = lcrt_dec_varint(&d);
+			while (d.pos < d.len && v->nframes < LCRT_MAX_FRAMES) {
+				unsigned int i = v->nframes++;
+
+				pc += lcrt_dec_svarint(&d);
+				v->pc[i] = pc;
+				v->off[i] = lcrt_dec_varint(&d);
+				v->size[i] = lcrt_dec_varint(&d);
+				n = lcrt_dec_u8(&d);
+				lcrt_copy_str(v->name[i], sizeof(v->name[i]),
+					      lcrt_dec_bytes(&d, n) ?: (const u8 *)"",
+					      n);
+			}
+			break;
+		case LCRT_SEC_STACK: {
+			u64 idx = lcrt_dec_varint(&d);
+
+			lcrt_dec_varint(&d);
+			KUNIT_EXPECT_LT(test, idx, (u64)LCRT_MAX_FRAMES);
+			/* Innermost first: windows come in frame order. */
+			KUNIT_EXPECT_EQ(test, idx, (u64)v->nwindows);
+			if (idx < LCRT_MAX_FRAMES)
+				v->window_words[idx] = (d.len - d.pos) /
+						       sizeof(unsigned long);
+			v->nwindows++;
+			break;
+		}
+		}
+		KUNIT_EXPECT_FALSE(test, d.error);
+	}
+}
+
+static void lcrt_test_round_trip(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 5);
+	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	const struct lcrt_record_header *h = (void *)buf;
+	unsigned int i;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	len = lcrt_encode(&r->facts, buf, LCRT_MAX_RECORD_SIZE, 77);
+	lcrt_record_seal(buf, 4321);
+	h = (void *)buf;
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(h->magic), 0U); /* the store commits */
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(h->seq), 77ULL);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(h->capture_ns), 4321U);
+	KUNIT_EXPECT_EQ(test, (size_t)h->word_size, sizeof(unsigned long));
+	KUNIT_EXPECT_EQ(test, v->total, len);
+	KUNIT_EXPECT_EQ(test, v->flags & LCRT_F_TRUNCATED, 0);
+	KUNIT_EXPECT_EQ(test, v->ev, LCRT_EV_OOPS);
+	KUNIT_EXPECT_EQ(test, v->ctx, LCRT_CTX_HARDIRQ);
+	KUNIT_EXPECT_EQ(test, v->cpu, 3ULL);
+	KUNIT_EXPECT_EQ(test, v->pid, 4242ULL);
+	KUNIT_EXPECT_EQ(test, v->preempt, 0x10001ULL);
+	KUNIT_EXPECT_EQ(test, v->taint, 0x80ULL);
+	KUNIT_EXPECT_EQ(test, v->uptime, 1234567890123ULL);
+	KUNIT_EXPECT_STREQ(test, v->comm, "kunit-task");
+	KUNIT_EXPECT_STREQ(test, v->reason_text, "Fatal exception in interrupt");
+	KUNIT_EXPECT_STREQ(test, v->release, "6.1.0-kunit");
+	KUNIT_EXPECT_EQ(test, v->id_len, (u8)sizeof(lcrt_test_id));
+	KUNIT_EXPECT_EQ(test, memcmp(v->id, lcrt_test_id, sizeof(lcrt_test_id)), 0);
+	KUNIT_EXPECT_EQ(test, v->nregs, 4U);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, v->regv[i], r->regs[i]);
+	KUNIT_ASSERT_EQ(test, v->nframes, 5U);
+	KUNIT_EXPECT_EQ(test, v->dropped, 0U);
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, v->pc[i], r->trace.frames[i].pc);
+		KUNIT_EXPECT_EQ(test, v->off[i], (u64)r->trace.frames[i].off);
+		KUNIT_EXPECT_EQ(test, v->size[i], (u64)r->trace.frames[i].size);
+		KUNIT_EXPECT_STREQ(test, v->name[i], r->trace.frames[i].name);
+		KUNIT_EXPECT_EQ(test, v->window_words[i], 4U);
+	}
+	KUNIT_EXPECT_EQ(test, v->nwindows, 5U);
+}
+
+static void lcrt_test_varints(struct kunit *test)
+{
+	static const u64 values[] = { 0, 1, 127, 128, 300, 0xffffffffULL,
+				      0x7fffffffffffffffULL, U64_MAX };
+	static const s64 svalues[] = { 0, -1, 1, -64, 64, S64_MIN, S64_MAX };
+	u8 buf[256];
+	struct lcrt_enc e;
+	struct lcrt_dec d;
+	unsigned int i;
+
+	lcrt_enc_init(&e, buf, sizeof(buf));
+	for (i = 0; i < ARRAY_SIZE(values); i++)
+		lcrt_enc_varint(&e, values[i]);
+	for (i = 0; i < ARRAY_SIZE(svalues); i++)
+		lcrt_enc_svarint(&e, svalues[i]);
+	KUNIT_ASSERT_FALSE(test, e.overflow);
+	d = (struct lcrt_dec){ .p = buf + sizeof(struct lcrt_record_header),
+			       .len = e.pos - sizeof(struct lcrt_record_header) };
+	for (i = 0; i < ARRAY_SIZE(values); i++)
+		KUNIT_EXPECT_EQ(test, lcrt_dec_varint(&d), values[i]);
+	for (i = 0; i < ARRAY_SIZE(svalues); i++)
+		KUNIT_EXPECT_EQ(test, lcrt_dec_svarint(&d), svalues[i]);
+	KUNIT_EXPECT_FALSE(test, d.error);
+	KUNIT_EXPECT_EQ(test, d.pos, d.len);
+	/* Reading past the end is an error, not a read. */
+	lcrt_dec_u8(&d);
+	KUNIT_EXPECT_TRUE(test, d.error);
+}
+
+/* The size of the record of @r with no limit. */
+static size_t lcrt_full_size(struct lcrt_test_record *r, u8 *buf)
+{
+	return lcrt_encode(&r->facts, buf, LCRT_MAX_RECORD_SIZE, 1);
+}
+
+static void lcrt_test_budget_exact(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 12);
+	u8 *full = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	size_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, full);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = lcrt_full_size(r, full);
+	KUNIT_ASSERT_GT(test, n, (size_t)0);
+	KUNIT_EXPECT_EQ(test, lcrt_encode(&r->facts, buf, n, 1), n);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, full, n), 0);
+}
+
+static void lcrt_test_budget_one_short(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 12);
+	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	size_t n, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	n = lcrt_full_size(r, buf);
+	len = lcrt_encode(&r->facts, buf, n - 1, 1);
+	lcrt_record_seal(buf, 0);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	KUNIT_EXPECT_LE(test, len, n - 1);
+	lcrt_test_view(test, buf, len, v);
+	/* The outermost window goes first; every frame stays. */
+	KUNIT_EXPECT_EQ(test, v->nframes, 12U);
+	KUNIT_EXPECT_EQ(test, v->nwindows, 11U);
+	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
+	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_WINDOWS_DROPPED);
+}
+
+static void lcrt_test_budget_tiny(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, LCRT_MAX_FRAMES);
+	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	unsigned int prev_frames = 0, prev_windows = 0;
+	size_t budget, n, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	n = lcrt_full_size(r, buf);
+	for (budget = sizeof(struct lcrt_record_header); budget <= n; budget++) {
+		memset(buf, 0xa5, LCRT_MAX_RECORD_SIZE);
+		len = lcrt_encode(&r->facts, buf, budget, 1);
+		KUNIT_ASSERT_LE(test, len, budget);
+		/* Nothing is written past the budget. */
+		KUNIT_ASSERT_EQ(test, buf[budget], 0xa5);
+		lcrt_record_seal(buf, 0);
+		((struct lcrt_record_header *)buf)->magic =
+			cpu_to_le32(LCRT_MAGIC);
+		lcrt_test_view(test, buf, len, v);
+		/* More room never means fewer frames or windows. */
+		KUNIT_ASSERT_GE(test, v->nframes, prev_frames);
+		KUNIT_ASSERT_GE(test, v->nwindows, prev_windows);
+		/* No window before every frame is in. */
+		if (v->nwindows)
+			KUNIT_ASSERT_EQ(test, v->nframes, LCRT_MAX_FRAMES);
+		if (v->frames)
+			KUNIT_ASSERT_EQ(test, v->nframes + v->dropped,
+					LCRT_MAX_FRAMES);
+		if (budget < n)
+			KUNIT_ASSERT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
+		prev_frames = v->nframes;
+		prev_windows = v->nwindows;
+	}
+	KUNIT_EXPECT_EQ(test, prev_frames, LCRT_MAX_FRAMES);
+}
+
+static size_t lcrt_test_sealed(struct kunit *test, u8 *buf)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 6);
+	size_t len = lcrt_encode(&r->facts, buf, 1024, 9);
+
+	lcrt_record_seal(buf, 55);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	KUNIT_ASSERT_EQ(test, lcrt_record_check(buf, len), 0);
+	return len;
+}
+
+static void lcrt_test_crc_flips(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	size_t len, bit;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = lcrt_test_sealed(test, buf);
+	for (bit = 0; bit < len * 8; bit++) {
+		buf[bit / 8] ^= BIT(bit % 8);
+		KUNIT_EXPECT_NE_MSG(test, lcrt_record_check(buf, len), 0,
+				    "bit %zu flipped unnoticed", bit);
+		buf[bit / 8] ^= BIT(bit % 8);
+	}
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, len), 0);
+}
+
+static void lcrt_test_bad_input(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	struct lcrt_record_header *h = (void *)buf;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = lcrt_test_sealed(test, buf);
+	/* Truncated: fewer bytes than the record. */
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, len - 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, 8), -ENODATA);
+	/* Over-long: a total size past what may be read. */
+	h->total_size = cpu_to_le32(len + 100);
+	lcrt_record_seal(buf, 55);
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, len + 50), -EMSGSIZE);
+	/* A section that runs past the record. */
+	h->total_size = cpu_to_le32(len - 1);
+	lcrt_record_seal(buf, 55);
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, len), -EUCLEAN);
+	h->total_size = cpu_to_le32(len);
+	lcrt_record_seal(buf, 55);
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, len), 0);
+	/* Another format version. */
+	h->version = cpu_to_le16(LCRT_VERSION + 1);
+	lcrt_record_seal(buf, 55);
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, len), -EPROTO);
+	/* An erased slot. */
+	memset(buf, 0, 1024);
+	KUNIT_EXPECT_EQ(test, lcrt_record_check(buf, 1024), -ENODATA);
+}
+
+static struct kunit_case lcrt_record_cases[] = {
+	KUNIT_CASE(lcrt_test_varints),
+	KUNIT_CASE(lcrt_test_round_trip),
+	KUNIT_CASE(lcrt_test_budget_exact),
+	KUNIT_CASE(lcrt_test_budget_one_short),
+	KUNIT_CASE(lcrt_test_budget_tiny),
+	KUNIT_CASE(lcrt_test_crc_flips),
+	KUNIT_CASE(lcrt_test_bad_input),
+	{}
+};
+
+static struct kunit_suite lcrt_record_suite = {
+	.name = "lcrt_record",
+	.test_cases = lcrt_record_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * Unwinding
+ */
+
+static struct lcrt_trace *lcrt_chain_trace;
+
+static noinline void lcrt_test_leaf(void)
+{
+	lcrt_unwind(lcrt_chain_trace, NULL);
+	lcrt_symbolize(lcrt_chain_trace);
+	barrier();	/* no tail call: this frame stays */
+}
+
+static noinline void lcrt_test_middle(void)
+{
+	lcrt_test_leaf();
+	barrier();
+}
+
+static noinline void lcrt_test_outer(void)
+{
+	lcrt_test_middle();
+	barrier();
+}
+
+static int lcrt_find(const struct lcrt_trace *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (!strcmp(t->frames[i].name, name))
+			return i;
+	return -1;
+}
+
+static void lcrt_test_real_chain(struct kunit *test)
+{
+	int leaf, middle, outer;
+
+	if (!IS_ENABLED(CONFIG_KALLSYMS))
+		kunit_skip(test, "needs CONFIG_KALLSYMS to name the frames");
+	lcrt_chain_trace = kunit_kzalloc(test, sizeof(*lcrt_chain_trace),
+					 GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lcrt_chain_trace);
+	lcrt_test_outer();
+	leaf = lcrt_find(lcrt_chain_trace, "lcrt_test_leaf");
+	middle = lcrt_find(lcrt_chain_trace, "lcrt_test_middle");
+	outer = lcrt_find(lcrt_chain_trace, "lcrt_test_outer");
+	KUNIT_EXPECT_GE(test, leaf, 0);
+	KUNIT_EXPECT_EQ(test, middle, leaf + 1);
+	KUNIT_EXPECT_EQ(test, outer, middle + 1);
+	KUNIT_EXPECT_GE(test, lcrt_find(lcrt_chain_trace, "lcrt_test_real_chain"),
+			outer + 1);
+	if (lcrt_have_fp())
+		KUNIT_EXPECT_EQ(test, lcrt_chain_trace->unwinder,
+				LCRT_UNW_FRAME_POINTER);
+}
+
+/*
+ * Synthetic stacks, for each architecture's frame record: a buffer that is
+ * the only stack the walk may read, with frames where a test puts them.
+ */
+static const struct lcrt_fp_layout lcrt_layouts[] = {
+	{ .next_fp = -12, .ret_pc = -4, .top = 4, .saved_pc = 0,
+	  .pc_adjust = 12 },					/* arm */
+	{ .next_fp = 0, .ret_pc = 8, .top = 16, .up = true,
+	  .saved_pc = INT_MIN },				/* arm64 */
+	{ .next_fp = 0, .ret_pc = 8, .top = 16, .saved_pc = INT_MIN },	/* x86_64 */
+};
+
+#define LCRT_TEST_WORDS	256
+
+struct lcrt_synth {
+	unsigned long *stack;
+	struct lcrt_walk walk;
+	struct lcrt_trace trace;
+	const struct lcrt_fp_layout *l;
+};
+
+static unsigned long lcrt_text(unsigned int i)
+{
+	/* Return addresses must be kernel text: use this file's functions. */
+	return (unsigned long)lcrt_test_middle + 4 + 4 * (i % 4);
+}
+
+static struct lcrt_synth *lcrt_synth(struct kunit *test, unsigned int layout)
+{
+	struct lcrt_synth *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->stack = kunit_kzalloc(test, LCRT_TEST_WORDS * sizeof(long),
+				 GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->stack);
+	s->l = &lcrt_layouts[layout];
+	s->walk.stacks[0].lo = (unsigned long)s->stack;
+	s->walk.stacks[0].hi = (unsigned long)(s->stack + LCRT_TEST_WORDS);
+	s->walk.nstacks = 1;
+	s->walk.pc = lcrt_text(0);
+	return s;
+}
+
+static unsigned long lcrt_slot(struct lcrt_synth *s, unsigned int word)
+{
+	return (unsigned long)&s->stack[word];
+}
+
+/* A frame record at word @word of the stack, linking to @next with @ret. */
+static void lcrt_put_frame(struct lcrt_synth *s, unsigned int word,
+			   unsigned long next, unsigned long ret)
+{
+	unsigned long fp = lcrt_slot(s, word);
+
+	*(unsigned long *)(fp + s->l->next_fp) = next;
+	*(unsigned long *)(fp + s->l->ret_pc) = ret;
+}
+
+/* A well-formed chain of @n frames, 8 words apart, ending in a zero fp. */
+static void lcrt_put_chain(struct lcrt_synth *s, unsigned int n)
+{
+	unsigned int i, base = 16;
+
+	for (i = 0; i < n; i++)
+		lcrt_put_frame(s, base + 8 * i,
+			       i + 1 < n ? lcrt_slot(s, base + 8 * (i + 1)) : 0,
+			       lcrt_text(i + 1));
+	s->walk.fp = lcrt_slot(s, base);
+	s->walk.sp = lcrt_slot(s, base - 4);
+}
+
+static void lcrt_test_synthetic_chain(struct kunit *test)
+{
+	unsigned int layout, i;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+
+		lcrt_put_chain(s, 5);
+		lcrt_fp_walk(&s->trace, &s->walk, s->l);
+		KUNIT_EXPECT_EQ_MSG(test, s->trace.stop, LCRT_STOP_END,
+				    "layout %u", layout);
+		/* The start pc, then the return address of every record. */
+		KUNIT_ASSERT_EQ_MSG(test, s->trace.nr, 6U, "layout %u", layout);
+		for (i = 0; i < 6; i++) {
+			const struct lcrt_frame *f = &s->trace.frames[i];
+
+			KUNIT_EXPECT_EQ(test, f->pc, lcrt_text(i));
+			if (i == 5)
+				break;
+			/* Each window lies inside the stack and its frame. */
+			KUNIT_EXPECT_LT(test, f->win_lo, f->win_hi);
+			KUNIT_EXPECT_GE(test, f->win_lo, s->walk.stacks[0].lo);
+			KUNIT_EXPECT_LE(test, f->win_hi, s->walk.stacks[0].hi);
+			KUNIT_EXPECT_LE(test, f->win_hi - f->win_lo,
+					8 * sizeof(long) + s->l->top);
+		}
+	}
+}
+
+static void lcrt_expect_stop(struct kunit *test, struct lcrt_synth *s, u8 stop,
+			     unsigned int min_frames)
+{
+	lcrt_fp_walk(&s->trace, &s->walk, s->l);
+	KUNIT_EXPECT_EQ(test, s->trace.stop, stop);
+	KUNIT_EXPECT_GE(test, s->trace.nr, min_frames);
+	KUNIT_EXPECT_LE(test, s->trace.nr, (unsigned int)LCRT_MAX_FRAMES);
+}
+
+static void lcrt_test_synthetic_loop(struct kunit *test)
+{
+	unsigned int layout;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+
+		/* A frame that points at itself. */
+		lcrt_put_frame(s, 32, lcrt_slot(s, 32), lcrt_text(1));
+		s->walk.fp = lcrt_slot(s, 32);
+		lcrt_expect_stop(test, s, LCRT_STOP_LOOP, 2);
+		/* Two frames that point at each other. */
+		lcrt_put_frame(s, 32, lcrt_slot(s, 40), lcrt_text(1));
+		lcrt_put_frame(s, 40, lcrt_slot(s, 32), lcrt_text(2));
+		lcrt_expect_stop(test, s, LCRT_STOP_LOOP, 3);
+	}
+}
+
+static void lcrt_test_synthetic_range(struct kunit *test)
+{
+	unsigned int layout;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+
+		/* The second frame pointer points past the stack. */
+		lcrt_put_frame(s, 32, s->walk.stacks[0].hi + 64, lcrt_text(1));
+		s->walk.fp = lcrt_slot(s, 32);
+		lcrt_expect_stop(test, s, LCRT_STOP_RANGE, 2);
+		/* The first one points below it. */
+		s->walk.fp = s->walk.stacks[0].lo - 256;
+		lcrt_expect_stop(test, s, LCRT_STOP_RANGE, 1);
+		/* A record that would straddle the end of the stack. */
+		s->walk.fp = s->walk.stacks[0].hi - sizeof(long);
+		if (s->l->ret_pc > 0)
+			lcrt_expect_stop(test, s, LCRT_STOP_RANGE, 1);
+	}
+}
+
+static void lcrt_test_synthetic_align(struct kunit *test)
+{
+	unsigned int layout;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+
+		lcrt_put_frame(s, 32, lcrt_slot(s, 40) + 1, lcrt_text(1));
+		s->walk.fp = lcrt_slot(s, 32);
+		lcrt_expect_stop(test, s, LCRT_STOP_ALIGN, 2);
+	}
+}
+
+static void lcrt_test_synthetic_zero(struct kunit *test)
+{
+	unsigned int layout;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+
+		/* No frame pointer at all: just the pc. */
+		s->walk.fp = 0;
+		lcrt_expect_stop(test, s, LCRT_STOP_ZERO, 1);
+		KUNIT_EXPECT_EQ(test, s->trace.nr, 1U);
+		/* A zero return address ends the chain. */
+		lcrt_put_frame(s, 32, lcrt_slot(s, 40), 0);
+		s->walk.fp = lcrt_slot(s, 32);
+		lcrt_expect_stop(test, s, LCRT_STOP_END, 1);
+		KUNIT_EXPECT_EQ(test, s->trace.nr, 1U);
+	}
+}
+
+static void lcrt_test_synthetic_depth(struct kunit *test)
+{
+	unsigned int layout;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+
+		lcrt_put_chain(s, 28);	/* 28 frames * 8 words fit in 256 */
+		s->walk.stacks[0].hi = lcrt_slot(s, LCRT_TEST_WORDS);
+		lcrt_fp_walk(&s->trace, &s->walk, s->l);
+		KUNIT_EXPECT_EQ(test, s->trace.stop, LCRT_STOP_END);
+		KUNIT_EXPECT_EQ(test, s->trace.nr, 29U);
+	}
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+		unsigned int i;
+
+		/* A chain longer than the limit: frames 4 words apart. */
+		for (i = 0; i < 60; i++)
+			lcrt_put_frame(s, 8 + 4 * i, lcrt_slot(s, 12 + 4 * i),
+				       lcrt_text(i));
+		s->walk.fp = lcrt_slot(s, 8);
+		lcrt_expect_stop(test, s, LCRT_STOP_DEPTH, LCRT_MAX_FRAMES);
+	}
+}
+
+static void lcrt_test_synthetic_fault(struct kunit *test)
+{
+	struct lcrt_synth *s = lcrt_synth(test, 2);
+
+	/* A stack the walk may use, but that is not mapped. */
+	s->walk.stacks[0].lo = 0x100;
+	s->walk.stacks[0].hi = 0x1000;
+	s->walk.fp = 0x200;
+	lcrt_expect_stop(test, s, LCRT_STOP_FAULT, 1);
+}
+
+static void lcrt_test_poke_name(struct kunit *test)
+{
+	/* "lcrt_func\0\0\0", 0xff00000c, then the function. */
+	static const u32 image[] __aligned(8) = {
+		0x7472636c, 0x6e75665f, 0x00000063, 0xff00000c, 0xe1a0c00d,
+	};
+	char name[LCRT_NAME_MAX + 1];
+	unsigned long func = (unsigned long)&image[4];
+
+	KUNIT_EXPECT_EQ(test, lcrt_poke_name(func, name, sizeof(name)), 9U);
+	KUNIT_EXPECT_STREQ(test, name, "lcrt_func");
+	/* No marker before the function: no name. */
+	KUNIT_EXPECT_EQ(test, lcrt_poke_name((unsigned long)&image[3], name,
+					     sizeof(name)), 0U);
+	/* A name longer than the buffer is refused, not cut. */
+	KUNIT_EXPECT_EQ(test, lcrt_poke_name(func, name, 8), 0U);
+	KUNIT_EXPECT_EQ(test, lcrt_poke_name(func + 2, name, sizeof(name)), 0U);
+}
+
+static struct kunit_case lcrt_unwind_cases[] = {
+	KUNIT_CASE(lcrt_test_real_chain),
+	KUNIT_CASE(lcrt_test_synthetic_chain),
+	KUNIT_CASE(lcrt_test_synthetic_loop),
+	KUNIT_CASE(lcrt_test_synthetic_range),
+	KUNIT_CASE(lcrt_test_synthetic_align),
+	KUNIT_CASE(lcrt_test_synthetic_zero),
+	KUNIT_CASE(lcrt_test_synthetic_depth),
+	KUNIT_CASE(lcrt_test_synthetic_fault),
+	KUNIT_CASE(lcrt_test_poke_name),
+	{}
+};
+
+static struct kunit_suite lcrt_unwind_suite = {
+	.name = "lcrt_unwind",
+	.test_cases = lcrt_unwind_cases,
+};
+
+kunit_test_suites(&lcrt_record_suite, &lcrt_unwind_suite);
+
+MODULE_LICENSE("GPL");
