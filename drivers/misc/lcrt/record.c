@@ -135,7 +135,7 @@ size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags)
 	return e->pos;
 }
 
-static void lcrt_put_event(struct lcrt_enc *e, const struct lcrt_facts *f)
+static bool lcrt_put_event(struct lcrt_enc *e, const struct lcrt_facts *f)
 {
 	lcrt_enc_section_begin(e, LCRT_SEC_EVENT);
 	lcrt_enc_u8(e, f->event);
@@ -146,29 +146,33 @@ static void lcrt_put_event(struct lcrt_enc *e, const struct lcrt_facts *f)
 	lcrt_enc_varint(e, f->taint);
 	lcrt_enc_varint(e, f->uptime_ns);
 	lcrt_enc_str8(e, f->comm, U8_MAX);
-	lcrt_enc_section_end(e);
+	return lcrt_enc_section_end(e);
 }
 
-/* The reason, cut to what the budget has left rather than dropped. */
-static void lcrt_put_reason(struct lcrt_enc *e, const char *reason)
+/*
+ * The reason, cut to what the budget has left rather than dropped. Returns
+ * false when it was cut: nothing else fits then.
+ */
+static bool lcrt_put_reason(struct lcrt_enc *e, const char *reason)
 {
 	size_t len = reason ? strlen(reason) : 0, room = e->size - e->pos;
 
-	if (!reason || room <= SEC_SIZE)
-		return;
-	len = min(len, room - SEC_SIZE);
+	if (!reason)
+		return true;
+	if (room <= SEC_SIZE)
+		return false;
 	lcrt_enc_section_begin(e, LCRT_SEC_REASON);
-	lcrt_enc_bytes(e, reason, len);
-	lcrt_enc_section_end(e);
+	lcrt_enc_bytes(e, reason, min(len, room - SEC_SIZE));
+	return lcrt_enc_section_end(e) && len <= room - SEC_SIZE;
 }
 
-static void lcrt_put_kernel(struct lcrt_enc *e, const struct lcrt_facts *f)
+static bool lcrt_put_kernel(struct lcrt_enc *e, const struct lcrt_facts *f)
 {
 	lcrt_enc_section_begin(e, LCRT_SEC_KERNEL);
 	lcrt_enc_str8(e, f->release, U8_MAX);
 	lcrt_enc_u8(e, f->build_id_len);
 	lcrt_enc_bytes(e, f->build_id, f->build_id_len);
-	lcrt_enc_section_end(e);
+	return lcrt_enc_section_end(e);
 }
 
 static bool lcrt_put_regs(struct lcrt_enc *e, const struct lcrt_facts *f)
@@ -257,36 +261,37 @@ static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_facts *f,
 }
 
 /*
- * Encode a whole record of @f into @buf, never more than @budget bytes:
- * the facts first, then the frames innermost first, then the stack windows
- * innermost first. What does not fit is left out, outermost first, and the
- * record says so. Returns its size; seal it with lcrt_record_seal().
+ * Encode a whole record of @f into @buf, never more than @budget bytes, in
+ * order of importance: event, reason, kernel, registers, the frames
+ * innermost first, the stack windows innermost first. Where something does
+ * not fit, what follows it is left out too (so that more room never gives
+ * less), and the record says so. Returns its size; seal it with
+ * lcrt_record_seal().
  */
 size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		   u64 seq)
 {
 	const struct lcrt_trace *t = f->trace;
-	unsigned int dropped = 0;
 	struct lcrt_enc e;
+	bool whole, windows = false;
 	u16 flags = 0;
 
 	lcrt_enc_init(&e, buf, budget);
-	lcrt_put_event(&e, f);
-	lcrt_put_reason(&e, f->reason);
-	lcrt_put_kernel(&e, f);
-	if (!lcrt_put_regs(&e, f))
-		flags |= LCRT_F_TRUNCATED;
-	if (t) {
-		dropped = lcrt_put_frames(&e, t);
-		if (dropped)
-			flags |= LCRT_F_TRUNCATED;
-		if (!t->windows)
-			flags |= LCRT_F_NO_WINDOWS;
-		else if (!lcrt_put_windows(&e, f, t->nr - dropped))
-			flags |= LCRT_F_TRUNCATED | LCRT_F_WINDOWS_DROPPED;
-		if (t->poked)
-			flags |= LCRT_F_POKED_NAMES;
+	whole = lcrt_put_event(&e, f) && lcrt_put_reason(&e, f->reason) &&
+		lcrt_put_kernel(&e, f) && lcrt_put_regs(&e, f);
+	if (t && !t->windows)
+		flags |= LCRT_F_NO_WINDOWS;
+	if (t && t->poked)
+		flags |= LCRT_F_POKED_NAMES;
+	if (whole && t) {
+		whole = !lcrt_put_frames(&e, t);
+		if (whole && t->windows)
+			windows = whole = lcrt_put_windows(&e, f, t->nr);
 	}
+	if (t && t->windows && !windows)
+		flags |= LCRT_F_WINDOWS_DROPPED;
+	if (!whole)
+		flags |= LCRT_F_TRUNCATED;
 	if (!IS_ENABLED(CONFIG_KALLSYMS))
 		flags |= LCRT_F_NO_KALLSYMS;
 	return lcrt_enc_finish(&e, seq, flags);

@@ -137,7 +137,7 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		if (l->up) {
 			f->win_lo = fp;
 			f->win_hi = next_fp > fp && next_fp <= w->stacks[s].hi ?
-				    next_fp : w->stacks[s].hi;
+				    next_fp : fp + l->top;
 		} else {
 			f->win_hi = fp + l->top;
 			f->win_lo = sp >= w->stacks[s].lo && sp < f->win_hi ?
