@@ -77,7 +77,7 @@ BOARDS = {
 }
 
 RAM = "256M"
-DEFAULT_BOOTARGS = "panic=-1 oops=panic"
+DEFAULT_BOOTARGS = "panic=-1"   # and oops=panic, unless a test says not
 DEFAULT_CRASH = ("echo EXCEPTION > /sys/kernel/debug/provoke-crash/DIRECT")
 
 # The quilt series, generated from the project's files. New files are copied
@@ -680,12 +680,15 @@ def region_dtb(b):
     return dtb
 
 
-def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=120, dt=False):
+def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=120, dt=False,
+         oops_panic=True):
     """One QEMU process. Returns (console text, exit code, seconds).
 
     The region is named on the command line, or with dt=True by a
     reserved-memory node in the board's device tree."""
     region = "" if dt else f"lcrt.nvram={b.nvram}"
+    if oops_panic:
+        region += " oops=panic"
     append = (f"console={b.console} {DEFAULT_BOOTARGS} {region} "
               f"rdinit=/init {b.bootargs} {bootargs}").strip()
     cmd = qemu_cmd(b, nvram_file, "-kernel", kernel, "-initrd", cpio,
@@ -736,14 +739,14 @@ class Guest:
             f.seek(addr - self.board.ram_base + offset)
             f.write(bytes([byte ^ xor]))
 
-    def run(self, cmd, bootargs="", dt=False):
+    def run(self, cmd, bootargs="", dt=False, oops_panic=True):
         """Boot, run cmd in the guest, return (guest output, console, rc).
 
         guest output is None when the command did not finish (a crash)."""
         cpio = initramfs(self.board, cmd)
         extra = " ".join(x for x in (os.environ.get("BOOTARGS", ""), bootargs) if x)
         console, rc, secs = boot(self.board, self.kernel, cpio, self.nvram,
-                                 extra, dt=dt)
+                                 extra, dt=dt, oops_panic=oops_panic)
         m = re.search(r"@@LAB-BEGIN\n(.*)@@LAB-END rc=(\d+)", console, re.S)
         self.last_seconds = secs
         if not m:

@@ -285,8 +285,10 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		flags |= LCRT_F_POKED_NAMES;
 	if (whole && t) {
 		whole = !lcrt_put_frames(&e, t);
-		if (whole && t->windows)
-			windows = whole = lcrt_put_windows(&e, f, t->nr);
+		if (whole && t->windows) {
+			windows = lcrt_put_windows(&e, f, t->nr);
+			whole = windows;
+		}
 	}
 	if (t && t->windows && !windows)
 		flags |= LCRT_F_WINDOWS_DROPPED;

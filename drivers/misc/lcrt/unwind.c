@@ -41,19 +41,23 @@
 const struct lcrt_fp_layout lcrt_fp_layout = {
 	.next_fp = -12, .ret_pc = -4, .top = 4, .saved_pc = 0, .pc_adjust = 12,
 };
+
 #define LCRT_HAVE_FP 1
 #elif defined(CONFIG_ARM64)
 const struct lcrt_fp_layout lcrt_fp_layout = {
 	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
 };
+
 #define LCRT_HAVE_FP 1
 #elif defined(CONFIG_X86_64) && defined(CONFIG_FRAME_POINTER)
 const struct lcrt_fp_layout lcrt_fp_layout = {
 	.next_fp = 0, .ret_pc = 8, .top = 16, .saved_pc = INT_MIN,
 };
+
 #define LCRT_HAVE_FP 1
 #else
 const struct lcrt_fp_layout lcrt_fp_layout = { .saved_pc = INT_MIN };
+
 #define LCRT_HAVE_FP 0
 #endif
 
