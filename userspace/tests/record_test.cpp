@@ -220,6 +220,14 @@ TEST(Golden, RealArmRecordDecodes) {
   EXPECT_LT(r.frames[0].offset, r.frames[0].size);
   ASSERT_TRUE(r.reason);
   EXPECT_NE(r.reason->find("Fatal exception"), std::string::npos);
+  // The registers at the fault: pc is the innermost frame, sp is where the
+  // innermost window starts.
+  ASSERT_EQ(r.regs.size(), static_cast<std::size_t>(LCRT_REGS_ARM));
+  EXPECT_EQ(r.regs[15], r.frames[0].pc);
+  ASSERT_FALSE(r.windows.empty());
+  EXPECT_EQ(r.windows[0].frame, 0U);
+  EXPECT_EQ(r.windows[0].addr, r.regs[13]);
+  EXPECT_EQ(r.unwinder, LCRT_UNW_FRAME_POINTER);
 }
 
 }  // namespace
