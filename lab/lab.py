@@ -33,7 +33,8 @@ JOBS = str(os.cpu_count() or 2)
 APT_PACKAGES = [
     "linux-source-6.1", "quilt", "sparse", "bc", "bison", "flex", "cpio",
     "xz-utils", "libssl-dev", "libelf-dev", "device-tree-compiler", "kmod",
-    "python3", "make", "gcc", "g++", "cmake", "libcli11-dev",
+    "python3", "make", "gcc", "g++", "cmake", "clang-format", "clang-tidy",
+    "busybox-static", "libcli11-dev",
     "nlohmann-json3-dev", "libgtest-dev", "zlib1g-dev", "libdw-dev",
 ]
 

@@ -2,7 +2,7 @@
 """make check: every suite, then one line 'N passed, N failed'.
 
 Suites:
-  userspace  the lcrt tool's GoogleTest tests (cmake + ctest)
+  userspace  the lcrt tool's GoogleTest tests, clang-format, clang-tidy
   kunit      the KUnit suites, under UML and under QEMU arm (kunit.py)
   lab        the series (sync, applies, checkpatch, sparse) and the real
              QEMU crash -> power cut -> read -> clear tests (tests/test_*.py)
@@ -34,6 +34,24 @@ def build_userspace():
                    check=True)
 
 
+def style_checks():
+    """clang-format and clang-tidy over the tool: one test each."""
+    us = ROOT / "userspace"
+    files = sorted(str(p) for d in ("src", "include", "tests")
+                   for p in (us / d).rglob("*") if p.suffix in (".cpp", ".hpp"))
+    fmt = subprocess.run(["clang-format", "--dry-run", "--Werror", *files],
+                         capture_output=True, text=True)
+    print(f"clang-format: {'ok' if fmt.returncode == 0 else 'FAILED'}\n"
+          f"{fmt.stderr[-3000:]}", flush=True)
+    tidy = subprocess.run(["clang-tidy", "-p", str(USERSPACE_BUILD), "--quiet",
+                           *sorted(str(p) for p in (us / "src").glob("*.cpp"))],
+                          capture_output=True, text=True)
+    print(f"clang-tidy: {'ok' if tidy.returncode == 0 else 'FAILED'}\n"
+          f"{tidy.stdout[-3000:]}", flush=True)
+    ok = (fmt.returncode == 0) + (tidy.returncode == 0)
+    return ok, 2 - ok
+
+
 def suite_userspace():
     build_userspace()
     xml = USERSPACE_BUILD / "gtest.xml"
@@ -49,7 +67,8 @@ def suite_userspace():
     failed = failures + errors
     if p.returncode != 0 and failed == 0:
         failed = 1
-    return total - failed, failed
+    style_ok, style_failed = style_checks()
+    return total - failed + style_ok, failed + style_failed
 
 
 def suite_lab():

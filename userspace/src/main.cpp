@@ -86,7 +86,9 @@ void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"lcrt: LCRT (Linux Crash Record and Trace) records"};
   app.require_subcommand(1);
 
@@ -115,4 +117,15 @@ int main(int argc, char** argv) {
     return kExitError;
   }
   return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (...) {
+    std::cerr << "lcrt: internal error\n";
+    return kExitError;
+  }
 }

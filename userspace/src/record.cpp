@@ -25,7 +25,8 @@ std::uint64_t le(const std::uint8_t* p, std::size_t n) {
 // A bounded reader over one section's payload.
 class Reader {
  public:
-  Reader(const std::uint8_t* p, std::size_t len, std::uint8_t type) : p_(p), len_(len), type_(type) {}
+  Reader(const std::uint8_t* p, std::size_t len, std::uint8_t type)
+      : p_(p), len_(len), type_(type) {}
 
   bool at_end() const { return pos_ == len_; }
   std::size_t remaining() const { return len_ - pos_; }
@@ -57,8 +58,7 @@ class Reader {
   std::string str8() { return str(u8()); }
 
   [[noreturn]] void fail(const std::string& why) const {
-    throw DecodeError(Error::kSections,
-                      "section type " + std::to_string(type_) + " " + why);
+    throw DecodeError(Error::kSections, "section type " + std::to_string(type_) + " " + why);
   }
 
  private:
@@ -149,12 +149,18 @@ void read_section(std::uint8_t type, Reader& r, Record& rec) {
 
 const char* to_string(Error e) {
   switch (e) {
-    case Error::kNoRecord: return "no record";
-    case Error::kTruncated: return "truncated";
-    case Error::kVersion: return "unknown format version";
-    case Error::kSize: return "sizes out of bounds";
-    case Error::kCrc: return "CRC mismatch";
-    case Error::kSections: return "malformed sections";
+    case Error::kNoRecord:
+      return "no record";
+    case Error::kTruncated:
+      return "truncated";
+    case Error::kVersion:
+      return "unknown format version";
+    case Error::kSize:
+      return "sizes out of bounds";
+    case Error::kCrc:
+      return "CRC mismatch";
+    case Error::kSections:
+      return "malformed sections";
   }
   return "unknown error";
 }
@@ -239,43 +245,65 @@ const Found* newest(const std::vector<Found>& found) {
 
 const char* event_name(std::uint8_t kind) {
   switch (kind) {
-    case LCRT_EV_PANIC: return "panic";
-    case LCRT_EV_OOPS: return "oops";
-    case LCRT_EV_BUG: return "BUG";
-    case LCRT_EV_WARN: return "warning";
-    case LCRT_EV_WATCHDOG: return "watchdog";
-    default: return "unknown";
+    case LCRT_EV_PANIC:
+      return "panic";
+    case LCRT_EV_OOPS:
+      return "oops";
+    case LCRT_EV_BUG:
+      return "BUG";
+    case LCRT_EV_WARN:
+      return "warning";
+    case LCRT_EV_WATCHDOG:
+      return "watchdog";
+    default:
+      return "unknown";
   }
 }
 
 const char* context_name(std::uint8_t ctx) {
   switch (ctx) {
-    case LCRT_CTX_TASK: return "task";
-    case LCRT_CTX_SOFTIRQ: return "softirq";
-    case LCRT_CTX_HARDIRQ: return "hardirq";
-    case LCRT_CTX_NMI: return "NMI";
-    default: return "unknown";
+    case LCRT_CTX_TASK:
+      return "task";
+    case LCRT_CTX_SOFTIRQ:
+      return "softirq";
+    case LCRT_CTX_HARDIRQ:
+      return "hardirq";
+    case LCRT_CTX_NMI:
+      return "NMI";
+    default:
+      return "unknown";
   }
 }
 
 const char* stop_name(std::uint8_t stop) {
   switch (stop) {
-    case LCRT_STOP_END: return "outermost frame";
-    case LCRT_STOP_DEPTH: return "depth limit";
-    case LCRT_STOP_LOOP: return "frame pointer loop";
-    case LCRT_STOP_RANGE: return "frame pointer off the stack";
-    case LCRT_STOP_ALIGN: return "misaligned frame pointer";
-    case LCRT_STOP_FAULT: return "unreadable stack";
-    case LCRT_STOP_ZERO: return "zero frame pointer";
-    default: return "unknown";
+    case LCRT_STOP_END:
+      return "outermost frame";
+    case LCRT_STOP_DEPTH:
+      return "depth limit";
+    case LCRT_STOP_LOOP:
+      return "frame pointer loop";
+    case LCRT_STOP_RANGE:
+      return "frame pointer off the stack";
+    case LCRT_STOP_ALIGN:
+      return "misaligned frame pointer";
+    case LCRT_STOP_FAULT:
+      return "unreadable stack";
+    case LCRT_STOP_ZERO:
+      return "zero frame pointer";
+    default:
+      return "unknown";
   }
 }
 
 const char* unwinder_name(std::uint8_t unwinder) {
   switch (unwinder) {
-    case LCRT_UNW_KERNEL: return "kernel";
-    case LCRT_UNW_FRAME_POINTER: return "frame-pointer";
-    default: return "unknown";
+    case LCRT_UNW_KERNEL:
+      return "kernel";
+    case LCRT_UNW_FRAME_POINTER:
+      return "frame-pointer";
+    default:
+      return "unknown";
   }
 }
 
@@ -291,8 +319,8 @@ std::vector<std::string> register_names(std::uint8_t arch) {
       n.insert(n.end(), {"sp", "pc", "pstate"});
       break;
     case LCRT_ARCH_X86_64:
-      n = {"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax",
-           "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss"};
+      n = {"r15", "r14", "r13", "r12", "bp",      "bx", "r11", "r10",   "r9", "r8", "ax",
+           "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs",  "flags", "sp", "ss"};
       break;
     default:
       break;
@@ -302,10 +330,14 @@ std::vector<std::string> register_names(std::uint8_t arch) {
 
 const char* arch_name(std::uint8_t arch) {
   switch (arch) {
-    case LCRT_ARCH_ARM: return "arm";
-    case LCRT_ARCH_ARM64: return "arm64";
-    case LCRT_ARCH_X86_64: return "x86_64";
-    default: return "unknown";
+    case LCRT_ARCH_ARM:
+      return "arm";
+    case LCRT_ARCH_ARM64:
+      return "arm64";
+    case LCRT_ARCH_X86_64:
+      return "x86_64";
+    default:
+      return "unknown";
   }
 }
 

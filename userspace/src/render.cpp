@@ -70,7 +70,8 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
     o << "uptime:  " << up << " s\n";
   }
   if (rec.reason) o << "reason:  " << *rec.reason << "\n";
-  if (rec.release) o << "kernel:  " << *rec.release << " build-id " << hex_bytes(rec.build_id) << "\n";
+  if (rec.release)
+    o << "kernel:  " << *rec.release << " build-id " << hex_bytes(rec.build_id) << "\n";
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
     o << "registers:";

@@ -28,7 +28,9 @@ Writer& Writer::svarint(std::int64_t v) {
   return varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
 }
 
-Writer& Writer::str8(const std::string& s) { return u8(static_cast<std::uint8_t>(s.size())).raw(s); }
+Writer& Writer::str8(const std::string& s) {
+  return u8(static_cast<std::uint8_t>(s.size())).raw(s);
+}
 
 Writer& Writer::raw(const std::string& s) {
   b_.insert(b_.end(), s.begin(), s.end());

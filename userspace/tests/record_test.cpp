@@ -1,3 +1,5 @@
+#include "lcrt/record.hpp"
+
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
 
@@ -6,7 +8,6 @@
 #include <string>
 
 #include "encoder.hpp"
-#include "lcrt/record.hpp"
 
 namespace lcrt {
 namespace {
@@ -81,8 +82,10 @@ TEST(Decode, SixtyFourBitAddressesGoBothWays) {
   Spec s;
   s.arch = LCRT_ARCH_ARM64;
   s.word_size = 8;
-  s.frames = {{0xffff800008123456ULL, 4, 8, "a"}, {0xffff800008000000ULL, 0, 0, "b"},
-              {0xffffffffffffffffULL, 0, 0, ""}, {0x10, 0, 0, ""}};
+  s.frames = {{0xffff800008123456ULL, 4, 8, "a"},
+              {0xffff800008000000ULL, 0, 0, "b"},
+              {0xffffffffffffffffULL, 0, 0, ""},
+              {0x10, 0, 0, ""}};
   const Record r = decode(make_record(s));
   ASSERT_EQ(r.frames.size(), 4U);
   for (std::size_t i = 0; i < 4; i++) EXPECT_EQ(r.frames[i].pc, s.frames[i].pc) << i;

@@ -1,3 +1,5 @@
+#include "lcrt/render.hpp"
+
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
 #include <sys/wait.h>
@@ -8,7 +10,6 @@
 #include <string>
 
 #include "encoder.hpp"
-#include "lcrt/render.hpp"
 
 namespace lcrt {
 namespace {
@@ -108,8 +109,8 @@ CliResult lcrt_cli(const std::string& args) {
 
 std::string write_temp(const std::string& name, const Bytes& b) {
   const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()),
-                                              static_cast<std::streamsize>(b.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   return path;
 }
 
@@ -144,8 +145,8 @@ TEST(Cli, MissingFileIsAnError) {
 
 TEST(Cli, WrongSystemMapIsAnError) {
   const std::string map = write_temp("bad.map", Bytes{'n', 'o', 'p', 'e', '\n'});
-  const CliResult run = lcrt_cli("decode --system-map " + map + " " +
-                           write_temp("one.rec", make_record(Spec{})));
+  const CliResult run =
+      lcrt_cli("decode --system-map " + map + " " + write_temp("one.rec", make_record(Spec{})));
   EXPECT_EQ(run.status, 1);
   EXPECT_TRUE(has(run.out, "not a System.map line")) << run.out;
 }

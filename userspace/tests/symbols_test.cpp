@@ -1,8 +1,8 @@
+#include "lcrt/symbols.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
-
-#include "lcrt/symbols.hpp"
 
 namespace lcrt {
 namespace {

@@ -14,12 +14,12 @@ using Bytes = std::vector<std::uint8_t>;
 
 // Why a record could not be decoded. Each maps to one clear message.
 enum class Error {
-  kNoRecord,     // no magic: an empty or erased slot
-  kTruncated,    // the input ends before the record does
-  kVersion,      // a format version this tool does not know
-  kSize,         // header or total size out of bounds
-  kCrc,          // the CRC does not match: torn or damaged
-  kSections,     // the sections do not tile the record
+  kNoRecord,   // no magic: an empty or erased slot
+  kTruncated,  // the input ends before the record does
+  kVersion,    // a format version this tool does not know
+  kSize,       // header or total size out of bounds
+  kCrc,        // the CRC does not match: torn or damaged
+  kSections,   // the sections do not tile the record
 };
 
 const char* to_string(Error e);
