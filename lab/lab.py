@@ -462,6 +462,7 @@ def kunit(arch="um"):
     or QEMU. Returns (passed, failed, output)."""
     tree, tag = kernel_tree()
     out = CACHE / "build" / f"kunit-{arch}-{tag}"
+    out.parent.mkdir(parents=True, exist_ok=True)
     cmd = ["python3", "tools/testing/kunit/kunit.py", "run",
            "--kunitconfig=drivers/misc/lcrt", f"--build_dir={out}",
            f"--jobs={JOBS}", "--timeout=300",
