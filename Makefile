@@ -5,7 +5,7 @@ LAB := $(PYTHON) lab/lab.py
 # The vendor interface, passed on to the lab.
 export KERNEL_SRC GUEST_CMD BOOTARGS BOARD
 
-.PHONY: demo check patches check-patches lint kernel deps clean
+.PHONY: demo check patches check-patches lint kunit kernel deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
 	$(LAB) demo
@@ -21,6 +21,9 @@ check-patches:		## fail if series + patches/ are out of sync
 
 lint:			## checkpatch --strict on the series, sparse on the driver
 	$(LAB) lint
+
+kunit:			## the KUnit suites under UML and QEMU arm
+	$(LAB) kunit
 
 kernel:			## build the board's kernel
 	$(LAB) kernel
