@@ -56,6 +56,12 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   o << "LCRT record " << rec.seq << " (" << arch_name(rec.arch) << ", " << rec.total_size
     << " bytes, captured in " << rec.capture_ns << " ns"
     << ((rec.flags & LCRT_F_TRUNCATED) != 0 ? ", truncated" : "") << ")\n";
+  if ((rec.flags & LCRT_F_WINDOWS_DROPPED) != 0)
+    o << "note:    outer stack windows left out for the budget\n";
+  if ((rec.flags & LCRT_F_POKED_NAMES) != 0)
+    o << "note:    names from -mpoke-function-name (no kallsyms)\n";
+  else if ((rec.flags & LCRT_F_NO_KALLSYMS) != 0)
+    o << "note:    no kallsyms: addresses only (see System.map)\n";
   if (rec.event) {
     const Event& e = *rec.event;
     o << "event:   " << event_name(e.kind) << "\n";

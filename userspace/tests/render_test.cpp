@@ -65,6 +65,14 @@ TEST(Text, TruncationAndDroppedFramesAreSaid) {
   EXPECT_TRUE(has(t, "5 outer frames dropped")) << t;
 }
 
+TEST(Text, FlagsAreSaidInWords) {
+  Spec s;
+  s.flags = LCRT_F_WINDOWS_DROPPED | LCRT_F_NO_KALLSYMS;
+  const std::string t = render_text(decode(make_record(s)));
+  EXPECT_TRUE(has(t, "outer stack windows left out")) << t;
+  EXPECT_TRUE(has(t, "no kallsyms")) << t;
+}
+
 TEST(Text, SystemMapNamesUnnamedFrames) {
   std::istringstream in("c01ffff0 T named_by_map\nc0200100 T next\n");
   const auto map = SymbolMap::parse(in, "m");

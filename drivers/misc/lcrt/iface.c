@@ -250,6 +250,8 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 		seq_puts(m, "note:    outer stack windows left out for the budget\n");
 	if (flags & LCRT_F_POKED_NAMES)
 		seq_puts(m, "note:    names from -mpoke-function-name (no kallsyms)\n");
+	else if (flags & LCRT_F_NO_KALLSYMS)
+		seq_puts(m, "note:    no kallsyms: addresses only (see System.map)\n");
 	while (lcrt_record_next(rec, &off, &type, &d)) {
 		switch (type) {
 		case LCRT_SEC_EVENT:
