@@ -55,6 +55,12 @@ class Board:
     ram_base: int        # guest physical address of the RAM file's byte 0
     nvram: str           # lcrt.nvram=SIZE@ADDR, inside the guest's RAM
     bootargs: str = ""
+    variant: str = ""    # lab/boards/<arch>-<variant>.config on top
+    kcflags: str = ""    # KCFLAGS for the kernel build
+
+    @property
+    def name(self):
+        return f"{self.arch}-{self.variant}" if self.variant else self.arch
 
 
 BOARDS = {
@@ -76,6 +82,9 @@ BOARDS = {
                     image="arch/x86/boot/bzImage", deb_arch="amd64",
                     ram_base=0, nvram="4K@0xf000000"),
 }
+# The paper's method: no kallsyms, names from GCC's -mpoke-function-name.
+BOARDS["arm-poke"] = dataclasses.replace(BOARDS["arm"], variant="poke",
+                                         kcflags="-mpoke-function-name")
 
 RAM = "256M"
 DEFAULT_BOOTARGS = "panic=-1"   # and oops=panic, unless a test says not
@@ -507,15 +516,21 @@ def cmd_lint(args):
 
 def kmake(b, tree, out, *targets, capture=False):
     return run(["make", "-s", f"-j{JOBS}", "-C", tree, f"O={out}",
-                f"ARCH={b.arch}", f"CROSS_COMPILE={b.cross}", *targets],
+                f"ARCH={b.arch}", f"CROSS_COMPILE={b.cross}",
+                f"KCFLAGS={b.kcflags}", *targets],
                capture_output=capture, text=True)
 
 
 def fragment(b):
-    text = ""
-    for name in ("common", b.arch):
-        text += (ROOT / "lab/boards" / f"{name}.config").read_text()
-    return text
+    """common.config, then the arch's, then the variant's; a later line for
+    the same symbol wins."""
+    names = ["common", b.arch] + ([b.name] if b.variant else [])
+    lines = {}
+    for name in names:
+        for line in (ROOT / "lab/boards" / f"{name}.config").read_text().splitlines():
+            m = re.match(r"(?:# )?(CONFIG_\w+)[= ]", line)
+            lines[m.group(1) if m else f"#{len(lines)}"] = line
+    return "\n".join(lines.values()) + "\n"
 
 
 def configure(b, tree, out):
@@ -526,13 +541,17 @@ def configure(b, tree, out):
         return
     out.mkdir(parents=True, exist_ok=True)
     fpath.write_text(frag)
-    log(f"configuring {b.arch} (allnoconfig + lab/boards fragments)")
+    log(f"configuring {b.name} (allnoconfig + lab/boards fragments)")
     run(["make", "-s", "-C", tree, f"O={out}", f"ARCH={b.arch}",
          f"CROSS_COMPILE={b.cross}", f"KCONFIG_ALLCONFIG={fpath}",
          "allnoconfig"])
     config = (out / ".config").read_text()
+    have = config.splitlines()
     lost = [l for l in frag.splitlines()
-            if l.startswith("CONFIG_") and l not in config.splitlines()]
+            if l.startswith("CONFIG_") and l not in have]
+    lost += [l for l in frag.splitlines()
+             if re.fullmatch(r"# (CONFIG_\w+) is not set", l) and
+             l.split()[1] + "=y" in have]
     if lost:
         (out / ".config").unlink()
         sys.exit("lab: the kernel dropped fragment options (unmet deps): "
@@ -542,9 +561,9 @@ def configure(b, tree, out):
 def build_kernel(b):
     deps(b)
     tree, tag = kernel_tree()
-    out = CACHE / "build" / f"{b.arch}-{tag}"
+    out = CACHE / "build" / f"{b.name}-{tag}"
     configure(b, tree, out)
-    log(f"building the {b.arch} kernel in {out.relative_to(ROOT)}")
+    log(f"building the {b.name} kernel in {out.relative_to(ROOT)}")
     t0 = time.time()
     kmake(b, tree, out, Path(b.image).name)
     log(f"kernel built in {time.time() - t0:.0f} s")
@@ -610,7 +629,7 @@ def initramfs(b, cmd):
     """The base image (busybox, /init) plus the command of this run."""
     tool = gen_init_cpio()
     bb = busybox(b)
-    work = CACHE / "guest" / f"{b.arch}-run"
+    work = CACHE / "guest" / f"{b.name}-run"
     work.mkdir(parents=True, exist_ok=True)
     (work / "init").write_text(GUEST_INIT)
     (work / "cmd").write_text(cmd + "\n")
@@ -716,7 +735,7 @@ class Guest:
         self.board = board(board_name)
         self.tree, self.out = build_kernel(self.board)
         self.kernel = self.out / self.board.image
-        run_dir = CACHE / "run" / self.board.arch
+        run_dir = CACHE / "run" / self.board.name
         run_dir.mkdir(parents=True, exist_ok=True)
         self.nvram = Path(nvram_file) if nvram_file else run_dir / "ram.img"
 
