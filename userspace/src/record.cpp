@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iterator>
 #include <string>
 
 namespace lcrt {
@@ -243,89 +244,42 @@ const Found* newest(const std::vector<Found>& found) {
   return best;
 }
 
-const char* event_name(std::uint8_t kind) {
-  switch (kind) {
-    case LCRT_EV_PANIC:
-      return "panic";
-    case LCRT_EV_OOPS:
-      return "oops";
-    case LCRT_EV_BUG:
-      return "BUG";
-    case LCRT_EV_WARN:
-      return "warning";
-    case LCRT_EV_WATCHDOG:
-      return "watchdog";
-    default:
-      return "unknown";
-  }
+namespace {
+
+template <std::size_t N>
+const char* name_in(const char* const (&table)[N], std::uint8_t i) {
+  return i < N ? table[i] : "unknown";
 }
 
-const char* context_name(std::uint8_t ctx) {
-  switch (ctx) {
-    case LCRT_CTX_TASK:
-      return "task";
-    case LCRT_CTX_SOFTIRQ:
-      return "softirq";
-    case LCRT_CTX_HARDIRQ:
-      return "hardirq";
-    case LCRT_CTX_NMI:
-      return "NMI";
-    default:
-      return "unknown";
-  }
-}
+constexpr const char* kEvents[] = LCRT_EV_NAMES;
+constexpr const char* kContexts[] = LCRT_CTX_NAMES;
+constexpr const char* kStops[] = LCRT_STOP_NAMES;
+constexpr const char* kUnwinders[] = LCRT_UNW_NAMES;
+constexpr const char* kRegsArm[] = LCRT_REGS_ARM_NAMES;
+constexpr const char* kRegsArm64[] = LCRT_REGS_ARM64_NAMES;
+constexpr const char* kRegsX86_64[] = LCRT_REGS_X86_64_NAMES;
+static_assert(std::size(kRegsArm) == LCRT_REGS_ARM);
+static_assert(std::size(kRegsArm64) == LCRT_REGS_ARM64);
+static_assert(std::size(kRegsX86_64) == LCRT_REGS_X86_64);
 
-const char* stop_name(std::uint8_t stop) {
-  switch (stop) {
-    case LCRT_STOP_END:
-      return "outermost frame";
-    case LCRT_STOP_DEPTH:
-      return "depth limit";
-    case LCRT_STOP_LOOP:
-      return "frame pointer loop";
-    case LCRT_STOP_RANGE:
-      return "frame pointer off the stack";
-    case LCRT_STOP_ALIGN:
-      return "misaligned frame pointer";
-    case LCRT_STOP_FAULT:
-      return "unreadable stack";
-    case LCRT_STOP_ZERO:
-      return "zero frame pointer";
-    default:
-      return "unknown";
-  }
-}
+}  // namespace
 
-const char* unwinder_name(std::uint8_t unwinder) {
-  switch (unwinder) {
-    case LCRT_UNW_KERNEL:
-      return "kernel";
-    case LCRT_UNW_FRAME_POINTER:
-      return "frame-pointer";
-    default:
-      return "unknown";
-  }
-}
+const char* event_name(std::uint8_t kind) { return name_in(kEvents, kind); }
+const char* context_name(std::uint8_t ctx) { return name_in(kContexts, ctx); }
+const char* stop_name(std::uint8_t stop) { return name_in(kStops, stop); }
+const char* unwinder_name(std::uint8_t unwinder) { return name_in(kUnwinders, unwinder); }
 
 std::vector<std::string> register_names(std::uint8_t arch) {
-  std::vector<std::string> n;
   switch (arch) {
     case LCRT_ARCH_ARM:
-      for (int i = 0; i <= 10; i++) n.push_back("r" + std::to_string(i));
-      n.insert(n.end(), {"fp", "ip", "sp", "lr", "pc", "cpsr"});
-      break;
+      return {std::begin(kRegsArm), std::end(kRegsArm)};
     case LCRT_ARCH_ARM64:
-      for (int i = 0; i <= 30; i++) n.push_back("x" + std::to_string(i));
-      n.insert(n.end(), {"sp", "pc", "pstate"});
-      break;
+      return {std::begin(kRegsArm64), std::end(kRegsArm64)};
     case LCRT_ARCH_X86_64:
-      n = {"r15", "r14", "r13", "r12", "bp",      "bx", "r11", "r10",   "r9", "r8", "ax",
-           "cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs",  "flags", "sp", "ss"};
-      break;
+      return {std::begin(kRegsX86_64), std::end(kRegsX86_64)};
     default:
-      break;
+      return {};
   }
-  return n;
 }
 
 const char* arch_name(std::uint8_t arch) {

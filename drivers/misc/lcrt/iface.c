@@ -27,41 +27,16 @@
 
 static DEFINE_MUTEX(lcrt_iface_lock);
 
-static const char *lcrt_event_name(u8 ev)
-{
-	switch (ev) {
-	case LCRT_EV_PANIC:	return "panic";
-	case LCRT_EV_OOPS:	return "oops";
-	case LCRT_EV_BUG:	return "BUG";
-	case LCRT_EV_WARN:	return "warning";
-	case LCRT_EV_WATCHDOG:	return "watchdog";
-	default:		return "unknown";
-	}
-}
+static const char * const lcrt_events[] = LCRT_EV_NAMES;
+static const char * const lcrt_contexts[] = LCRT_CTX_NAMES;
+static const char * const lcrt_unwinders[] = LCRT_UNW_NAMES;
+static const char * const lcrt_stops[] = LCRT_STOP_NAMES;
 
-static const char *lcrt_context_name(u8 ctx)
+/* A name from one of the uapi tables, or "unknown". */
+static const char *lcrt_pick(const char * const *table, size_t n,
+			     unsigned int i)
 {
-	switch (ctx) {
-	case LCRT_CTX_TASK:	return "task";
-	case LCRT_CTX_SOFTIRQ:	return "softirq";
-	case LCRT_CTX_HARDIRQ:	return "hardirq";
-	case LCRT_CTX_NMI:	return "NMI";
-	default:		return "unknown";
-	}
-}
-
-static const char *lcrt_stop_name(u8 stop)
-{
-	switch (stop) {
-	case LCRT_STOP_END:	return "outermost frame";
-	case LCRT_STOP_DEPTH:	return "depth limit";
-	case LCRT_STOP_LOOP:	return "frame pointer loop";
-	case LCRT_STOP_RANGE:	return "frame pointer off the stack";
-	case LCRT_STOP_ALIGN:	return "misaligned frame pointer";
-	case LCRT_STOP_FAULT:	return "unreadable stack";
-	case LCRT_STOP_ZERO:	return "zero frame pointer";
-	default:		return "unknown";
-	}
+	return i < n ? table[i] : "unknown";
 }
 
 static const char *lcrt_error_name(int err)
@@ -91,11 +66,13 @@ static void lcrt_show_event(struct seq_file *m, struct lcrt_dec *d)
 		seq_puts(m, "event:   (malformed)\n");
 		return;
 	}
-	seq_printf(m, "event:   %s\n", lcrt_event_name(ev));
+	seq_printf(m, "event:   %s\n",
+		   lcrt_pick(lcrt_events, ARRAY_SIZE(lcrt_events), ev));
 	seq_printf(m, "task:    %.*s (pid %llu) on CPU %llu\n", len, comm,
 		   pid, cpu);
 	seq_printf(m, "context: %s, preempt count %#llx\n",
-		   lcrt_context_name(ctx), preempt);
+		   lcrt_pick(lcrt_contexts, ARRAY_SIZE(lcrt_contexts), ctx),
+		   preempt);
 	seq_printf(m, "taint:   %#llx ", taint);
 	for (i = 0; i < TAINT_FLAGS_COUNT && i < 64; i++)
 		if (taint & BIT_ULL(i))
@@ -126,8 +103,8 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 	unsigned int n;
 
 	seq_printf(m, "call chain (innermost first, %s unwinder, ended at %s):\n",
-		   unwinder == LCRT_UNW_FRAME_POINTER ? "frame-pointer" :
-		   "kernel", lcrt_stop_name(stop));
+		   lcrt_pick(lcrt_unwinders, ARRAY_SIZE(lcrt_unwinders), unwinder),
+		   lcrt_pick(lcrt_stops, ARRAY_SIZE(lcrt_stops), stop));
 	for (n = 0; d->pos < d->len && n < 256; n++) {
 		u64 off, size;
 		const u8 *name;
@@ -153,23 +130,12 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 			   dropped);
 }
 
-static const char * const lcrt_regs_arm[LCRT_REGS_ARM] = {
-	"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
-	"fp", "ip", "sp", "lr", "pc", "cpsr",
-};
-
-static const char * const lcrt_regs_arm64[LCRT_REGS_ARM64] = {
-	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
-	"x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20",
-	"x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
-	"sp", "pc", "pstate",
-};
-
-static const char * const lcrt_regs_x86_64[LCRT_REGS_X86_64] = {
-	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
-	"ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp",
-	"ss",
-};
+static const char * const lcrt_regs_arm[] = LCRT_REGS_ARM_NAMES;
+static const char * const lcrt_regs_arm64[] = LCRT_REGS_ARM64_NAMES;
+static const char * const lcrt_regs_x86_64[] = LCRT_REGS_X86_64_NAMES;
+static_assert(ARRAY_SIZE(lcrt_regs_arm) == LCRT_REGS_ARM);
+static_assert(ARRAY_SIZE(lcrt_regs_arm64) == LCRT_REGS_ARM64);
+static_assert(ARRAY_SIZE(lcrt_regs_x86_64) == LCRT_REGS_X86_64);
 
 static u64 lcrt_dec_word(struct lcrt_dec *d, unsigned int size)
 {

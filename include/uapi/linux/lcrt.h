@@ -103,22 +103,39 @@ struct lcrt_section {
 #define LCRT_REGS_ARM64		34
 #define LCRT_REGS_X86_64	21
 
+/* The register names, in LCRT_SEC_REGS order, for readers to share. */
+#define LCRT_REGS_ARM_NAMES {						\
+	"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",	\
+	"r10", "fp", "ip", "sp", "lr", "pc", "cpsr" }
+#define LCRT_REGS_ARM64_NAMES {						\
+	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",	\
+	"x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18",	\
+	"x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27",	\
+	"x28", "x29", "x30", "sp", "pc", "pstate" }
+#define LCRT_REGS_X86_64_NAMES {					\
+	"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9",	\
+	"r8", "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs",	\
+	"flags", "sp", "ss" }
+
 /* What ended in the record (LCRT_SEC_EVENT). */
 #define LCRT_EV_PANIC		1
 #define LCRT_EV_OOPS		2
 #define LCRT_EV_BUG		3
 #define LCRT_EV_WARN		4
 #define LCRT_EV_WATCHDOG	5
+#define LCRT_EV_NAMES { "unknown", "panic", "oops", "BUG", "warning", "watchdog" }
 
 /* Where the CPU was (LCRT_SEC_EVENT). */
 #define LCRT_CTX_TASK		0
 #define LCRT_CTX_SOFTIRQ	1
 #define LCRT_CTX_HARDIRQ	2
 #define LCRT_CTX_NMI		3
+#define LCRT_CTX_NAMES { "task", "softirq", "hardirq", "NMI" }
 
 /* How the call chain was found (LCRT_SEC_FRAMES). */
 #define LCRT_UNW_KERNEL		1	/* the kernel's stack_trace_save*() */
 #define LCRT_UNW_FRAME_POINTER	2	/* LCRT's frame-pointer walker */
+#define LCRT_UNW_NAMES { "unknown", "kernel", "frame-pointer" }
 
 /* Why the walk ended (LCRT_SEC_FRAMES). */
 #define LCRT_STOP_END		0	/* reached the outermost frame */
@@ -128,5 +145,9 @@ struct lcrt_section {
 #define LCRT_STOP_ALIGN		4	/* a misaligned frame pointer */
 #define LCRT_STOP_FAULT		5	/* reading the stack faulted */
 #define LCRT_STOP_ZERO		6	/* a zero frame pointer or pc */
+#define LCRT_STOP_NAMES { "outermost frame", "depth limit",			\
+	"frame pointer loop", "frame pointer off the stack",		\
+	"misaligned frame pointer", "unreadable stack",			\
+	"zero frame pointer" }
 
 #endif /* _UAPI_LINUX_LCRT_H */
