@@ -85,6 +85,8 @@ BOARDS = {
 # The paper's method: no kallsyms, names from GCC's -mpoke-function-name.
 BOARDS["arm-poke"] = dataclasses.replace(BOARDS["arm"], variant="poke",
                                          kcflags="-mpoke-function-name")
+# No frame pointers: the kernel's unwinder (arm unwind tables), no windows.
+BOARDS["arm-unwind"] = dataclasses.replace(BOARDS["arm"], variant="unwind")
 
 RAM = "256M"
 DEFAULT_BOOTARGS = "panic=-1"   # and oops=panic, unless a test says not

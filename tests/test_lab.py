@@ -304,6 +304,28 @@ class PokedNames(unittest.TestCase):
         self.assertIn("PC is at", crash_console)
 
 
+class KernelUnwinder(unittest.TestCase):
+    """Without frame pointers LCRT takes the kernel's own unwinder (arm's
+    unwind tables) and says that it has no stack windows."""
+
+    def test_fallback_without_frame_pointers(self):
+        with tempfile.TemporaryDirectory(dir=lab.CACHE) as tmp:
+            guest = lab.Guest("arm-unwind", Path(tmp) / "ram.img")
+            guest.power_on_fresh()
+            out, console, _ = guest.run(
+                "echo EXCEPTION > /sys/kernel/debug/provoke-crash/DIRECT")
+            self.assertIsNone(out, console[-2000:])
+            pc = console_pc(console)
+            out, console, _ = guest.run("cat /proc/lcrt")
+        self.assertIsNotNone(out, console[-2000:])
+        self.assertIn("kernel unwinder", out)
+        self.assertIn("stack windows: none", out)
+        fr = frames(out)
+        self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", pc, out)
+        self.assertIn("direct_entry", [f[1] for f in fr], out)
+        self.assertTrue(proc_registers(out), out)
+
+
 class CrashArm(CrashTests, DeviceTreeTests, unittest.TestCase):
     BOARD = "arm"
 
