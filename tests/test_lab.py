@@ -282,19 +282,25 @@ class DeviceTreeTests:
         self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION")
 
 
+def crash_and_read(test, board, what="EXCEPTION"):
+    """Crash a fresh board once, power-cycle it, and read /proc/lcrt.
+    Returns (the console of the crash, what /proc/lcrt said)."""
+    with tempfile.TemporaryDirectory(dir=lab.CACHE) as tmp:
+        guest = lab.Guest(board, Path(tmp) / "ram.img")
+        out, crash_console, _ = guest.run(
+            f"echo {what} > /sys/kernel/debug/provoke-crash/DIRECT")
+        test.assertIsNone(out, crash_console[-2000:])
+        out, console, _ = guest.run("cat /proc/lcrt")
+    test.assertIsNotNone(out, console[-2000:])
+    return crash_console, out
+
+
 class PokedNames(unittest.TestCase):
     """The paper's method: an arm kernel without kallsyms, built with GCC's
     -mpoke-function-name, still names its frames."""
 
     def test_names_come_from_the_code_itself(self):
-        with tempfile.TemporaryDirectory(dir=lab.CACHE) as tmp:
-            guest = lab.Guest("arm-poke", Path(tmp) / "ram.img")
-            guest.power_on_fresh()
-            out, crash_console, _ = guest.run(
-                "echo EXCEPTION > /sys/kernel/debug/provoke-crash/DIRECT")
-            self.assertIsNone(out, crash_console[-2000:])
-            out, console, _ = guest.run("cat /proc/lcrt")
-        self.assertIsNotNone(out, console[-2000:])
+        crash_console, out = crash_and_read(self, "arm-poke")
         self.assertIn("names from -mpoke-function-name", out)
         fr = frames(out)
         self.assertEqual(fr[0][1], "lkdtm_EXCEPTION", out)
@@ -309,19 +315,11 @@ class KernelUnwinder(unittest.TestCase):
     unwind tables) and says that it has no stack windows."""
 
     def test_fallback_without_frame_pointers(self):
-        with tempfile.TemporaryDirectory(dir=lab.CACHE) as tmp:
-            guest = lab.Guest("arm-unwind", Path(tmp) / "ram.img")
-            guest.power_on_fresh()
-            out, console, _ = guest.run(
-                "echo EXCEPTION > /sys/kernel/debug/provoke-crash/DIRECT")
-            self.assertIsNone(out, console[-2000:])
-            pc = console_pc(console)
-            out, console, _ = guest.run("cat /proc/lcrt")
-        self.assertIsNotNone(out, console[-2000:])
+        crash_console, out = crash_and_read(self, "arm-unwind")
         self.assertIn("kernel unwinder", out)
         self.assertIn("stack windows: none", out)
         fr = frames(out)
-        self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", pc, out)
+        self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", console_pc(crash_console), out)
         self.assertIn("direct_entry", [f[1] for f in fr], out)
         self.assertTrue(proc_registers(out), out)
 
