@@ -5,6 +5,7 @@ the QEMU process end, and starts a new QEMU process on the same RAM file:
 what survives is what NVRAM would keep.
 """
 import base64
+import json
 import os
 import re
 import subprocess
@@ -249,6 +250,23 @@ class CrashTests:
                                capture_output=True)
         self.assertEqual(found.returncode, 0)
         self.assertEqual(found.stdout.decode().count("LCRT record"), 2)
+
+    def test_the_ring_keeps_the_newest_records(self):
+        self.guest.power_on_fresh()
+        status = self.sh("cat /sys/kernel/lcrt/status")
+        slots = int(re.search(r"slots (\d+)", status).group(1))
+        crashes = ["EXCEPTION", "PANIC"] * slots + ["BUG"]
+        for what in crashes:
+            self.crash(what)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, rf"records {slots}\n")
+        self.assertRegex(out, rf"next_seq {len(crashes) + 1}\n")
+        self.assertRegex(out, rf"LCRT record {len(crashes)} ")
+        self.assertEqual(frames(out)[0][1], "lkdtm_BUG", out)
+        tool = subprocess.run([TOOL, "decode", "--all", "--json", "/dev/stdin"],
+                              input=self.guest.region_bytes(), capture_output=True)
+        seqs = sorted(r["seq"] for r in json.loads(tool.stdout))
+        self.assertEqual(seqs, list(range(len(crashes) - slots + 1, len(crashes) + 1)))
 
     def test_damaged_record_is_reported_corrupt_never_shown(self):
         self.guest.power_on_fresh()
