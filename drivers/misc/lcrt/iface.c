@@ -21,7 +21,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <asm/unaligned.h>
 
 #include "lcrt.h"
 
@@ -143,7 +142,7 @@ static u64 lcrt_dec_word(struct lcrt_dec *d, unsigned int size)
 
 	if (!p)
 		return 0;
-	return size == 8 ? get_unaligned_le64(p) : get_unaligned_le32(p);
+	return lcrt_le(p, size);
 }
 
 static void lcrt_show_regs(struct seq_file *m, struct lcrt_dec *d, u8 arch,

@@ -75,6 +75,7 @@ u8 lcrt_dec_u8(struct lcrt_dec *d);
 u64 lcrt_dec_varint(struct lcrt_dec *d);
 s64 lcrt_dec_svarint(struct lcrt_dec *d);
 const u8 *lcrt_dec_bytes(struct lcrt_dec *d, size_t len);
+u64 lcrt_le(const void *p, size_t size);
 
 /* unwind.c: the call chain. */
 struct lcrt_frame {

@@ -11,7 +11,6 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 
 #include "lcrt.h"
 
@@ -104,7 +103,9 @@ bool lcrt_enc_section_end(struct lcrt_enc *e)
 		return false;
 	}
 	sec = (struct lcrt_section *)(e->buf + e->sec);
-	put_unaligned_le16(payload, &sec->size);
+	/* Sections are byte-aligned: store the size byte by byte. */
+	((u8 *)&sec->size)[0] = payload & 0xff;
+	((u8 *)&sec->size)[1] = payload >> 8;
 	e->sec = 0;
 	return true;
 }
@@ -358,7 +359,7 @@ bool lcrt_record_next(const void *rec, size_t *off, u8 *type,
 	if (*off >= total || total - *off < SEC_SIZE)
 		return false;
 	sec = (const struct lcrt_section *)((const u8 *)rec + *off);
-	size = get_unaligned_le16(&sec->size);
+	size = lcrt_le(&sec->size, sizeof(sec->size));
 	if (size > total - *off - SEC_SIZE)
 		return false;
 	*type = sec->type;
@@ -368,6 +369,17 @@ bool lcrt_record_next(const void *rec, size_t *off, u8 *type,
 	payload->error = false;
 	*off += SEC_SIZE + size;
 	return true;
+}
+
+/* A little-endian number of @size bytes at @p, whatever its alignment. */
+u64 lcrt_le(const void *p, size_t size)
+{
+	const u8 *b = p;
+	u64 v = 0;
+
+	while (size--)
+		v = v << 8 | b[size];
+	return v;
 }
 
 const u8 *lcrt_dec_bytes(struct lcrt_dec *d, size_t len)
