@@ -695,6 +695,47 @@ static void lcrt_test_synthetic_fault(struct kunit *test)
 	lcrt_expect_stop(test, s, LCRT_STOP_FAULT, 1);
 }
 
+/* A fake exception frame: three words, pc, fp and sp of the interrupted. */
+static bool lcrt_test_entry_regs(unsigned long regs, unsigned long *pc,
+				 unsigned long *fp, unsigned long *sp)
+{
+	const unsigned long *r = (const unsigned long *)regs;
+
+	*pc = r[0];
+	*fp = r[1];
+	*sp = r[2];
+	return true;
+}
+
+static void lcrt_test_synthetic_exception(struct kunit *test)
+{
+	struct lcrt_fp_layout l = lcrt_layouts[2];
+	struct lcrt_synth *s = lcrt_synth(test, 2);
+	unsigned long interrupted = lcrt_text(3);
+
+	l.entry_regs = lcrt_test_entry_regs;
+	l.regs_size = 3 * sizeof(long);
+	s->l = &l;
+	/* Frame 0 at word 16 returns into entry code whose fp marks regs. */
+	lcrt_put_frame(s, 16, lcrt_slot(s, 32) + 1, lcrt_text(1));
+	s->stack[32] = interrupted;
+	s->stack[33] = lcrt_slot(s, 48);	/* the interrupted fp */
+	s->stack[34] = lcrt_slot(s, 40);	/* and sp */
+	lcrt_put_frame(s, 48, 0, lcrt_text(2));
+	s->walk.fp = lcrt_slot(s, 16);
+	lcrt_fp_walk(&s->trace, &s->walk, s->l);
+	KUNIT_EXPECT_EQ(test, s->trace.stop, LCRT_STOP_END);
+	KUNIT_ASSERT_EQ(test, s->trace.nr, 4U);
+	/* The entry frame, then the interrupted pc itself, exactly. */
+	KUNIT_EXPECT_EQ(test, s->trace.frames[1].pc, lcrt_text(1));
+	KUNIT_EXPECT_EQ(test, s->trace.frames[2].pc, interrupted);
+	KUNIT_EXPECT_TRUE(test, s->trace.frames[2].exact);
+	KUNIT_EXPECT_FALSE(test, s->trace.frames[1].exact);
+	KUNIT_EXPECT_EQ(test, s->trace.frames[3].pc, lcrt_text(2));
+	/* The interrupted frame's window starts at its sp. */
+	KUNIT_EXPECT_EQ(test, s->trace.frames[2].win_lo, lcrt_slot(s, 40));
+}
+
 static void lcrt_test_poke_name(struct kunit *test)
 {
 	/* "lcrt_func\0\0\0", 0xff00000c, then the function. */
@@ -723,6 +764,7 @@ static struct kunit_case lcrt_unwind_cases[] = {
 	KUNIT_CASE(lcrt_test_synthetic_zero),
 	KUNIT_CASE(lcrt_test_synthetic_depth),
 	KUNIT_CASE(lcrt_test_synthetic_fault),
+	KUNIT_CASE(lcrt_test_synthetic_exception),
 	KUNIT_CASE(lcrt_test_poke_name),
 	{}
 };

@@ -219,6 +219,20 @@ class CrashTests:
         self.assertRegex(text, r"reason:\s+dumptest")
         self.assertEqual(frames(text)[0][1], "lkdtm_PANIC", text)
 
+    def test_watchdog_panic_in_hardirq_reaches_the_looping_task(self):
+        """The paper's case: the crash happens in interrupt context, and the
+        culprit is found on the other side of the interrupt entry."""
+        self.guest.power_on_fresh()
+        self.crash("SOFTLOCKUP", bootargs="softlockup_panic=1 watchdog_thresh=1")
+        text = self.sh("cat /proc/lcrt")
+        self.assertRegex(text, r"event:\s+watchdog")
+        self.assertRegex(text, r"context: hardirq")
+        self.assertRegex(text, r"reason:\s+softlockup")
+        names = [f[1] for f in frames(text)]
+        self.assertTrue(names and names[0].startswith("watchdog_timer_fn"), text)
+        self.assertTrue({"lkdtm_SOFTLOCKUP", "lkdtm_do_action"} & set(names), text)
+        self.assertTrue([n for n in names if n.startswith("direct_entry")], text)
+
     def test_oops_that_does_not_panic_is_recorded_once(self):
         self.guest.power_on_fresh()
         # The oops kills the inner shell only; the kernel's own messages

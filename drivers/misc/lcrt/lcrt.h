@@ -85,13 +85,14 @@ struct lcrt_frame {
 	unsigned long func;	/* start of the function, when the frame says */
 	unsigned long off;	/* of pc in its function (lcrt_symbolize) */
 	unsigned long size;	/* of the function, 0 when unknown */
+	bool exact;		/* pc is where the CPU was, not a return */
 	char name[LCRT_NAME_MAX + 1];
 };
 
 struct lcrt_trace {
 	struct lcrt_frame frames[LCRT_MAX_FRAMES];
 	unsigned int nr;
-	bool exact_first;	/* frames[0].pc is the faulting pc itself */
+	bool exact_first;	/* the walk starts at the faulting pc itself */
 	bool windows;		/* the unwinder knows the frames' stack */
 	u8 unwinder;		/* LCRT_UNW_* */
 	u8 stop;		/* LCRT_STOP_* */
@@ -115,6 +116,10 @@ struct lcrt_fp_layout {
 	bool up;		/* the frame lies above its record (arm64) */
 	int saved_pc;		/* a saved pc inside the function, or INT_MIN */
 	int pc_adjust;		/* saved pc minus function start */
+	/* An exception entry's registers, when fp & 1 marks one. */
+	bool (*entry_regs)(unsigned long regs, unsigned long *pc,
+			   unsigned long *fp, unsigned long *sp);
+	size_t regs_size;
 };
 
 extern const struct lcrt_fp_layout lcrt_fp_layout;

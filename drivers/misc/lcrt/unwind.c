@@ -50,8 +50,25 @@ const struct lcrt_fp_layout lcrt_fp_layout = {
 
 #define LCRT_HAVE_FP 1
 #elif defined(CONFIG_X86_64) && defined(CONFIG_FRAME_POINTER)
+#ifndef CONFIG_UML
+/* x86 entry code sets rbp to its pt_regs + 1 (ENCODE_FRAME_POINTER). */
+static bool lcrt_x86_entry_regs(unsigned long addr, unsigned long *pc,
+				unsigned long *fp, unsigned long *sp)
+{
+	const struct pt_regs *regs = (const struct pt_regs *)addr;
+
+	return !copy_from_kernel_nofault(pc, &regs->ip, sizeof(*pc)) &&
+	       !copy_from_kernel_nofault(fp, &regs->bp, sizeof(*fp)) &&
+	       !copy_from_kernel_nofault(sp, &regs->sp, sizeof(*sp));
+}
+#endif
+
 const struct lcrt_fp_layout lcrt_fp_layout = {
 	.next_fp = 0, .ret_pc = 8, .top = 16, .saved_pc = INT_MIN,
+#ifndef CONFIG_UML
+	.entry_regs = lcrt_x86_entry_regs,
+	.regs_size = sizeof(struct pt_regs),
+#endif
 };
 
 #define LCRT_HAVE_FP 1
@@ -92,6 +109,7 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		  const struct lcrt_fp_layout *l)
 {
 	unsigned long pc = w->pc, fp = w->fp, sp = w->sp, prev_fp = 0;
+	bool exact = t->exact_first;
 	int rec_lo = min(l->next_fp, l->ret_pc);
 	int rec_hi = max(l->next_fp, l->ret_pc) + (int)WORD;
 	int prev_s = -1;
@@ -110,9 +128,32 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		}
 		f = &t->frames[t->nr++];
 		f->pc = pc;
+		f->exact = exact;
 		f->win_lo = 0;
 		f->win_hi = 0;
 		f->func = 0;
+		exact = false;
+		if (l->entry_regs && (fp & 1)) {
+			/*
+			 * An exception entry marks its frame pointer: the
+			 * interrupted context's registers are at fp - 1.
+			 */
+			unsigned long regs = fp - 1;
+
+			s = lcrt_stack_of(w, regs, regs + l->regs_size);
+			if (s < 0 || (prev_s == 0 && s != 0)) {
+				t->stop = LCRT_STOP_RANGE;
+				return;
+			}
+			if (!l->entry_regs(regs, &pc, &fp, &sp)) {
+				t->stop = LCRT_STOP_FAULT;
+				return;
+			}
+			exact = true;
+			prev_fp = regs;
+			prev_s = s;
+			continue;
+		}
 		if (!fp) {
 			t->stop = t->nr == 1 ? LCRT_STOP_ZERO : LCRT_STOP_END;
 			return;
@@ -208,6 +249,7 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	t->nr = n;
 	for (i = 0; i < n; i++) {
 		t->frames[i].pc = entries[i];
+		t->frames[i].exact = !i && t->exact_first;
 		t->frames[i].win_lo = 0;
 		t->frames[i].win_hi = 0;
 		t->frames[i].func = 0;
@@ -312,7 +354,7 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		unsigned long call = f->pc;
 		const char *sym = NULL;
 
-		if ((i || !t->exact_first) && f->pc &&
+		if (!f->exact && f->pc &&
 		    !lcrt_in_entry_text(f->pc))
 			call = f->pc - 1;
 		f->off = 0;
