@@ -99,13 +99,13 @@ void read_frames(Reader& r, Record& rec) {
   }
 }
 
-std::uint64_t read_word(Reader& r, std::uint8_t word_size) {
-  const auto* p = r.bytes(word_size);
-  return le(p, word_size);
-}
-
-void check_word_size(const Record& rec, Reader& r) {
+// The rest of a section as whole words of the record's word size.
+std::vector<std::uint64_t> read_words(Reader& r, const Record& rec) {
   if (rec.word_size != 4 && rec.word_size != 8) r.fail("needs a word size of 4 or 8");
+  if (r.remaining() % rec.word_size != 0) r.fail("is not whole words");
+  std::vector<std::uint64_t> words;
+  while (!r.at_end()) words.push_back(le(r.bytes(rec.word_size), rec.word_size));
+  return words;
 }
 
 void read_section(std::uint8_t type, Reader& r, Record& rec) {
@@ -127,17 +127,13 @@ void read_section(std::uint8_t type, Reader& r, Record& rec) {
       read_frames(r, rec);
       break;
     case LCRT_SEC_REGS:
-      check_word_size(rec, r);
-      if (r.remaining() % rec.word_size != 0) r.fail("is not whole words");
-      while (!r.at_end()) rec.regs.push_back(read_word(r, rec.word_size));
+      rec.regs = read_words(r, rec);
       break;
     case LCRT_SEC_STACK: {
-      check_word_size(rec, r);
       Window w;
       w.frame = r.varint();
       w.addr = r.varint();
-      if (r.remaining() % rec.word_size != 0) r.fail("is not whole words");
-      while (!r.at_end()) w.words.push_back(read_word(r, rec.word_size));
+      w.words = read_words(r, rec);
       rec.windows.push_back(std::move(w));
       break;
     }
