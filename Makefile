@@ -2,16 +2,23 @@
 PYTHON ?= python3
 LAB := $(PYTHON) lab/lab.py
 
-# The vendor interface, passed on to the lab.
-export KERNEL_SRC GUEST_CMD BOOTARGS BOARD
+# The vendor interface, passed to the lab byte for byte: $(value) keeps make
+# from expanding a '$' in GUEST_CMD='echo rc=$?', and the quoting keeps the
+# shell from touching it.
+VENDOR_VARS := KERNEL_SRC KVER BOARD GUEST_CMD BOOTARGS CRASH_BOOTARGS MODULE
+quote = '$(subst ','\'',$(1))'
+VENDOR_ENV = $(foreach v,$(VENDOR_VARS),$(if $(filter-out undefined,$(origin $(v))),$(v)=$(call quote,$(value $(v)))))
 
-.PHONY: demo check patches check-patches lint kunit kernel deps clean
+.PHONY: demo check matrix patches check-patches lint kunit kernel deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
-	$(LAB) demo
+	$(VENDOR_ENV) $(LAB) demo
 
 check:			## every test suite; ends with "N passed, N failed"
-	$(PYTHON) tests/check.py
+	$(VENDOR_ENV) $(PYTHON) tests/check.py
+
+matrix:			## the full crash matrix: writes matrix/matrix.md and .json
+	$(VENDOR_ENV) $(LAB) matrix
 
 patches:		## regenerate series + patches/ from the sources
 	$(LAB) patches
@@ -20,13 +27,13 @@ check-patches:		## fail if series + patches/ are out of sync
 	$(LAB) check-patches
 
 lint:			## checkpatch --strict on the series, sparse on the driver
-	$(LAB) lint
+	$(VENDOR_ENV) $(LAB) lint
 
-kunit:			## the KUnit suites under UML and QEMU arm
-	$(LAB) kunit
+kunit:			## the KUnit suites, UML and QEMU, both kernels
+	$(VENDOR_ENV) $(LAB) kunit
 
 kernel:			## build the board's kernel
-	$(LAB) kernel
+	$(VENDOR_ENV) $(LAB) kernel
 
 deps:			## install what the lab needs from Debian
 	$(LAB) deps

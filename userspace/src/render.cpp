@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace lcrt {
 namespace {
@@ -38,6 +39,13 @@ Symbol frame_symbol(const Frame& f, const RenderOptions& opt) {
     if (auto s = opt.symbols->lookup(f.pc)) return *s;
   }
   return {};
+}
+
+// "func [module]" (a module's function, as %ps names it) -> {func, module}.
+std::pair<std::string, std::string> split_module(const std::string& name) {
+  const auto sp = name.find(" [");
+  if (sp == std::string::npos || name.back() != ']') return {name, {}};
+  return {name.substr(0, sp), name.substr(sp + 2, name.size() - sp - 3)};
 }
 
 }  // namespace
@@ -98,7 +106,11 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
       char idx[24];
       std::snprintf(idx, sizeof(idx), "#%-2zu", i);
       o << "  " << idx << " ";
-      if (!s.name.empty()) o << s.name << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
+      if (!s.name.empty()) {
+        const auto [func, module] = split_module(s.name);
+        o << func << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
+        if (!module.empty()) o << "[" << module << "] ";
+      }
       o << "[" << hex(f.pc) << "]\n";
     }
     if (rec.frames_dropped != 0)
@@ -158,7 +170,9 @@ nlohmann::json to_json(const Record& rec, const RenderOptions& opt) {
       const Symbol s = frame_symbol(f, opt);
       nlohmann::json jf{{"pc", hex(f.pc)}};
       if (!s.name.empty()) {
-        jf["function"] = s.name;
+        const auto [func, module] = split_module(s.name);
+        jf["function"] = func;
+        if (!module.empty()) jf["module"] = module;
         jf["offset"] = s.offset;
         jf["size"] = s.size;
       }

@@ -99,6 +99,18 @@ TEST(Json, CarriesTheFields) {
   EXPECT_FALSE(j["frames"][2].contains("function"));
 }
 
+TEST(Text, AModuleFunctionIsNamedAsTheKernelDoes) {
+  Spec s;
+  s.frames[0].name = "lcrt_crash_ipi [lcrt_crash]";
+  const auto rec = decode(make_record(s));
+  const std::string t = render_text(rec);
+  EXPECT_TRUE(has(t, "#0  lcrt_crash_ipi+0x10/0x40 [lcrt_crash] [0xc0100010]")) << t;
+  const auto j = to_json(rec);
+  EXPECT_EQ(j["frames"][0]["function"], "lcrt_crash_ipi");
+  EXPECT_EQ(j["frames"][0]["module"], "lcrt_crash");
+  EXPECT_FALSE(j["frames"][1].contains("module"));
+}
+
 // The command line tool, run as a user would.
 struct CliResult {
   int status;

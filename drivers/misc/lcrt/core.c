@@ -39,10 +39,6 @@
 
 #include "lcrt.h"
 
-static unsigned int record_size = CONFIG_LCRT_RECORD_SIZE;
-module_param(record_size, uint, 0400);
-MODULE_PARM_DESC(record_size, "byte budget of one record (slot size)");
-
 static bool record_oops = true;
 module_param_named(oops, record_oops, bool, 0600);
 MODULE_PARM_DESC(oops, "record an oops that does not panic (default: on)");
@@ -50,12 +46,6 @@ MODULE_PARM_DESC(oops, "record an oops that does not panic (default: on)");
 static unsigned int window_words = 8;
 module_param(window_words, uint, 0600);
 MODULE_PARM_DESC(window_words, "stack words kept per frame (0 to 32)");
-
-size_t lcrt_record_budget(void)
-{
-	return clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
-		       LCRT_MAX_RECORD_SIZE);
-}
 
 /* The oops in progress on a CPU, kept until the panic it may lead to. */
 struct lcrt_oops {
@@ -148,10 +138,12 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 	strscpy(comm, current->comm, sizeof(comm));
 	if (oops->regs && msg)
 		scnprintf(reason, sizeof(reason), "%s (after %s, err %#lx)",
-			  msg, oops->str ?: "oops", oops->err);
+			  msg, oops->str && *oops->str ? oops->str : "oops",
+			  oops->err);
 	else if (oops->regs)
 		scnprintf(reason, sizeof(reason), "%s, err %#lx",
-			  oops->str ?: "oops", oops->err);
+			  oops->str && *oops->str ? oops->str : "oops",
+			  oops->err);
 	else
 		scnprintf(reason, sizeof(reason), "%s", msg ?: "");
 	f.reason = strim(reason);

@@ -116,11 +116,17 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 		name = lcrt_dec_bytes(d, len);
 		if (d->error)
 			break;
-		if (len)
-			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx [%#lx]\n", n,
-				   len, name, off, size, pc);
-		else
+		if (len) {
+			/* "func [module]": the offset goes after func. */
+			const u8 *sp = memchr(name, ' ', len);
+			int flen = sp ? sp - name : len;
+
+			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx%.*s [%#lx]\n", n,
+				   flen, name, off, size, len - flen, name + flen,
+				   pc);
+		} else {
 			seq_printf(m, "  #%-2u [%#lx]\n", n, pc);
+		}
 	}
 	if (d->error)
 		seq_puts(m, "  (malformed frame list)\n");

@@ -160,7 +160,4 @@ void lcrt_store_scan(struct lcrt_slot_info *info);
 extern const char __start_notes[] __weak;
 extern const char __stop_notes[] __weak;
 
-/* core.c */
-size_t lcrt_record_budget(void);
-
 #endif /* _DRIVERS_MISC_LCRT_H */

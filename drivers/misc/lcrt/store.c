@@ -15,11 +15,23 @@
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/memblock.h>
+#include <linux/moduleparam.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
 #include <linux/string.h>
 
 #include "lcrt.h"
+
+static unsigned int record_size = CONFIG_LCRT_RECORD_SIZE;
+module_param(record_size, uint, 0400);
+MODULE_PARM_DESC(record_size, "byte budget of one record (slot size)");
+
+/* The byte budget of one record, which is also the size of a slot. */
+static size_t lcrt_record_budget(void)
+{
+	return clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
+		       LCRT_MAX_RECORD_SIZE);
+}
 
 static phys_addr_t lcrt_base;
 static size_t lcrt_size;

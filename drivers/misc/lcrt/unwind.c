@@ -337,8 +337,9 @@ static bool lcrt_in_entry_text(unsigned long pc)
 }
 
 /*
- * Name every frame: kallsyms, else the name GCC's -mpoke-function-name put
- * before the function. A return address may lie past the end of its caller
+ * Name every frame: kallsyms (with " [module]" for a module's function, as
+ * %ps does), else the name GCC's -mpoke-function-name put before the
+ * function. A return address may lie past the end of its caller
  * when the call was the last instruction (a call to a noreturn function), so
  * look up the call itself, as the kernel's %pB does; entry code, though,
  * "returns" to the very start of the routine it set the link register to.
@@ -353,6 +354,7 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		struct lcrt_frame *f = &t->frames[i];
 		unsigned long call = f->pc;
 		const char *sym = NULL;
+		char *modname = NULL;
 
 		if (!f->exact && f->pc &&
 		    !lcrt_in_entry_text(f->pc))
@@ -361,10 +363,16 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		f->size = 0;
 		f->name[0] = '\0';
 		if (IS_ENABLED(CONFIG_KALLSYMS))
-			sym = kallsyms_lookup(call, &f->size, &f->off, NULL, name);
+			sym = kallsyms_lookup(call, &f->size, &f->off, &modname,
+					      name);
 		if (sym) {
 			f->off += f->pc - call;
-			strscpy(f->name, sym, sizeof(f->name));
+			/* As %ps names it: "func" or "func [module]". */
+			if (modname)
+				snprintf(f->name, sizeof(f->name), "%s [%s]",
+					 sym, modname);
+			else
+				strscpy(f->name, sym, sizeof(f->name));
 		} else if (f->func && f->func <= f->pc &&
 			   lcrt_poke_name(f->func, f->name, sizeof(f->name))) {
 			f->off = f->pc - f->func;

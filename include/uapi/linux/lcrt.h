@@ -80,7 +80,8 @@ struct lcrt_section {
  *	varint frames dropped for the budget, then per frame, innermost first:
  *	varint zigzag(pc - previous pc) (the previous pc of the first frame is
  *	0), varint offset of pc in its function, varint function size,
- *	u8 name length (0: no name), name bytes.
+ *	u8 name length (0: no name), name bytes: the function as %ps names
+ *	it, "func" or "func [module]" for a function of a module.
  * LCRT_SEC_REGS:
  *	the registers at the fault, word_size bytes each, in this order:
  *	arm:	r0-r10, fp, ip, sp, lr, pc, cpsr (LCRT_REGS_ARM words)

@@ -1,0 +1,185 @@
+"""The boards: QEMU machines and the kernel configs that run on them, as data.
+
+A vendor board (the default for each arch) takes every option listed in
+lab/boards/vendor.options from Debian's own config for its arch and kernel
+version (the linux-config-<kver> package of the guest arch), on top of a small
+base (allnoconfig + lab/boards/common.config + lab/boards/<arch>.config) that
+keeps builds to minutes. A toy board (a named variant) is the old allnoconfig
+kernel on one CPU with frame pointers, kept for the paper's methods.
+"""
+import dataclasses
+import lzma
+import os
+import re
+import sys
+
+from common import ROOT, foreign_deb
+
+BOARD_DIR = ROOT / "lab" / "boards"
+KVERS = ("6.1", "6.12")
+
+
+@dataclasses.dataclass(frozen=True)
+class Board:
+    """What differs from one board to another."""
+    name: str
+    arch: str            # the kernel's ARCH=
+    cross: str           # CROSS_COMPILE=
+    gcc_pkg: str
+    qemu: str
+    qemu_pkg: str
+    machine: str
+    cpu: str
+    console: str
+    image: str
+    deb_arch: str        # Debian's name of the arch (busybox, configs)
+    ram_base: int        # guest physical address of the RAM file's byte 0
+    nvram: str           # lcrt.nvram=SIZE@ADDR, inside the guest's RAM
+    smp: int = 2
+    bootargs: str = ""   # the board's own kernel arguments
+    vendor: bool = True  # Debian's options (vendor.options) on top of the base
+    flavour: str = ""    # Debian's config flavour: config.<deb_arch>_none_<flavour>
+    # Debian has no config of this kernel version for the arch: use another.
+    config_kver: tuple = ()   # ((kver, kver whose config is used, why), ...)
+    fragments: tuple = ()     # lab/boards/<name>.config on top, in order
+    kcflags: str = ""         # KCFLAGS for the kernel build
+    note: str = ""
+
+    def debian_kver(self, kver):
+        for want, use, _ in self.config_kver:
+            if want == kver:
+                return use
+        return kver
+
+
+_ARM = dict(arch="arm", cross="arm-linux-gnueabihf-",
+            gcc_pkg="gcc-arm-linux-gnueabihf", qemu="qemu-system-arm",
+            qemu_pkg="qemu-system-arm", machine="virt", cpu="cortex-a15",
+            console="ttyAMA0", image="arch/arm/boot/zImage", deb_arch="armhf",
+            ram_base=0x40000000, nvram="4K@0x4ff00000", flavour="armmp",
+            config_kver=(("6.12", "6.1",
+                          "Debian has no armhf linux-config-6.12; the armmp "
+                          "config of 6.1 is used"),))
+_ARM64 = dict(arch="arm64", cross="aarch64-linux-gnu-",
+              gcc_pkg="gcc-aarch64-linux-gnu", qemu="qemu-system-aarch64",
+              qemu_pkg="qemu-system-arm", machine="virt", cpu="cortex-a57",
+              console="ttyAMA0", image="arch/arm64/boot/Image",
+              deb_arch="arm64", ram_base=0x40000000, nvram="4K@0x4ff00000",
+              flavour="arm64")
+# memmap= keeps KASLR's kernel away from the RAM-backed NVRAM region.
+_X86_64 = dict(arch="x86_64", cross="", gcc_pkg="gcc",
+               qemu="qemu-system-x86_64", qemu_pkg="qemu-system-x86",
+               machine="pc", cpu="qemu64", console="ttyS0",
+               image="arch/x86/boot/bzImage", deb_arch="amd64", ram_base=0,
+               nvram="4K@0xf000000", flavour="amd64",
+               bootargs="memmap=4K$0xf000000")
+
+BOARDS = {b.name: b for b in [
+    # The vendor boards: the defaults.
+    Board(name="arm", **_ARM,
+          note="Debian armmp: ARM unwind tables, no frame pointers"),
+    Board(name="arm64", **_ARM64,
+          note="Debian arm64: frame records, KASLR"),
+    Board(name="x86_64", **_X86_64,
+          note="Debian amd64: ORC, no frame pointers, KASLR"),
+    # Toy variants: allnoconfig on one CPU with frame pointers.
+    Board(name="arm-fp", **_ARM, smp=1, vendor=False, fragments=("arm-fp",),
+          note="toy: APCS frame pointers, LCRT's own walker"),
+    Board(name="arm-poke", **_ARM, smp=1, vendor=False,
+          fragments=("arm-fp", "arm-poke"), kcflags="-mpoke-function-name",
+          note="toy: the paper's method, no kallsyms, -mpoke-function-name"),
+    Board(name="x86_64-fp", **_X86_64, smp=1, vendor=False,
+          fragments=("x86_64-fp",),
+          note="toy: frame-pointer unwinder, LCRT's own walker"),
+]}
+DEFAULT_BOARD = "arm"
+
+
+def board(name=None):
+    name = name or os.environ.get("BOARD") or DEFAULT_BOARD
+    if name not in BOARDS:
+        sys.exit(f"lab: unknown board {name!r} (known: {', '.join(BOARDS)})")
+    return BOARDS[name]
+
+
+def vendor_options():
+    """[(symbol, reason)] from lab/boards/vendor.options."""
+    opts = []
+    for line in (BOARD_DIR / "vendor.options").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        sym, _, reason = line.partition(" ")
+        opts.append((sym, reason.strip()))
+    return opts
+
+
+def parse_config(text):
+    """{CONFIG_X: value} of a .config; 'n' for '# CONFIG_X is not set'."""
+    vals = {}
+    for line in text.splitlines():
+        m = re.fullmatch(r"(CONFIG_\w+)=(.*)", line)
+        if m:
+            vals[m.group(1)] = m.group(2)
+        m = re.fullmatch(r"# (CONFIG_\w+) is not set", line)
+        if m:
+            vals[m.group(1)] = "n"
+    return vals
+
+
+def debian_config(b, kver):
+    """Debian's config for the board's arch and kernel version, as text."""
+    kv = b.debian_kver(kver)
+    pkg = foreign_deb(b.deb_arch, f"linux-config-{kv}")
+    path = pkg / f"usr/src/linux-config-{kv}/config.{b.deb_arch}_none_{b.flavour}.xz"
+    return lzma.decompress(path.read_bytes()).decode()
+
+
+def vendor_fragment(b, kver):
+    """The lines taken from Debian's config: {CONFIG_X: line}. An option
+    that Debian's config of this arch does not mention does not exist
+    there (its dependencies are not met on this arch) and is not taken."""
+    deb = parse_config(debian_config(b, kver))
+    taken = {}
+    for sym, _ in vendor_options():
+        key = f"CONFIG_{sym}"
+        if key not in deb:
+            continue
+        v = deb[key]
+        taken[key] = f"# {key} is not set" if v == "n" else f"{key}={v}"
+    return taken
+
+
+def fragment(b, kver):
+    """The config fragment of a board: common.config, the arch's, Debian's
+    options (vendor boards), then the variant's; a later line for the same
+    symbol wins. Returns (text, {symbol: line} that must hold exactly)."""
+    lines, must = {}, {}
+
+    def add(key, line):
+        lines[key] = line
+
+    for name in ["common", b.arch]:
+        for line in (BOARD_DIR / f"{name}.config").read_text().splitlines():
+            m = re.match(r"(?:# )?(CONFIG_\w+)[= ]", line)
+            add(m.group(1) if m else f"#{len(lines)}", line)
+    if b.vendor:
+        taken = vendor_fragment(b, kver)
+        kv = b.debian_kver(kver)
+        add("#debian", f"# Debian {b.deb_arch} {b.flavour} {kv}: lab/boards/vendor.options")
+        for key, line in taken.items():
+            add(key, line)
+        must.update(taken)
+    for name in b.fragments:
+        for line in (BOARD_DIR / f"{name}.config").read_text().splitlines():
+            m = re.match(r"(?:# )?(CONFIG_\w+)[= ]", line)
+            add(m.group(1) if m else f"#{len(lines)}", line)
+    return "\n".join(lines.values()) + "\n", must
+
+
+def deps(b=None):
+    """What the lab needs from Debian, for one board or all of them."""
+    from common import APT_PACKAGES, ensure_packages
+    pkgs = list(APT_PACKAGES)
+    for bd in ([b] if b else BOARDS.values()):
+        pkgs += [bd.gcc_pkg, bd.qemu_pkg]
+    ensure_packages(sorted(set(pkgs)))

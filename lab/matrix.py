@@ -1,0 +1,316 @@
+"""The crash matrix: every way a kernel dies, on every vendor board and kernel.
+
+For each board x kernel the lab boots once to list LKDTM's crash types, then
+runs every cell: crash (with the knobs that make that kind of crash end in a
+panic), power cut, and the next boot reads /proc/lcrt and the raw record,
+clears, and crashes the next cell. A cell passes when the record is valid,
+within budget, of the right event and reason, and names the culprit.
+Results go to matrix/matrix.json (one object per cell) and matrix/matrix.md,
+and the table into README.md.
+"""
+import base64
+import dataclasses
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from common import CACHE, ROOT, log
+from boards import board, parse_config
+from guest import Guest
+
+DIRECT = "/sys/kernel/debug/provoke-crash/DIRECT"
+CRASH_MODULE = ROOT / "lab" / "modules" / "lcrt_crash"
+BUDGET = 1024
+WATCHDOG = "softlockup_panic=1 watchdog_thresh=1"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    name: str
+    event: str              # regex on the record's event
+    reason: str             # regex on the record's reason
+    culprit: str            # regex: a frame's function that must be there
+    lkdtm: str = ""         # the LKDTM type it needs ('' for none)
+    cmd: str = ""           # guest command (default: echo <name> > DIRECT)
+    bootargs: str = ""      # on the crashing boot
+    at_boot: bool = False   # the crash comes during boot (bootargs only)
+    context: str = ""       # regex on the record's context
+    cpu: int = -1           # the CPU it must name, or -1
+    needs: tuple = ()       # (CONFIG_X, why n/a without it)
+    note: str = ""
+
+    def command(self):
+        return self.cmd or f"echo {self.lkdtm or self.name} > {DIRECT}"
+
+
+def lk(name, event, reason, culprit=None, **kw):
+    return Cell(name=name, lkdtm=name, event=event, reason=reason,
+                culprit=culprit or rf"(__)?lkdtm_{name}", **kw)
+
+
+# The cells every board runs (when its kernel lists the LKDTM type).
+CELLS = [
+    lk("PANIC", "panic", r"dumptest"),
+    lk("BUG", "BUG", r"Fatal exception|BUG"),
+    lk("WARNING", "warn", r"panic_on_warn", bootargs="panic_on_warn=1"),
+    lk("EXCEPTION", "oops", r"Fatal exception"),
+    lk("EXHAUST_STACK", "oops|panic|BUG", r"stack|Fatal exception",
+       culprit=r"recursive_loop|lkdtm_EXHAUST_STACK"),
+    lk("CORRUPT_STACK", "panic", r"stack-protector"),
+    lk("CORRUPT_STACK_STRONG", "panic", r"stack-protector"),
+    lk("SOFTLOCKUP", "watchdog", r"softlockup", bootargs=WATCHDOG,
+       context="hardirq"),
+    lk("HARDLOCKUP", "watchdog", r"[Hh]ard ?LOCKUP|hardlockup",
+       bootargs="nmi_watchdog=panic watchdog_thresh=1",
+       needs=("CONFIG_HARDLOCKUP_DETECTOR",
+              "no hardlockup detector in this kernel config")),
+    lk("SPINLOCKUP", "watchdog", r"softlockup", bootargs=WATCHDOG),
+    lk("HUNG_TASK", "watchdog", r"hung_task",
+       culprit=r"check_hung_uninterruptible_tasks|watchdog",
+       cmd=f"echo 1 > /proc/sys/kernel/hung_task_timeout_secs; "
+           f"echo HUNG_TASK > {DIRECT}",
+       bootargs="hung_task_panic=1",
+       note="the record is khungtaskd's; the blocked task is not running"),
+    lk("UNALIGNED_LOAD_STORE_WRITE", "oops|BUG", r"Fatal exception"),
+    Cell(name="BOOT_BUG", lkdtm="BUG", event="BUG", reason=r"Fatal exception",
+         culprit=r"lkdtm_BUG", at_boot=True,
+         bootargs="lkdtm.cpoint_name=TIMERADD lkdtm.cpoint_type=BUG",
+         needs=("CONFIG_KPROBES", "LKDTM crash points need kprobes"),
+         note="a crash point hit during boot, before user space"),
+    Cell(name="MODULE_OOPS", event="oops", reason=r"Fatal exception",
+         culprit=r"lcrt_crash_oops \[lcrt_crash\]",
+         cmd="insmod /lab/modules/lcrt_crash.ko crash=oops",
+         needs=("CONFIG_MODULES", "no module support")),
+    Cell(name="HARDIRQ_CPU1", event="oops",
+         reason=r"Fatal exception in interrupt",
+         culprit=r"lcrt_crash_ipi \[lcrt_crash\]", context="hardirq", cpu=1,
+         cmd="insmod /lab/modules/lcrt_crash.ko crash=ipi cpu=1",
+         needs=("CONFIG_MODULES", "no module support")),
+]
+
+READ = ("echo @@REC; cat /proc/lcrt; echo @@RAW; "
+        "base64 /sys/kernel/lcrt/record 2>/dev/null; echo @@END; "
+        "echo clear > /sys/kernel/lcrt/control")
+
+
+def parse_record(text):
+    """What a cell checks, from /proc/lcrt and the raw record."""
+    proc, _, raw = text.partition("@@RAW")
+    r = {"proc": proc}
+    m = re.search(r"LCRT record \d+ \(slot \d+, (\d+) bytes, captured in "
+                  r"(\d+) ns", proc)
+    if not m:
+        return None
+    r["bytes"], r["capture_ns"] = int(m.group(1)), int(m.group(2))
+    for key in ("event", "reason", "context"):
+        m = re.search(rf"^{key}:\s+(.*)$", proc, re.M)
+        r[key] = m.group(1).strip() if m else ""
+    m = re.search(r" on CPU (\d+)", proc)
+    r["cpu"] = int(m.group(1)) if m else -1
+    r["frames"] = [
+        (m.group(1) + (f" [{m.group(2)}]" if m.group(2) else ""))
+        for m in re.finditer(r"^\s+#\d+\s+(\S+?)\+0x[0-9a-f]+/0x[0-9a-f]+"
+                             r"(?: \[(\w+)\])? \[", proc, re.M)]
+    r["nframes"] = len(re.findall(r"^\s+#\d+\s+.*\[0x[0-9a-f]+\]$", proc, re.M))
+    win = proc.split("stack windows (per frame", 1)
+    r["windows"] = len(re.findall(r"^  #\d+\s+[0-9a-f]+:", win[1], re.M)) \
+        if len(win) > 1 else 0
+    try:
+        r["raw"] = len(base64.b64decode("".join(raw.split("@@END")[0].split())))
+    except ValueError:
+        r["raw"] = -1
+    return r
+
+
+def judge(cell, rec):
+    """(result, reason) of a cell from its parsed record."""
+    if rec is None:
+        return "fail", "no valid record after the power cut"
+    bad = []
+    if rec["raw"] != rec["bytes"]:
+        bad.append(f"raw record {rec['raw']} bytes, /proc says {rec['bytes']}")
+    if rec["bytes"] > BUDGET:
+        bad.append(f"{rec['bytes']} bytes, over the {BUDGET} budget")
+    if not re.fullmatch(cell.event, rec["event"]):
+        bad.append(f"event {rec['event']!r}")
+    if not re.search(cell.reason, rec["reason"]):
+        bad.append(f"reason {rec['reason']!r}")
+    if cell.context and not re.match(cell.context, rec["context"]):
+        bad.append(f"context {rec['context']!r}")
+    if cell.cpu >= 0 and rec["cpu"] != cell.cpu:
+        bad.append(f"CPU {rec['cpu']}, not {cell.cpu}")
+    if not any(re.fullmatch(cell.culprit, f) for f in rec["frames"]):
+        bad.append(f"culprit /{cell.culprit}/ not in the chain "
+                   f"{', '.join(rec['frames'][:12])}")
+    if bad:
+        return "fail", "; ".join(bad)
+    return "pass", f"culprit {next(f for f in rec['frames'] if re.fullmatch(cell.culprit, f))}" \
+        + (f" ({cell.note})" if cell.note else "")
+
+
+def lkdtm_types(g):
+    out, console, _ = g.run(f"cat {DIRECT}")
+    if out is None:
+        raise SystemExit(f"matrix: {g.board.name} did not boot:\n{console[-3000:]}")
+    return set(re.findall(r"^([A-Z][A-Z0-9_]+)$", out, re.M))
+
+
+def lkdtm_said(console):
+    lines = [l for l in console.splitlines() if "lkdtm" in l]
+    return lines[-1].strip() if lines else "no message"
+
+
+def run_board(board_name, kver, cells):
+    """Every cell on one board and kernel; returns the rows."""
+    b = board(board_name)
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        g = Guest(board_name, Path(tmp) / "ram.img", kver=kver,
+                  modules=[CRASH_MODULE] if b.vendor else [])
+        config = parse_config((g.out / ".config").read_text())
+        types = lkdtm_types(g)
+        rows, pending = [], None   # pending: the cell whose record is in NVRAM
+
+        def row(cell, result, reason, rec=None, secs=0.0):
+            rows.append({
+                "crash": cell.name, "board": b.name, "arch": b.arch,
+                "kver": g.kver, "result": result, "reason": reason,
+                "bytes": rec["bytes"] if rec else None,
+                "frames": rec["nframes"] if rec else None,
+                "windows": rec["windows"] if rec else None,
+                "capture_ns": rec["capture_ns"] if rec else None,
+                "event": rec["event"] if rec else None,
+                "context": rec["context"] if rec else None,
+                "cpu": rec["cpu"] if rec else None,
+                "chain": rec["frames"][:16] if rec else None,
+                "seconds": round(secs, 1)})
+            log(f"{b.name} {g.kver} {cell.name}: {result}: {reason}")
+
+        def read(out, cell, secs):
+            seg = out.split("@@REC", 1)[1] if out and "@@REC" in out else None
+            rec = parse_record(seg) if seg else None
+            row(cell, *judge(cell, rec), rec=rec, secs=secs)
+
+        todo = []
+        for cell in cells:
+            if cell.lkdtm and cell.lkdtm not in types:
+                row(cell, "n/a", f"this kernel's LKDTM does not list {cell.lkdtm}")
+            elif cell.needs and config.get(cell.needs[0], "n") == "n":
+                row(cell, "n/a", f"{cell.needs[1]} ({cell.needs[0]} is off)")
+            else:
+                todo.append(cell)
+        g.power_on_fresh()
+        t0 = time.time()
+        for cell in todo + [None]:
+            prev_read = READ if pending else "true"
+            if cell is None or cell.at_boot:
+                # Read the pending record in a boot of its own.
+                if pending:
+                    out, console, _ = g.run(prev_read)
+                    if out is None:
+                        row(pending, "fail", "the reading boot did not finish: "
+                            + console.strip().splitlines()[-1][:200])
+                    else:
+                        read(out, pending, time.time() - t0)
+                    pending = None
+                if cell is None:
+                    break
+                t0 = time.time()
+                out, console, _ = g.run("true", bootargs=cell.bootargs)
+                if out is not None:
+                    row(cell, "n/a", f"the boot did not crash: {lkdtm_said(console)}")
+                else:
+                    pending = cell
+                continue
+            t0_cell = time.time()
+            out, console, _ = g.run(f"{prev_read}; {cell.command()}",
+                                    bootargs=cell.bootargs)
+            if pending:
+                if out is None and "@@REC" not in console:
+                    row(pending, "fail", "the reading boot crashed first")
+                else:
+                    seg = (out or console)
+                    read(seg.split("@@LAB-BEGIN", 1)[-1], pending,
+                         t0_cell - t0)
+            pending = None
+            t0 = t0_cell
+            if out is not None:
+                row(cell, "n/a", "no panic with these knobs: "
+                    + lkdtm_said(console.split("@@END", 1)[-1]))
+            elif "Kernel panic" not in console:
+                row(cell, "fail", "QEMU ended without a panic: "
+                    + console.strip().splitlines()[-1][:200])
+            else:
+                pending = cell
+    return rows
+
+
+def write_results(rows, outdir):
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "matrix.json").write_text(json.dumps(rows, indent=1) + "\n")
+    combos = sorted({(r["board"], r["kver"]) for r in rows},
+                    key=lambda c: (c[0], [int(x) for x in c[1].split(".")]))
+    crashes = list(dict.fromkeys(r["crash"] for r in rows))
+    cell = {(r["crash"], r["board"], r["kver"]): r for r in rows}
+    head = "| crash | " + " | ".join(f"{b} {k}" for b, k in combos) + " |"
+    lines = [head, "|---" * (len(combos) + 1) + "|"]
+    for c in crashes:
+        out = []
+        for b, k in combos:
+            r = cell.get((c, b, k))
+            if not r:
+                out.append("")
+            elif r["result"] == "pass":
+                out.append(f"pass {r['bytes']} B, {r['frames']} fr, "
+                           f"{r['windows']} win, {r['capture_ns'] // 1000} us")
+            else:
+                out.append(r["result"])
+        lines.append(f"| {c} | " + " | ".join(out) + " |")
+    table = "\n".join(lines)
+    notes = [f"- {r['crash']} on {r['board']} {r['kver']}: {r['result']}: "
+             f"{r['reason']}" for r in rows if r["result"] != "pass"]
+    npass = sum(r["result"] == "pass" for r in rows)
+    summary = (f"{npass} pass, {sum(r['result'] == 'fail' for r in rows)} fail, "
+               f"{sum(r['result'] == 'n/a' for r in rows)} n/a "
+               f"({time.strftime('%Y-%m-%d')}, `make matrix`)")
+    (outdir / "matrix.md").write_text(
+        "# The crash matrix\n\nPer cell: the record's size, frames in the "
+        "chain, stack windows, and capture time under TCG.\n\n"
+        f"{summary}\n\n{table}\n\n## Cells that do not pass\n\n"
+        + ("\n".join(notes) or "none") + "\n")
+    return table, summary
+
+
+def update_readme(table, summary):
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    begin, end = "<!-- matrix -->", "<!-- /matrix -->"
+    if begin in text and end in text:
+        pre, rest = text.split(begin, 1)
+        post = rest.split(end, 1)[1]
+        readme.write_text(f"{pre}{begin}\n{summary}\n\n{table}\n{end}{post}")
+
+
+def main(args):
+    names = set(args.crashes.split(",")) if args.crashes else None
+    cells = [c for c in CELLS if not names or c.name in names]
+    rows = []
+    outdir = Path(args.out)
+    old = []
+    if (outdir / "matrix.json").exists() and names:
+        old = json.loads((outdir / "matrix.json").read_text())
+    for kv in args.kvers.split(","):
+        for bn in args.boards.split(","):
+            rows += run_board(bn, kv, cells)
+    if old:   # a partial run replaces its own cells only
+        fresh = {(r["crash"], r["board"], r["kver"]) for r in rows}
+        rows = [r for r in old if (r["crash"], r["board"], r["kver"]) not in fresh] + rows
+    table, summary = write_results(rows, outdir)
+    if outdir.resolve() == (ROOT / "matrix").resolve():
+        update_readme(table, summary)
+    print(table)
+    print(summary)
+    return 1 if any(r["result"] == "fail" for r in rows) else 0

@@ -1,0 +1,238 @@
+"""LCRT in a real vendor kernel under QEMU with a real power cut.
+
+Every crash test boots the board's kernel (Debian's options, two CPUs,
+KASLR), crashes it, lets the QEMU process end, and starts a new QEMU process
+on the same RAM file: what survives is what NVRAM would keep. KVER picks the
+vendor kernel (default 6.1); the cross-section of the crash matrix covers the
+other.
+"""
+import base64
+import json
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+from pathlib import Path
+
+from labtest import (DIRECT, TOOL, console_pc, console_registers, frames,
+                     guest, proc_registers, tmpdir)
+
+KVER = os.environ.get("KVER") or "6.1"
+
+
+class CrashTests:
+    """LKDTM crashes on one board, read back after a power cut."""
+
+    BOARD = "arm"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tmpdir()
+        cls.guest = guest.Guest(cls.BOARD, Path(cls.tmp.name) / "ram.img",
+                                kver=KVER)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def crash(self, what="EXCEPTION", **kw):
+        out, console, _ = self.guest.run(f"echo {what} > {DIRECT}", **kw)
+        self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
+        self.assertIn("Kernel panic", console)
+        return console
+
+    def sh(self, cmd, **kw):
+        out, console, _ = self.guest.run(cmd, **kw)
+        self.assertIsNotNone(out, "the guest did not finish:\n" + console[-3000:])
+        return out
+
+    def test_fresh_nvram_holds_no_record(self):
+        self.guest.power_on_fresh()
+        self.assertEqual(self.sh("cat /proc/lcrt").strip(), "no crash record")
+
+    def test_crash_power_cut_read_clear_power_cut(self):
+        self.guest.power_on_fresh()
+        console = self.crash()
+        out = self.sh(f"cat /proc/lcrt; echo @@RAW; base64 /sys/kernel/lcrt/record")
+        text, raw = out.split("@@RAW")
+        fr = frames(text)
+        self.assertTrue(fr, text)
+        # The innermost frame is the faulting function, as the oops says.
+        self.assertEqual(fr[0][1], "lkdtm_EXCEPTION", text)
+        self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", console_pc(console), text)
+        self.assertEqual([f[0] for f in fr], list(range(len(fr))))
+        self.assertIn("direct_entry", [f[1] for f in fr[1:]])
+        self.assertRegex(text, r"reason:\s+Fatal exception \(after Oops")
+        self.assertRegex(text, r"event:\s+oops")
+        self.assertRegex(text, r"task:\s+sh \(pid \d+\) on CPU [01]\n")
+        self.assertRegex(text, r"context: task")
+        self.assertRegex(text, r"taint:\s+0x80 D")
+        # The raw record: at most the 1 KiB budget, and the tool reads
+        # the same call chain from it.
+        rec = base64.b64decode("".join(raw.split()))
+        self.assertLessEqual(len(rec), 1024)
+        m = re.search(r"LCRT record \d+ \(slot \d+, (\d+) bytes, captured in (\d+) ns",
+                      text)
+        self.assertEqual(int(m.group(1)), len(rec))
+        print(f"\n    [{self.BOARD} {KVER}] EXCEPTION record: {len(rec)} bytes, "
+              f"captured in {int(m.group(2))} ns", end=" ")
+        with tempfile.NamedTemporaryFile(suffix=".rec") as f:
+            f.write(rec)
+            f.flush()
+            tool = subprocess.run([TOOL, "decode", f.name], capture_output=True,
+                                  text=True)
+        self.assertEqual(tool.returncode, 0, tool.stderr)
+        self.assertEqual(frames(tool.stdout), fr)
+        self.assertEqual(proc_registers(tool.stdout), proc_registers(text))
+
+        # A wrong word changes nothing; clear erases; erased stays erased.
+        out = self.sh("cat /proc/lcrt > /tmp/a; "
+                      "echo clean > /sys/kernel/lcrt/control; echo rc=$?; "
+                      "cat /proc/lcrt > /tmp/b; cmp /tmp/a /tmp/b && echo same; "
+                      "echo clear > /sys/kernel/lcrt/control; echo rc=$?; "
+                      "cat /proc/lcrt")
+        self.assertRegex(out, r"Invalid argument")
+        lines = out.splitlines()
+        self.assertIn("same", lines)
+        rcs = [l for l in lines if l.startswith("rc=")]
+        self.assertNotEqual(rcs[0], "rc=0")
+        self.assertEqual(rcs[1], "rc=0")
+        self.assertEqual(lines[-1], "no crash record")
+        self.assertEqual(self.sh("cat /proc/lcrt").strip(), "no crash record")
+        self.assertEqual(self.guest.region_bytes(),
+                         bytes(len(self.guest.region_bytes())))
+
+    def test_registers_are_those_of_the_fault_and_windows_are_said(self):
+        self.guest.power_on_fresh()
+        console = self.crash()
+        text = self.sh("cat /proc/lcrt")
+        mine, theirs = proc_registers(text), console_registers(console)
+        common = sorted(set(mine) & set(theirs))
+        self.assertGreaterEqual(len(common), 8, f"{mine}\n{theirs}")
+        for name in common:
+            self.assertEqual(mine[name], theirs[name], name)
+        if "frame-pointer unwinder" not in text:
+            # The kernel's unwinder knows no frame's stack: the record says so.
+            self.assertIn("stack windows: none", text)
+            return
+        # Frame windows, as hex words per frame, innermost first, from sp up.
+        wins = re.findall(r"^  #(\d+)\s+([0-9a-f]+):((?: [0-9a-f]+)+)", text, re.M)
+        self.assertTrue(wins, text)
+        self.assertEqual(int(wins[0][0]), 0)
+        self.assertGreaterEqual(int(wins[0][1], 16) + 64, mine["sp"])
+        self.assertEqual([int(w[0]) for w in wins], sorted(int(w[0]) for w in wins))
+
+    def test_oops_that_does_not_panic_is_recorded_once(self):
+        self.guest.power_on_fresh()
+        # The oops kills the inner shell only; the kernel's own messages
+        # about it come before the marker.
+        crash = (f"sh -c 'echo EXCEPTION > {DIRECT}'; "
+                 "echo @@AFTER; cat /proc/lcrt")
+        out = self.sh(crash, oops_panic=False).split("@@AFTER")[-1]
+        self.assertRegex(out, r"event:\s+oops")
+        self.assertNotIn("Fatal exception", out)
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION", out)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, r"records 1\n")
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION", out)
+        # lcrt.oops=0 turns it off.
+        self.guest.power_on_fresh()
+        out = self.sh(crash, oops_panic=False, bootargs="lcrt.oops=0")
+        self.assertEqual(out.split("@@AFTER")[-1].strip(), "no crash record")
+
+    def test_the_ring_keeps_the_newest_records(self):
+        self.guest.power_on_fresh()
+        status = self.sh("cat /sys/kernel/lcrt/status")
+        slots = int(re.search(r"slots (\d+)", status).group(1))
+        crashes = ["EXCEPTION", "PANIC"] * slots + ["BUG"]
+        for what in crashes:
+            self.crash(what)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, rf"records {slots}\n")
+        self.assertRegex(out, rf"next_seq {len(crashes) + 1}\n")
+        self.assertRegex(out, rf"LCRT record {len(crashes)} ")
+        self.assertEqual(frames(out)[0][1], "lkdtm_BUG", out)
+        tool = subprocess.run([TOOL, "decode", "--all", "--json", "/dev/stdin"],
+                              input=self.guest.region_bytes(), capture_output=True)
+        seqs = sorted(r["seq"] for r in json.loads(tool.stdout))
+        self.assertEqual(seqs, list(range(len(crashes) - slots + 1, len(crashes) + 1)))
+
+    def test_damaged_record_is_reported_corrupt_never_shown(self):
+        self.guest.power_on_fresh()
+        self.crash()
+        self.guest.poke(100, 0x01)
+        out = self.sh("cat /proc/lcrt")
+        self.assertIn("corrupt: CRC mismatch", out)
+        self.assertNotIn("LCRT record", out)
+        tool = subprocess.run([TOOL, "decode", "/dev/stdin"],
+                              input=self.guest.region_bytes(), capture_output=True)
+        self.assertEqual(tool.returncode, 2)
+        self.assertIn(b"CRC mismatch", tool.stderr)
+
+    def test_files_are_for_root_only(self):
+        out = self.sh("stat -c '%a %n' /proc/lcrt /sys/kernel/lcrt/*")
+        modes = dict(reversed(l.split()) for l in out.splitlines())
+        self.assertEqual(modes["/proc/lcrt"], "400")
+        self.assertEqual(modes["/sys/kernel/lcrt/control"], "200")
+        self.assertEqual(modes["/sys/kernel/lcrt/record"], "400")
+        self.assertEqual(modes["/sys/kernel/lcrt/nvram"], "400")
+
+    def test_the_board_is_what_debian_ships(self):
+        """Two CPUs online, sleep sleeps, and (arm64, x86_64) KASLR moves
+        the kernel between two boots."""
+        cmd = ("cat /sys/devices/system/cpu/online; date +%s; sleep 2; "
+               "date +%s; grep -w _stext /proc/kallsyms")
+        first = self.sh(cmd).split()
+        self.assertEqual(first[0], "0-1")
+        self.assertGreaterEqual(int(first[2]) - int(first[1]), 2)
+        if self.guest.board.arch != "arm":
+            second = self.sh(cmd).split()
+            self.assertNotEqual(first[3], second[3], "KASLR is off")
+
+
+class DeviceTreeTests:
+    def test_region_from_the_device_tree(self):
+        self.guest.power_on_fresh()
+        self.crash(dt=True)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt", dt=True)
+        size, addr = guest.parse_nvram(self.guest.board.nvram)
+        m = re.search(r"region (0x[0-9a-f]+)\+(\d+)", out)
+        self.assertEqual((int(m.group(1), 16), int(m.group(2))), (addr, size))
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION")
+
+
+class CrashArm(CrashTests, DeviceTreeTests, unittest.TestCase):
+    BOARD = "arm"
+
+
+class CrashArm64(CrashTests, DeviceTreeTests, unittest.TestCase):
+    BOARD = "arm64"
+
+
+class CrashX86_64(CrashTests, unittest.TestCase):
+    BOARD = "x86_64"
+
+
+class PokedNames(unittest.TestCase):
+    """The paper's method, on its toy board: an arm kernel without kallsyms,
+    built with GCC's -mpoke-function-name, still names its frames."""
+
+    def test_names_come_from_the_code_itself(self):
+        with tmpdir() as tmp:
+            g = guest.Guest("arm-poke", Path(tmp) / "ram.img", kver=KVER)
+            out, crash_console, _ = g.run(f"echo EXCEPTION > {DIRECT}")
+            self.assertIsNone(out, crash_console[-2000:])
+            out, console, _ = g.run("cat /proc/lcrt")
+        self.assertIsNotNone(out, console[-2000:])
+        self.assertIn("names from -mpoke-function-name", out)
+        fr = frames(out)
+        self.assertEqual(fr[0][1], "lkdtm_EXCEPTION", out)
+        self.assertIn("direct_entry", [f[1] for f in fr], out)
+        # Without kallsyms the oops on the console has no names: LCRT does.
+        self.assertNotIn("PC is at lkdtm_EXCEPTION", crash_console)
+        self.assertIn("PC is at", crash_console)
+
+
+if __name__ == "__main__":
+    unittest.main()

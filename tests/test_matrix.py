@@ -1,0 +1,63 @@
+"""A cross-section of the crash matrix (make matrix runs all of it): every
+cell on the paper's platform (the arm vendor board, 6.1), and a few cells on
+each other vendor board x kernel."""
+import re
+import unittest
+
+import labtest  # noqa: F401  (puts lab/ on the path)
+import matrix
+
+# Cells that may be n/a, and the reason they must give.
+MAY_BE_NA = {
+    "HARDLOCKUP": r"no hardlockup detector|does not list",
+    "UNALIGNED_LOAD_STORE_WRITE": r"no panic with these knobs",
+}
+FEW = ["EXCEPTION", "BUG", "SOFTLOCKUP", "MODULE_OOPS", "HARDIRQ_CPU1"]
+
+
+class Matrix:
+    BOARD, KVER, CELLS = "arm", "6.1", None
+
+    def test_cells(self):
+        cells = [c for c in matrix.CELLS if not self.CELLS or c.name in self.CELLS]
+        rows = matrix.run_board(self.BOARD, self.KVER, cells)
+        self.assertEqual(sorted(r["crash"] for r in rows),
+                         sorted(c.name for c in cells))
+        for r in rows:
+            with self.subTest(crash=r["crash"]):
+                if r["result"] == "n/a" and r["crash"] in MAY_BE_NA:
+                    self.assertRegex(r["reason"], MAY_BE_NA[r["crash"]])
+                    continue
+                self.assertEqual(r["result"], "pass", r["reason"])
+                self.assertLessEqual(r["bytes"], 1024)
+                print(f"\n    [{self.BOARD} {self.KVER}] {r['crash']}: "
+                      f"{r['bytes']} B, {r['frames']} frames, "
+                      f"{r['capture_ns']} ns, {r['reason']}", end="")
+
+
+class Arm61(Matrix, unittest.TestCase):
+    BOARD, KVER = "arm", "6.1"
+
+
+class Arm612(Matrix, unittest.TestCase):
+    BOARD, KVER, CELLS = "arm", "6.12", FEW
+
+
+class Arm6461(Matrix, unittest.TestCase):
+    BOARD, KVER, CELLS = "arm64", "6.1", FEW
+
+
+class Arm64612(Matrix, unittest.TestCase):
+    BOARD, KVER, CELLS = "arm64", "6.12", FEW
+
+
+class X8661(Matrix, unittest.TestCase):
+    BOARD, KVER, CELLS = "x86_64", "6.1", FEW
+
+
+class X86612(Matrix, unittest.TestCase):
+    BOARD, KVER, CELLS = "x86_64", "6.12", FEW
+
+
+if __name__ == "__main__":
+    unittest.main()
