@@ -9,7 +9,7 @@ VENDOR_VARS := KERNEL_SRC KVER BOARD GUEST_CMD BOOTARGS CRASH_BOOTARGS MODULE
 quote = '$(subst ','\'',$(1))'
 VENDOR_ENV = $(foreach v,$(VENDOR_VARS),$(if $(filter-out undefined,$(origin $(v))),$(v)=$(call quote,$(value $(v)))))
 
-.PHONY: demo check matrix patches check-patches lint kunit kernel deps clean
+.PHONY: demo check matrix prefixes patches check-patches lint kunit kernel deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
 	$(VENDOR_ENV) $(LAB) demo
@@ -19,6 +19,9 @@ check:			## every test suite; ends with "N passed, N failed"
 
 matrix:			## the full crash matrix: writes matrix/matrix.md and .json
 	$(VENDOR_ENV) $(LAB) matrix
+
+prefixes:		## build every prefix of the series (each patch builds)
+	$(VENDOR_ENV) $(LAB) prefixes
 
 patches:		## regenerate series + patches/ from the sources
 	$(LAB) patches

@@ -134,11 +134,21 @@ def debian_config(b, kver):
     return lzma.decompress(path.read_bytes()).decode()
 
 
+# Where a board takes Debian's config of another kernel version: options
+# that the newer kernel renamed or put behind a new switch, {kver: {the
+# option in the older config: the newer kernel's option}}.
+RENAMED = {"6.12": {"CPU_SW_DOMAIN_PAN": "ARM_PAN"}}
+
+
 def vendor_fragment(b, kver):
     """The lines taken from Debian's config: {CONFIG_X: line}. An option
     that Debian's config of this arch does not mention does not exist
     there (its dependencies are not met on this arch) and is not taken."""
     deb = parse_config(debian_config(b, kver))
+    if b.debian_kver(kver) != kver:
+        for old, new in RENAMED.get(kver, {}).items():
+            if f"CONFIG_{old}" in deb:
+                deb[f"CONFIG_{new}"] = deb[f"CONFIG_{old}"]
     taken = {}
     for sym, _ in vendor_options():
         key = f"CONFIG_{sym}"

@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -159,6 +160,38 @@ def cmd_demo(args):
         sys.exit("demo: the record does not name lkdtm_EXCEPTION")
 
 
+def cmd_prefixes(args):
+    """Build each prefix of the series (from the first driver patch on) on
+    a board: every patch must leave a kernel that builds and links."""
+    import shutil
+    b = boards.board(args.board or "arm-fp")
+    kv = kernels.kver()
+    names = (ROOT / "series").read_text().split()
+    tree = kernels.CACHE / "src" / f"linux-{kv}-prefix"
+    out = kernels.CACHE / "build" / f"prefix-{b.name}-{kv}"
+    for n in range(2, len(names) + 1):
+        shutil.rmtree(tree, ignore_errors=True)
+        subprocess.run(["cp", "-al", kernels.pristine_tree(kv), tree], check=True)
+        series.apply_series(tree, upto=n)
+        for name in ("patches", "series", ".pc"):
+            p = tree / name
+            if p.is_symlink():
+                p.unlink()
+            elif p.exists():
+                shutil.rmtree(p)
+        kernels.configure(b, tree, out, kv)
+        log(f"building {kv} with patches 1-{n} ({names[n - 1]})")
+        p = kernels.kmake(b, tree, out, "olddefconfig", Path(b.image).name,
+                          capture=True, check=False)
+        warn = [l for l in (p.stdout + p.stderr).splitlines()
+                if "drivers/misc/lcrt/" in l]
+        if p.returncode or warn:
+            print(p.stdout[-3000:], p.stderr[-3000:])
+            sys.exit(f"lab: patches 1-{n} do not build cleanly")
+    shutil.rmtree(tree, ignore_errors=True)
+    log(f"every prefix of the series builds on {b.name} {kv}")
+
+
 def cmd_matrix(args):
     import matrix
     sys.exit(matrix.main(args))
@@ -171,7 +204,7 @@ def main():
     for name, fn in [("deps", cmd_deps), ("patches", cmd_patches),
                      ("check-patches", cmd_check_patches),
                      ("kernel", cmd_kernel), ("demo", cmd_demo),
-                     ("lint", cmd_lint)]:
+                     ("lint", cmd_lint), ("prefixes", cmd_prefixes)]:
         p = sub.add_parser(name)
         p.add_argument("--board", default=None)
         p.set_defaults(fn=fn)

@@ -92,7 +92,7 @@ def series_spec():
               "walks them itself and keeps each frame's own stack words;\n"
               "otherwise the kernel's unwinder gives the pcs. Every read is a\n"
               "nofault read inside a known stack and every loop is bounded.",
-              (_same(f"{D}/unwind.c"),)),
+              (_same(f"{D}/unwind.c"), _same(f"{D}/unwind-arm64.c"))),
         Patch("0005-misc-lcrt-record-oopses-and-panics.patch",
               "misc: lcrt: record oopses and panics",
               "Hook the die and panic notifier chains and write one record\n"
@@ -140,7 +140,7 @@ def _makefile_for(text, present):
     and the first object line assigns with := ."""
     out, first = [], True
     for line in text.splitlines(keepends=True):
-        objs = re.findall(r"(\w+)\.o\b", line)
+        objs = re.findall(r"([\w-]+)\.o\b", line)
         if line.startswith("obj-") or not objs:
             out.append(line)
             continue

@@ -63,7 +63,7 @@ class CrashTests:
         self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", console_pc(console), text)
         self.assertEqual([f[0] for f in fr], list(range(len(fr))))
         self.assertIn("direct_entry", [f[1] for f in fr[1:]])
-        self.assertRegex(text, r"reason:\s+Fatal exception \(after Oops")
+        self.assertRegex(text, r"reason:\s+(Oops: )?Fatal exception \(after Oops")
         self.assertRegex(text, r"event:\s+oops")
         self.assertRegex(text, r"task:\s+sh \(pid \d+\) on CPU [01]\n")
         self.assertRegex(text, r"context: task")

@@ -9,7 +9,8 @@ import matrix
 
 # Cells that may be n/a, and the reason they must give.
 MAY_BE_NA = {
-    "HARDLOCKUP": r"no hardlockup detector|does not list",
+    "HARDLOCKUP": r"no hardlockup detector|does not list|needs a PMU|"
+                  r"culprit not knowable",
     "UNALIGNED_LOAD_STORE_WRITE": r"no panic with these knobs",
 }
 FEW = ["EXCEPTION", "BUG", "SOFTLOCKUP", "MODULE_OOPS", "HARDIRQ_CPU1"]

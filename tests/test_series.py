@@ -37,7 +37,7 @@ class Series(unittest.TestCase):
             text = (ROOT / "patches" / name).read_text()
             seen |= {p.split("/")[-1][:-2] for p in
                      re.findall(r"^\+\+\+ b/(\S+\.c)$", text, re.M)}
-            for obj in re.findall(r"^\+lcrt-\S+\s+[:+]= (\w+)\.o", text,
+            for obj in re.findall(r"^\+lcrt-\S+\s+[:+]= ([\w-]+)\.o", text,
                                   re.M):
                 self.assertIn(obj, seen, f"{name} builds {obj}.o before its source")
 

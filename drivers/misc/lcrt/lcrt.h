@@ -104,7 +104,7 @@ struct lcrt_walk {
 	unsigned long pc, fp, sp;
 	struct {
 		unsigned long lo, hi;
-	} stacks[2];		/* [0]: the task stack */
+	} stacks[4];		/* [0]: the task stack */
 	unsigned int nstacks;
 };
 
@@ -116,6 +116,11 @@ struct lcrt_fp_layout {
 	bool up;		/* the frame lies above its record (arm64) */
 	int saved_pc;		/* a saved pc inside the function, or INT_MIN */
 	int pc_adjust;		/* saved pc minus function start */
+	/*
+	 * A frame record made by exception entry code holds the interrupted
+	 * pc itself, not a return address (arm64's pt_regs->stackframe).
+	 */
+	bool entry_pc;
 	/* An exception entry's registers, when fp & 1 marks one. */
 	bool (*entry_regs)(unsigned long regs, unsigned long *pc,
 			   unsigned long *fp, unsigned long *sp);
@@ -123,6 +128,24 @@ struct lcrt_fp_layout {
 };
 
 extern const struct lcrt_fp_layout lcrt_fp_layout;
+
+/**
+ * lcrt_arch_stacks() - add the architecture's other stacks to a walk
+ * @w: the walk, whose stacks[0] is already the task stack
+ *
+ * Context: any, including panic and NMI; reads only this CPU's data.
+ * Return: true when the architecture knows its stacks exactly, false when
+ * LCRT must guess the one the walk starts on.
+ */
+#ifdef CONFIG_ARM64
+bool lcrt_arch_stacks(struct lcrt_walk *w);
+#else
+static inline bool lcrt_arch_stacks(struct lcrt_walk *w)
+{
+	return false;
+}
+#endif
+
 bool lcrt_have_fp(void);
 void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		  const struct lcrt_fp_layout *l);

@@ -46,6 +46,7 @@ const struct lcrt_fp_layout lcrt_fp_layout = {
 #elif defined(CONFIG_ARM64)
 const struct lcrt_fp_layout lcrt_fp_layout = {
 	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
+	.entry_pc = true,
 };
 
 #define LCRT_HAVE_FP 1
@@ -86,6 +87,16 @@ bool lcrt_have_fp(void)
 static bool lcrt_read(unsigned long addr, unsigned long *val)
 {
 	return !copy_from_kernel_nofault(val, (const void *)addr, sizeof(*val));
+}
+
+static bool lcrt_in_entry_text(unsigned long pc)
+{
+#ifdef CONFIG_UML
+	return false;
+#else
+	return pc >= (unsigned long)__entry_text_start &&
+	       pc < (unsigned long)__entry_text_end;
+#endif
 }
 
 /* The stack of the walk that holds all of [lo, hi), or -1. */
@@ -200,6 +211,8 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 			t->stop = LCRT_STOP_END;
 			return;
 		}
+		/* Past an exception entry: where the CPU was interrupted. */
+		exact = l->entry_pc && lcrt_in_entry_text(f->pc);
 		pc = ret;
 		sp = l->up ? fp + l->top : f->win_hi;
 		prev_fp = fp;
@@ -256,7 +269,10 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	}
 }
 
-/* The stacks a walk from @sp may use: the task's, and the one @sp is on. */
+/*
+ * The stacks a walk from @sp may use: the task's, and those the architecture
+ * knows, else a THREAD_SIZE stack around @sp.
+ */
 static void lcrt_walk_stacks(struct lcrt_walk *w, unsigned long sp)
 {
 	unsigned long task = (unsigned long)task_stack_page(current);
@@ -264,6 +280,8 @@ static void lcrt_walk_stacks(struct lcrt_walk *w, unsigned long sp)
 	w->stacks[0].lo = task;
 	w->stacks[0].hi = task + THREAD_SIZE;
 	w->nstacks = 1;
+	if (lcrt_arch_stacks(w))
+		return;
 	if (sp < w->stacks[0].lo || sp >= w->stacks[0].hi) {
 		w->stacks[1].lo = ALIGN_DOWN(sp, THREAD_SIZE);
 		w->stacks[1].hi = w->stacks[1].lo + THREAD_SIZE;
@@ -324,16 +342,6 @@ noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	}
 	if (!regs)
 		lcrt_skip_panic(t);
-}
-
-static bool lcrt_in_entry_text(unsigned long pc)
-{
-#ifdef CONFIG_UML
-	return false;
-#else
-	return pc >= (unsigned long)__entry_text_start &&
-	       pc < (unsigned long)__entry_text_end;
-#endif
 }
 
 /*

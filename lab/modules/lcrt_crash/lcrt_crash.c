@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/workqueue.h>
 
 static char *crash = "oops";
 module_param(crash, charp, 0400);
@@ -20,32 +21,46 @@ static int cpu = 1;
 module_param(cpu, int, 0400);
 MODULE_PARM_DESC(cpu, "the CPU that takes the IPI");
 
+static int *lcrt_crash_target;	/* NULL, but the compiler cannot know */
+
 static noinline void lcrt_crash_write(int *where, int what)
 {
 	WRITE_ONCE(*where, what);
 }
 
 /* In the module's .text (not .init.text), so that its name stays. */
-static noinline void lcrt_crash_oops(void *unused)
+static noinline void lcrt_crash_oops(void *where)
 {
-	lcrt_crash_write(NULL, 0x1c47);
+	lcrt_crash_write(where, 0x1c47);
 	barrier();
 }
 
-static noinline void lcrt_crash_ipi(void *unused)
+static noinline void lcrt_crash_ipi(void *where)
 {
-	lcrt_crash_write(NULL, 0x1b1);
+	lcrt_crash_write(where, 0x1b1);
 	barrier();
+}
+
+/* On another CPU than the target, so that the call is a real IPI. */
+static long lcrt_crash_send(void *unused)
+{
+	return smp_call_function_single(cpu, lcrt_crash_ipi,
+					READ_ONCE(lcrt_crash_target), 1);
 }
 
 static int __init lcrt_crash_init(void)
 {
 	if (!strcmp(crash, "oops")) {
-		lcrt_crash_oops(NULL);
+		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
 	} else if (!strcmp(crash, "ipi")) {
+		unsigned int from;
+
 		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
 			return -EINVAL;
-		smp_call_function_single(cpu, lcrt_crash_ipi, NULL, 1);
+		from = cpumask_any_but(cpu_online_mask, cpu);
+		if (from >= nr_cpu_ids)
+			return -ENODEV;
+		work_on_cpu(from, lcrt_crash_send, NULL);
 	} else {
 		return -EINVAL;
 	}

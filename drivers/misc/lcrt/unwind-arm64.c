@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LCRT - Linux Crash Record and Trace: the stacks of an arm64 walk.
+ *
+ * The bounds come from the architecture's own stack information: this
+ * CPU's IRQ stack and, with VMAP_STACK, its overflow stack, where a task
+ * that ran off its stack into the guard page is handled. A walk may start
+ * on either and continue on the task stack.
+ */
+#include <linux/kernel.h>
+#include <linux/sched/task_stack.h>
+#include <asm/stacktrace.h>
+
+#include "lcrt.h"
+
+static void lcrt_add_stack(struct lcrt_walk *w, struct stack_info info)
+{
+	if (info.low && info.high > info.low &&
+	    w->nstacks < ARRAY_SIZE(w->stacks)) {
+		w->stacks[w->nstacks].lo = info.low;
+		w->stacks[w->nstacks].hi = info.high;
+		w->nstacks++;
+	}
+}
+
+bool lcrt_arch_stacks(struct lcrt_walk *w)
+{
+	lcrt_add_stack(w, stackinfo_get_irq());
+	lcrt_add_stack(w, stackinfo_get_overflow());
+	return true;
+}
