@@ -92,7 +92,8 @@ def series_spec():
               "walks them itself and keeps each frame's own stack words;\n"
               "otherwise the kernel's unwinder gives the pcs. Every read is a\n"
               "nofault read inside a known stack and every loop is bounded.",
-              (_same(f"{D}/unwind.c"), _same(f"{D}/unwind-arm64.c"))),
+              (_same(f"{D}/unwind.c"), _same(f"{D}/unwind-arm.c"),
+               _same(f"{D}/unwind-arm64.c"))),
         Patch("0005-misc-lcrt-record-oopses-and-panics.patch",
               "misc: lcrt: record oopses and panics",
               "Hook the die and panic notifier chains and write one record\n"

@@ -36,6 +36,36 @@ class Matrix:
                       f"{r['capture_ns']} ns, {r['reason']}", end="")
 
 
+class Judge(unittest.TestCase):
+    """How a cell is judged, on made-up records (no QEMU)."""
+    SOFT = next(c for c in matrix.CELLS if c.name == "SOFTLOCKUP")
+    MAP = ("c033e000 T lkdtm_LOOP\nc033e000 T lkdtm_SOFTLOCKUP\n"
+           "c033e010 t direct_entry\nc033e010 t other_name_here\n"
+           "c033e020 T lkdtm_BUG\n")
+
+    def rec(self, *frames):
+        return {"event": "watchdog", "reason": "softlockup: hung tasks",
+                "raw": 300, "bytes": 300,
+                "context": "hardirq", "cpu": 0, "frames": list(frames)}
+
+    def test_a_folded_function_is_its_aliases(self):
+        rec = self.rec("watchdog_timer_fn", "lkdtm_LOOP", "direct_entry")
+        self.assertEqual(matrix.judge(self.SOFT, rec)[0], "fail")
+        alias = matrix.aliases(self.MAP)
+        self.assertNotIn("lkdtm_BUG", alias)
+        self.assertEqual(matrix.judge(self.SOFT, rec, alias=alias)[0], "pass")
+
+    def test_the_caller_is_not_the_culprit(self):
+        rec = self.rec("watchdog_timer_fn", "__irq_svc", "direct_entry")
+        alias = matrix.aliases(self.MAP)
+        self.assertEqual(matrix.judge(self.SOFT, rec, alias=alias)[0], "fail")
+
+    def test_a_watchdog_ignores_the_console_site(self):
+        rec = self.rec("watchdog_timer_fn", "direct_entry")
+        self.assertEqual(matrix.judge(self.SOFT, rec, site="direct_entry")[0],
+                         "fail")
+
+
 class Arm61(Matrix, unittest.TestCase):
     BOARD, KVER = "arm", "6.1"
 

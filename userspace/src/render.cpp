@@ -3,6 +3,7 @@
 #include <linux/lcrt.h>
 
 #include <cstdio>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -46,6 +47,20 @@ std::pair<std::string, std::string> split_module(const std::string& name) {
   const auto sp = name.find(" [");
   if (sp == std::string::npos || name.back() != ']') return {name, {}};
   return {name.substr(0, sp), name.substr(sp + 2, name.size() - sp - 3)};
+}
+
+// One line of the call chain: "#N func+off/size [module] [pc]".
+void render_frame(std::ostream& o, std::size_t i, const Frame& f, const RenderOptions& opt) {
+  const Symbol s = frame_symbol(f, opt);
+  char idx[24];
+  std::snprintf(idx, sizeof(idx), "#%-2zu", i);
+  o << "  " << idx << " ";
+  if (!s.name.empty()) {
+    const auto [func, module] = split_module(s.name);
+    o << func << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
+    if (!module.empty()) o << "[" << module << "] ";
+  }
+  o << "[" << hex(f.pc) << "]\n";
 }
 
 }  // namespace
@@ -100,19 +115,7 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   if (rec.has_frames) {
     o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
       << stop_name(rec.stop) << "):\n";
-    for (std::size_t i = 0; i < rec.frames.size(); i++) {
-      const Frame& f = rec.frames[i];
-      const Symbol s = frame_symbol(f, opt);
-      char idx[24];
-      std::snprintf(idx, sizeof(idx), "#%-2zu", i);
-      o << "  " << idx << " ";
-      if (!s.name.empty()) {
-        const auto [func, module] = split_module(s.name);
-        o << func << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
-        if (!module.empty()) o << "[" << module << "] ";
-      }
-      o << "[" << hex(f.pc) << "]\n";
-    }
+    for (std::size_t i = 0; i < rec.frames.size(); i++) render_frame(o, i, rec.frames[i], opt);
     if (rec.frames_dropped != 0)
       o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
   }

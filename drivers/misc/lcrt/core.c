@@ -138,11 +138,11 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 	strscpy(comm, current->comm, sizeof(comm));
 	if (oops->regs && msg)
 		scnprintf(reason, sizeof(reason), "%s (after %s, err %#lx)",
-			  msg, oops->str && *oops->str ? oops->str : "oops",
+			  msg, oops->str && *oops->str ? oops->str : "Oops",
 			  oops->err);
 	else if (oops->regs)
 		scnprintf(reason, sizeof(reason), "%s, err %#lx",
-			  oops->str && *oops->str ? oops->str : "oops",
+			  oops->str && *oops->str ? oops->str : "Oops",
 			  oops->err);
 	else
 		scnprintf(reason, sizeof(reason), "%s", msg ?: "");

@@ -146,6 +146,27 @@ static inline bool lcrt_arch_stacks(struct lcrt_walk *w)
 }
 #endif
 
+/**
+ * lcrt_arch_unwind() - the call chain from the architecture's unwinder state
+ * @t: the trace to fill, with windows where the unwinder knows each frame's
+ *     stack
+ * @regs: the registers of the faulting context, or NULL to start here
+ *
+ * Used where LCRT has no frame-pointer walk (ARM unwind tables).
+ *
+ * Context: any, including panic; bounded by LCRT_MAX_FRAMES.
+ * Return: true when @t was filled, false to use stack_trace_save*().
+ */
+#ifdef CONFIG_ARM_UNWIND
+bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs);
+#else
+static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	return false;
+}
+#endif
+bool lcrt_in_entry_text(unsigned long pc);
+
 bool lcrt_have_fp(void);
 void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		  const struct lcrt_fp_layout *l);

@@ -89,7 +89,8 @@ static bool lcrt_read(unsigned long addr, unsigned long *val)
 	return !copy_from_kernel_nofault(val, (const void *)addr, sizeof(*val));
 }
 
-static bool lcrt_in_entry_text(unsigned long pc)
+/* Exception and syscall entry code. */
+bool lcrt_in_entry_text(unsigned long pc)
 {
 #ifdef CONFIG_UML
 	return false;
@@ -262,7 +263,13 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	t->nr = n;
 	for (i = 0; i < n; i++) {
 		t->frames[i].pc = entries[i];
-		t->frames[i].exact = !i && t->exact_first;
+		/*
+		 * Past an exception entry the kernel's unwinders (arm unwind
+		 * tables, x86 ORC) report the interrupted pc from the entry's
+		 * pt_regs: where the CPU was, not a return address.
+		 */
+		t->frames[i].exact = i ? lcrt_in_entry_text(entries[i - 1]) :
+					 t->exact_first;
 		t->frames[i].win_lo = 0;
 		t->frames[i].win_hi = 0;
 		t->frames[i].func = 0;
@@ -325,7 +332,8 @@ noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 
 	t->exact_first = regs;
 	if (!LCRT_HAVE_FP || (regs && !lcrt_regs_sp(regs))) {
-		lcrt_kernel_unwind(t, regs);
+		if (!lcrt_arch_unwind(t, regs))
+			lcrt_kernel_unwind(t, regs);
 	} else if (regs) {
 		w.pc = instruction_pointer(regs);
 		w.sp = lcrt_regs_sp(regs);
