@@ -239,7 +239,8 @@ static int __init lcrt_init(void)
 	atomic_notifier_chain_register(&panic_notifier_list, &lcrt_panic_nb);
 	pr_info("armed, record budget %zu bytes, %s unwinder\n",
 		lcrt_store_slot_size(),
-		lcrt_have_fp() ? "frame-pointer" : "kernel");
+		lcrt_have_fp() ? "frame-pointer" :
+		IS_ENABLED(CONFIG_ARM_UNWIND) ? "ARM unwind tables" : "kernel");
 	return 0;
 }
 early_initcall(lcrt_init);

@@ -146,16 +146,10 @@ static inline bool lcrt_arch_stacks(struct lcrt_walk *w)
 }
 #endif
 
-/**
- * lcrt_arch_unwind() - the call chain from the architecture's unwinder state
- * @t: the trace to fill, with windows where the unwinder knows each frame's
- *     stack
- * @regs: the registers of the faulting context, or NULL to start here
- *
- * Used where LCRT has no frame-pointer walk (ARM unwind tables).
- *
- * Context: any, including panic; bounded by LCRT_MAX_FRAMES.
- * Return: true when @t was filled, false to use stack_trace_save*().
+/*
+ * The call chain from the architecture's own unwinder state, with a window
+ * per frame, where LCRT has no frame-pointer walk: lcrt_arch_unwind() in
+ * unwind-<arch>.c (ARM unwind tables). False: use stack_trace_save*().
  */
 #ifdef CONFIG_ARM_UNWIND
 bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs);
@@ -165,6 +159,8 @@ static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	return false;
 }
 #endif
+
+/* Exception and syscall entry code: a pc found past it is exact. */
 bool lcrt_in_entry_text(unsigned long pc);
 
 bool lcrt_have_fp(void);

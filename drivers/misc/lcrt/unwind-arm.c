@@ -3,32 +3,83 @@
  * LCRT - Linux Crash Record and Trace: the call chain from ARM unwind tables.
  *
  * The kernel's unwind_frame() knows each frame's stack pointer, so each
- * frame gets its own stack window, from its sp up to its caller's. Two
- * things differ from the kernel's walk_stackframe(): a return address is
- * looked up at the call (pc - 1), because after a call to a noreturn
- * function (panic(), __stack_chk_fail()) it is the first instruction of the
- * next function, whose unwind entry would end the walk; and the pc found
- * past an exception entry (__irq_svc, __dabt_svc, __und_svc restore it from
- * their pt_regs) is exact.
+ * frame gets its own stack window, from its sp up to its caller's. Three
+ * things differ from the kernel's walk_stackframe():
+ *
+ * - a return address is looked up at the call (pc - 2, inside the call
+ *   instruction in ARM and Thumb-2 code alike), because after a call to a
+ *   noreturn function (panic(), __stack_chk_fail()) it is the first
+ *   instruction of the next function, whose unwind entry would end the walk;
+ * - the pc found past an exception entry (__irq_svc, __dabt_svc, __und_svc
+ *   restore it from their pt_regs) is exact, and so is a faulting pc that is
+ *   not code at all (a call through a bad pointer), whose caller is then
+ *   taken from the link register, as the kernel's unwind_backtrace() does;
+ * - unwind_frame() reads the stack with plain loads, so no frame is unwound
+ *   unless its sp lies on a stack this CPU knows: the task's, its IRQ stack
+ *   or its overflow stack.
+ *
+ * unwind_frame() takes the kernel's unwind_lock to look up a module's
+ * address, as the kernel's own oops backtrace does: a CPU that died inside
+ * that short section leaves the walk of a module frame waiting for it.
  */
 #include <linux/kernel.h>
-#include <linux/kallsyms.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <asm/stacktrace.h>
+#include <asm/thread_info.h>
 
 #include "lcrt.h"
 
-/* Both ends on one stack: stacks are THREAD_SIZE and aligned to it. */
-static bool lcrt_same_stack(unsigned long lo, unsigned long hi)
+/* Defined by arch/arm/kernel/irq.c and traps.c, declared by neither header. */
+DECLARE_PER_CPU(u8 *, irq_stack_ptr);
+DECLARE_PER_CPU(u8 *, overflow_stack_ptr);
+
+/*
+ * The stack that holds @sp, or false: the task's, the IRQ or overflow one.
+ * @sp may be a stack's top: call_with_stack() switches to an empty one.
+ */
+static bool lcrt_arm_stack(unsigned long sp, unsigned long *lo,
+			   unsigned long *hi)
 {
-	return lo < hi && ALIGN_DOWN(lo, THREAD_SIZE) ==
-			  ALIGN_DOWN(hi - 1, THREAD_SIZE);
+	unsigned long top;
+
+	*lo = (unsigned long)task_stack_page(current);
+	*hi = *lo + THREAD_SIZE;
+	if (sp >= *lo && sp <= *hi)
+		return true;
+	if (IS_ENABLED(CONFIG_IRQSTACKS)) {
+		top = (unsigned long)raw_cpu_read(irq_stack_ptr);
+		*lo = top - THREAD_SIZE;
+		*hi = top;
+		if (top && sp >= *lo && sp <= *hi)
+			return true;
+	}
+	if (IS_ENABLED(CONFIG_VMAP_STACK)) {
+		top = (unsigned long)raw_cpu_read(overflow_stack_ptr);
+		*lo = top - OVERFLOW_STACK_SIZE;
+		*hi = top;
+		if (top && sp >= *lo && sp <= *hi)
+			return true;
+	}
+	return false;
 }
 
+/**
+ * lcrt_arch_unwind() - the call chain from ARM unwind tables
+ * @t: the trace to fill, with a window per frame whose caller is on the
+ *     same stack
+ * @regs: the registers of the faulting context, or NULL to start here
+ *
+ * Context: any, including die and panic; bounded by LCRT_MAX_FRAMES; reads
+ * only stacks this CPU knows.
+ * Return: true (the trace is filled).
+ */
 noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
 	struct stackframe frame = { };
 	bool exact = true;	/* the pc of the fault, or one in this function */
+	unsigned long lo, hi;
 
 	if (regs) {
 		arm_get_current_stackframe(regs, &frame);
@@ -36,11 +87,14 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		frame.fp = (unsigned long)__builtin_frame_address(0);
 		frame.sp = current_stack_pointer;
 		frame.lr = (unsigned long)__builtin_return_address(0);
-		frame.pc = _THIS_IP_;
+		/*
+		 * A pc in this function's body, where the unwind table
+		 * describes the frame set up above: GCC may place the label
+		 * of _THIS_IP_ at the function's first instruction, where
+		 * unwind_frame() takes the frame for not yet set up.
+		 */
+		asm volatile("adr %0, ." : "=r" (frame.pc));
 	}
-#ifdef CONFIG_KRETPROBES
-	frame.tsk = current;
-#endif
 	t->nr = 0;
 	t->unwinder = LCRT_UNW_ARM_TABLES;
 	t->windows = true;
@@ -52,13 +106,32 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		memset(f, 0, sizeof(*f));
 		f->pc = pc;
 		f->exact = exact;
-		if (!exact)
-			frame.pc = pc - 1;
+		if (t->nr == 1 && !kernel_text_address(pc)) {
+			/* A call to no code: the caller is in the lr. */
+			if (!kernel_text_address(frame.lr)) {
+				t->stop = LCRT_STOP_ZERO;
+				break;
+			}
+			frame.pc = frame.lr;
+			exact = false;
+			continue;
+		}
+		if (!lcrt_arm_stack(sp, &lo, &hi)) {
+			t->stop = LCRT_STOP_RANGE;
+			break;
+		}
+		/* Entry code "returns" to the start of ret_fast_syscall & co. */
+		if (!exact && !lcrt_in_entry_text(pc))
+			frame.pc = pc - 2;
 		if (unwind_frame(&frame) < 0) {
 			t->stop = LCRT_STOP_END;
 			break;
 		}
-		if (lcrt_same_stack(sp, frame.sp)) {
+		if (frame.sp >= lo && frame.sp <= hi) {
+			if (frame.sp < sp || (frame.sp == sp && frame.pc == pc)) {
+				t->stop = LCRT_STOP_LOOP;
+				break;
+			}
 			f->win_lo = sp;
 			f->win_hi = frame.sp;
 		}
