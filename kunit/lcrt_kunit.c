@@ -452,6 +452,37 @@ static int lcrt_find(const struct lcrt_trace *t, const char *name)
 	return -1;
 }
 
+/* Does @t's frame @i hold the word @val in its window? */
+static bool lcrt_window_holds(const struct lcrt_trace *t, int i,
+			      unsigned long val)
+{
+	const unsigned long *w = (const unsigned long *)t->frames[i].win_lo;
+
+	for (; (unsigned long)w < t->frames[i].win_hi; w++)
+		if (*w == val)
+			return true;
+	return false;
+}
+
+/*
+ * Frames @i, @i + 1 and @i + 2 of a chain of non-leaf functions: each window
+ * ends where its caller's begins, and each holds the return address into
+ * its caller, which the function saved in its own frame.
+ */
+static void lcrt_expect_own_frames(struct kunit *test,
+				   const struct lcrt_trace *t, int i)
+{
+	int k;
+
+	for (k = i; k < i + 2; k++) {
+		KUNIT_EXPECT_LT(test, t->frames[k].win_lo, t->frames[k].win_hi);
+		KUNIT_EXPECT_EQ(test, t->frames[k].win_hi,
+				t->frames[k + 1].win_lo);
+		KUNIT_EXPECT_TRUE(test, lcrt_window_holds(t, k,
+							  t->frames[k + 1].pc));
+	}
+}
+
 static void lcrt_test_real_chain(struct kunit *test)
 {
 	int leaf, middle, outer;
@@ -480,6 +511,11 @@ static void lcrt_test_real_chain(struct kunit *test)
 	if (lcrt_have_fp())
 		KUNIT_EXPECT_EQ(test, lcrt_chain_trace->unwinder,
 				LCRT_UNW_FRAME_POINTER);
+	if (IS_ENABLED(CONFIG_ARM_UNWIND) && leaf >= 0 && outer == leaf + 2) {
+		KUNIT_EXPECT_EQ(test, lcrt_chain_trace->unwinder,
+				LCRT_UNW_ARM_TABLES);
+		lcrt_expect_own_frames(test, lcrt_chain_trace, leaf);
+	}
 }
 
 /*

@@ -214,8 +214,17 @@ def judge(cell, rec, config=None, site=None, alias=None):
                    f"{', '.join(rec['frames'][:12])}")
     if bad:
         return "fail", "; ".join(bad)
-    return "pass", f"culprit {next(f for f in rec['frames'] if blamed(f))}" \
-        + (f" ({cell.note})" if cell.note else "")
+    found = next(f for f in rec["frames"] if blamed(f))
+    how = []
+    name = found.partition(" ")[0]
+    if not re.fullmatch(cell.culprit, found) and name in alias:
+        how.append(f"one body with {', '.join(n for n in alias[name] if n != name)}")
+    if not re.fullmatch(cell.culprit, found) and name not in alias:
+        how.append("where the console's report blames: the LKDTM function "
+                   "was inlined or tail-called there")
+    if cell.note:
+        how.append(cell.note)
+    return "pass", f"culprit {found}" + (f" ({'; '.join(how)})" if how else "")
 
 
 def lkdtm_types(g):

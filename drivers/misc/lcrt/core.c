@@ -153,7 +153,8 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 	lcrt_unwind(&lcrt_trace, oops->regs);
 	lcrt_symbolize(&lcrt_trace);
 	len = lcrt_encode(&f, lcrt_buf, lcrt_store_slot_size(), seq);
-	lcrt_record_seal(lcrt_buf, min_t(u64, local_clock() - t0, U32_MAX));
+	lcrt_record_seal(lcrt_buf,
+			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
 	return lcrt_store_commit(slot, lcrt_buf, len);
 }
 
@@ -162,7 +163,7 @@ static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 {
 	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
 	struct die_args *args = data;
-	u64 t0 = local_clock();
+	u64 t0 = ktime_get_mono_fast_ns();
 
 	if (val != DIE_OOPS || !args || !args->regs || user_mode(args->regs))
 		return NOTIFY_DONE;
@@ -188,7 +189,7 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 {
 	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
 	struct lcrt_oops none = { .slot = -1 };
-	u64 t0 = local_clock();
+	u64 t0 = ktime_get_mono_fast_ns();
 	u8 event;
 
 	if (!lcrt_store_ready() || atomic_cmpxchg(&lcrt_busy, 0, 1))
