@@ -92,11 +92,14 @@ CELLS = [
                    "(Debian: ARM64_PSEUDO_NMI=n), so where it loops is "
                    "unknowable to any recorder")),
     # The first SPINLOCKUP takes the lock and returns; the second spins.
-    # The looping function is the lock's slow path.
+    # The first returns to user space holding a lock: with a preempt count
+    # (x86's PREEMPT_DYNAMIC) its next page fault cannot be served, so it
+    # runs in a shell of its own that may die of it. The looping function
+    # is the lock's slow path.
     lk("SPINLOCKUP", "watchdog", r"softlockup", bootargs=WATCHDOG,
-       culprit=rf"(lkdtm_SPINLOCKUP|_raw_spin_lock|queued_spin_lock_slowpath|"
-               rf"do_raw_spin_lock){CLONE}",
-       cmd=f"echo SPINLOCKUP > {DIRECT}; echo SPINLOCKUP > {DIRECT}"),
+       culprit=rf"(lkdtm_SPINLOCKUP|_raw_spin_lock|(native_|__pv_)?"
+               rf"queued_spin_lock_slowpath|do_raw_spin_lock){CLONE}",
+       cmd=f"sh -c 'echo SPINLOCKUP > {DIRECT}'; echo SPINLOCKUP > {DIRECT}"),
     lk("HUNG_TASK", "watchdog", r"hung_task",
        culprit=rf"(check_hung_uninterruptible_tasks|watchdog){CLONE}",
        cmd=f"echo 1 > /proc/sys/kernel/hung_task_timeout_secs; "
