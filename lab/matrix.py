@@ -97,7 +97,7 @@ CELLS = [
     # runs in a shell of its own that may die of it. The looping function
     # is the lock's slow path.
     lk("SPINLOCKUP", "watchdog", r"softlockup", bootargs=WATCHDOG,
-       culprit=rf"(lkdtm_SPINLOCKUP|_raw_spin_lock|(native_|__pv_)?"
+       context="hardirq", culprit=rf"(lkdtm_SPINLOCKUP|_raw_spin_lock|(native_|__pv_)?"
                rf"queued_spin_lock_slowpath|do_raw_spin_lock){CLONE}",
        cmd=f"sh -c 'echo SPINLOCKUP > {DIRECT}'; echo SPINLOCKUP > {DIRECT}"),
     lk("HUNG_TASK", "watchdog", r"hung_task",
@@ -145,6 +145,11 @@ def parse_record(text):
         for m in re.finditer(r"^\s+#\d+\s+(\S+?)\+0x[0-9a-f]+/0x[0-9a-f]+"
                              r"(?: \[(\w+)\])? \[", proc, re.M)]
     r["nframes"] = len(re.findall(r"^\s+#\d+\s+.*\[0x[0-9a-f]+\]$", proc, re.M))
+    r["addrs"] = [int(a, 16) for a in
+                  re.findall(r"^\s+#\d+\s+.*\[0x([0-9a-f]+)\]$", proc, re.M)]
+    m = re.search(r"^registers:\n((?:  .*\n)+)", proc, re.M)
+    regs = dict(re.findall(r"(\w+)\s+([0-9a-f]{8,16})\b", m.group(1))) if m else {}
+    r["pc"] = int(regs.get("pc") or regs.get("ip") or regs.get("rip") or "0", 16)
     win = proc.split("stack windows (per frame", 1)
     r["windows"] = len(re.findall(r"^  #\d+\s+[0-9a-f]+:", win[1], re.M)) \
         if len(win) > 1 else 0
@@ -198,6 +203,10 @@ def judge(cell, rec, config=None, site=None, alias=None):
         bad.append(f"context {rec['context']!r}")
     if cell.cpu >= 0 and rec["cpu"] != cell.cpu:
         bad.append(f"CPU {rec['cpu']}, not {cell.cpu}")
+    if cell.context == "hardirq" and cell.event == "watchdog" and \
+            rec.get("pc", 0) not in rec.get("addrs", []):
+        bad.append("no registers of the interrupted context (their pc is "
+                   "not a frame of the chain)")
     culprit = cell.culprit
     if site and not cell.event.startswith("watchdog"):
         culprit = rf"(?:{culprit}|{re.escape(site)}{CLONE}(?: \[\w+\])?)"

@@ -43,9 +43,11 @@ class Judge(unittest.TestCase):
            "c033e010 t direct_entry\nc033e010 t other_name_here\n"
            "c033e020 T lkdtm_BUG\n")
 
-    def rec(self, *frames):
+    def rec(self, *frames, pc=0xc033e004):
         return {"event": "watchdog", "reason": "softlockup: hung tasks",
-                "raw": 300, "bytes": 300,
+                "raw": 300, "bytes": 300, "pc": pc,
+                "addrs": [0xc0100000 + i for i in range(len(frames) - 2)] +
+                         [0xc033e004, 0xc033e014],
                 "context": "hardirq", "cpu": 0, "frames": list(frames)}
 
     def test_a_folded_function_is_its_aliases(self):
@@ -54,6 +56,14 @@ class Judge(unittest.TestCase):
         alias = matrix.aliases(self.MAP)
         self.assertNotIn("lkdtm_BUG", alias)
         self.assertEqual(matrix.judge(self.SOFT, rec, alias=alias)[0], "pass")
+
+    def test_a_lockup_keeps_the_interrupted_registers(self):
+        alias = matrix.aliases(self.MAP)
+        rec = self.rec("watchdog_timer_fn", "lkdtm_SOFTLOCKUP", "direct_entry",
+                       pc=0)
+        result, reason = matrix.judge(self.SOFT, rec, alias=alias)
+        self.assertEqual(result, "fail")
+        self.assertIn("interrupted context", reason)
 
     def test_the_caller_is_not_the_culprit(self):
         rec = self.rec("watchdog_timer_fn", "__irq_svc", "direct_entry")

@@ -35,6 +35,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
+#include <asm/irq_regs.h>
 #include <asm/sections.h>
 
 #include "lcrt.h"
@@ -147,8 +148,14 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 	else
 		scnprintf(reason, sizeof(reason), "%s", msg ?: "");
 	f.reason = strim(reason);
+	/*
+	 * A lockup detector panics from its timer interrupt: keep the
+	 * registers of what it interrupted, as its console report shows them.
+	 */
 	if (oops->regs)
 		f.regs = lcrt_arch_regs(oops->regs, &f.nregs);
+	else if (event == LCRT_EV_WATCHDOG && in_hardirq() && get_irq_regs())
+		f.regs = lcrt_arch_regs(get_irq_regs(), &f.nregs);
 
 	lcrt_unwind(&lcrt_trace, oops->regs);
 	lcrt_symbolize(&lcrt_trace);
