@@ -1,11 +1,17 @@
 // lcrt: read, decode and clear LCRT crash records. Thin over lcrtcore.
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "lcrt/record.hpp"
@@ -14,9 +20,25 @@
 
 namespace {
 
+// Exit codes (lcrt --help and README): sysexits.h's for usage and I/O.
 constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitNoRecord = 2;
+constexpr int kExitNoRecord = 2;   // the image holds no record at all
+constexpr int kExitCorrupt = 3;    // only corrupt or torn records
+constexpr int kExitUsage = 64;     // EX_USAGE: bad command line
+constexpr int kExitSoftware = 70;  // EX_SOFTWARE: internal error
+constexpr int kExitIo = 74;        // EX_IOERR: a file that cannot be read or written
+
+// An NVRAM region is kilobytes; anything this big is not one.
+constexpr std::size_t kMaxImage = 64UL << 20;
+
+constexpr const char* kExitHelp =
+    "Exit codes: 0 a valid record was shown (or cleared), 2 no record, "
+    "3 only corrupt or torn records, 64 bad usage (or a --system-map that is "
+    "not one), 74 a file could not be read or written.";
+
+struct IoError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct DecodeArgs {
   std::string path;
@@ -25,11 +47,37 @@ struct DecodeArgs {
   bool all = false;
 };
 
+std::string cause(int err) { return std::strerror(err); }
+
+// The whole of an image: a file, a sysfs file or "-" (standard input).
 lcrt::Bytes read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": " + std::strerror(errno));
-  lcrt::Bytes b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw std::runtime_error(path + ": read error");
+  const bool is_stdin = path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path + ": " + cause(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw IoError(path + ": is a directory, not an LCRT image");
+  }
+  lcrt::Bytes b;
+  std::array<unsigned char, 65536> buf{};
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      if (!is_stdin) ::close(fd);
+      throw IoError(path + ": " + cause(err));
+    }
+    if (n == 0) break;
+    if (b.size() + static_cast<std::size_t>(n) > kMaxImage) {
+      if (!is_stdin) ::close(fd);
+      throw IoError(path + ": larger than " + std::to_string(kMaxImage >> 20) +
+                    " MiB, not an LCRT image");
+    }
+    b.insert(b.end(), buf.begin(), buf.begin() + n);
+  }
+  if (!is_stdin) ::close(fd);
   return b;
 }
 
@@ -48,7 +96,7 @@ int decode_and_print(const DecodeArgs& a) {
   const lcrt::Found* best = lcrt::newest(found);
 
   if (a.json) {
-    nlohmann::json out = nlohmann::json::array();
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& f : found) {
       if (!f.record || (!a.all && &f != best)) continue;
       auto j = lcrt::to_json(*f.record, opt);
@@ -57,22 +105,38 @@ int decode_and_print(const DecodeArgs& a) {
     }
     for (const auto& f : found)
       if (f.error) out.push_back({{"offset", f.offset}, {"error", f.message}});
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else if (best != nullptr) {
     for (const auto& f : found)
       if (f.record && (a.all || &f == best)) std::cout << lcrt::render_text(*f.record, opt);
   } else {
     std::cout << (found.empty() ? "no crash record\n" : "no valid crash record\n");
   }
-  return best != nullptr ? kExitOk : kExitNoRecord;
+  if (best != nullptr) return kExitOk;
+  return found.empty() ? kExitNoRecord : kExitCorrupt;
 }
 
+// Erase through the kernel's control file, and nothing else: a mistyped
+// path must not become a new file that "took" the word.
 int clear(const std::string& control) {
-  std::ofstream out(control);
-  if (out) out << "clear\n" << std::flush;
-  if (!out) {
-    std::cerr << control << ": " << std::strerror(errno) << "\n";
-    return kExitError;
+  const int fd = ::open(control.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    std::cerr << "lcrt: " << control << ": " << cause(errno) << "\n";
+    return kExitIo;
+  }
+  struct statfs fs {};
+  if (::fstatfs(fd, &fs) != 0 || fs.f_type != SYSFS_MAGIC) {
+    ::close(fd);
+    std::cerr << "lcrt: " << control << ": not LCRT's control file (not in sysfs)\n";
+    return kExitUsage;
+  }
+  static constexpr char kWord[] = "clear\n";
+  const ssize_t n = ::write(fd, kWord, sizeof(kWord) - 1);
+  const int err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof(kWord) - 1)) {
+    std::cerr << "lcrt: " << control << ": " << (n < 0 ? cause(err) : "short write") << "\n";
+    return kExitIo;
   }
   return kExitOk;
 }
@@ -91,6 +155,8 @@ namespace {
 int run(int argc, char** argv) {
   CLI::App app{"lcrt: LCRT (Linux Crash Record and Trace) records"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", LCRT_VERSION);
+  app.footer(kExitHelp);
 
   DecodeArgs show_args;
   show_args.path = "/sys/kernel/lcrt/nvram";
@@ -100,23 +166,30 @@ int run(int argc, char** argv) {
 
   DecodeArgs decode_args;
   auto* decode = app.add_subcommand("decode", "decode a raw record or NVRAM region image");
-  decode->add_option("image", decode_args.path, "the image file")->required();
+  decode->add_option("image", decode_args.path, "the image file, - for standard input")->required();
   add_decode_options(decode, decode_args);
 
   std::string control = "/sys/kernel/lcrt/control";
   auto* clr = app.add_subcommand("clear", "erase every record of this machine");
   clr->add_option("--control", control, "the control file");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
   try {
     if (*show) return decode_and_print(show_args);
     if (*decode) return decode_and_print(decode_args);
     if (*clr) return clear(control);
-  } catch (const std::exception& e) {
+  } catch (const IoError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
-    return kExitError;
+    return kExitIo;
+  } catch (const std::exception& e) {  // a file given that is not what it should be
+    std::cerr << "lcrt: " << e.what() << "\n";
+    return kExitUsage;
   }
-  return kExitError;
+  return kExitUsage;
 }
 
 }  // namespace
@@ -126,6 +199,6 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (...) {
     std::cerr << "lcrt: internal error\n";
-    return kExitError;
+    return kExitSoftware;
   }
 }

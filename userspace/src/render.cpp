@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace lcrt {
 namespace {
@@ -57,13 +58,65 @@ void render_frame(std::ostream& o, std::size_t i, const Frame& f, const RenderOp
   o << "  " << idx << " ";
   if (!s.name.empty()) {
     const auto [func, module] = split_module(s.name);
-    o << func << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
-    if (!module.empty()) o << "[" << module << "] ";
+    o << printable(func) << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
+    if (!module.empty()) o << "[" << printable(module) << "] ";
   }
   o << "[" << hex(f.pc) << "]\n";
 }
 
+// The length of the valid UTF-8 sequence at s[i], or 0.
+std::size_t utf8_length(const std::string& s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2;
+  else if (c >= 0xe0 && c <= 0xef)
+    n = 3;
+  else if (c >= 0xf0 && c <= 0xf4)
+    n = 4;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; k++)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
+// The JSON flag names of a record's LCRT_F_* bits.
+std::vector<std::string> flag_names(std::uint16_t flags) {
+  static const std::pair<std::uint16_t, const char*> kFlags[] = {
+      {LCRT_F_TRUNCATED, "truncated"},     {LCRT_F_NO_KALLSYMS, "no_kallsyms"},
+      {LCRT_F_NO_WINDOWS, "no_windows"},   {LCRT_F_WINDOWS_DROPPED, "windows_dropped"},
+      {LCRT_F_POKED_NAMES, "poked_names"},
+  };
+  std::vector<std::string> names;
+  for (const auto& [bit, name] : kFlags)
+    if ((flags & bit) != 0) names.emplace_back(name);
+  return names;
+}
+
 }  // namespace
+
+std::string printable(const std::string& s, bool escape_controls) {
+  std::string out;
+  char buf[8];
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      if (const std::size_t n = utf8_length(s, i)) {
+        out.append(s, i, n);
+        i += n;
+        continue;
+      }
+    } else if (!escape_controls || (c >= 0x20 && c != 0x7f && c != '\\')) {
+      out += static_cast<char>(c);
+      i++;
+      continue;
+    }
+    std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+    out += buf;
+    i++;
+  }
+  return out;
+}
 
 std::string taint_letters(std::uint64_t mask) {
   // include/linux/panic.h, taint_flags[]: one letter per bit, in bit order.
@@ -88,7 +141,7 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   if (rec.event) {
     const Event& e = *rec.event;
     o << "event:   " << event_name(e.kind) << "\n";
-    o << "task:    " << e.comm << " (pid " << e.pid << ") on CPU " << e.cpu << "\n";
+    o << "task:    " << printable(e.comm) << " (pid " << e.pid << ") on CPU " << e.cpu << "\n";
     o << "context: " << context_name(e.context) << ", preempt count " << hex(e.preempt_count)
       << "\n";
     o << "taint:   " << hex(e.taint) << " " << taint_letters(e.taint) << "\n";
@@ -98,9 +151,9 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
                   static_cast<unsigned long long>(e.uptime_ns % 1000000000ULL));
     o << "uptime:  " << up << " s\n";
   }
-  if (rec.reason) o << "reason:  " << *rec.reason << "\n";
+  if (rec.reason) o << "reason:  " << printable(*rec.reason) << "\n";
   if (rec.release)
-    o << "kernel:  " << *rec.release << " build-id " << hex_bytes(rec.build_id) << "\n";
+    o << "kernel:  " << printable(*rec.release) << " build-id " << hex_bytes(rec.build_id) << "\n";
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
     o << "registers:";
@@ -138,8 +191,9 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   return o.str();
 }
 
-nlohmann::json to_json(const Record& rec, const RenderOptions& opt) {
-  nlohmann::json j;
+nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
+  nlohmann::ordered_json j;
+  j["schema"] = kJsonSchema;
   j["seq"] = rec.seq;
   j["version"] = rec.version;
   j["size"] = rec.total_size;
@@ -147,35 +201,36 @@ nlohmann::json to_json(const Record& rec, const RenderOptions& opt) {
   j["arch"] = arch_name(rec.arch);
   j["word_size"] = rec.word_size;
   j["truncated"] = (rec.flags & LCRT_F_TRUNCATED) != 0;
+  j["flags"] = flag_names(rec.flags);
   if (rec.event) {
     const Event& e = *rec.event;
     j["event"] = event_name(e.kind);
     j["context"] = context_name(e.context);
     j["cpu"] = e.cpu;
     j["pid"] = e.pid;
-    j["comm"] = e.comm;
+    j["comm"] = printable(e.comm, false);
     j["preempt_count"] = e.preempt_count;
     j["taint"] = e.taint;
     j["taint_flags"] = taint_letters(e.taint);
     j["uptime_ns"] = e.uptime_ns;
   }
-  if (rec.reason) j["reason"] = *rec.reason;
+  if (rec.reason) j["reason"] = printable(*rec.reason, false);
   if (rec.release) {
-    j["kernel"] = *rec.release;
+    j["kernel"] = printable(*rec.release, false);
     j["build_id"] = hex_bytes(rec.build_id);
   }
   if (rec.has_frames) {
     j["unwinder"] = unwinder_name(rec.unwinder);
     j["stop"] = stop_name(rec.stop);
     j["frames_dropped"] = rec.frames_dropped;
-    j["frames"] = nlohmann::json::array();
+    j["frames"] = nlohmann::ordered_json::array();
     for (const Frame& f : rec.frames) {
       const Symbol s = frame_symbol(f, opt);
-      nlohmann::json jf{{"pc", hex(f.pc)}};
+      nlohmann::ordered_json jf{{"pc", hex(f.pc)}};
       if (!s.name.empty()) {
         const auto [func, module] = split_module(s.name);
-        jf["function"] = func;
-        if (!module.empty()) jf["module"] = module;
+        jf["function"] = printable(func, false);
+        if (!module.empty()) jf["module"] = printable(module, false);
         jf["offset"] = s.offset;
         jf["size"] = s.size;
       }
@@ -183,14 +238,14 @@ nlohmann::json to_json(const Record& rec, const RenderOptions& opt) {
     }
     for (const auto& w : rec.windows) {
       if (w.frame >= j["frames"].size()) continue;
-      nlohmann::json words = nlohmann::json::array();
+      nlohmann::ordered_json words = nlohmann::ordered_json::array();
       for (auto v : w.words) words.push_back(hex(v));
       j["frames"][w.frame]["stack"] = {{"addr", hex(w.addr)}, {"words", words}};
     }
   }
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
-    nlohmann::json regs = nlohmann::json::object();
+    nlohmann::ordered_json regs = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < rec.regs.size(); i++)
       regs[i < names.size() ? names[i] : std::to_string(i)] = hex(rec.regs[i]);
     j["registers"] = regs;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "encoder.hpp"
 
@@ -49,6 +50,22 @@ TEST(Text, RegistersByNameAndWindowsAsHexWords) {
   EXPECT_EQ(j["registers"]["pc"], "0xc01c33d4");
   EXPECT_EQ(j["frames"][1]["stack"]["addr"], "0xc07c7ea0");
   EXPECT_EQ(j["frames"][1]["stack"]["words"][2], "0xc01c31a4");
+}
+
+TEST(Json, RegistersInTheKernelsOrderAndFlagsByName) {
+  Spec s;
+  for (std::uint64_t i = 0; i < LCRT_REGS_ARM; i++) s.regs.push_back(i);
+  s.flags = LCRT_F_TRUNCATED | LCRT_F_NO_WINDOWS;
+  const auto j = to_json(decode(make_record(s)));
+  EXPECT_EQ(j["schema"], kJsonSchema);
+  std::vector<std::string> order;
+  for (const auto& [name, value] : j["registers"].items()) order.push_back(name);
+  ASSERT_GE(order.size(), 12U);
+  EXPECT_EQ(order[0], "r0");
+  EXPECT_EQ(order[1], "r1");
+  EXPECT_EQ(order[2], "r2");
+  EXPECT_EQ(order[11], "fp");
+  EXPECT_EQ(j["flags"], nlohmann::ordered_json({"truncated", "no_windows"}));
 }
 
 TEST(Text, FramesAreInnermostFirst) {
@@ -147,7 +164,7 @@ TEST(Cli, TruncatedFileIsAClearErrorNotACrash) {
   Bytes r = make_record(Spec{});
   r.resize(r.size() / 2);
   const CliResult run = lcrt_cli("decode " + write_temp("cut.rec", r));
-  EXPECT_EQ(run.status, 2) << run.out;
+  EXPECT_EQ(run.status, 3) << run.out;  // only a corrupt record
   EXPECT_TRUE(has(run.out, "record truncated")) << run.out;
 }
 
@@ -159,7 +176,8 @@ TEST(Cli, EmptyRegionSaysNoRecord) {
 
 TEST(Cli, MissingFileIsAnError) {
   const CliResult run = lcrt_cli("decode /nonexistent/lcrt.img");
-  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.status, 74);
+  EXPECT_TRUE(has(run.out, "No such file or directory")) << run.out;
   EXPECT_TRUE(has(run.out, "/nonexistent/lcrt.img")) << run.out;
 }
 
@@ -167,24 +185,76 @@ TEST(Cli, WrongSystemMapIsAnError) {
   const std::string map = write_temp("bad.map", Bytes{'n', 'o', 'p', 'e', '\n'});
   const CliResult run =
       lcrt_cli("decode --system-map " + map + " " + write_temp("one.rec", make_record(Spec{})));
-  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.status, 64);
   EXPECT_TRUE(has(run.out, "not a System.map line")) << run.out;
 }
 
-TEST(Cli, ClearWritesTheControlWord) {
+TEST(Cli, ClearRefusesAFileThatIsNotTheControlFile) {
   const std::string control = write_temp("control", Bytes{});
   const CliResult run = lcrt_cli("clear --control " + control);
-  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "not LCRT's control file")) << run.out;
   std::ifstream in(control);
   std::string word;
   in >> word;
-  EXPECT_EQ(word, "clear");
+  EXPECT_EQ(word, "");  // nothing written
 }
 
-TEST(Cli, ClearReportsAFailedWrite) {
-  const CliResult run = lcrt_cli("clear --control /nonexistent/control");
-  EXPECT_EQ(run.status, 1);
-  EXPECT_TRUE(has(run.out, "/nonexistent/control")) << run.out;
+TEST(Cli, ClearNeverCreatesAFile) {
+  const std::string control = ::testing::TempDir() + "no-such-control";
+  std::remove(control.c_str());
+  const CliResult run = lcrt_cli("clear --control " + control);
+  EXPECT_EQ(run.status, 74);
+  EXPECT_TRUE(has(run.out, control + ": No such file or directory")) << run.out;
+  EXPECT_FALSE(std::ifstream(control).good());
+}
+
+TEST(Cli, DashIsStandardInput) {
+  const std::string rec = write_temp("stdin.rec", make_record(Spec{}));
+  const CliResult run = lcrt_cli("decode - < " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "bad_irq_handler")) << run.out;
+}
+
+TEST(Cli, ADirectoryIsAClearError) {
+  const CliResult run = lcrt_cli("decode " + ::testing::TempDir());
+  EXPECT_EQ(run.status, 74);
+  EXPECT_TRUE(has(run.out, "is a directory")) << run.out;
+}
+
+TEST(Cli, EndlessInputIsRefusedNotReadToTheEnd) {
+  const CliResult run = lcrt_cli("decode /dev/zero");
+  EXPECT_EQ(run.status, 74);
+  EXPECT_TRUE(has(run.out, "/dev/zero: larger than 64 MiB")) << run.out;
+}
+
+TEST(Cli, UsageErrorsHaveOneCode) {
+  EXPECT_EQ(lcrt_cli("").status, 64);
+  EXPECT_EQ(lcrt_cli("decode").status, 64);
+  EXPECT_EQ(lcrt_cli("decode --bogus x").status, 64);
+  EXPECT_EQ(lcrt_cli("frobnicate").status, 64);
+  const CliResult help = lcrt_cli("--help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_TRUE(has(help.out, "Exit codes: 0")) << help.out;
+  const CliResult version = lcrt_cli("--version");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_TRUE(has(version.out, "0.1")) << version.out;
+}
+
+TEST(Cli, HostileTaskNameCannotBreakJsonOrTheTerminal) {
+  Spec s;
+  s.event.comm = "sh\xff\x1b[2J";
+  s.reason = "Oops\nreason:  fake";
+  const std::string rec = write_temp("hostile.rec", make_record(s));
+  const CliResult json = lcrt_cli("decode --json " + rec);
+  EXPECT_EQ(json.status, 0) << json.out;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j[0]["comm"], "sh\\xff\u001b[2J");
+  const CliResult text = lcrt_cli("decode " + rec);
+  EXPECT_EQ(text.status, 0) << text.out;
+  EXPECT_FALSE(has(text.out, "\x1b")) << text.out;
+  EXPECT_TRUE(has(text.out, "task:    sh\\xff\\x1b[2J (pid")) << text.out;
+  EXPECT_TRUE(has(text.out, "reason:  Oops\\x0areason:  fake\n")) << text.out;
 }
 
 }  // namespace

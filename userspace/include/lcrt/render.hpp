@@ -16,7 +16,16 @@ struct RenderOptions {
 // The kernel's taint letters for the bits set in mask ("" when untainted).
 std::string taint_letters(std::uint64_t mask);
 
+// The version of to_json()'s layout; raised when a field changes meaning.
+inline constexpr int kJsonSchema = 1;
+
+// Bytes from the record made safe to show: valid UTF-8 is kept, any other
+// byte (and, with escape_controls, a control character or backslash) becomes
+// "\\xNN", so a task name can neither break JSON nor drive a terminal.
+std::string printable(const std::string& s, bool escape_controls = true);
+
 std::string render_text(const Record& rec, const RenderOptions& opt = {});
-nlohmann::json to_json(const Record& rec, const RenderOptions& opt = {});
+// One record as JSON, fields in a fixed order (registers in the kernel's).
+nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt = {});
 
 }  // namespace lcrt
