@@ -89,11 +89,14 @@ def series_spec():
         Patch("0004-misc-lcrt-walk-the-call-chain-of-a-crash.patch",
               "misc: lcrt: walk the call chain of a crash",
               "Find the call chain of the crash: with frame records LCRT\n"
-              "walks them itself and keeps each frame's own stack words;\n"
-              "otherwise the kernel's unwinder gives the pcs. Every read is a\n"
-              "nofault read inside a known stack and every loop is bounded.",
+              "walks them itself and keeps each frame's own stack words; with\n"
+              "ARM unwind tables or x86 ORC it walks with the kernel's own\n"
+              "unwinder state, which knows each frame's stack pointer, and\n"
+              "keeps the same windows; otherwise the kernel's unwinder gives\n"
+              "the pcs. Every read stays inside a known stack and every loop\n"
+              "is bounded.",
               (_same(f"{D}/unwind.c"), _same(f"{D}/unwind-arm.c"),
-               _same(f"{D}/unwind-arm64.c"))),
+               _same(f"{D}/unwind-arm64.c"), _same(f"{D}/unwind-x86.c"))),
         Patch("0005-misc-lcrt-record-oopses-and-panics.patch",
               "misc: lcrt: record oopses and panics",
               "Hook the die and panic notifier chains and write one record\n"

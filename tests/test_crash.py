@@ -221,7 +221,7 @@ class CrashArm64(CrashTests, DeviceTreeTests, unittest.TestCase):
 
 class CrashX86_64(CrashTests, unittest.TestCase):
     BOARD = "x86_64"
-    UNWINDER = "kernel"    # ORC: no frame's stack known (issue D)
+    UNWINDER = "ORC"
 
 
 class PokedNames(unittest.TestCase):

@@ -248,7 +248,8 @@ static int __init lcrt_init(void)
 	pr_info("armed, record budget %zu bytes, %s unwinder\n",
 		lcrt_store_slot_size(),
 		lcrt_have_fp() ? "frame-pointer" :
-		IS_ENABLED(CONFIG_ARM_UNWIND) ? "ARM unwind tables" : "kernel");
+		IS_ENABLED(CONFIG_ARM_UNWIND) ? "ARM unwind tables" :
+		IS_ENABLED(CONFIG_UNWINDER_ORC) ? "ORC" : "kernel");
 	return 0;
 }
 early_initcall(lcrt_init);

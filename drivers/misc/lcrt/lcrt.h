@@ -125,6 +125,8 @@ struct lcrt_fp_layout {
 	bool (*entry_regs)(unsigned long regs, unsigned long *pc,
 			   unsigned long *fp, unsigned long *sp);
 	size_t regs_size;
+	/* A return address as saved, made an address (arm64 signs it). */
+	unsigned long (*ret_fixup)(unsigned long ret);
 };
 
 extern const struct lcrt_fp_layout lcrt_fp_layout;
@@ -139,6 +141,7 @@ extern const struct lcrt_fp_layout lcrt_fp_layout;
  */
 #ifdef CONFIG_ARM64
 bool lcrt_arch_stacks(struct lcrt_walk *w);
+unsigned long lcrt_arm64_strip_pac(unsigned long ret);
 #else
 static inline bool lcrt_arch_stacks(struct lcrt_walk *w)
 {
@@ -149,9 +152,10 @@ static inline bool lcrt_arch_stacks(struct lcrt_walk *w)
 /*
  * The call chain from the architecture's own unwinder state, with a window
  * per frame, where LCRT has no frame-pointer walk: lcrt_arch_unwind() in
- * unwind-<arch>.c (ARM unwind tables). False: use stack_trace_save*().
+ * unwind-<arch>.c (ARM unwind tables, x86 ORC). False: use
+ * stack_trace_save*().
  */
-#ifdef CONFIG_ARM_UNWIND
+#ifdef CONFIG_LCRT_ARCH_UNWIND
 bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs);
 #else
 static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)

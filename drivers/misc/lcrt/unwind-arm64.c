@@ -9,6 +9,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/sched/task_stack.h>
+#include <asm/pointer_auth.h>
 #include <asm/stacktrace.h>
 
 #include "lcrt.h"
@@ -28,4 +29,14 @@ bool lcrt_arch_stacks(struct lcrt_walk *w)
 	lcrt_add_stack(w, stackinfo_get_irq());
 	lcrt_add_stack(w, stackinfo_get_overflow());
 	return true;
+}
+
+/*
+ * A return address that the function signed before saving it (pointer
+ * authentication, ARM64_PTR_AUTH_KERNEL on a CPU that has it) carries the
+ * code in its upper bits: a kernel address has them all set.
+ */
+unsigned long lcrt_arm64_strip_pac(unsigned long ret)
+{
+	return ret & BIT_ULL(55) ? ret | ptrauth_kernel_pac_mask() : ret;
 }

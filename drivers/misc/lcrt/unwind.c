@@ -46,7 +46,7 @@ const struct lcrt_fp_layout lcrt_fp_layout = {
 #elif defined(CONFIG_ARM64)
 const struct lcrt_fp_layout lcrt_fp_layout = {
 	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
-	.entry_pc = true,
+	.entry_pc = true, .ret_fixup = lcrt_arm64_strip_pac,
 };
 
 #define LCRT_HAVE_FP 1
@@ -189,6 +189,8 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 			t->stop = LCRT_STOP_FAULT;
 			return;
 		}
+		if (l->ret_fixup)
+			ret = l->ret_fixup(ret);
 
 		/* The frame's own words, inside its stack. */
 		if (l->up) {
@@ -424,7 +426,7 @@ const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n)
 unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 {
 #if defined(CONFIG_ARM64)
-	return regs->regs[30];
+	return lcrt_arm64_strip_pac(regs->regs[30]);
 #elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 	unsigned long ret = 0;
 	u8 first = 0;

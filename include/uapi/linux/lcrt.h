@@ -137,8 +137,9 @@ struct lcrt_section {
 #define LCRT_UNW_KERNEL		1	/* the kernel's stack_trace_save*() */
 #define LCRT_UNW_FRAME_POINTER	2	/* LCRT's frame-pointer walker */
 #define LCRT_UNW_ARM_TABLES	3	/* ARM unwind tables, unwind_frame() */
+#define LCRT_UNW_ORC		4	/* x86 ORC, unwind_next_frame() */
 #define LCRT_UNW_NAMES { "unknown", "kernel", "frame-pointer",		\
-	"ARM unwind tables" }
+	"ARM unwind tables", "ORC" }
 
 /* Why the walk ended (LCRT_SEC_FRAMES). */
 #define LCRT_STOP_END		0	/* reached the outermost frame */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LCRT - Linux Crash Record and Trace: the call chain from x86 ORC.
+ *
+ * The kernel's ORC unwinder knows each frame's stack pointer, so each frame
+ * gets its own stack window, from its sp up to its caller's. It crosses
+ * exception entries through their pt_regs, where the pc it reports is the
+ * interrupted one (exact, not a return address), and it reads only the
+ * stacks that get_stack_info() knows: task, IRQ, exception (IST) and entry
+ * stacks.
+ */
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <asm/unwind.h>
+
+#include "lcrt.h"
+
+/* @f's window, when @sp and @caller_sp lie on the stack @info. */
+static void lcrt_x86_window(struct lcrt_frame *f, const struct stack_info *info,
+			    unsigned long sp, unsigned long caller_sp)
+{
+	if (sp >= (unsigned long)info->begin && sp < caller_sp &&
+	    caller_sp <= (unsigned long)info->end) {
+		f->win_lo = sp;
+		f->win_hi = caller_sp;
+	}
+}
+
+/**
+ * lcrt_arch_unwind() - the call chain from x86 ORC
+ * @t: the trace to fill, with a window per frame whose caller is on the
+ *     same stack
+ * @regs: the registers of the faulting context, or NULL to start here
+ *
+ * Context: any, including die, NMI and panic; bounded by LCRT_MAX_FRAMES.
+ * Return: true (the trace is filled).
+ */
+noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	struct unwind_state state;
+	struct stack_info info;
+	unsigned long sp;
+
+	t->nr = 0;
+	t->unwinder = LCRT_UNW_ORC;
+	t->windows = true;
+	t->stop = LCRT_STOP_DEPTH;
+	/*
+	 * From registers, the unwinder starts at the caller of the faulting
+	 * frame: the faulting pc and sp come from @regs.
+	 */
+	unwind_start(&state, current, regs, NULL);
+	if (regs) {
+		struct lcrt_frame *f = &t->frames[t->nr++];
+
+		memset(f, 0, sizeof(*f));
+		f->pc = regs->ip;
+		f->exact = true;
+		if (!unwind_done(&state) &&
+		    !get_stack_info((unsigned long *)regs->sp, current, &info,
+				    NULL))
+			lcrt_x86_window(f, &info, regs->sp, state.sp);
+	}
+	while (t->nr < LCRT_MAX_FRAMES) {
+		struct lcrt_frame *f;
+		unsigned long pc;
+		bool exact;
+
+		if (unwind_done(&state)) {
+			t->stop = unwind_error(&state) ? LCRT_STOP_FAULT :
+							 LCRT_STOP_END;
+			break;
+		}
+		pc = unwind_get_return_address(&state);
+		if (!pc) {
+			t->stop = LCRT_STOP_END;
+			break;
+		}
+		/* Past an entry, the ip is the interrupted one. */
+		exact = state.signal;
+		sp = state.sp;
+		info = state.stack_info;
+		f = &t->frames[t->nr++];
+		memset(f, 0, sizeof(*f));
+		f->pc = pc;
+		f->exact = exact;
+		unwind_next_frame(&state);
+		if (!unwind_done(&state))
+			lcrt_x86_window(f, &info, sp, state.sp);
+	}
+	return true;
+}
