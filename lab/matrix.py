@@ -226,13 +226,15 @@ def judge(cell, rec, config=None, site=None, alias=None):
                    f"{', '.join(rec['frames'][:12])}")
     if bad:
         return "fail", "; ".join(bad)
-    found = next(f for f in rec["frames"] if blamed(f))
+    # The cell's own culprit where the chain has it, else the console's site.
+    found = next((f for f in rec["frames"] if re.fullmatch(cell.culprit, f)),
+                 None) or next(f for f in rec["frames"] if blamed(f))
     how = []
     name = found.partition(" ")[0]
     if not re.fullmatch(cell.culprit, found) and name in alias:
         how.append(f"one body with {', '.join(n for n in alias[name] if n != name)}")
     if not re.fullmatch(cell.culprit, found) and name not in alias:
-        how.append("where the console's report blames: the LKDTM function "
+        how.append("where the console's report blames: the crashing function "
                    "was inlined or tail-called there")
     if cell.note:
         how.append(cell.note)
