@@ -26,8 +26,8 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/thread_info.h>
 #include <asm/stacktrace.h>
-#include <asm/thread_info.h>
 
 #include "lcrt.h"
 
