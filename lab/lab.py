@@ -164,7 +164,7 @@ def cmd_prefixes(args):
     """Build each prefix of the series (from the first driver patch on) on
     a board: every patch must leave a kernel that builds and links."""
     import shutil
-    b = boards.board(args.board or "arm-fp")
+    b = boards.board(args.board)    # --board, else BOARD, else the default
     kv = kernels.kver()
     names = (ROOT / "series").read_text().split()
     tree = kernels.CACHE / "src" / f"linux-{kv}-prefix"

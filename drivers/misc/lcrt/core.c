@@ -149,12 +149,15 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 		scnprintf(reason, sizeof(reason), "%s", msg ?: "");
 	f.reason = strim(reason);
 	/*
-	 * A lockup detector panics from its timer interrupt: keep the
+	 * A soft lockup panics from the watchdog's timer interrupt: keep the
 	 * registers of what it interrupted, as its console report shows them.
+	 * Not from an NMI (which sets no irq regs) nor for a hard lockup (the
+	 * buddy detector panics on the CPU that watches, not the stuck one).
 	 */
 	if (oops->regs)
 		f.regs = lcrt_arch_regs(oops->regs, &f.nregs);
-	else if (event == LCRT_EV_WATCHDOG && in_hardirq() && get_irq_regs())
+	else if (event == LCRT_EV_WATCHDOG && in_hardirq() && !in_nmi() &&
+		 !(msg && strstr(msg, "Hard LOCKUP")) && get_irq_regs())
 		f.regs = lcrt_arch_regs(get_irq_regs(), &f.nregs);
 
 	lcrt_unwind(&lcrt_trace, oops->regs);

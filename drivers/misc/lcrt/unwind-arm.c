@@ -15,8 +15,8 @@
  *   not code at all (a call through a bad pointer), whose caller is then
  *   taken from the link register, as the kernel's unwind_backtrace() does;
  * - unwind_frame() reads the stack with plain loads, so no frame is unwound
- *   unless its sp lies on a stack this CPU knows: the task's, its IRQ stack
- *   or its overflow stack.
+ *   unless its sp lies on a stack this CPU knows: the task's or its IRQ
+ *   stack.
  *
  * unwind_frame() takes the kernel's unwind_lock to look up a module's
  * address, as the kernel's own oops backtrace does: a CPU that died inside
@@ -26,18 +26,20 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
-#include <linux/thread_info.h>
 #include <asm/stacktrace.h>
 
 #include "lcrt.h"
 
-/* Defined by arch/arm/kernel/irq.c and traps.c, declared by neither header. */
+/* Defined by arch/arm/kernel/irq.c and lib/call_with_stack.S, in no header. */
 DECLARE_PER_CPU(u8 *, irq_stack_ptr);
-DECLARE_PER_CPU(u8 *, overflow_stack_ptr);
+extern const char call_with_stack[], call_with_stack_end[];
 
 /*
- * The stack that holds @sp, or false: the task's, the IRQ or overflow one.
- * @sp may be a stack's top: call_with_stack() switches to an empty one.
+ * The stack that holds @sp, or false: the task's or the IRQ one, both
+ * THREAD_SIZE and aligned to it, so that unwind_frame(), which bounds its
+ * reads by that alignment, stays inside. @sp may be a stack's top:
+ * call_with_stack() switches to an empty one. The overflow stack (one page,
+ * where a task that ran off its stack is handled) is not walked.
  */
 static bool lcrt_arm_stack(unsigned long sp, unsigned long *lo,
 			   unsigned long *hi)
@@ -55,14 +57,19 @@ static bool lcrt_arm_stack(unsigned long sp, unsigned long *lo,
 		if (top && sp >= *lo && sp <= *hi)
 			return true;
 	}
-	if (IS_ENABLED(CONFIG_VMAP_STACK)) {
-		top = (unsigned long)raw_cpu_read(overflow_stack_ptr);
-		*lo = top - OVERFLOW_STACK_SIZE;
-		*hi = top;
-		if (top && sp >= *lo && sp <= *hi)
-			return true;
-	}
 	return false;
+}
+
+/* call_with_stack() unwinds through its frame pointer, on the task stack. */
+static bool lcrt_arm_fp_ok(unsigned long pc, unsigned long fp)
+{
+	unsigned long task = (unsigned long)task_stack_page(current);
+
+	if (!IS_ENABLED(CONFIG_IRQSTACKS) ||
+	    pc < (unsigned long)call_with_stack ||
+	    pc >= (unsigned long)call_with_stack_end)
+		return true;
+	return fp >= task && fp < task + THREAD_SIZE;
 }
 
 /**
@@ -116,7 +123,8 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 			exact = false;
 			continue;
 		}
-		if (!lcrt_arm_stack(sp, &lo, &hi)) {
+		if (!lcrt_arm_stack(sp, &lo, &hi) ||
+		    !lcrt_arm_fp_ok(pc, frame.fp)) {
 			t->stop = LCRT_STOP_RANGE;
 			break;
 		}

@@ -31,10 +31,16 @@ bool lcrt_arch_stacks(struct lcrt_walk *w)
 	return true;
 }
 
-/*
- * A return address that the function signed before saving it (pointer
- * authentication, ARM64_PTR_AUTH_KERNEL on a CPU that has it) carries the
- * code in its upper bits: a kernel address has them all set.
+/**
+ * lcrt_arm64_strip_pac() - a saved return address, as an address
+ * @ret: the return address as a frame record or the link register holds it
+ *
+ * A function that signed its return address before saving it (pointer
+ * authentication, ARM64_PTR_AUTH_KERNEL on a CPU that has it) left the code
+ * in the upper bits, which in a kernel address are all ones. 6.1 and 6.12
+ * name the kernel's own helper differently; the mask is the same.
+ *
+ * Return: @ret with a kernel address's upper bits restored.
  */
 unsigned long lcrt_arm64_strip_pac(unsigned long ret)
 {

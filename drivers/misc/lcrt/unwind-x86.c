@@ -39,7 +39,9 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
 	struct unwind_state state;
 	struct stack_info info;
+	struct pt_regs entry;
 	unsigned long sp;
+	bool error = false;
 
 	t->nr = 0;
 	t->unwinder = LCRT_UNW_ORC;
@@ -47,9 +49,17 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	t->stop = LCRT_STOP_DEPTH;
 	/*
 	 * From registers, the unwinder starts at the caller of the faulting
-	 * frame: the faulting pc and sp come from @regs.
+	 * frame: the faulting pc and sp come from @regs. A call to no code
+	 * left its return address on top of the stack, which ORC takes as
+	 * such for a zero ip only.
 	 */
-	unwind_start(&state, current, regs, NULL);
+	if (regs && !__kernel_text_address(regs->ip)) {
+		entry = *regs;
+		entry.ip = 0;
+		unwind_start(&state, current, &entry, NULL);
+	} else {
+		unwind_start(&state, current, regs, NULL);
+	}
 	if (regs) {
 		struct lcrt_frame *f = &t->frames[t->nr++];
 
@@ -67,8 +77,7 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		bool exact;
 
 		if (unwind_done(&state)) {
-			t->stop = unwind_error(&state) ? LCRT_STOP_FAULT :
-							 LCRT_STOP_END;
+			t->stop = error ? LCRT_STOP_FAULT : LCRT_STOP_END;
 			break;
 		}
 		pc = unwind_get_return_address(&state);
@@ -84,7 +93,10 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		memset(f, 0, sizeof(*f));
 		f->pc = pc;
 		f->exact = exact;
+		/* The error flag sticks: only the last step's ends the walk. */
+		error = unwind_error(&state);
 		unwind_next_frame(&state);
+		error = !error && unwind_error(&state);
 		if (!unwind_done(&state))
 			lcrt_x86_window(f, &info, sp, state.sp);
 	}

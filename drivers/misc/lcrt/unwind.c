@@ -374,9 +374,11 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		const char *sym = NULL;
 		char *modname = NULL;
 
+		/* Thumb-2 return addresses have bit 0 set. */
 		if (!f->exact && f->pc &&
 		    !lcrt_in_entry_text(f->pc))
-			call = f->pc - 1;
+			call = f->pc -
+			       (IS_ENABLED(CONFIG_THUMB2_KERNEL) ? 2 : 1);
 		f->off = 0;
 		f->size = 0;
 		f->name[0] = '\0';
