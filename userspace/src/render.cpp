@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "lcrt/signature.hpp"
+
 namespace lcrt {
 namespace {
 
@@ -93,6 +95,14 @@ std::vector<std::string> flag_names(std::uint16_t flags) {
   return names;
 }
 
+// The signature of the chain as named (the record's names, else the map's).
+Signature chain_signature(const Record& rec, const RenderOptions& opt) {
+  std::vector<std::string> names;
+  names.reserve(rec.frames.size());
+  for (const Frame& f : rec.frames) names.push_back(frame_symbol(f, opt).name);
+  return signature(names);
+}
+
 }  // namespace
 
 std::string printable(const std::string& s, bool escape_controls) {
@@ -152,6 +162,12 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
     o << "uptime:  " << up << " s\n";
   }
   if (rec.reason) o << "reason:  " << printable(*rec.reason) << "\n";
+  if (const Signature sig = chain_signature(rec, opt); !sig.id.empty()) {
+    o << "signature: " << sig.id << " (";
+    for (std::size_t i = 0; i < sig.functions.size(); i++)
+      o << (i != 0 ? " < " : "") << printable(sig.functions[i]);
+    o << ")\n";
+  }
   if (rec.release)
     o << "kernel:  " << printable(*rec.release) << " build-id " << hex_bytes(rec.build_id) << "\n";
   if (!rec.regs.empty()) {
@@ -215,6 +231,11 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["uptime_ns"] = e.uptime_ns;
   }
   if (rec.reason) j["reason"] = printable(*rec.reason, false);
+  if (const Signature sig = chain_signature(rec, opt); !sig.id.empty()) {
+    j["signature"] = sig.id;
+    j["signature_functions"] = nlohmann::ordered_json::array();
+    for (const auto& f : sig.functions) j["signature_functions"].push_back(printable(f, false));
+  }
   if (rec.release) {
     j["kernel"] = printable(*rec.release, false);
     j["build_id"] = hex_bytes(rec.build_id);

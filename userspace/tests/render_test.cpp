@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "encoder.hpp"
+#include "lcrt/signature.hpp"
 
 namespace lcrt {
 namespace {
@@ -66,6 +67,17 @@ TEST(Json, RegistersInTheKernelsOrderAndFlagsByName) {
   EXPECT_EQ(order[2], "r2");
   EXPECT_EQ(order[11], "fp");
   EXPECT_EQ(j["flags"], nlohmann::ordered_json({"truncated", "no_windows"}));
+}
+
+TEST(Text, SignatureInTextAndJson) {
+  const auto rec = decode(make_record(Spec{}));
+  const Signature sig = signature({"bad_irq_handler", "handle_irq_event", ""});
+  ASSERT_EQ(sig.id.size(), 8U);
+  const std::string t = render_text(rec);
+  EXPECT_TRUE(has(t, "signature: " + sig.id + " (bad_irq_handler < handle_irq_event)\n")) << t;
+  const auto j = to_json(rec);
+  EXPECT_EQ(j["signature"], sig.id);
+  EXPECT_EQ(j["signature_functions"][1], "handle_irq_event");
 }
 
 TEST(Text, FramesAreInnermostFirst) {
