@@ -164,6 +164,9 @@ static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 }
 #endif
 
+/* The ends of arm's call_with_stack() (lib/call_with_stack.S), in no header. */
+extern const char call_with_stack[], call_with_stack_end[];
+
 /* Exception and syscall entry code: a pc found past it is exact. */
 bool lcrt_in_entry_text(unsigned long pc);
 

@@ -30,9 +30,8 @@
 
 #include "lcrt.h"
 
-/* Defined by arch/arm/kernel/irq.c and lib/call_with_stack.S, in no header. */
+/* Defined by arch/arm/kernel/irq.c, declared in no header. */
 DECLARE_PER_CPU(u8 *, irq_stack_ptr);
-extern const char call_with_stack[], call_with_stack_end[];
 
 /*
  * The stack that holds @sp, or false: the task's or the IRQ one, both
