@@ -49,35 +49,42 @@ struct DecodeArgs {
 
 std::string cause(int err) { return std::strerror(err); }
 
+// A file descriptor closed when it goes out of scope (standard input is not).
+class Fd {
+ public:
+  explicit Fd(int fd, bool owned = true) : fd_(fd), owned_(owned) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (owned_ && fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+  bool owned_;
+};
+
 // The whole of an image: a file, a sysfs file or "-" (standard input).
 lcrt::Bytes read_file(const std::string& path) {
   const bool is_stdin = path == "-";
-  const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw IoError(path + ": " + cause(errno));
+  const Fd fd(is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC), !is_stdin);
+  if (fd.get() < 0) throw IoError(path + ": " + cause(errno));
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
     throw IoError(path + ": is a directory, not an LCRT image");
-  }
   lcrt::Bytes b;
   std::array<unsigned char, 65536> buf{};
   for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      if (!is_stdin) ::close(fd);
-      throw IoError(path + ": " + cause(err));
-    }
+    if (n < 0) throw IoError(path + ": " + cause(errno));
     if (n == 0) break;
-    if (b.size() + static_cast<std::size_t>(n) > kMaxImage) {
-      if (!is_stdin) ::close(fd);
+    if (b.size() + static_cast<std::size_t>(n) > kMaxImage)
       throw IoError(path + ": larger than " + std::to_string(kMaxImage >> 20) +
                     " MiB, not an LCRT image");
-    }
     b.insert(b.end(), buf.begin(), buf.begin() + n);
   }
-  if (!is_stdin) ::close(fd);
   return b;
 }
 
@@ -119,23 +126,20 @@ int decode_and_print(const DecodeArgs& a) {
 // Erase through the kernel's control file, and nothing else: a mistyped
 // path must not become a new file that "took" the word.
 int clear(const std::string& control) {
-  const int fd = ::open(control.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
+  const Fd fd(::open(control.c_str(), O_WRONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
     std::cerr << "lcrt: " << control << ": " << cause(errno) << "\n";
     return kExitIo;
   }
   struct statfs fs {};
-  if (::fstatfs(fd, &fs) != 0 || fs.f_type != SYSFS_MAGIC) {
-    ::close(fd);
+  if (::fstatfs(fd.get(), &fs) != 0 || fs.f_type != SYSFS_MAGIC) {
     std::cerr << "lcrt: " << control << ": not LCRT's control file (not in sysfs)\n";
     return kExitUsage;
   }
   static constexpr char kWord[] = "clear\n";
-  const ssize_t n = ::write(fd, kWord, sizeof(kWord) - 1);
-  const int err = errno;
-  ::close(fd);
+  const ssize_t n = ::write(fd.get(), kWord, sizeof(kWord) - 1);
   if (n != static_cast<ssize_t>(sizeof(kWord) - 1)) {
-    std::cerr << "lcrt: " << control << ": " << (n < 0 ? cause(err) : "short write") << "\n";
+    std::cerr << "lcrt: " << control << ": " << (n < 0 ? cause(errno) : "short write") << "\n";
     return kExitIo;
   }
   return kExitOk;
