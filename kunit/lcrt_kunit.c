@@ -6,7 +6,10 @@
  *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/lcrt
  */
 #include <kunit/test.h>
+#include <linux/irq_work.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -84,6 +87,11 @@ struct lcrt_test_view {
 	char name[LCRT_MAX_FRAMES][LCRT_NAME_MAX + 1];
 	u64 off[LCRT_MAX_FRAMES], size[LCRT_MAX_FRAMES];
 	unsigned int window_words[LCRT_MAX_FRAMES];
+	unsigned long window_lo[LCRT_MAX_FRAMES];
+	bool exact[LCRT_MAX_FRAMES];
+	unsigned int nexact, nmodules;
+	char module[2][LCRT_NAME_MAX + 1];
+	u8 module_id[2][20], module_id_len[2];
 	u16 flags;
 	size_t total;
 };
@@ -161,11 +169,41 @@ static void lcrt_test_view(struct kunit *test, const void *rec, size_t len,
 					      n);
 			}
 			break;
-		case LCRT_SEC_STACK: {
-			u64 idx = lcrt_dec_varint(&d);
+		case LCRT_SEC_EXACT: {
+			u64 k, n = lcrt_dec_varint(&d);
 
-			lcrt_dec_varint(&d);
+			for (k = 0; k < n && !d.error; k++) {
+				u64 idx = lcrt_dec_varint(&d);
+
+				KUNIT_EXPECT_LT(test, idx, (u64)v->nframes);
+				if (idx < LCRT_MAX_FRAMES)
+					v->exact[idx] = true;
+				v->nexact++;
+			}
+			KUNIT_EXPECT_EQ(test, d.pos, d.len);
+			break;
+		}
+		case LCRT_SEC_MODULES:
+			while (d.pos < d.len && !d.error) {
+				unsigned int i = min(v->nmodules++, 1U);
+
+				n = lcrt_dec_u8(&d);
+				lcrt_copy_str(v->module[i], sizeof(v->module[i]),
+					      lcrt_dec_bytes(&d, n) ?: (const u8 *)"",
+					      n);
+				v->module_id_len[i] = lcrt_dec_u8(&d);
+				if (v->module_id_len[i] <= sizeof(v->module_id[i]))
+					memcpy(v->module_id[i],
+					       lcrt_dec_bytes(&d, v->module_id_len[i]) ?:
+					       v->module_id[i], v->module_id_len[i]);
+			}
+			break;
+		case LCRT_SEC_STACK: {
+			u64 idx = lcrt_dec_varint(&d), lo = lcrt_dec_varint(&d);
+
 			KUNIT_EXPECT_LT(test, idx, (u64)LCRT_MAX_FRAMES);
+			if (idx < LCRT_MAX_FRAMES)
+				v->window_lo[idx] = lo;
 			/* Innermost first: windows come in frame order. */
 			KUNIT_EXPECT_EQ(test, idx, (u64)v->nwindows);
 			if (idx < LCRT_MAX_FRAMES)
@@ -229,6 +267,56 @@ static void lcrt_test_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v->nwindows, 5U);
 }
 
+/*
+ * The exact frames and the modules of the chain: each module once, with
+ * its build-id or none, and both before the windows.
+ */
+static void lcrt_test_exact_modules(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 4);
+	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	static const char mod_a[] = "lcrt_mod_a", mod_b[] = "lcrt_mod_b";
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	r->trace.frames[0].exact = true;
+	r->trace.frames[2].exact = true;
+	r->trace.frames[1].module = mod_a;
+	r->trace.frames[1].build_id = lcrt_test_id;
+	r->trace.frames[2].module = mod_b;
+	r->trace.frames[3].module = mod_a;
+	r->trace.frames[3].build_id = lcrt_test_id;
+	len = lcrt_encode(&r->facts, buf, LCRT_MAX_RECORD_SIZE, 1);
+	lcrt_record_seal(buf, 1);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+
+	KUNIT_EXPECT_EQ(test, v->flags & LCRT_F_TRUNCATED, 0);
+	KUNIT_EXPECT_EQ(test, v->nexact, 2U);
+	KUNIT_EXPECT_TRUE(test, v->exact[0]);
+	KUNIT_EXPECT_FALSE(test, v->exact[1]);
+	KUNIT_EXPECT_TRUE(test, v->exact[2]);
+	KUNIT_EXPECT_FALSE(test, v->exact[3]);
+	KUNIT_ASSERT_EQ(test, v->nmodules, 2U);
+	KUNIT_EXPECT_STREQ(test, v->module[0], mod_a);
+	KUNIT_EXPECT_EQ(test, v->module_id_len[0], (u8)20);
+	KUNIT_EXPECT_EQ(test, memcmp(v->module_id[0], lcrt_test_id, 20), 0);
+	KUNIT_EXPECT_STREQ(test, v->module[1], mod_b);
+	KUNIT_EXPECT_EQ(test, v->module_id_len[1], 0);
+	KUNIT_EXPECT_EQ(test, v->nwindows, 4U);
+
+	/* No exact frame and no module: neither section. */
+	r = lcrt_test_record(test, 4);
+	len = lcrt_encode(&r->facts, buf, LCRT_MAX_RECORD_SIZE, 2);
+	lcrt_record_seal(buf, 1);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+	KUNIT_EXPECT_EQ(test, v->nexact, 0U);
+	KUNIT_EXPECT_EQ(test, v->nmodules, 0U);
+}
+
 static void lcrt_test_varints(struct kunit *test)
 {
 	static const u64 values[] = { 0, 1, 127, 128, 300, 0xffffffffULL,
@@ -284,21 +372,79 @@ static void lcrt_test_budget_one_short(struct kunit *test)
 	struct lcrt_test_record *r = lcrt_test_record(test, 12);
 	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
 	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	const size_t w = sizeof(unsigned long);
+	const struct lcrt_frame *last = &r->trace.frames[11];
+	unsigned int i, up;
+	size_t n, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	/* Frames that grow down, then frames above their record (arm64). */
+	for (up = 0; up < 2; up++) {
+		r->trace.windows_up = up;
+		n = lcrt_full_size(r, buf);
+		len = lcrt_encode(&r->facts, buf, n - 1, 1);
+		lcrt_record_seal(buf, 0);
+		((struct lcrt_record_header *)buf)->magic =
+			cpu_to_le32(LCRT_MAGIC);
+		KUNIT_EXPECT_LE(test, len, n - 1);
+		lcrt_test_view(test, buf, len, v);
+		/*
+		 * Every frame keeps its window: the outermost gives up a word,
+		 * the one farthest from its caller, or its frame record's.
+		 */
+		KUNIT_EXPECT_EQ(test, v->nframes, 12U);
+		KUNIT_EXPECT_EQ(test, v->nwindows, 12U);
+		for (i = 0; i < 11; i++)
+			KUNIT_EXPECT_EQ(test, v->window_words[i], 4U);
+		KUNIT_EXPECT_EQ(test, v->window_words[11], 3U);
+		KUNIT_EXPECT_EQ(test, v->window_lo[11],
+				up ? last->win_lo + w : last->win_hi - 3 * w);
+		KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
+		KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_WINDOWS_CUT);
+		KUNIT_EXPECT_FALSE(test, v->flags & LCRT_F_WINDOWS_DROPPED);
+	}
+}
+
+/*
+ * A budget that holds two words of every window but not three: all windows
+ * are there, two words each, and the innermost take a third word each
+ * while the room lasts.
+ */
+static void lcrt_test_budget_windows(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 12);
+	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
+	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	const size_t w = sizeof(unsigned long);
+	unsigned int i;
 	size_t n, len;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, v);
 	n = lcrt_full_size(r, buf);
-	len = lcrt_encode(&r->facts, buf, n - 1, 1);
+	/* Two words less for each of the 12 windows, and 3 words more. */
+	len = lcrt_encode(&r->facts, buf, n - 24 * w + 3 * w, 1);
 	lcrt_record_seal(buf, 0);
 	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
-	KUNIT_EXPECT_LE(test, len, n - 1);
 	lcrt_test_view(test, buf, len, v);
-	/* The outermost window goes first; every frame stays. */
 	KUNIT_EXPECT_EQ(test, v->nframes, 12U);
-	KUNIT_EXPECT_EQ(test, v->nwindows, 11U);
-	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
-	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_WINDOWS_DROPPED);
+	KUNIT_ASSERT_EQ(test, v->nwindows, 12U);
+	for (i = 0; i < 12; i++)
+		KUNIT_EXPECT_EQ(test, v->window_words[i], i < 3 ? 3U : 2U);
+	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_WINDOWS_CUT);
+	KUNIT_EXPECT_FALSE(test, v->flags & LCRT_F_WINDOWS_DROPPED);
+
+	/* lcrt.window_words=0 keeps no windows, and nothing is cut. */
+	r->facts.window_words = 0;
+	len = lcrt_encode(&r->facts, buf, LCRT_MAX_RECORD_SIZE, 1);
+	lcrt_record_seal(buf, 0);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+	KUNIT_EXPECT_EQ(test, v->nframes, 12U);
+	KUNIT_EXPECT_EQ(test, v->nwindows, 0U);
+	KUNIT_EXPECT_EQ(test, v->flags & (LCRT_F_TRUNCATED | LCRT_F_WINDOWS_CUT |
+					  LCRT_F_WINDOWS_DROPPED), 0);
 }
 
 static void lcrt_test_budget_tiny(struct kunit *test)
@@ -306,11 +452,15 @@ static void lcrt_test_budget_tiny(struct kunit *test)
 	struct lcrt_test_record *r = lcrt_test_record(test, LCRT_MAX_FRAMES);
 	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
 	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
-	unsigned int prev_frames = 0, prev_windows = 0;
+	unsigned int prev_frames = 0, prev_windows = 0, i;
+	unsigned int *prev_words;
 	size_t budget, n, len;
 
+	prev_words = kunit_kcalloc(test, LCRT_MAX_FRAMES, sizeof(*prev_words),
+				   GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_ASSERT_NOT_NULL(test, prev_words);
 	n = lcrt_full_size(r, buf);
 	for (budget = sizeof(struct lcrt_record_header); budget <= n; budget++) {
 		memset(buf, 0xa5, LCRT_MAX_RECORD_SIZE);
@@ -328,6 +478,13 @@ static void lcrt_test_budget_tiny(struct kunit *test)
 		/* No window before every frame is in. */
 		if (v->nwindows)
 			KUNIT_ASSERT_EQ(test, v->nframes, LCRT_MAX_FRAMES);
+		/* Windows are left out only when not one word each fits. */
+		if (v->nwindows < v->nframes && v->frames && !v->dropped)
+			KUNIT_ASSERT_TRUE(test,
+					  v->flags & LCRT_F_WINDOWS_DROPPED);
+		if (v->nwindows == LCRT_MAX_FRAMES)
+			KUNIT_ASSERT_FALSE(test,
+					   v->flags & LCRT_F_WINDOWS_DROPPED);
 		/* No frame before the facts are in. */
 		if (v->frames)
 			KUNIT_ASSERT_TRUE(test, v->event && v->reason &&
@@ -337,6 +494,11 @@ static void lcrt_test_budget_tiny(struct kunit *test)
 					LCRT_MAX_FRAMES);
 		if (budget < n)
 			KUNIT_ASSERT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
+		/* Nor any window fewer words. */
+		for (i = 0; i < LCRT_MAX_FRAMES; i++) {
+			KUNIT_ASSERT_GE(test, v->window_words[i], prev_words[i]);
+			prev_words[i] = v->window_words[i];
+		}
 		prev_frames = v->nframes;
 		prev_windows = v->nwindows;
 	}
@@ -404,8 +566,10 @@ static void lcrt_test_bad_input(struct kunit *test)
 static struct kunit_case lcrt_record_cases[] = {
 	KUNIT_CASE(lcrt_test_varints),
 	KUNIT_CASE(lcrt_test_round_trip),
+	KUNIT_CASE(lcrt_test_exact_modules),
 	KUNIT_CASE(lcrt_test_budget_exact),
 	KUNIT_CASE(lcrt_test_budget_one_short),
+	KUNIT_CASE(lcrt_test_budget_windows),
 	KUNIT_CASE(lcrt_test_budget_tiny),
 	KUNIT_CASE(lcrt_test_crc_flips),
 	KUNIT_CASE(lcrt_test_bad_input),
@@ -533,6 +697,93 @@ static void lcrt_test_real_chain(struct kunit *test)
 				LCRT_UNW_ARM_TABLES : LCRT_UNW_ORC);
 		lcrt_expect_own_frames(test, lcrt_chain_trace, leaf);
 	}
+}
+
+/*
+ * A real exception entry and two stacks: an interrupt (irq_work, raised by
+ * a self-IPI where the architecture has one, else at the next tick) walks
+ * from its handler on the IRQ stack, across the entry, into the task it
+ * interrupted. The pc found past the entry is exact, and the interrupted
+ * function, with its window on the task stack, is in the chain.
+ */
+static struct lcrt_trace *lcrt_irq_trace;
+static int lcrt_irq_done;
+
+static noinline void lcrt_test_irq_handler(struct irq_work *work)
+{
+	lcrt_unwind(lcrt_irq_trace, NULL);
+	lcrt_symbolize(lcrt_irq_trace);
+	WRITE_ONCE(lcrt_irq_done, 1);
+	barrier();	/* no tail call: this frame stays */
+}
+
+/* Preemption off: the interrupt comes on this CPU, to this task. */
+static noinline bool lcrt_test_interrupted(struct irq_work *work)
+{
+	unsigned long end = jiffies + 5 * HZ;
+	bool done;
+
+	preempt_disable();
+	irq_work_queue(work);
+	while (!READ_ONCE(lcrt_irq_done) && time_before(jiffies, end))
+		cpu_relax();
+	done = READ_ONCE(lcrt_irq_done);
+	preempt_enable();
+	return done;
+}
+
+static bool lcrt_on_task_stack(unsigned long lo, unsigned long hi)
+{
+	unsigned long task = (unsigned long)task_stack_page(current);
+
+	return lo >= task && hi <= task + THREAD_SIZE;
+}
+
+static void lcrt_test_irq_chain(struct kunit *test)
+{
+	struct irq_work work = IRQ_WORK_INIT_HARD(lcrt_test_irq_handler);
+	const struct lcrt_trace *t;
+	int handler, spin, k, exact = -1;
+	bool done;
+
+	if (!IS_ENABLED(CONFIG_KALLSYMS))
+		kunit_skip(test, "needs CONFIG_KALLSYMS to name the frames");
+	if (!lcrt_have_fp() && !IS_ENABLED(CONFIG_LCRT_ARCH_UNWIND))
+		kunit_skip(test, "no unwinder that knows each frame's stack");
+	if (IS_ENABLED(CONFIG_ARM) && lcrt_have_fp())
+		kunit_skip(test, "APCS frames do not lead across __irq_svc");
+	lcrt_irq_trace = kunit_kzalloc(test, sizeof(*lcrt_irq_trace),
+				       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lcrt_irq_trace);
+	WRITE_ONCE(lcrt_irq_done, 0);
+	done = lcrt_test_interrupted(&work);
+	/* The work and the trace must outlive the handler, run or not. */
+	irq_work_sync(&work);
+	KUNIT_ASSERT_TRUE_MSG(test, done, "the irq_work did not run within 5 s");
+	t = lcrt_irq_trace;
+	handler = lcrt_find(t, "lcrt_test_irq_handler");
+	spin = lcrt_find(t, "lcrt_test_interrupted");
+	for (k = handler + 1; handler >= 0 && k <= spin; k++) {
+		if (t->frames[k].exact) {
+			exact = k;
+			break;
+		}
+	}
+	if (handler < 0 || spin <= handler || exact < 0)
+		lcrt_show_trace(test, t);
+	KUNIT_ASSERT_GE(test, handler, 0);
+	KUNIT_ASSERT_GT(test, spin, handler);
+	/* Past the entry: where the CPU was, not a return address. */
+	KUNIT_EXPECT_GT(test, exact, handler);
+	/* The handler ran on another stack than the task it interrupted. */
+	KUNIT_EXPECT_TRUE(test, t->frames[handler].win_lo <
+				t->frames[handler].win_hi);
+	KUNIT_EXPECT_FALSE(test, lcrt_on_task_stack(t->frames[handler].win_lo,
+						    t->frames[handler].win_hi));
+	KUNIT_EXPECT_TRUE(test, t->frames[spin].win_lo < t->frames[spin].win_hi);
+	KUNIT_EXPECT_TRUE(test, lcrt_on_task_stack(t->frames[spin].win_lo,
+						   t->frames[spin].win_hi));
+	KUNIT_EXPECT_GE(test, lcrt_find(t, "lcrt_test_irq_chain"), spin + 1);
 }
 
 /*
@@ -817,6 +1068,7 @@ static void lcrt_test_poke_name(struct kunit *test)
 
 static struct kunit_case lcrt_unwind_cases[] = {
 	KUNIT_CASE(lcrt_test_real_chain),
+	KUNIT_CASE(lcrt_test_irq_chain),
 	KUNIT_CASE(lcrt_test_synthetic_chain),
 	KUNIT_CASE(lcrt_test_synthetic_loop),
 	KUNIT_CASE(lcrt_test_synthetic_range),

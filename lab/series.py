@@ -95,8 +95,9 @@ def series_spec():
               "keeps the same windows; otherwise the kernel's unwinder gives\n"
               "the pcs. Every read stays inside a known stack and every loop\n"
               "is bounded.",
-              (_same(f"{D}/unwind.c"), _same(f"{D}/unwind-arm.c"),
-               _same(f"{D}/unwind-arm64.c"), _same(f"{D}/unwind-x86.c"))),
+              (_same(f"{D}/unwind.c"), _same(f"{D}/arch-arm.c"),
+               _same(f"{D}/arch-arm64.c"), _same(f"{D}/arch-x86.c"),
+               _same(f"{D}/unwind-arm.c"), _same(f"{D}/unwind-x86.c"))),
         Patch("0005-misc-lcrt-record-oopses-and-panics.patch",
               "misc: lcrt: record oopses and panics",
               "Hook the die and panic notifier chains and write one record\n"
@@ -141,14 +142,19 @@ def series_spec():
 def _makefile_for(text, present):
     """A kbuild Makefile as it stands once the files in present exist: a
     line that names an object whose source is not there yet is left out,
-    and the first object line assigns with := ."""
+    and the first object line assigns with := . An object named after
+    $(SRCARCH) (arch-$(SRCARCH).o) is there once one architecture's is."""
+    def there(obj):
+        pattern = re.escape(obj).replace(re.escape("$(SRCARCH)"), r"[\w-]+")
+        return any(re.fullmatch(pattern, p) for p in present)
+
     out, first = [], True
     for line in text.splitlines(keepends=True):
-        objs = re.findall(r"([\w-]+)\.o\b", line)
+        objs = re.findall(r"([\w$()-]+)\.o\b", line)
         if line.startswith("obj-") or not objs:
             out.append(line)
             continue
-        if all(o in present for o in objs):
+        if all(there(o) for o in objs):
             if first:
                 line = re.sub(r"\+=", ":=", line, count=1)
             first = False

@@ -92,6 +92,29 @@ class CrashTests:
         self.assertRegex(tool.stdout, r"signature: [0-9a-f]{8} \(lkdtm_EXCEPTION < "
                                       r"(lkdtm_do_action < )?direct_entry < ")
         self.assertEqual(proc_registers(tool.stdout), proc_registers(text))
+        # With the board's vmlinux (DWARF, as Debian's -dbg package has it)
+        # the tool gives the faulting line that the kernel's own
+        # scripts/decode_stacktrace.sh gives for the oops on the console.
+        with tempfile.NamedTemporaryFile(suffix=".rec") as f:
+            f.write(rec)
+            f.flush()
+            tool = subprocess.run([TOOL, "decode", "--vmlinux",
+                                   self.guest.out / "vmlinux", f.name],
+                                  capture_output=True, text=True)
+        self.assertEqual(tool.returncode, 0, tool.stderr)
+        mine = re.search(r"^\s+#0\s+lkdtm_EXCEPTION\+.* (\S+\.c:\d+)$",
+                         tool.stdout, re.M)
+        self.assertIsNotNone(mine, tool.stdout)
+        decoded = subprocess.run(
+            [self.guest.tree / "scripts" / "decode_stacktrace.sh",
+             self.guest.out / "vmlinux", str(self.guest.tree)],
+            input=f"PC is at {console_pc(console)}\n", capture_output=True,
+            text=True, env=dict(os.environ, CROSS_COMPILE=self.guest.board.cross))
+        theirs = re.search(r"lkdtm_EXCEPTION \((\S+:\d+)", decoded.stdout)
+        self.assertIsNotNone(theirs, decoded.stdout + decoded.stderr)
+        self.assertEqual(mine.group(1), theirs.group(1), tool.stdout)
+        self.assertTrue(mine.group(1).startswith("drivers/misc/lkdtm/"),
+                        tool.stdout)
 
         # A wrong word changes nothing; clear erases; erased stays erased.
         out = self.sh("cat /proc/lcrt > /tmp/a; "
@@ -130,10 +153,20 @@ class CrashTests:
         self.assertTrue(wins, text)
         # The first window is the faulting frame's, or (a leaf that has no
         # stack of its own: an empty window) its caller's; either starts at
-        # the sp of the fault.
+        # the sp of the fault. An arm64 frame lies above its frame record
+        # (fp, lr), which a window cut for the budget leaves out first.
         self.assertIn(int(wins[0][0]), (0, 1), text)
-        self.assertEqual(int(wins[0][1], 16), mine["sp"], text)
+        start = int(wins[0][1], 16) - mine["sp"]
+        self.assertIn(start, (0, 16) if self.BOARD == "arm64" else (0,), text)
         self.assertEqual([int(w[0]) for w in wins], sorted(int(w[0]) for w in wins))
+        # Within the 1 KiB budget, every frame the record keeps has its
+        # window (cut to fewer words if need be), but for a leaf's.
+        size = int(re.search(r"^LCRT record \d+ \(slot \d+, (\d+) bytes", text,
+                             re.M).group(1))
+        self.assertLessEqual(size, 1024, text)
+        self.assertGreaterEqual({int(w[0]) for w in wins},
+                                set(range(1, len(frames(text)))), text)
+        self.assertNotIn("windows left out", text)
 
     def test_oops_that_does_not_panic_is_recorded_once(self):
         self.guest.power_on_fresh()

@@ -9,7 +9,7 @@ import re
 import subprocess
 import unittest
 
-from labtest import ROOT, frames
+from labtest import ROOT, common, frames
 
 KVER = os.environ.get("KVER") or "6.1"
 
@@ -43,6 +43,14 @@ class VendorInterface(unittest.TestCase):
                             MODULE="lab/modules/lcrt_crash",
                             GUEST_CMD="insmod /lab/modules/lcrt_crash.ko crash=oops")
         self.assertEqual(rc, 0, out[-3000:])
+        # The record carries the build-id of the .ko that crashed, as the
+        # ELF note of the file the lab built says it.
+        ko = common.CACHE / "build" / f"arm-{KVER}" / "lab-modules" / \
+            "lcrt_crash" / "lcrt_crash.ko"
+        notes = subprocess.run(["readelf", "-n", str(ko)], capture_output=True,
+                               text=True, check=True).stdout
+        build_id = re.search(r"Build ID: ([0-9a-f]{40})", notes).group(1)
+        self.assertRegex(out, rf"module:\s+lcrt_crash build-id {build_id}\n")
         self.assertRegex(out, r"#0\s+lcrt_crash_write(\.\w+\.\d+)*\+0x[0-9a-f]+/0x[0-9a-f]+ "
                               r"\[lcrt_crash\]")
         self.assertRegex(out, r"#\d+\s+lcrt_crash_oops(\.\w+\.\d+)*\+0x[0-9a-f]+/0x[0-9a-f]+ "

@@ -13,7 +13,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <vector>
 
+#include "lcrt/dwarf.hpp"
+#include "lcrt/fd.hpp"
 #include "lcrt/record.hpp"
 #include "lcrt/render.hpp"
 #include "lcrt/symbols.hpp"
@@ -33,8 +37,9 @@ constexpr std::size_t kMaxImage = 64UL << 20;
 
 constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared), 2 no record, "
-    "3 only corrupt or torn records, 64 bad usage (or a --system-map that is "
-    "not one), 74 a file could not be read or written.";
+    "3 only corrupt or torn records, 64 bad usage (or a --system-map or "
+    "--vmlinux that is not one, or a --vmlinux of another build than the "
+    "record's without --force), 74 a file could not be read or written.";
 
 struct IoError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -43,32 +48,20 @@ struct IoError : std::runtime_error {
 struct DecodeArgs {
   std::string path;
   std::string system_map;
+  std::string vmlinux;
+  std::string modules;
+  bool force = false;
   bool json = false;
   bool all = false;
 };
 
 std::string cause(int err) { return std::strerror(err); }
 
-// A file descriptor closed when it goes out of scope (standard input is not).
-class Fd {
- public:
-  explicit Fd(int fd, bool owned = true) : fd_(fd), owned_(owned) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (owned_ && fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-  bool owned_;
-};
-
 // The whole of an image: a file, a sysfs file or "-" (standard input).
 lcrt::Bytes read_file(const std::string& path) {
   const bool is_stdin = path == "-";
-  const Fd fd(is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC), !is_stdin);
+  const lcrt::Fd fd(is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC),
+                    !is_stdin);
   if (fd.get() < 0) throw IoError(path + ": " + cause(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
@@ -88,34 +81,65 @@ lcrt::Bytes read_file(const std::string& path) {
   return b;
 }
 
+// Whether the vmlinux is the kernel of every record shown: a mismatch is an
+// error unless forced; a build-id missing on either side is a warning.
+bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found*>& shown,
+                  bool force) {
+  if (s.build_id().empty())
+    std::cerr << "lcrt: warning: " << s.path() << " has no build-id: not checked\n";
+  bool said_none = false;
+  for (const lcrt::Found* f : shown) {
+    if (f->record->build_id.empty() && !s.build_id().empty() && !said_none) {
+      std::cerr << "lcrt: warning: a record has no build-id: " << s.path() << " not checked\n";
+      said_none = true;
+    }
+    const std::string why = lcrt::build_id_mismatch(s, *f->record);
+    if (why.empty()) continue;
+    if (!force) {
+      std::cerr << "lcrt: " << why << " (--force to use it anyway)\n";
+      return false;
+    }
+    std::cerr << "lcrt: warning: " << why << "\n";
+  }
+  return true;
+}
+
 // Decode an image (one record, or a whole region) and print its records.
 int decode_and_print(const DecodeArgs& a) {
   const lcrt::Bytes image = read_file(a.path);
   std::optional<lcrt::SymbolMap> map;
   if (!a.system_map.empty()) map = lcrt::SymbolMap::load(a.system_map);
+  std::optional<lcrt::Symbolizer> source;
+  if (!a.vmlinux.empty()) {
+    source.emplace(a.vmlinux, std::cerr);
+    if (!a.modules.empty()) source->add_modules(a.modules);
+  }
   lcrt::RenderOptions opt;
   opt.symbols = map ? &*map : nullptr;
+  opt.source = source ? &*source : nullptr;
 
   const auto found = lcrt::scan(image);
   for (const auto& f : found)
     if (f.error)
       std::cerr << a.path << ": corrupt record at offset " << f.offset << ": " << f.message << "\n";
   const lcrt::Found* best = lcrt::newest(found);
+  std::vector<const lcrt::Found*> shown;
+  for (const auto& f : found)
+    if (f.record && (a.all || &f == best)) shown.push_back(&f);
+  if (source && !vmlinux_fits(*source, shown, a.force)) return kExitUsage;
 
   if (a.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& f : found) {
-      if (!f.record || (!a.all && &f != best)) continue;
-      auto j = lcrt::to_json(*f.record, opt);
-      j["offset"] = f.offset;
+    for (const lcrt::Found* f : shown) {
+      auto j = lcrt::to_json(*f->record, opt);
+      j["offset"] = f->offset;
       out.push_back(std::move(j));
     }
     for (const auto& f : found)
       if (f.error) out.push_back({{"offset", f.offset}, {"error", f.message}});
     std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else if (best != nullptr) {
-    for (const auto& f : found)
-      if (f.record && (a.all || &f == best)) std::cout << lcrt::render_text(*f.record, opt);
+    for (const lcrt::Found* f : shown) std::cout << lcrt::render_text(*f->record, opt);
   } else {
     std::cout << (found.empty() ? "no crash record\n" : "no valid crash record\n");
   }
@@ -126,7 +150,7 @@ int decode_and_print(const DecodeArgs& a) {
 // Erase through the kernel's control file, and nothing else: a mistyped
 // path must not become a new file that "took" the word.
 int clear(const std::string& control) {
-  const Fd fd(::open(control.c_str(), O_WRONLY | O_CLOEXEC));
+  const lcrt::Fd fd(::open(control.c_str(), O_WRONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     std::cerr << "lcrt: " << control << ": " << cause(errno) << "\n";
     return kExitIo;
@@ -150,6 +174,17 @@ void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
   cmd->add_flag("--all", a.all, "every valid record, not only the newest");
   cmd->add_option("--system-map", a.system_map, "name unnamed frames from this System.map")
       ->check(CLI::ExistingFile);
+  auto* vmlinux = cmd->add_option("--vmlinux", a.vmlinux,
+                                  "source lines of named frames from this vmlinux's DWARF "
+                                  "(it must have the record's build-id)")
+                      ->check(CLI::ExistingFile);
+  cmd->add_option("--modules", a.modules,
+                  "source lines of module frames from the .ko files under this directory, "
+                  "matched by build-id")
+      ->check(CLI::ExistingDirectory)
+      ->needs(vmlinux);
+  cmd->add_flag("--force", a.force, "use a --vmlinux whose build-id is not the record's")
+      ->needs(vmlinux);
 }
 
 }  // namespace
@@ -187,6 +222,9 @@ int run(int argc, char** argv) {
     if (*decode) return decode_and_print(decode_args);
     if (*clr) return clear(control);
   } catch (const IoError& e) {
+    std::cerr << "lcrt: " << e.what() << "\n";
+    return kExitIo;
+  } catch (const std::system_error& e) {  // a --vmlinux or --modules that cannot be read
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;
   } catch (const std::exception& e) {  // a file given that is not what it should be

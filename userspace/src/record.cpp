@@ -108,7 +108,30 @@ std::vector<std::uint64_t> read_words(Reader& r, const Record& rec) {
   return words;
 }
 
-void read_section(std::uint8_t type, Reader& r, Record& rec) {
+// Frame indices, ascending; applied to the frames once every section is read.
+void read_exact(Reader& r, std::vector<std::uint64_t>& exact) {
+  const std::uint64_t count = r.varint();
+  if (count > r.remaining()) r.fail("counts more frames than it holds");
+  for (std::uint64_t i = 0; i < count; i++) {
+    const std::uint64_t index = r.varint();
+    if (!exact.empty() && index <= exact.back()) r.fail("has frame indices out of order");
+    exact.push_back(index);
+  }
+}
+
+void read_modules(Reader& r, Record& rec) {
+  while (!r.at_end()) {
+    Module m;
+    m.name = r.str8();
+    if (m.name.empty()) r.fail("has a module without a name");
+    const std::uint8_t n = r.u8();
+    const auto* id = r.bytes(n);
+    m.build_id.assign(id, id + n);
+    rec.modules.push_back(std::move(m));
+  }
+}
+
+void read_section(std::uint8_t type, Reader& r, Record& rec, std::vector<std::uint64_t>& exact) {
   switch (type) {
     case LCRT_SEC_EVENT:
       rec.event = read_event(r);
@@ -137,6 +160,12 @@ void read_section(std::uint8_t type, Reader& r, Record& rec) {
       rec.windows.push_back(std::move(w));
       break;
     }
+    case LCRT_SEC_EXACT:
+      read_exact(r, exact);
+      break;
+    case LCRT_SEC_MODULES:
+      read_modules(r, rec);
+      break;
     default:
       break;
   }
@@ -198,6 +227,7 @@ Record decode(const std::uint8_t* data, std::size_t len) {
   rec.word_size = h[offsetof(lcrt_record_header, word_size)];
   rec.flags = static_cast<std::uint16_t>(le(h + offsetof(lcrt_record_header, flags), 2));
 
+  std::vector<std::uint64_t> exact;
   std::size_t off = hsize;
   while (off < rec.total_size) {
     if (rec.total_size - off < kSectionSize)
@@ -208,9 +238,16 @@ Record decode(const std::uint8_t* data, std::size_t len) {
       throw DecodeError(Error::kSections,
                         "section type " + std::to_string(type) + " runs past the record");
     Reader r(data + off + kSectionSize, size, type);
-    read_section(type, r, rec);
-    if (type > LCRT_SEC_STACK) rec.unknown.push_back({type, size});
+    read_section(type, r, rec, exact);
+    if (type > LCRT_SEC_MODULES) rec.unknown.push_back({type, size});
     off += kSectionSize + size;
+  }
+  for (const std::uint64_t i : exact) {
+    if (i >= rec.frames.size())
+      throw DecodeError(Error::kSections, "section type " + std::to_string(LCRT_SEC_EXACT) +
+                                              " names frame " + std::to_string(i) + " of " +
+                                              std::to_string(rec.frames.size()));
+    rec.frames[i].exact = true;
   }
   return rec;
 }
@@ -259,6 +296,16 @@ static_assert(std::size(kRegsArm64) == LCRT_REGS_ARM64);
 static_assert(std::size(kRegsX86_64) == LCRT_REGS_X86_64);
 
 }  // namespace
+
+std::string hex_bytes(const Bytes& b) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (const std::uint8_t c : b) {
+    s += kDigits[c >> 4];
+    s += kDigits[c & 0xf];
+  }
+  return s;
+}
 
 const char* event_name(std::uint8_t kind) { return name_in(kEvents, kind); }
 const char* context_name(std::uint8_t ctx) { return name_in(kContexts, ctx); }

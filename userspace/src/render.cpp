@@ -3,6 +3,7 @@
 #include <linux/lcrt.h>
 
 #include <cstdio>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -26,16 +27,6 @@ std::string word(std::uint64_t v, int word_size) {
   return buf;
 }
 
-std::string hex_bytes(const Bytes& b) {
-  std::string s;
-  char buf[4];
-  for (auto c : b) {
-    std::snprintf(buf, sizeof(buf), "%02x", c);
-    s += buf;
-  }
-  return s;
-}
-
 // A frame's name: the record's own, else the symbol map's, else nothing.
 Symbol frame_symbol(const Frame& f, const RenderOptions& opt) {
   if (!f.name.empty()) return {f.name, f.offset, f.size};
@@ -52,8 +43,26 @@ std::pair<std::string, std::string> split_module(const std::string& name) {
   return {name.substr(0, sp), name.substr(sp + 2, name.size() - sp - 3)};
 }
 
-// One line of the call chain: "#N func+off/size [module] [pc]".
-void render_frame(std::ostream& o, std::size_t i, const Frame& f, const RenderOptions& opt) {
+// The source line of a named frame, in the vmlinux or its module's .ko.
+std::optional<SourceLine> frame_source(const Record& rec, const Frame& f, const Symbol& s,
+                                       const RenderOptions& opt) {
+  if (opt.source == nullptr || s.name.empty()) return std::nullopt;
+  const auto [func, module] = split_module(s.name);
+  if (module.empty()) return opt.source->locate(func, s.offset, s.size, f.exact);
+  Module m{module, {}};
+  for (const Module& known : rec.modules)
+    if (known.name == module) m = known;
+  return opt.source->locate(func, s.offset, s.size, f.exact, &m);
+}
+
+std::string file_line(const std::string& file, int line) {
+  return printable(file) + ":" + std::to_string(line);
+}
+
+// One frame of the call chain: "#N func+off/size [module] [pc] (exact)
+// file:line", then the functions inlined there, innermost first.
+void render_frame(std::ostream& o, const Record& rec, std::size_t i, const RenderOptions& opt) {
+  const Frame& f = rec.frames[i];
   const Symbol s = frame_symbol(f, opt);
   char idx[24];
   std::snprintf(idx, sizeof(idx), "#%-2zu", i);
@@ -63,7 +72,24 @@ void render_frame(std::ostream& o, std::size_t i, const Frame& f, const RenderOp
     o << printable(func) << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
     if (!module.empty()) o << "[" << printable(module) << "] ";
   }
-  o << "[" << hex(f.pc) << "]\n";
+  o << "[" << hex(f.pc) << "]" << (f.exact ? " (exact)" : "");
+  const auto src = frame_source(rec, f, s, opt);
+  if (src) o << " " << file_line(src->file, src->line);
+  o << "\n";
+  if (src) {
+    for (const auto& in : src->inlined)
+      o << "        inlined " << printable(in.function) << ", called at "
+        << file_line(in.file, in.line) << "\n";
+  }
+}
+
+// The kernel's and the modules' builds: what a vmlinux or .ko must match.
+void render_builds(std::ostream& o, const Record& rec) {
+  if (rec.release)
+    o << "kernel:  " << printable(*rec.release) << " build-id " << hex_bytes(rec.build_id) << "\n";
+  for (const Module& m : rec.modules)
+    o << "module:  " << printable(m.name) << " build-id "
+      << (m.build_id.empty() ? "unknown" : hex_bytes(m.build_id)) << "\n";
 }
 
 // The length of the valid UTF-8 sequence at s[i], or 0.
@@ -87,7 +113,7 @@ std::vector<std::string> flag_names(std::uint16_t flags) {
   static const std::pair<std::uint16_t, const char*> kFlags[] = {
       {LCRT_F_TRUNCATED, "truncated"},     {LCRT_F_NO_KALLSYMS, "no_kallsyms"},
       {LCRT_F_NO_WINDOWS, "no_windows"},   {LCRT_F_WINDOWS_DROPPED, "windows_dropped"},
-      {LCRT_F_POKED_NAMES, "poked_names"},
+      {LCRT_F_POKED_NAMES, "poked_names"}, {LCRT_F_WINDOWS_CUT, "windows_cut"},
   };
   std::vector<std::string> names;
   for (const auto& [bit, name] : kFlags)
@@ -144,6 +170,8 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
     << ((rec.flags & LCRT_F_TRUNCATED) != 0 ? ", truncated" : "") << ")\n";
   if ((rec.flags & LCRT_F_WINDOWS_DROPPED) != 0)
     o << "note:    outer stack windows left out for the budget\n";
+  if ((rec.flags & LCRT_F_WINDOWS_CUT) != 0)
+    o << "note:    stack windows cut to fewer words for the budget\n";
   if ((rec.flags & LCRT_F_POKED_NAMES) != 0)
     o << "note:    names from -mpoke-function-name (no kallsyms)\n";
   else if ((rec.flags & LCRT_F_NO_KALLSYMS) != 0)
@@ -168,8 +196,7 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
       o << (i != 0 ? " < " : "") << printable(sig.functions[i]);
     o << ")\n";
   }
-  if (rec.release)
-    o << "kernel:  " << printable(*rec.release) << " build-id " << hex_bytes(rec.build_id) << "\n";
+  render_builds(o, rec);
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
     o << "registers:";
@@ -184,7 +211,7 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   if (rec.has_frames) {
     o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
       << stop_name(rec.stop) << "):\n";
-    for (std::size_t i = 0; i < rec.frames.size(); i++) render_frame(o, i, rec.frames[i], opt);
+    for (std::size_t i = 0; i < rec.frames.size(); i++) render_frame(o, rec, i, opt);
     if (rec.frames_dropped != 0)
       o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
   }
@@ -240,6 +267,12 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["kernel"] = printable(*rec.release, false);
     j["build_id"] = hex_bytes(rec.build_id);
   }
+  if (!rec.modules.empty()) {
+    j["modules"] = nlohmann::ordered_json::array();
+    for (const Module& m : rec.modules)
+      j["modules"].push_back(
+          {{"name", printable(m.name, false)}, {"build_id", hex_bytes(m.build_id)}});
+  }
   if (rec.has_frames) {
     j["unwinder"] = unwinder_name(rec.unwinder);
     j["stop"] = stop_name(rec.stop);
@@ -247,13 +280,22 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["frames"] = nlohmann::ordered_json::array();
     for (const Frame& f : rec.frames) {
       const Symbol s = frame_symbol(f, opt);
-      nlohmann::ordered_json jf{{"pc", hex(f.pc)}};
+      nlohmann::ordered_json jf{{"pc", hex(f.pc)}, {"exact", f.exact}};
       if (!s.name.empty()) {
         const auto [func, module] = split_module(s.name);
         jf["function"] = printable(func, false);
         if (!module.empty()) jf["module"] = printable(module, false);
         jf["offset"] = s.offset;
         jf["size"] = s.size;
+      }
+      if (const auto src = frame_source(rec, f, s, opt)) {
+        jf["file"] = printable(src->file, false);
+        jf["line"] = src->line;
+        jf["inlined"] = nlohmann::ordered_json::array();
+        for (const auto& in : src->inlined)
+          jf["inlined"].push_back({{"function", printable(in.function, false)},
+                                   {"file", printable(in.file, false)},
+                                   {"line", in.line}});
       }
       j["frames"].push_back(std::move(jf));
     }

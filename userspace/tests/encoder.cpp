@@ -1,6 +1,11 @@
 #include "encoder.hpp"
 
+#include <gtest/gtest.h>
 #include <linux/lcrt.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
 
 namespace lcrt::test {
 
@@ -81,6 +86,22 @@ Bytes make_record(const Spec& s) {
     for (auto v : w.words) win.le(v, s.word_size);
     section(body, LCRT_SEC_STACK, win.bytes());
   }
+  Writer exact;
+  std::uint64_t count = 0;
+  for (std::size_t i = 0; i < s.frames.size(); i++)
+    if (s.frames[i].exact) count++;
+  exact.varint(count);
+  for (std::size_t i = 0; i < s.frames.size(); i++)
+    if (s.frames[i].exact) exact.varint(i);
+  if (count != 0) section(body, LCRT_SEC_EXACT, exact.bytes());
+  if (!s.modules.empty()) {
+    Writer mods;
+    for (const auto& m : s.modules) {
+      mods.str8(m.name).u8(static_cast<std::uint8_t>(m.build_id.size()));
+      mods.raw(std::string(m.build_id.begin(), m.build_id.end()));
+    }
+    section(body, LCRT_SEC_MODULES, mods.bytes());
+  }
   for (const auto& [type, payload] : s.extra) section(body, type, payload);
 
   Writer w;
@@ -97,6 +118,23 @@ void reseal(Bytes& rec) {
   const std::uint32_t total = rec[12] | rec[13] << 8 | rec[14] << 16 | rec[15] << 24;
   const std::uint32_t crc = record_crc(rec.data(), total);
   for (int i = 0; i < 4; i++) rec[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+}
+
+CliResult lcrt_cli(const std::string& args) {
+  const std::string cmd = std::string(LCRT_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string write_temp(const std::string& name, const Bytes& b) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  return path;
 }
 
 }  // namespace lcrt::test

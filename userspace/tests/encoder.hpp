@@ -42,6 +42,8 @@ struct Spec {
   std::uint64_t dropped = 0;
   std::vector<std::uint64_t> regs;  // LCRT_SEC_REGS, when not empty
   std::vector<Window> windows;
+  std::vector<Module> modules;  // LCRT_SEC_MODULES, when not empty
+  // LCRT_SEC_EXACT is written when a frame is exact.
   std::vector<std::pair<std::uint8_t, Bytes>> extra;  // more sections
 };
 
@@ -49,5 +51,16 @@ struct Spec {
 Bytes make_record(const Spec& s);
 // Recompute the CRC after a test edited the bytes.
 void reseal(Bytes& rec);
+
+// The command line tool (LCRT_BINARY), run as a user would: exit status and
+// standard output and error together.
+struct CliResult {
+  int status;
+  std::string out;
+};
+CliResult lcrt_cli(const std::string& args);
+
+// A file of the test's temporary directory holding b; its path.
+std::string write_temp(const std::string& name, const Bytes& b);
 
 }  // namespace lcrt::test

@@ -165,6 +165,66 @@ TEST(Decode, UnknownSectionsAreSkippedAndListed) {
   EXPECT_EQ(r.frames.size(), s.frames.size());
 }
 
+TEST(Decode, ExactFramesAndModules) {
+  Spec s;
+  s.frames[0].exact = true;
+  s.frames[2].exact = true;
+  s.modules = {{"lcrt_crash", {0x12, 0x34, 0xab}}, {"nobid", {}}};
+  const Record r = decode(make_record(s));
+  ASSERT_EQ(r.frames.size(), 3U);
+  EXPECT_TRUE(r.frames[0].exact);
+  EXPECT_FALSE(r.frames[1].exact);
+  EXPECT_TRUE(r.frames[2].exact);
+  ASSERT_EQ(r.modules.size(), 2U);
+  EXPECT_EQ(r.modules[0].name, "lcrt_crash");
+  EXPECT_EQ(r.modules[0].build_id, (Bytes{0x12, 0x34, 0xab}));
+  EXPECT_EQ(r.modules[1].name, "nobid");
+  EXPECT_TRUE(r.modules[1].build_id.empty());
+  EXPECT_TRUE(r.unknown.empty());
+}
+
+TEST(Decode, NoExactSectionMeansNoFrameIsExact) {
+  const Record r = decode(make_record(Spec{}));
+  for (const Frame& f : r.frames) EXPECT_FALSE(f.exact);
+  EXPECT_TRUE(r.modules.empty());
+}
+
+TEST(Decode, MalformedExactAndModulesAreRejected) {
+  const std::vector<std::pair<std::uint8_t, Bytes>> bad = {
+      {LCRT_SEC_EXACT, {}},         // no count
+      {LCRT_SEC_EXACT, {2, 0}},     // count 2, one index
+      {LCRT_SEC_EXACT, {1, 3}},     // frame 3 of 3
+      {LCRT_SEC_EXACT, {2, 1, 0}},  // not ascending
+      {LCRT_SEC_EXACT, {2, 1, 1}},  // twice
+      {LCRT_SEC_EXACT, {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+      {LCRT_SEC_MODULES, {3, 'a', 'b'}},      // name cut short
+      {LCRT_SEC_MODULES, {1, 'a'}},           // no build-id length
+      {LCRT_SEC_MODULES, {1, 'a', 4, 1, 2}},  // build-id cut short
+      {LCRT_SEC_MODULES, {0, 0}},             // no name
+  };
+  for (const auto& [type, payload] : bad) {
+    Spec s;
+    s.extra = {{type, payload}};
+    try {
+      decode(make_record(s));
+      ADD_FAILURE() << "decoded section " << int{type} << " of " << payload.size() << " bytes";
+    } catch (const DecodeError& e) {
+      EXPECT_EQ(e.code(), Error::kSections) << e.what();
+      EXPECT_NE(std::string(e.what()).find("section type " + std::to_string(type)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(Decode, TypesPastModulesAreUnknown) {
+  Spec s;
+  s.extra = {{LCRT_SEC_MODULES + 1, Bytes{9}}, {LCRT_SEC_EXACT, Bytes{0}}};
+  const Record r = decode(make_record(s));
+  ASSERT_EQ(r.unknown.size(), 1U);
+  EXPECT_EQ(r.unknown[0].type, LCRT_SEC_MODULES + 1);
+}
+
 TEST(Scan, FindsEverySlotAndTheNewest) {
   Bytes image(4096, 0);
   Spec a;

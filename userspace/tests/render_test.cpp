@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
@@ -16,8 +15,11 @@
 namespace lcrt {
 namespace {
 
+using test::CliResult;
+using test::lcrt_cli;
 using test::make_record;
 using test::Spec;
+using test::write_temp;
 
 bool has(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
@@ -67,6 +69,15 @@ TEST(Json, RegistersInTheKernelsOrderAndFlagsByName) {
   EXPECT_EQ(order[2], "r2");
   EXPECT_EQ(order[11], "fp");
   EXPECT_EQ(j["flags"], nlohmann::ordered_json({"truncated", "no_windows"}));
+}
+
+TEST(Text, CutWindowsAreSaid) {
+  Spec s;
+  s.flags = LCRT_F_TRUNCATED | LCRT_F_WINDOWS_CUT;
+  const auto rec = decode(make_record(s));
+  EXPECT_NE(render_text(rec, {}).find("note:    stack windows cut to fewer words for the budget\n"),
+            std::string::npos);
+  EXPECT_EQ(to_json(rec)["flags"], nlohmann::ordered_json({"truncated", "windows_cut"}));
 }
 
 TEST(Text, SignatureInTextAndJson) {
@@ -138,29 +149,6 @@ TEST(Text, AModuleFunctionIsNamedAsTheKernelDoes) {
   EXPECT_EQ(j["frames"][0]["function"], "lcrt_crash_ipi");
   EXPECT_EQ(j["frames"][0]["module"], "lcrt_crash");
   EXPECT_FALSE(j["frames"][1].contains("module"));
-}
-
-// The command line tool, run as a user would.
-struct CliResult {
-  int status;
-  std::string out;
-};
-
-CliResult lcrt_cli(const std::string& args) {
-  const std::string cmd = std::string(LCRT_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-std::string write_temp(const std::string& name, const Bytes& b) {
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  return path;
 }
 
 TEST(Cli, DecodesARegionImage) {

@@ -22,6 +22,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kdebug.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/panic.h>
@@ -36,7 +37,6 @@
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <asm/irq_regs.h>
-#include <asm/sections.h>
 
 #include "lcrt.h"
 
@@ -63,8 +63,6 @@ static DEFINE_PER_CPU(struct lcrt_oops, lcrt_oops);
 static atomic_t lcrt_busy = ATOMIC_INIT(0);
 static u8 lcrt_buf[LCRT_MAX_RECORD_SIZE];
 static struct lcrt_trace lcrt_trace;
-static u8 lcrt_build_id[BUILD_ID_SIZE_MAX];
-static u8 lcrt_build_id_len;
 
 static u8 lcrt_context(void)
 {
@@ -76,6 +74,8 @@ static u8 lcrt_context(void)
 		return LCRT_CTX_SOFTIRQ;
 	return LCRT_CTX_TASK;
 }
+
+NOKPROBE_SYMBOL(lcrt_context);
 
 /* What kind of crash a panic message speaks of. */
 static u8 lcrt_panic_event(const char *msg)
@@ -96,6 +96,8 @@ static u8 lcrt_panic_event(const char *msg)
 	return LCRT_EV_PANIC;
 }
 
+NOKPROBE_SYMBOL(lcrt_panic_event);
+
 /* A BUG() trap, as opposed to any other oops. */
 static u8 lcrt_oops_event(struct pt_regs *regs)
 {
@@ -107,6 +109,17 @@ static u8 lcrt_oops_event(struct pt_regs *regs)
 #endif
 	return LCRT_EV_OOPS;
 }
+
+NOKPROBE_SYMBOL(lcrt_oops_event);
+
+/* The kernel's build-id, read at boot (STACKTRACE_BUILD_ID), if it has one. */
+static u8 lcrt_build_id_len(void)
+{
+	return memchr_inv(vmlinux_build_id, 0, BUILD_ID_SIZE_MAX) ?
+	       BUILD_ID_SIZE_MAX : 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_build_id_len);
 
 /*
  * Build the record in lcrt_buf and commit it, to the next slot or, when
@@ -128,11 +141,10 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 		.comm = comm,
 		.reason = reason,
 		.release = init_utsname()->release,
-		.build_id = lcrt_build_id,
-		.build_id_len = lcrt_build_id_len,
+		.build_id = vmlinux_build_id,
+		.build_id_len = lcrt_build_id_len(),
 		.trace = &lcrt_trace,
 		.window_words = window_words,
-		.windows_up = lcrt_fp_layout.up,
 	};
 	size_t len;
 
@@ -168,6 +180,8 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 	return lcrt_store_commit(slot, lcrt_buf, len);
 }
 
+NOKPROBE_SYMBOL(lcrt_capture);
+
 static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 			   void *data)
 {
@@ -194,6 +208,8 @@ static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 	return NOTIFY_DONE;
 }
 
+NOKPROBE_SYMBOL(lcrt_die_notify);
+
 static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 			     void *data)
 {
@@ -216,6 +232,8 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 	return NOTIFY_DONE;
 }
 
+NOKPROBE_SYMBOL(lcrt_panic_notify);
+
 static struct notifier_block lcrt_die_nb = {
 	.notifier_call = lcrt_die_notify,
 	.priority = INT_MAX,
@@ -226,23 +244,11 @@ static struct notifier_block lcrt_panic_nb = {
 	.priority = INT_MAX,
 };
 
-/* The GNU build-id note of vmlinux, read once at boot. */
-static void __init lcrt_read_build_id(void)
-{
-	const char *start = __start_notes, *stop = __stop_notes;
-
-	if (!start || stop <= start)
-		return;
-	if (!build_id_parse_buf(start, lcrt_build_id, stop - start))
-		lcrt_build_id_len = BUILD_ID_SIZE_MAX;
-}
-
 /* Before device initcalls, so that a crashing driver is caught. */
 static int __init lcrt_init(void)
 {
 	int ret;
 
-	lcrt_read_build_id();
 	ret = lcrt_store_init();
 	if (ret)
 		return ret;

@@ -178,6 +178,44 @@ static void lcrt_show_regs(struct seq_file *m, struct lcrt_dec *d, u8 arch,
 	seq_putc(m, '\n');
 }
 
+/* The frames whose pc is where the CPU was, not a return address. */
+static void lcrt_show_exact(struct seq_file *m, struct lcrt_dec *d)
+{
+	u64 n = lcrt_dec_varint(d), i;
+
+	seq_puts(m, "exact:  ");
+	for (i = 0; i < n && i < LCRT_MAX_FRAMES && !d->error; i++) {
+		u64 idx = lcrt_dec_varint(d);
+
+		if (!d->error)
+			seq_printf(m, " #%llu", idx);
+	}
+	seq_puts(m, d->error || n > LCRT_MAX_FRAMES ? " (malformed)\n" :
+		 " (where the CPU was; other pcs are return addresses)\n");
+}
+
+static void lcrt_show_modules(struct seq_file *m, struct lcrt_dec *d)
+{
+	unsigned int i;
+
+	for (i = 0; d->pos < d->len && i < LCRT_MAX_FRAMES; i++) {
+		u8 len = lcrt_dec_u8(d);
+		const u8 *name = lcrt_dec_bytes(d, len);
+		u8 idlen = lcrt_dec_u8(d);
+		const u8 *id = lcrt_dec_bytes(d, idlen);
+
+		if (d->error) {
+			seq_puts(m, "module:  (malformed)\n");
+			return;
+		}
+		if (idlen)
+			seq_printf(m, "module:  %.*s build-id %*phN\n", len, name,
+				   idlen, id);
+		else
+			seq_printf(m, "module:  %.*s (no build-id)\n", len, name);
+	}
+}
+
 static void lcrt_show_stack(struct seq_file *m, struct lcrt_dec *d,
 			    unsigned int wsize, bool *first)
 {
@@ -219,6 +257,8 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 		   flags & LCRT_F_TRUNCATED ? ", truncated" : "");
 	if (flags & LCRT_F_WINDOWS_DROPPED)
 		seq_puts(m, "note:    outer stack windows left out for the budget\n");
+	if (flags & LCRT_F_WINDOWS_CUT)
+		seq_puts(m, "note:    stack windows cut to fewer words for the budget\n");
 	if (flags & LCRT_F_POKED_NAMES)
 		seq_puts(m, "note:    names from -mpoke-function-name (no kallsyms)\n");
 	else if (flags & LCRT_F_NO_KALLSYMS)
@@ -241,6 +281,12 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 			break;
 		case LCRT_SEC_REGS:
 			lcrt_show_regs(m, &d, h->arch, h->word_size);
+			break;
+		case LCRT_SEC_EXACT:
+			lcrt_show_exact(m, &d);
+			break;
+		case LCRT_SEC_MODULES:
+			lcrt_show_modules(m, &d);
 			break;
 		case LCRT_SEC_STACK:
 			lcrt_show_stack(m, &d, h->word_size, &first_window);

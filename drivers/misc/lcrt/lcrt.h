@@ -54,7 +54,6 @@ struct lcrt_facts {
 	unsigned int nregs;
 	const struct lcrt_trace *trace;
 	unsigned int window_words;
-	bool windows_up;	/* windows keep the words above the record */
 };
 
 size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
@@ -85,6 +84,8 @@ struct lcrt_frame {
 	unsigned long func;	/* start of the function, when the frame says */
 	unsigned long off;	/* of pc in its function (lcrt_symbolize) */
 	unsigned long size;	/* of the function, 0 when unknown */
+	const char *module;	/* the function's module, or NULL */
+	const unsigned char *build_id;	/* the module's, or NULL */
 	bool exact;		/* pc is where the CPU was, not a return */
 	char name[LCRT_NAME_MAX + 1];
 };
@@ -94,6 +95,7 @@ struct lcrt_trace {
 	unsigned int nr;
 	bool exact_first;	/* the walk starts at the faulting pc itself */
 	bool windows;		/* the unwinder knows the frames' stack */
+	bool windows_up;	/* a frame lies above its record (arm64) */
 	u8 unwinder;		/* LCRT_UNW_* */
 	u8 stop;		/* LCRT_STOP_* */
 	bool poked;		/* names came from -mpoke-function-name */
@@ -129,7 +131,19 @@ struct lcrt_fp_layout {
 	unsigned long (*ret_fixup)(unsigned long ret);
 };
 
-extern const struct lcrt_fp_layout lcrt_fp_layout;
+/*
+ * arch-<arch>.c: what LCRT knows of an architecture's registers, frame
+ * records and stacks (CONFIG_LCRT_ARCH_REGS). Elsewhere LCRT records no
+ * registers and takes the chain from stack_trace_save*().
+ */
+#ifdef CONFIG_LCRT_ARCH_REGS
+/**
+ * lcrt_arch_fp() - the frame record LCRT walks itself
+ *
+ * Return: the layout of the architecture's frame record, or NULL when the
+ * kernel is built without frame records that LCRT can walk.
+ */
+const struct lcrt_fp_layout *lcrt_arch_fp(void);
 
 /**
  * lcrt_arch_stacks() - add the architecture's other stacks to a walk
@@ -139,14 +153,82 @@ extern const struct lcrt_fp_layout lcrt_fp_layout;
  * Return: true when the architecture knows its stacks exactly, false when
  * LCRT must guess the one the walk starts on.
  */
-#ifdef CONFIG_ARM64
 bool lcrt_arch_stacks(struct lcrt_walk *w);
-unsigned long lcrt_arm64_strip_pac(unsigned long ret);
+
+/**
+ * lcrt_arch_regs() - the registers of an exception, as a record keeps them
+ * @regs: the registers saved by the exception entry
+ * @n: set to the number of words, LCRT_REGS_<ARCH>
+ *
+ * Return: the words, in the order of include/uapi/linux/lcrt.h.
+ */
+const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n);
+
+/**
+ * lcrt_regs_sp() - the kernel stack pointer of an exception
+ * @regs: the registers saved by the exception entry
+ *
+ * Return: the stack pointer, 0 when LCRT does not know it.
+ */
+unsigned long lcrt_regs_sp(struct pt_regs *regs);
+
+/**
+ * lcrt_regs_fp() - the frame pointer of an exception
+ * @regs: the registers saved by the exception entry
+ *
+ * Return: the frame pointer register.
+ */
+unsigned long lcrt_regs_fp(struct pt_regs *regs);
+
+/**
+ * lcrt_leaf_return() - the return address of a function without a frame
+ * @regs: the registers of an exception in that function
+ * @func: the start of the function
+ *
+ * A leaf function, or one interrupted before its prologue saved its frame
+ * record, keeps its return address where the call left it.
+ *
+ * Context: any; reads the stack with nofault reads.
+ * Return: that return address, or 0 where there is no such place.
+ */
+unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func);
 #else
+static inline const struct lcrt_fp_layout *lcrt_arch_fp(void)
+{
+	return NULL;
+}
+
 static inline bool lcrt_arch_stacks(struct lcrt_walk *w)
 {
 	return false;
 }
+
+static inline const unsigned long *lcrt_arch_regs(struct pt_regs *regs,
+						  unsigned int *n)
+{
+	*n = 0;
+	return NULL;
+}
+
+static inline unsigned long lcrt_regs_sp(struct pt_regs *regs)
+{
+	return 0;
+}
+
+static inline unsigned long lcrt_regs_fp(struct pt_regs *regs)
+{
+	return 0;
+}
+
+static inline unsigned long lcrt_leaf_return(struct pt_regs *regs,
+					     unsigned long func)
+{
+	return 0;
+}
+#endif
+
+#ifdef CONFIG_ARM64
+unsigned long lcrt_arm64_strip_pac(unsigned long ret);
 #endif
 
 /*
@@ -170,15 +252,15 @@ extern const char call_with_stack[], call_with_stack_end[];
 /* Exception and syscall entry code: a pc found past it is exact. */
 bool lcrt_in_entry_text(unsigned long pc);
 
-bool lcrt_have_fp(void);
+static inline bool lcrt_have_fp(void)
+{
+	return lcrt_arch_fp();
+}
+
 void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		  const struct lcrt_fp_layout *l);
 void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
 void lcrt_symbolize(struct lcrt_trace *t);
-const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n);
-unsigned long lcrt_regs_fp(struct pt_regs *regs);
-unsigned long lcrt_regs_sp(struct pt_regs *regs);
-unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func);
 size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */
@@ -202,9 +284,5 @@ void *lcrt_store_slot(unsigned int i);
 int lcrt_store_commit(int slot, const void *rec, size_t len);
 void lcrt_store_clear(void);
 void lcrt_store_scan(struct lcrt_slot_info *info);
-
-/* The vmlinux ELF notes, from the linker script (NOTES). */
-extern const char __start_notes[] __weak;
-extern const char __stop_notes[] __weak;
 
 #endif /* _DRIVERS_MISC_LCRT_H */

@@ -6,9 +6,12 @@
  * panic context: it only writes into the buffer it is given, never past its
  * budget, and a put that does not fit sets a flag instead of writing.
  */
+#include <linux/buildid.h>
 #include <linux/crc32.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -16,6 +19,7 @@
 
 #define HDR_SIZE sizeof(struct lcrt_record_header)
 #define SEC_SIZE sizeof(struct lcrt_section)
+#define WORD sizeof(unsigned long)
 
 void lcrt_enc_init(struct lcrt_enc *e, void *buf, size_t size)
 {
@@ -28,6 +32,8 @@ void lcrt_enc_init(struct lcrt_enc *e, void *buf, size_t size)
 		memset(buf, 0, HDR_SIZE);
 }
 
+NOKPROBE_SYMBOL(lcrt_enc_init);
+
 static bool lcrt_enc_room(struct lcrt_enc *e, size_t n)
 {
 	if (e->overflow || n > e->size - e->pos) {
@@ -37,6 +43,8 @@ static bool lcrt_enc_room(struct lcrt_enc *e, size_t n)
 	return true;
 }
 
+NOKPROBE_SYMBOL(lcrt_enc_room);
+
 void lcrt_enc_bytes(struct lcrt_enc *e, const void *p, size_t len)
 {
 	if (!lcrt_enc_room(e, len))
@@ -45,10 +53,14 @@ void lcrt_enc_bytes(struct lcrt_enc *e, const void *p, size_t len)
 	e->pos += len;
 }
 
+NOKPROBE_SYMBOL(lcrt_enc_bytes);
+
 void lcrt_enc_u8(struct lcrt_enc *e, u8 v)
 {
 	lcrt_enc_bytes(e, &v, 1);
 }
+
+NOKPROBE_SYMBOL(lcrt_enc_u8);
 
 void lcrt_enc_varint(struct lcrt_enc *e, u64 v)
 {
@@ -65,10 +77,14 @@ void lcrt_enc_varint(struct lcrt_enc *e, u64 v)
 	lcrt_enc_bytes(e, tmp, n);
 }
 
+NOKPROBE_SYMBOL(lcrt_enc_varint);
+
 void lcrt_enc_svarint(struct lcrt_enc *e, s64 v)
 {
 	lcrt_enc_varint(e, ((u64)v << 1) ^ (u64)(v >> 63));
 }
+
+NOKPROBE_SYMBOL(lcrt_enc_svarint);
 
 /* A string of at most @max bytes, after a one-byte length. */
 void lcrt_enc_str8(struct lcrt_enc *e, const char *s, size_t max)
@@ -79,6 +95,8 @@ void lcrt_enc_str8(struct lcrt_enc *e, const char *s, size_t max)
 	lcrt_enc_bytes(e, s, len);
 }
 
+NOKPROBE_SYMBOL(lcrt_enc_str8);
+
 void lcrt_enc_section_begin(struct lcrt_enc *e, u8 type)
 {
 	struct lcrt_section sec = { .type = type };
@@ -86,6 +104,8 @@ void lcrt_enc_section_begin(struct lcrt_enc *e, u8 type)
 	e->sec = e->pos;
 	lcrt_enc_bytes(e, &sec, SEC_SIZE);
 }
+
+NOKPROBE_SYMBOL(lcrt_enc_section_begin);
 
 /*
  * Close the open section. If anything in it did not fit, the whole section
@@ -109,6 +129,8 @@ bool lcrt_enc_section_end(struct lcrt_enc *e)
 	e->sec = 0;
 	return true;
 }
+
+NOKPROBE_SYMBOL(lcrt_enc_section_end);
 
 /* Fill in the header. The record is sealed by lcrt_record_seal(). */
 size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags)
@@ -136,6 +158,8 @@ size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags)
 	return e->pos;
 }
 
+NOKPROBE_SYMBOL(lcrt_enc_finish);
+
 static bool lcrt_put_event(struct lcrt_enc *e, const struct lcrt_facts *f)
 {
 	lcrt_enc_section_begin(e, LCRT_SEC_EVENT);
@@ -149,6 +173,8 @@ static bool lcrt_put_event(struct lcrt_enc *e, const struct lcrt_facts *f)
 	lcrt_enc_str8(e, f->comm, U8_MAX);
 	return lcrt_enc_section_end(e);
 }
+
+NOKPROBE_SYMBOL(lcrt_put_event);
 
 /*
  * The reason, cut to what the budget has left rather than dropped. Returns
@@ -167,6 +193,8 @@ static bool lcrt_put_reason(struct lcrt_enc *e, const char *reason)
 	return lcrt_enc_section_end(e) && len <= room - SEC_SIZE;
 }
 
+NOKPROBE_SYMBOL(lcrt_put_reason);
+
 static bool lcrt_put_kernel(struct lcrt_enc *e, const struct lcrt_facts *f)
 {
 	lcrt_enc_section_begin(e, LCRT_SEC_KERNEL);
@@ -176,6 +204,8 @@ static bool lcrt_put_kernel(struct lcrt_enc *e, const struct lcrt_facts *f)
 	return lcrt_enc_section_end(e);
 }
 
+NOKPROBE_SYMBOL(lcrt_put_kernel);
+
 static bool lcrt_put_regs(struct lcrt_enc *e, const struct lcrt_facts *f)
 {
 	if (!f->regs || !f->nregs)
@@ -184,6 +214,8 @@ static bool lcrt_put_regs(struct lcrt_enc *e, const struct lcrt_facts *f)
 	lcrt_enc_bytes(e, f->regs, f->nregs * sizeof(*f->regs));
 	return lcrt_enc_section_end(e);
 }
+
+NOKPROBE_SYMBOL(lcrt_put_regs);
 
 /*
  * The frames, innermost first, as many as the budget holds. Returns how
@@ -223,37 +255,193 @@ static unsigned int lcrt_put_frames(struct lcrt_enc *e,
 	return t->nr - i;
 }
 
-/*
- * The stack windows of the first @nframes frames, innermost first, while
- * the budget lasts: the outer frames' windows go first. Returns false when
- * one was left out.
- */
-static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_facts *f,
+NOKPROBE_SYMBOL(lcrt_put_frames);
+
+/* Which of the first @nframes frames hold where the CPU was. */
+static bool lcrt_put_exact(struct lcrt_enc *e, const struct lcrt_trace *t,
+			   unsigned int nframes)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nframes; i++)
+		n += t->frames[i].exact;
+	if (!n)
+		return true;
+	lcrt_enc_section_begin(e, LCRT_SEC_EXACT);
+	lcrt_enc_varint(e, n);
+	for (i = 0; i < nframes; i++) {
+		if (t->frames[i].exact)
+			lcrt_enc_varint(e, i);
+	}
+	return lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_exact);
+
+/* The bytes of the section of which of the first @nframes frames are exact. */
+static size_t lcrt_exact_size(const struct lcrt_trace *t, unsigned int nframes)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nframes; i++)
+		n += t->frames[i].exact;
+	/* Indices and counts below LCRT_MAX_FRAMES take one byte each. */
+	BUILD_BUG_ON(LCRT_MAX_FRAMES >= 128);
+	return n ? SEC_SIZE + 1 + n : 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_exact_size);
+
+/* The modules of the first @nframes frames, each once, with build-ids. */
+static bool lcrt_put_modules(struct lcrt_enc *e, const struct lcrt_trace *t,
 			     unsigned int nframes)
 {
-	const size_t w = sizeof(unsigned long);
-	unsigned int i, max = min_t(unsigned int, f->window_words,
-				    LCRT_WINDOW_MAX);
+	unsigned int i, k;
+	bool any = false, id;
 
-	for (i = 0; i < nframes && max; i++) {
-		const struct lcrt_frame *fr = &f->trace->frames[i];
-		unsigned long lo = fr->win_lo, hi = fr->win_hi, word, a;
+	for (i = 0; i < nframes; i++) {
+		const struct lcrt_frame *fr = &t->frames[i];
 
-		if (hi <= lo)
+		if (!fr->module)
 			continue;
-		if ((hi - lo) / w > max) {
-			if (f->windows_up)
-				hi = lo + max * w;
-			else
-				lo = hi - max * w;
+		for (k = 0; k < i; k++) {
+			if (t->frames[k].module == fr->module)
+				break;
 		}
+		if (k < i)
+			continue;
+		if (!any)
+			lcrt_enc_section_begin(e, LCRT_SEC_MODULES);
+		any = true;
+		lcrt_enc_str8(e, fr->module, MODULE_NAME_LEN);
+		/* A module linked without a build-id note has one of zeros. */
+		id = fr->build_id &&
+		     memchr_inv(fr->build_id, 0, BUILD_ID_SIZE_MAX);
+		lcrt_enc_u8(e, id ? BUILD_ID_SIZE_MAX : 0);
+		if (id)
+			lcrt_enc_bytes(e, fr->build_id, BUILD_ID_SIZE_MAX);
+	}
+	return !any || lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_modules);
+
+/* Frame records at the bottom of an upward frame (arm64: fp and lr). */
+#define LCRT_RECORD_WORDS	2
+
+static unsigned int lcrt_varint_len(u64 v)
+{
+	unsigned int n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+NOKPROBE_SYMBOL(lcrt_varint_len);
+
+/* Words of frame @i's own stack that a window may keep, at most @max. */
+static unsigned int lcrt_window_avail(const struct lcrt_trace *t,
+				      unsigned int i, unsigned int max)
+{
+	const struct lcrt_frame *fr = &t->frames[i];
+
+	if (fr->win_hi <= fr->win_lo)
+		return 0;
+	return min_t(unsigned long, (fr->win_hi - fr->win_lo) / WORD, max);
+}
+
+NOKPROBE_SYMBOL(lcrt_window_avail);
+
+/*
+ * Frame @i's window cut to @words words: a frame that grows down keeps the
+ * words nearest its caller (its saved registers); an upward one first
+ * leaves out its frame record, which the chain already holds, then the
+ * words farthest from it. Returns the first address.
+ */
+static unsigned long lcrt_window_lo(const struct lcrt_trace *t, unsigned int i,
+				    unsigned int words)
+{
+	const struct lcrt_frame *fr = &t->frames[i];
+	unsigned long all = (fr->win_hi - fr->win_lo) / WORD;
+
+	if (!t->windows_up)
+		return fr->win_hi - words * WORD;
+	return fr->win_lo + min_t(unsigned long, all - words,
+				  LCRT_RECORD_WORDS) * WORD;
+}
+
+NOKPROBE_SYMBOL(lcrt_window_lo);
+
+/* The bytes of frame @i's window section with @words words. */
+static size_t lcrt_window_cost(const struct lcrt_trace *t, unsigned int i,
+			       unsigned int words)
+{
+	if (!words)
+		return 0;
+	return SEC_SIZE + lcrt_varint_len(i) +
+	       lcrt_varint_len(lcrt_window_lo(t, i, words)) + words * WORD;
+}
+
+NOKPROBE_SYMBOL(lcrt_window_cost);
+
+/*
+ * How many words each of the first @n frames keeps in @room bytes, at most
+ * @max: level by level, a word more for every frame that has one more,
+ * innermost first, until a word does not fit. So every frame keeps a
+ * window when one word each fits, the innermost keep the most, and more
+ * room never gives any window fewer words. Returns false when a frame's
+ * window was left out.
+ */
+static bool lcrt_window_words(const struct lcrt_trace *t, unsigned int n,
+			      unsigned int max, size_t room, u8 *words)
+{
+	unsigned int i, w;
+	size_t used = 0, cost;
+
+	BUILD_BUG_ON(LCRT_WINDOW_MAX > U8_MAX);
+	memset(words, 0, n);
+	for (w = 1; w <= max; w++) {
+		for (i = 0; i < n; i++) {
+			if (lcrt_window_avail(t, i, max) < w)
+				continue;
+			cost = lcrt_window_cost(t, i, w) -
+			       lcrt_window_cost(t, i, w - 1);
+			if (used + cost > room)
+				return w > 1;
+			used += cost;
+			words[i] = w;
+		}
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_window_words);
+
+/*
+ * The stack windows of the first @nframes frames, innermost first, as many
+ * words each as @words says. Returns false when one was left out.
+ */
+static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_trace *t,
+			     unsigned int nframes, const u8 *words)
+{
+	unsigned long word, a, lo;
+	unsigned int i;
+
+	for (i = 0; i < nframes; i++) {
+		if (!words[i])
+			continue;
+		lo = lcrt_window_lo(t, i, words[i]);
 		lcrt_enc_section_begin(e, LCRT_SEC_STACK);
 		lcrt_enc_varint(e, i);
 		lcrt_enc_varint(e, lo);
-		for (a = lo; a + w <= hi; a += w) {
-			if (copy_from_kernel_nofault(&word, (const void *)a, w))
+		for (a = lo; a < lo + words[i] * WORD; a += WORD) {
+			if (copy_from_kernel_nofault(&word, (const void *)a,
+						     WORD))
 				break;
-			lcrt_enc_bytes(e, &word, w);
+			lcrt_enc_bytes(e, &word, WORD);
 		}
 		if (!lcrt_enc_section_end(e))
 			return false;
@@ -261,20 +449,28 @@ static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_facts *f,
 	return true;
 }
 
+NOKPROBE_SYMBOL(lcrt_put_windows);
+
 /*
  * Encode a whole record of @f into @buf, never more than @budget bytes, in
  * order of importance: event, reason, kernel, registers, the frames
- * innermost first, the stack windows innermost first. Where something does
- * not fit, what follows it is left out too (so that more room never gives
- * less), and the record says so. Returns its size; seal it with
+ * innermost first, which of them are exact, their modules' build-ids, then
+ * a stack window for every frame, cut to fewer words where the budget needs
+ * it (the innermost keep the most). Where something does not fit, what
+ * follows it is left out too (so that more room never gives less), and the
+ * record says so. Returns its size; seal it with
  * lcrt_record_seal().
  */
 size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		   u64 seq)
 {
 	const struct lcrt_trace *t = f->trace;
+	unsigned int i, kept, max = min_t(unsigned int, f->window_words,
+					  LCRT_WINDOW_MAX);
+	u8 words[LCRT_MAX_FRAMES];
 	struct lcrt_enc e;
 	bool whole, windows = false;
+	size_t reserve;
 	u16 flags = 0;
 
 	lcrt_enc_init(&e, buf, budget);
@@ -284,11 +480,26 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		flags |= LCRT_F_NO_WINDOWS;
 	if (t && t->poked)
 		flags |= LCRT_F_POKED_NAMES;
-	if (whole && t) {
-		whole = !lcrt_put_frames(&e, t);
+	if (whole && t && t->nr <= LCRT_MAX_FRAMES) {
+		/* Which frames are exact is kept even when outer frames go. */
+		reserve = min(lcrt_exact_size(t, t->nr), e.size - e.pos);
+		e.size -= reserve;
+		kept = t->nr - lcrt_put_frames(&e, t);
+		e.size += reserve;
+		whole = kept == t->nr;
+		if (!lcrt_put_exact(&e, t, kept) ||
+		    !lcrt_put_modules(&e, t, kept))
+			whole = false;
 		if (whole && t->windows) {
-			windows = lcrt_put_windows(&e, f, t->nr);
-			whole = windows;
+			windows = lcrt_window_words(t, kept, max,
+						    e.size - e.pos, words);
+			windows &= lcrt_put_windows(&e, t, kept, words);
+			for (i = 0; i < kept; i++) {
+				if (words[i] &&
+				    words[i] < lcrt_window_avail(t, i, max))
+					flags |= LCRT_F_WINDOWS_CUT;
+			}
+			whole = windows && !(flags & LCRT_F_WINDOWS_CUT);
 		}
 	}
 	if (t && t->windows && !windows)
@@ -300,11 +511,15 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 	return lcrt_enc_finish(&e, seq, flags);
 }
 
+NOKPROBE_SYMBOL(lcrt_encode);
+
 static u32 lcrt_crc(const struct lcrt_record_header *h, size_t total)
 {
 	return crc32_le(~0U, (const u8 *)h + LCRT_CRC_OFFSET,
 			total - LCRT_CRC_OFFSET) ^ ~0U;
 }
+
+NOKPROBE_SYMBOL(lcrt_crc);
 
 /* Set the capture time and the CRC. The magic is left to the store. */
 void lcrt_record_seal(void *rec, u32 capture_ns)
@@ -314,6 +529,8 @@ void lcrt_record_seal(void *rec, u32 capture_ns)
 	h->capture_ns = cpu_to_le32(capture_ns);
 	h->crc32 = cpu_to_le32(lcrt_crc(h, le32_to_cpu(h->total_size)));
 }
+
+NOKPROBE_SYMBOL(lcrt_record_seal);
 
 /*
  * Is there a whole, valid record at @rec, of which @avail bytes may be read?

@@ -14,6 +14,7 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/memblock.h>
 #include <linux/moduleparam.h>
 #include <linux/of.h>
@@ -138,6 +139,8 @@ bool lcrt_store_ready(void)
 	return lcrt_mem;
 }
 
+NOKPROBE_SYMBOL(lcrt_store_ready);
+
 phys_addr_t lcrt_store_base(void)
 {
 	return lcrt_base;
@@ -153,6 +156,8 @@ size_t lcrt_store_slot_size(void)
 	return lcrt_slot_size;
 }
 
+NOKPROBE_SYMBOL(lcrt_store_slot_size);
+
 unsigned int lcrt_store_slots(void)
 {
 	return lcrt_nslots;
@@ -163,10 +168,14 @@ u64 lcrt_store_next_seq(void)
 	return lcrt_next_seq;
 }
 
+NOKPROBE_SYMBOL(lcrt_store_next_seq);
+
 void *lcrt_store_slot(unsigned int i)
 {
 	return lcrt_mem + (size_t)i * lcrt_slot_size;
 }
+
+NOKPROBE_SYMBOL(lcrt_store_slot);
 
 /* Look at every slot: how many hold records, and which is the newest. */
 void lcrt_store_scan(struct lcrt_slot_info *info)
@@ -237,6 +246,8 @@ int lcrt_store_commit(int slot, const void *rec, size_t len)
 	}
 	return slot;
 }
+
+NOKPROBE_SYMBOL(lcrt_store_commit);
 
 /* Erase every slot. The sequence goes on, so numbers are never reused. */
 void lcrt_store_clear(void)

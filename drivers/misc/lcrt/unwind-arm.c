@@ -3,7 +3,9 @@
  * LCRT - Linux Crash Record and Trace: the call chain from ARM unwind tables.
  *
  * The kernel's unwind_frame() knows each frame's stack pointer, so each
- * frame gets its own stack window, from its sp up to its caller's. Three
+ * frame gets its own stack window, from its sp up to its caller's, or up to
+ * the end of its stack for a frame whose caller is on another stack and for
+ * the outermost frame (whose part holds the entry's pt_regs). Three
  * things differ from the kernel's walk_stackframe():
  *
  * - a return address is looked up at the call (pc - 2, inside the call
@@ -23,6 +25,7 @@
  * that short section leaves the walk of a module frame waiting for it.
  */
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
@@ -59,6 +62,8 @@ static bool lcrt_arm_stack(unsigned long sp, unsigned long *lo,
 	return false;
 }
 
+NOKPROBE_SYMBOL(lcrt_arm_stack);
+
 /* call_with_stack() unwinds through its frame pointer, on the task stack. */
 static bool lcrt_arm_fp_ok(unsigned long pc, unsigned long fp)
 {
@@ -71,10 +76,11 @@ static bool lcrt_arm_fp_ok(unsigned long pc, unsigned long fp)
 	return fp >= task && fp < task + THREAD_SIZE;
 }
 
+NOKPROBE_SYMBOL(lcrt_arm_fp_ok);
+
 /**
  * lcrt_arch_unwind() - the call chain from ARM unwind tables
- * @t: the trace to fill, with a window per frame whose caller is on the
- *     same stack
+ * @t: the trace to fill, with a window per frame
  * @regs: the registers of the faulting context, or NULL to start here
  *
  * Context: any, including die and panic; bounded by LCRT_MAX_FRAMES; reads
@@ -104,6 +110,7 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	t->nr = 0;
 	t->unwinder = LCRT_UNW_ARM_TABLES;
 	t->windows = true;
+	t->windows_up = false;
 	t->stop = LCRT_STOP_DEPTH;
 	while (t->nr < LCRT_MAX_FRAMES) {
 		struct lcrt_frame *f = &t->frames[t->nr++];
@@ -130,6 +137,13 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		/* Entry code "returns" to the start of ret_fast_syscall & co. */
 		if (!exact && !lcrt_in_entry_text(pc))
 			frame.pc = pc - 2;
+		/*
+		 * The frame's own words: up to its caller's sp, or to the end
+		 * of its stack when the caller is on another one or there is
+		 * none (the outermost frame, whose part holds the pt_regs).
+		 */
+		f->win_lo = sp;
+		f->win_hi = hi;
 		if (unwind_frame(&frame) < 0) {
 			t->stop = LCRT_STOP_END;
 			break;
@@ -137,9 +151,9 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		if (frame.sp >= lo && frame.sp <= hi) {
 			if (frame.sp < sp || (frame.sp == sp && frame.pc == pc)) {
 				t->stop = LCRT_STOP_LOOP;
+				f->win_hi = 0;
 				break;
 			}
-			f->win_lo = sp;
 			f->win_hi = frame.sp;
 		}
 		exact = lcrt_in_entry_text(pc);
@@ -150,3 +164,5 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	}
 	return true;
 }
+
+NOKPROBE_SYMBOL(lcrt_arch_unwind);

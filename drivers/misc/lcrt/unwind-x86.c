@@ -3,33 +3,46 @@
  * LCRT - Linux Crash Record and Trace: the call chain from x86 ORC.
  *
  * The kernel's ORC unwinder knows each frame's stack pointer, so each frame
- * gets its own stack window, from its sp up to its caller's. It crosses
+ * gets its own stack window, from its sp up to its caller's, or up to the
+ * end of its stack for a frame whose caller is on another stack and for the
+ * outermost frame (whose part holds the entry's pt_regs). It crosses
  * exception entries through their pt_regs, where the pc it reports is the
  * interrupted one (exact, not a return address), and it reads only the
  * stacks that get_stack_info() knows: task, IRQ, exception (IST) and entry
  * stacks.
  */
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/sched.h>
 #include <asm/unwind.h>
 
 #include "lcrt.h"
 
-/* @f's window, when @sp and @caller_sp lie on the stack @info. */
+/*
+ * @f's window: from @sp, on the stack @info, up to its caller's sp, or to
+ * the end of the stack when the caller is on another stack or there is
+ * none (@caller_sp 0: the outermost frame, whose part holds the entry's
+ * pt_regs). A caller below @sp on the same stack gives none.
+ */
 static void lcrt_x86_window(struct lcrt_frame *f, const struct stack_info *info,
 			    unsigned long sp, unsigned long caller_sp)
 {
-	if (sp >= (unsigned long)info->begin && sp < caller_sp &&
-	    caller_sp <= (unsigned long)info->end) {
-		f->win_lo = sp;
-		f->win_hi = caller_sp;
-	}
+	unsigned long begin = (unsigned long)info->begin;
+	unsigned long end = (unsigned long)info->end;
+
+	if (sp < begin || sp >= end)
+		return;
+	if (caller_sp >= begin && caller_sp <= end && caller_sp <= sp)
+		return;
+	f->win_lo = sp;
+	f->win_hi = caller_sp > sp && caller_sp <= end ? caller_sp : end;
 }
+
+NOKPROBE_SYMBOL(lcrt_x86_window);
 
 /**
  * lcrt_arch_unwind() - the call chain from x86 ORC
- * @t: the trace to fill, with a window per frame whose caller is on the
- *     same stack
+ * @t: the trace to fill, with a window per frame
  * @regs: the registers of the faulting context, or NULL to start here
  *
  * Context: any, including die, NMI and panic; bounded by LCRT_MAX_FRAMES.
@@ -46,6 +59,7 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	t->nr = 0;
 	t->unwinder = LCRT_UNW_ORC;
 	t->windows = true;
+	t->windows_up = false;
 	t->stop = LCRT_STOP_DEPTH;
 	/*
 	 * From registers, the unwinder starts at the caller of the faulting
@@ -66,10 +80,10 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		memset(f, 0, sizeof(*f));
 		f->pc = regs->ip;
 		f->exact = true;
-		if (!unwind_done(&state) &&
-		    !get_stack_info((unsigned long *)regs->sp, current, &info,
+		if (!get_stack_info((unsigned long *)regs->sp, current, &info,
 				    NULL))
-			lcrt_x86_window(f, &info, regs->sp, state.sp);
+			lcrt_x86_window(f, &info, regs->sp,
+					unwind_done(&state) ? 0 : state.sp);
 	}
 	while (t->nr < LCRT_MAX_FRAMES) {
 		struct lcrt_frame *f;
@@ -99,6 +113,10 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		error = !error && unwind_error(&state);
 		if (!unwind_done(&state))
 			lcrt_x86_window(f, &info, sp, state.sp);
+		else if (!error)
+			lcrt_x86_window(f, &info, sp, 0);
 	}
 	return true;
 }
+
+NOKPROBE_SYMBOL(lcrt_arch_unwind);

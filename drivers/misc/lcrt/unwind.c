@@ -16,6 +16,8 @@
  */
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/kprobes.h>
 #include <linux/panic.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -30,75 +32,24 @@
 #define LCRT_SKIP_MAX	16
 #define WORD		sizeof(unsigned long)
 
-/*
- * The frame record of each architecture, as offsets from the frame pointer.
- * arm (GCC, APCS): fp points at the saved pc; below it lr, sp and the
- * caller's fp; the frame grows down from there. arm64: fp points at {caller
- * fp, lr}; the frame lies above its record. x86_64: rbp points at {caller
- * rbp, return address}; the frame grows down below it.
- */
-#if defined(CONFIG_ARM) && defined(CONFIG_FRAME_POINTER) && !defined(CONFIG_CC_IS_CLANG)
-const struct lcrt_fp_layout lcrt_fp_layout = {
-	.next_fp = -12, .ret_pc = -4, .top = 4, .saved_pc = 0, .pc_adjust = 12,
-};
-
-#define LCRT_HAVE_FP 1
-#elif defined(CONFIG_ARM64)
-const struct lcrt_fp_layout lcrt_fp_layout = {
-	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
-	.entry_pc = true, .ret_fixup = lcrt_arm64_strip_pac,
-};
-
-#define LCRT_HAVE_FP 1
-#elif defined(CONFIG_X86_64) && defined(CONFIG_FRAME_POINTER)
-#ifndef CONFIG_UML
-/* x86 entry code sets rbp to its pt_regs + 1 (ENCODE_FRAME_POINTER). */
-static bool lcrt_x86_entry_regs(unsigned long addr, unsigned long *pc,
-				unsigned long *fp, unsigned long *sp)
-{
-	const struct pt_regs *regs = (const struct pt_regs *)addr;
-
-	return !copy_from_kernel_nofault(pc, &regs->ip, sizeof(*pc)) &&
-	       !copy_from_kernel_nofault(fp, &regs->bp, sizeof(*fp)) &&
-	       !copy_from_kernel_nofault(sp, &regs->sp, sizeof(*sp));
-}
-#endif
-
-const struct lcrt_fp_layout lcrt_fp_layout = {
-	.next_fp = 0, .ret_pc = 8, .top = 16, .saved_pc = INT_MIN,
-#ifndef CONFIG_UML
-	.entry_regs = lcrt_x86_entry_regs,
-	.regs_size = sizeof(struct pt_regs),
-#endif
-};
-
-#define LCRT_HAVE_FP 1
-#else
-const struct lcrt_fp_layout lcrt_fp_layout = { .saved_pc = INT_MIN };
-
-#define LCRT_HAVE_FP 0
-#endif
-
-bool lcrt_have_fp(void)
-{
-	return LCRT_HAVE_FP;
-}
-
 static bool lcrt_read(unsigned long addr, unsigned long *val)
 {
 	return !copy_from_kernel_nofault(val, (const void *)addr, sizeof(*val));
 }
 
+NOKPROBE_SYMBOL(lcrt_read);
+
 /* Exception and syscall entry code. */
 bool lcrt_in_entry_text(unsigned long pc)
 {
-#ifdef CONFIG_UML
-	return false;
-#else
+	/* UML has no entry text, nor any architecture LCRT does not know. */
+	if (!IS_ENABLED(CONFIG_LCRT_ARCH_REGS))
+		return false;
 	return pc >= (unsigned long)__entry_text_start &&
 	       pc < (unsigned long)__entry_text_end;
-#endif
 }
+
+NOKPROBE_SYMBOL(lcrt_in_entry_text);
 
 /* The stack of the walk that holds all of [lo, hi), or -1. */
 static int lcrt_stack_of(const struct lcrt_walk *w, unsigned long lo,
@@ -111,6 +62,8 @@ static int lcrt_stack_of(const struct lcrt_walk *w, unsigned long lo,
 			return i;
 	return -1;
 }
+
+NOKPROBE_SYMBOL(lcrt_stack_of);
 
 /*
  * Walk the frame-pointer chain from @w with the frame record layout @l.
@@ -129,6 +82,7 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 	t->nr = 0;
 	t->unwinder = LCRT_UNW_FRAME_POINTER;
 	t->windows = true;
+	t->windows_up = l->up;
 	for (;;) {
 		struct lcrt_frame *f;
 		unsigned long next_fp, ret, saved;
@@ -224,6 +178,8 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 	}
 }
 
+NOKPROBE_SYMBOL(lcrt_fp_walk);
+
 static bool lcrt_in_func(unsigned long pc, unsigned long func)
 {
 	unsigned long size, off;
@@ -232,6 +188,8 @@ static bool lcrt_in_func(unsigned long pc, unsigned long func)
 		return false;
 	return pc - off == func;
 }
+
+NOKPROBE_SYMBOL(lcrt_in_func);
 
 /* Drop the frames of LCRT and panic() above the caller of panic(). */
 static void lcrt_skip_panic(struct lcrt_trace *t)
@@ -250,6 +208,8 @@ static void lcrt_skip_panic(struct lcrt_trace *t)
 	memmove(t->frames, t->frames + first, t->nr * sizeof(t->frames[0]));
 }
 
+NOKPROBE_SYMBOL(lcrt_skip_panic);
+
 static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
 	static unsigned long entries[LCRT_MAX_FRAMES];
@@ -261,6 +221,7 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		n = stack_trace_save(entries, LCRT_MAX_FRAMES, 0);
 	t->unwinder = LCRT_UNW_KERNEL;
 	t->windows = false;
+	t->windows_up = false;
 	t->stop = n == LCRT_MAX_FRAMES ? LCRT_STOP_DEPTH : LCRT_STOP_END;
 	t->nr = n;
 	for (i = 0; i < n; i++) {
@@ -277,6 +238,8 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		t->frames[i].func = 0;
 	}
 }
+
+NOKPROBE_SYMBOL(lcrt_kernel_unwind);
 
 /*
  * The stacks a walk from @sp may use: the task's, and those the architecture
@@ -297,6 +260,8 @@ static void lcrt_walk_stacks(struct lcrt_walk *w, unsigned long sp)
 		w->nstacks = 2;
 	}
 }
+
+NOKPROBE_SYMBOL(lcrt_walk_stacks);
 
 /*
  * A leaf function that keeps no frame record (arm64 and x86_64 omit them)
@@ -328,12 +293,15 @@ static void lcrt_leaf_caller(struct lcrt_trace *t, struct pt_regs *regs)
 	t->nr++;
 }
 
+NOKPROBE_SYMBOL(lcrt_leaf_caller);
+
 noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
+	const struct lcrt_fp_layout *l = lcrt_arch_fp();
 	struct lcrt_walk w = { };
 
 	t->exact_first = regs;
-	if (!LCRT_HAVE_FP || (regs && !lcrt_regs_sp(regs))) {
+	if (!l || (regs && !lcrt_regs_sp(regs))) {
 		if (!lcrt_arch_unwind(t, regs))
 			lcrt_kernel_unwind(t, regs);
 	} else if (regs) {
@@ -341,18 +309,46 @@ noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		w.sp = lcrt_regs_sp(regs);
 		w.fp = lcrt_regs_fp(regs);
 		lcrt_walk_stacks(&w, w.sp);
-		lcrt_fp_walk(t, &w, &lcrt_fp_layout);
+		lcrt_fp_walk(t, &w, l);
 		lcrt_leaf_caller(t, regs);
 	} else {
 		w.pc = _THIS_IP_;
 		w.fp = (unsigned long)__builtin_frame_address(0);
 		w.sp = w.fp;
 		lcrt_walk_stacks(&w, w.sp);
-		lcrt_fp_walk(t, &w, &lcrt_fp_layout);
+		lcrt_fp_walk(t, &w, l);
 	}
 	if (!regs)
 		lcrt_skip_panic(t);
 }
+
+NOKPROBE_SYMBOL(lcrt_unwind);
+
+#ifdef CONFIG_MODULES
+/*
+ * The module of a frame's function. The capture runs with interrupts off
+ * (die() and panic() turn them off), so the module cannot be freed before
+ * the record is written: its name and build-id are used in place.
+ */
+static void lcrt_frame_module(struct lcrt_frame *f, unsigned long call)
+{
+	struct module *mod;
+
+	preempt_disable_notrace();
+	mod = __module_address(call);
+	if (mod) {
+		f->module = mod->name;
+		f->build_id = module_buildid(mod);
+	}
+	preempt_enable_notrace();
+}
+
+NOKPROBE_SYMBOL(lcrt_frame_module);
+#else
+static inline void lcrt_frame_module(struct lcrt_frame *f, unsigned long call)
+{
+}
+#endif
 
 /*
  * Name every frame: kallsyms (with " [module]" for a module's function, as
@@ -382,17 +378,21 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		f->off = 0;
 		f->size = 0;
 		f->name[0] = '\0';
+		f->module = NULL;
+		f->build_id = NULL;
 		if (IS_ENABLED(CONFIG_KALLSYMS))
 			sym = kallsyms_lookup(call, &f->size, &f->off, &modname,
 					      name);
 		if (sym) {
 			f->off += f->pc - call;
 			/* As %ps names it: "func" or "func [module]". */
-			if (modname)
+			if (modname) {
 				snprintf(f->name, sizeof(f->name), "%s [%s]",
 					 sym, modname);
-			else
+				lcrt_frame_module(f, call);
+			} else {
 				strscpy(f->name, sym, sizeof(f->name));
+			}
 		} else if (f->func && f->func <= f->pc &&
 			   lcrt_poke_name(f->func, f->name, sizeof(f->name))) {
 			f->off = f->pc - f->func;
@@ -401,73 +401,7 @@ void lcrt_symbolize(struct lcrt_trace *t)
 	}
 }
 
-/* The registers at the fault, in the order of include/uapi/linux/lcrt.h. */
-const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n)
-{
-#if defined(CONFIG_ARM64)
-	*n = LCRT_REGS_ARM64;
-	return (const unsigned long *)&regs->user_regs;
-#elif defined(CONFIG_ARM)
-	*n = LCRT_REGS_ARM;
-	return regs->uregs;
-#elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-	*n = LCRT_REGS_X86_64;
-	return (const unsigned long *)regs;
-#else
-	*n = 0;
-	return NULL;
-#endif
-}
-
-/*
- * Where a function that has not (or never) set up its frame record keeps
- * its return address: arm64's link register; on x86_64 the top of the stack
- * in a function that does not start with "push %rbp", or before that push
- * has run. 0 where there is no such place.
- */
-unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
-{
-#if defined(CONFIG_ARM64)
-	return lcrt_arm64_strip_pac(regs->regs[30]);
-#elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-	unsigned long ret = 0;
-	u8 first = 0;
-
-	if (copy_from_kernel_nofault(&first, (const void *)func, 1))
-		return 0;
-	if (first != 0x55 || regs->ip == func)
-		lcrt_read(regs->sp, &ret);
-	else if (regs->ip == func + 1)
-		lcrt_read(regs->sp + 8, &ret);
-	return ret;
-#else
-	return 0;
-#endif
-}
-
-/* The kernel stack pointer at the fault; 0 where LCRT does not know it. */
-unsigned long lcrt_regs_sp(struct pt_regs *regs)
-{
-#if defined(CONFIG_ARM64) || defined(CONFIG_ARM) || \
-	(defined(CONFIG_X86_64) && !defined(CONFIG_UML))
-	return kernel_stack_pointer(regs);
-#else
-	return 0;
-#endif
-}
-
-unsigned long lcrt_regs_fp(struct pt_regs *regs)
-{
-#if defined(CONFIG_ARM64)
-	return regs->regs[29];
-#elif defined(CONFIG_ARM)
-	return regs->ARM_fp;
-#elif defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-	return regs->bp;
-#else
-	return 0;
-#endif
-}
+NOKPROBE_SYMBOL(lcrt_symbolize);
 
 /*
  * The name GCC's -mpoke-function-name placed before the function at @func:
@@ -491,3 +425,5 @@ size_t lcrt_poke_name(unsigned long func, char *buf, size_t size)
 	buf[len] = '\0';
 	return strlen(buf);
 }
+
+NOKPROBE_SYMBOL(lcrt_poke_name);

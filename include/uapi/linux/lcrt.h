@@ -44,6 +44,7 @@
 #define LCRT_F_NO_WINDOWS	0x0004	/* the unwinder gave no stack windows */
 #define LCRT_F_WINDOWS_DROPPED	0x0008	/* outer windows left out (budget) */
 #define LCRT_F_POKED_NAMES	0x0010	/* names from -mpoke-function-name */
+#define LCRT_F_WINDOWS_CUT	0x0020	/* windows cut to fewer words */
 
 struct lcrt_record_header {
 	__le32 magic;		/* LCRT_MAGIC, written last */
@@ -92,6 +93,17 @@ struct lcrt_section {
  *	a window of one frame's own stack: varint frame index, varint
  *	address of the first word, then the words, word_size bytes each,
  *	lowest address first. One section per frame that has a window.
+ * LCRT_SEC_EXACT:
+ *	varint count, then count varint frame indices (LCRT_SEC_FRAMES
+ *	order, ascending) of the frames whose pc is where the CPU was (the
+ *	faulting or interrupted instruction), not a return address. A
+ *	reader looks up the source line of pc there and of the call before
+ *	the return address (pc - 1; pc - 2 in Thumb-2) in every other frame.
+ *	Absent: no frame is known to be exact.
+ * LCRT_SEC_MODULES:
+ *	the modules that hold functions of the frames, each once: u8 name
+ *	length, name bytes (as in "func [module]"), u8 build-id length
+ *	(0: the module has none), build-id bytes.
  */
 #define LCRT_SEC_EVENT		1
 #define LCRT_SEC_REASON		2
@@ -99,6 +111,8 @@ struct lcrt_section {
 #define LCRT_SEC_FRAMES		4
 #define LCRT_SEC_REGS		5
 #define LCRT_SEC_STACK		6
+#define LCRT_SEC_EXACT		7
+#define LCRT_SEC_MODULES	8
 
 #define LCRT_REGS_ARM		17
 #define LCRT_REGS_ARM64		34

@@ -38,6 +38,7 @@ struct Frame {
   std::uint64_t offset = 0;  // of pc in its function
   std::uint64_t size = 0;    // of the function; 0 when unknown
   std::string name;          // empty when the kernel had no symbols
+  bool exact = false;        // pc is where the CPU was, not a return address
 };
 
 struct Event {
@@ -56,6 +57,12 @@ struct Window {
   std::uint64_t frame = 0;  // index into Record::frames
   std::uint64_t addr = 0;
   std::vector<std::uint64_t> words;
+};
+
+// A module that holds functions of the frames (LCRT_SEC_MODULES).
+struct Module {
+  std::string name;  // as in "func [name]"
+  Bytes build_id;    // empty when the kernel did not know it
 };
 
 struct Section {
@@ -85,6 +92,7 @@ struct Record {
 
   std::vector<std::uint64_t> regs;  // in the uapi order of the arch
   std::vector<Window> windows;
+  std::vector<Module> modules;
 
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
@@ -111,6 +119,9 @@ std::vector<Found> scan(const Bytes& image);
 
 // The newest valid record of a scan (highest sequence number), or nullptr.
 const Found* newest(const std::vector<Found>& found);
+
+// Lowercase hex digits of bytes (a build-id).
+std::string hex_bytes(const Bytes& b);
 
 const char* event_name(std::uint8_t kind);
 const char* context_name(std::uint8_t ctx);

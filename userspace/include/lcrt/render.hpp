@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "lcrt/dwarf.hpp"
 #include "lcrt/record.hpp"
 #include "lcrt/symbols.hpp"
 
@@ -11,6 +12,7 @@ namespace lcrt {
 
 struct RenderOptions {
   const SymbolMap* symbols = nullptr;  // names frames the record left unnamed
+  Symbolizer* source = nullptr;        // source lines of named frames (--vmlinux)
 };
 
 // The kernel's taint letters for the bits set in mask ("" when untainted).

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LCRT - Linux Crash Record and Trace: what LCRT knows of arm64's
+ * registers, frame records and stacks.
+ *
+ * A frame record is {caller fp, lr} at fp, and the frame lies above its
+ * record. The entry code's record in pt_regs->stackframe holds the
+ * interrupted pc itself, not a return address.
+ *
+ * The stack bounds come from the architecture's own stack information: this
+ * CPU's IRQ stack and, with VMAP_STACK, its overflow stack, where a task
+ * that ran off its stack into the guard page is handled. A walk may start
+ * on either and continue on the task stack.
+ */
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <asm/pointer_auth.h>
+#include <asm/stacktrace.h>
+
+#include "lcrt.h"
+
+static void lcrt_add_stack(struct lcrt_walk *w, struct stack_info info)
+{
+	if (info.low && info.high > info.low &&
+	    w->nstacks < ARRAY_SIZE(w->stacks)) {
+		w->stacks[w->nstacks].lo = info.low;
+		w->stacks[w->nstacks].hi = info.high;
+		w->nstacks++;
+	}
+}
+
+NOKPROBE_SYMBOL(lcrt_add_stack);
+
+bool lcrt_arch_stacks(struct lcrt_walk *w)
+{
+	lcrt_add_stack(w, stackinfo_get_irq());
+	lcrt_add_stack(w, stackinfo_get_overflow());
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_stacks);
+
+/**
+ * lcrt_arm64_strip_pac() - a saved return address, as an address
+ * @ret: the return address as a frame record or the link register holds it
+ *
+ * A function that signed its return address before saving it (pointer
+ * authentication, ARM64_PTR_AUTH_KERNEL on a CPU that has it) left the code
+ * in the upper bits, which in a kernel address are all ones. 6.1 and 6.12
+ * name the kernel's own helper differently; the mask is the same.
+ *
+ * Return: @ret with a kernel address's upper bits restored.
+ */
+unsigned long lcrt_arm64_strip_pac(unsigned long ret)
+{
+	return ret & BIT_ULL(55) ? ret | ptrauth_kernel_pac_mask() : ret;
+}
+
+NOKPROBE_SYMBOL(lcrt_arm64_strip_pac);
+
+static const struct lcrt_fp_layout lcrt_arm64_frame = {
+	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
+	.entry_pc = true, .ret_fixup = lcrt_arm64_strip_pac,
+};
+
+const struct lcrt_fp_layout *lcrt_arch_fp(void)
+{
+	return &lcrt_arm64_frame;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_fp);
+
+const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n)
+{
+	*n = LCRT_REGS_ARM64;
+	return (const unsigned long *)&regs->user_regs;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_regs);
+
+unsigned long lcrt_regs_sp(struct pt_regs *regs)
+{
+	return kernel_stack_pointer(regs);
+}
+
+NOKPROBE_SYMBOL(lcrt_regs_sp);
+
+unsigned long lcrt_regs_fp(struct pt_regs *regs)
+{
+	return regs->regs[29];
+}
+
+NOKPROBE_SYMBOL(lcrt_regs_fp);
+
+/* A function that has not saved its frame record keeps its caller in lr. */
+unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
+{
+	return lcrt_arm64_strip_pac(regs->regs[30]);
+}
+
+NOKPROBE_SYMBOL(lcrt_leaf_return);

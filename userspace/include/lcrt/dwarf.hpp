@@ -1,0 +1,69 @@
+// Source lines for the frames of a record: the vmlinux the kernel was built
+// as, and its modules' .ko files, read with elfutils (libdwfl, libdw).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "lcrt/record.hpp"
+
+namespace lcrt {
+
+// A function inlined at the address, and the line that called it.
+struct InlinedCall {
+  std::string function;
+  std::string file;
+  int line = 0;
+};
+
+struct SourceLine {
+  std::string file;  // relative to the kernel's build or source tree when under it
+  int line = 0;
+  // Innermost first: inlined[0] holds the line above, the last one was called
+  // from the frame's own function.
+  std::vector<InlinedCall> inlined;
+};
+
+// A vmlinux (and, optionally, a tree of .ko files) opened for symbolization.
+// A frame is found by name, not by address: the address of its function in
+// the file plus the frame's offset, so KASLR's slide does not matter.
+class Symbolizer {
+ public:
+  // Throws std::system_error when the file cannot be read and
+  // std::runtime_error when it is not an ELF file with a symbol table.
+  // Notes (no DWARF, a module without its .ko) go to warn, each once.
+  Symbolizer(const std::string& vmlinux, std::ostream& warn);
+  ~Symbolizer();
+  Symbolizer(Symbolizer&& other) noexcept;
+  Symbolizer& operator=(Symbolizer&& other) noexcept;
+  Symbolizer(const Symbolizer&) = delete;
+  Symbolizer& operator=(const Symbolizer&) = delete;
+
+  const std::string& path() const;
+  const Bytes& build_id() const;  // empty when the file has none
+  bool has_dwarf() const;
+
+  // Index the *.ko files under dir (recursively) by their build-ids.
+  // Throws std::system_error when dir cannot be read.
+  void add_modules(const std::string& dir);
+
+  // The source line of function+offset, in the vmlinux or, for a module's
+  // function, in the module's .ko. exact: offset is where the CPU was; else
+  // a return address, and the line is the call's (offset - 1).
+  std::optional<SourceLine> locate(const std::string& function, std::uint64_t offset,
+                                   std::uint64_t size, bool exact, const Module* module = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Why the vmlinux does not fit the record ("" when it does, or when either
+// has no build-id).
+std::string build_id_mismatch(const Symbolizer& s, const Record& rec);
+
+}  // namespace lcrt

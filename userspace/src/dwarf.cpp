@@ -1,0 +1,326 @@
+// Source lines from DWARF with elfutils, the way addr2line -i and the
+// kernel's scripts/decode_stacktrace.sh find them.
+#include "lcrt/dwarf.hpp"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+#include "lcrt/fd.hpp"
+
+namespace lcrt {
+namespace {
+
+struct DwflEnd {
+  void operator()(Dwfl* d) const { dwfl_end(d); }
+};
+using DwflPtr = std::unique_ptr<Dwfl, DwflEnd>;
+
+struct Free {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// A file opened for reading; std::system_error naming it when it cannot be.
+Fd open_read(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
+  return Fd(fd);
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The kernel names a module's file with '-' or '_' alike.
+std::string module_key(std::string name) {
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
+}
+
+const char* str_attr(Dwarf_Die* die, unsigned int name) {
+  Dwarf_Attribute attr;
+  return dwarf_formstring(dwarf_attr_integrate(die, name, &attr));
+}
+
+int int_attr(Dwarf_Die* die, unsigned int name) {
+  Dwarf_Attribute attr;
+  Dwarf_Word v = 0;
+  if (dwarf_formudata(dwarf_attr(die, name, &attr), &v) != 0) return 0;
+  return static_cast<int>(v);
+}
+
+// One ELF file reported to its own Dwfl, offline: a vmlinux or a .ko (whose
+// sections libdwfl lays out, so symbols and DWARF agree).
+class Image {
+ public:
+  explicit Image(const std::string& path) : path_(path) {
+    { const Fd readable = open_read(path); }  // an I/O error, not a format one
+    static const Dwfl_Callbacks kOffline = {dwfl_build_id_find_elf, dwfl_standard_find_debuginfo,
+                                            dwfl_offline_section_address, nullptr};
+    dwfl_.reset(dwfl_begin(&kOffline));
+    if (!dwfl_) throw std::runtime_error(std::string("libdwfl: ") + dwfl_errmsg(-1));
+    dwfl_report_begin(dwfl_.get());
+    mod_ = dwfl_report_offline(dwfl_.get(), path.c_str(), path.c_str(), -1);
+    if (mod_ == nullptr) {
+      const std::string why = dwfl_errmsg(-1);
+      throw std::runtime_error(path + ": not an ELF file" +
+                               (why == "not a valid ELF file" ? "" : " (" + why + ")"));
+    }
+    dwfl_report_end(dwfl_.get(), nullptr, nullptr);
+    if (dwfl_module_getsymtab(mod_) <= 0) throw std::runtime_error(path + ": no symbol table");
+    const unsigned char* bits = nullptr;
+    GElf_Addr vaddr = 0;
+    const int n = dwfl_module_build_id(mod_, &bits, &vaddr);
+    if (n > 0) build_id_.assign(bits, bits + n);
+    Dwarf_Addr bias = 0;
+    dwarf_ = dwfl_module_getdwarf(mod_, &bias) != nullptr;
+  }
+
+  const std::string& path() const { return path_; }
+  const Bytes& build_id() const { return build_id_; }
+  bool has_dwarf() const { return dwarf_; }
+
+  // The address of function in the file: of the one of that size when
+  // static functions share the name, else the first.
+  std::optional<GElf_Addr> find(const std::string& function, std::uint64_t size) const {
+    std::optional<GElf_Addr> first;
+    const int n = dwfl_module_getsymtab(mod_);
+    for (int i = 1; i < n; i++) {
+      GElf_Sym sym;
+      GElf_Addr addr = 0;
+      GElf_Word shndx = 0;
+      const char* name = dwfl_module_getsym_info(mod_, i, &sym, &addr, &shndx, nullptr, nullptr);
+      const int type = GELF_ST_TYPE(sym.st_info);
+      if (name == nullptr || function != name || shndx == SHN_UNDEF || shndx == SHN_ABS ||
+          (type != STT_FUNC && type != STT_NOTYPE))
+        continue;
+      if (size == 0 || sym.st_size == size) return addr;
+      if (!first) first = addr;
+    }
+    return first;
+  }
+
+  // The line of addr and the functions inlined there, innermost first.
+  std::optional<SourceLine> source(GElf_Addr addr, const std::vector<std::string>& trees) const {
+    Dwfl_Line* line = dwfl_module_getsrc(mod_, addr);
+    if (line == nullptr) return std::nullopt;
+    SourceLine out;
+    const char* file = dwfl_lineinfo(line, nullptr, &out.line, nullptr, nullptr, nullptr);
+    const char* comp_dir = dwfl_line_comp_dir(line);
+    out.file = relative(file, comp_dir, trees);
+
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = dwfl_module_addrdie(mod_, addr, &bias);
+    Dwarf_Die* raw = nullptr;
+    const int n = cu != nullptr ? dwarf_getscopes(cu, addr - bias, &raw) : 0;
+    const std::unique_ptr<Dwarf_Die, Free> scopes(raw);
+    Dwarf_Files* files = nullptr;
+    std::size_t nfiles = 0;
+    if (n <= 0 || dwarf_getsrcfiles(cu, &files, &nfiles) != 0) return out;
+    for (int i = 0; i < n; i++) {
+      Dwarf_Die* die = &scopes.get()[i];
+      if (dwarf_tag(die) != DW_TAG_inlined_subroutine) continue;
+      InlinedCall call;
+      const char* name = str_attr(die, DW_AT_name);
+      call.function = name != nullptr ? name : "??";
+      const auto index = static_cast<std::size_t>(int_attr(die, DW_AT_call_file));
+      const char* call_file =
+          index < nfiles ? dwarf_filesrc(files, index, nullptr, nullptr) : nullptr;
+      call.file = relative(call_file, comp_dir, trees);
+      call.line = int_attr(die, DW_AT_call_line);
+      out.inlined.push_back(std::move(call));
+    }
+    return out;
+  }
+
+  // The kernel's source tree, as the absolute prefix of init/main.c: an
+  // O= build compiles its files by absolute paths there.
+  std::string source_tree() const {
+    Dwarf_Addr bias = 0;
+    Dwarf* dw = dwfl_module_getdwarf(mod_, &bias);
+    Dwarf_Off off = 0;
+    Dwarf_Off next = 0;
+    std::size_t header = 0;
+    static const std::string kMain = "/init/main.c";
+    while (dw != nullptr && dwarf_nextcu(dw, off, &next, &header, nullptr, nullptr, nullptr) == 0) {
+      Dwarf_Die cu;
+      const char* name =
+          dwarf_offdie(dw, off + header, &cu) != nullptr ? dwarf_diename(&cu) : nullptr;
+      if (name != nullptr && name[0] == '/' && ends_with(name, kMain)) {
+        const std::string n = name;
+        return n.substr(0, n.size() - kMain.size() + 1);
+      }
+      off = next;
+    }
+    return {};
+  }
+
+ private:
+  // A path with its build directory (comp_dir) or source tree taken off.
+  static std::string relative(const char* path, const char* comp_dir,
+                              const std::vector<std::string>& trees) {
+    if (path == nullptr) return "??";
+    std::string p = path;
+    if (comp_dir != nullptr && *comp_dir != '\0') {
+      const std::string dir = std::string(comp_dir) + "/";
+      if (starts_with(p, dir)) return p.substr(dir.size());
+    }
+    for (const auto& tree : trees)
+      if (!tree.empty() && starts_with(p, tree)) return p.substr(tree.size());
+    if (starts_with(p, "./")) return p.substr(2);
+    return p;
+  }
+
+  std::string path_;
+  DwflPtr dwfl_;
+  Dwfl_Module* mod_ = nullptr;  // owned by dwfl_
+  Bytes build_id_;
+  bool dwarf_ = false;
+};
+
+// The GNU build-id of an ELF file ({} when it has none or is not ELF).
+Bytes file_build_id(const std::string& path) {
+  const Fd fd = open_read(path);
+  Elf* elf = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
+  if (elf == nullptr) return {};
+  const void* bits = nullptr;
+  const ssize_t n = dwelf_elf_gnu_build_id(elf, &bits);
+  Bytes id;
+  if (n > 0)
+    id.assign(static_cast<const std::uint8_t*>(bits), static_cast<const std::uint8_t*>(bits) + n);
+  elf_end(elf);
+  return id;
+}
+
+}  // namespace
+
+struct Symbolizer::Impl {
+  Impl(const std::string& path, std::ostream& w) : warn(w), vmlinux(path) {}
+
+  // Say a note once.
+  void note(const std::string& text) {
+    if (said.insert(text).second) warn << "lcrt: warning: " << text << "\n";
+  }
+
+  // The .ko of module, opened, or nullptr (after saying why).
+  Image* module_image(const Module& m) {
+    if (module_dirs.empty()) {
+      note("frames of modules are not symbolized without --modules DIR");
+      return nullptr;
+    }
+    std::string path;
+    if (!m.build_id.empty()) {
+      const auto it = by_id.find(m.build_id);
+      if (it == by_id.end()) {
+        note("module " + m.name + ": no .ko with build-id " + hex_bytes(m.build_id) + " under " +
+             module_dirs);
+        return nullptr;
+      }
+      path = it->second;
+    } else {
+      const auto it = by_name.find(module_key(m.name));
+      if (it == by_name.end()) {
+        note("module " + m.name + ": no " + m.name + ".ko under " + module_dirs);
+        return nullptr;
+      }
+      path = it->second;
+      note("module " + m.name + ": the record has no build-id for it; " + path + " is unchecked");
+    }
+    auto [it, added] = modules.try_emplace(path);
+    if (added) {
+      try {
+        it->second.emplace(path);
+        if (!it->second->has_dwarf()) note(path + ": no DWARF: no source lines");
+      } catch (const std::exception& e) {
+        note(e.what());
+      }
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+  std::ostream& warn;
+  std::set<std::string> said;
+  Image vmlinux;
+  std::vector<std::string> trees;  // source trees taken off file names
+  std::string module_dirs;
+  std::map<Bytes, std::string> by_id;                   // .ko paths by build-id
+  std::map<std::string, std::string> by_name;           // and by module name
+  std::map<std::string, std::optional<Image>> modules;  // opened .ko files, by path
+};
+
+Symbolizer::Symbolizer(const std::string& vmlinux, std::ostream& warn)
+    : impl_(std::make_unique<Impl>(vmlinux, warn)) {
+  if (!impl_->vmlinux.has_dwarf())
+    impl_->note(vmlinux + ": no DWARF (CONFIG_DEBUG_INFO=n?): no source lines");
+  else
+    impl_->trees.push_back(impl_->vmlinux.source_tree());
+}
+
+Symbolizer::~Symbolizer() = default;
+Symbolizer::Symbolizer(Symbolizer&&) noexcept = default;
+Symbolizer& Symbolizer::operator=(Symbolizer&&) noexcept = default;
+
+const std::string& Symbolizer::path() const { return impl_->vmlinux.path(); }
+const Bytes& Symbolizer::build_id() const { return impl_->vmlinux.build_id(); }
+bool Symbolizer::has_dwarf() const { return impl_->vmlinux.has_dwarf(); }
+
+void Symbolizer::add_modules(const std::string& dir) {
+  namespace fs = std::filesystem;
+  elf_version(EV_CURRENT);
+  try {
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file() || e.path().extension() != ".ko") continue;
+      const std::string path = e.path().string();
+      try {
+        const Bytes id = file_build_id(path);
+        if (!id.empty()) impl_->by_id.try_emplace(id, path);
+        impl_->by_name.try_emplace(module_key(e.path().stem().string()), path);
+      } catch (const std::system_error& err) {
+        impl_->note(err.what());
+      }
+    }
+  } catch (const fs::filesystem_error& err) {
+    throw std::system_error(err.code(), dir);
+  }
+  impl_->module_dirs += (impl_->module_dirs.empty() ? "" : ", ") + dir;
+}
+
+std::optional<SourceLine> Symbolizer::locate(const std::string& function, std::uint64_t offset,
+                                             std::uint64_t size, bool exact, const Module* module) {
+  Image* image = module != nullptr ? impl_->module_image(*module) : &impl_->vmlinux;
+  if (image == nullptr || !image->has_dwarf()) return std::nullopt;
+  const auto start = image->find(function, size);
+  if (!start) {
+    impl_->note(image->path() + ": no function " + function);
+    return std::nullopt;
+  }
+  const GElf_Addr addr = *start + offset;
+  return image->source(exact || addr == 0 ? addr : addr - 1, impl_->trees);
+}
+
+std::string build_id_mismatch(const Symbolizer& s, const Record& rec) {
+  if (s.build_id().empty() || rec.build_id.empty() || s.build_id() == rec.build_id) return {};
+  return s.path() + ": build-id " + hex_bytes(s.build_id()) + " is not the record's " +
+         hex_bytes(rec.build_id);
+}
+
+}  // namespace lcrt

@@ -1,0 +1,386 @@
+// Source lines from DWARF (--vmlinux, --modules) against tests/data/fixture.c,
+// built by CMake into a stand-in vmlinux and module. The tests learn the
+// fixture's addresses from its own symbols and code, and the lines they
+// expect from the LINE: markers in its source, so they copy nothing from the
+// tool's output.
+#include "lcrt/dwarf.hpp"
+
+#include <elfutils/libdwelf.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <gtest/gtest.h>
+#include <linux/lcrt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "encoder.hpp"
+#include "lcrt/render.hpp"
+
+namespace lcrt {
+namespace {
+
+using test::CliResult;
+using test::lcrt_cli;
+using test::make_record;
+using test::Spec;
+using test::write_temp;
+
+const std::string kVmlinux = std::string(LCRT_FIXTURE) + "/vmlinux";
+const std::string kModules = std::string(LCRT_FIXTURE) + "/modules";
+const std::string kKo = kModules + "/fixture.ko";
+const std::string kSource = "tests/data/fixture.c";  // as DWARF has it, past the build dir
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+// The line of fixture.c that holds the marker "LINE:name".
+int marker(const std::string& name) {
+  std::ifstream in(std::string(LCRT_TEST_DATA) + "/fixture.c");
+  std::string line;
+  for (int n = 1; std::getline(in, line); n++)
+    if (has(line, "/* LINE:" + name + " */")) return n;
+  throw std::runtime_error("fixture.c has no marker " + name);
+}
+
+// What a test needs of an ELF file, read with libelf.
+class ElfFile {
+ public:
+  explicit ElfFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    elf_version(EV_CURRENT);
+    elf_ = elf_begin(fd_, ELF_C_READ, nullptr);
+    if (elf_ == nullptr) throw std::runtime_error(path + ": " + elf_errmsg(-1));
+  }
+  ElfFile(const ElfFile&) = delete;
+  ElfFile& operator=(const ElfFile&) = delete;
+  ~ElfFile() {
+    elf_end(elf_);
+    ::close(fd_);
+  }
+
+  Bytes build_id() const {
+    const void* p = nullptr;
+    const ssize_t n = dwelf_elf_gnu_build_id(elf_, &p);
+    const auto* b = static_cast<const std::uint8_t*>(p);
+    return n > 0 ? Bytes(b, b + n) : Bytes{};
+  }
+
+  GElf_Sym symbol(const std::string& name) const {
+    Elf_Scn* scn = nullptr;
+    while ((scn = elf_nextscn(elf_, scn)) != nullptr) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type != SHT_SYMTAB) continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      for (std::size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+        GElf_Sym sym;
+        gelf_getsym(data, static_cast<int>(i), &sym);
+        if (name == elf_strptr(elf_, sh.sh_link, sym.st_name)) return sym;
+      }
+    }
+    throw std::runtime_error("no symbol " + name);
+  }
+
+  // The offset in caller of the return address of its call to callee
+  // (x86-64: a call rel32, e8, to callee's address).
+  std::uint64_t return_offset(const std::string& caller, const std::string& callee) const {
+    const GElf_Sym from = symbol(caller);
+    const GElf_Sym to = symbol(callee);
+    const std::uint8_t* code = bytes(from.st_value, from.st_size);
+    for (std::uint64_t i = 0; i + 5 <= from.st_size; i++) {
+      if (code[i] != 0xe8) continue;
+      std::int32_t rel = 0;
+      std::memcpy(&rel, code + i + 1, 4);
+      if (from.st_value + i + 5 + static_cast<std::int64_t>(rel) == to.st_value) return i + 5;
+    }
+    throw std::runtime_error(caller + " does not call " + callee);
+  }
+
+ private:
+  const std::uint8_t* bytes(GElf_Addr addr, std::uint64_t size) const {
+    Elf_Scn* scn = nullptr;
+    while ((scn = elf_nextscn(elf_, scn)) != nullptr) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type != SHT_PROGBITS) continue;
+      if (addr < sh.sh_addr || addr + size > sh.sh_addr + sh.sh_size) continue;
+      const Elf_Data* data = elf_getdata(scn, nullptr);
+      return static_cast<const std::uint8_t*>(data->d_buf) + (addr - sh.sh_addr);
+    }
+    throw std::runtime_error("no section holds the code");
+  }
+
+  int fd_;
+  Elf* elf_ = nullptr;
+};
+
+class Dwarf : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#if !defined(__x86_64__)
+    GTEST_SKIP() << "the fixture's calls are found by their x86-64 encoding";
+#endif
+  }
+
+  // A frame of the fixture as the kernel would record it: KASLR moved it.
+  static Frame frame(const std::string& function, std::uint64_t offset, bool exact = false,
+                     const std::string& module = "") {
+    const GElf_Sym sym = elf().symbol(function);
+    Frame f;
+    f.pc = sym.st_value + offset + 0x3a000000;
+    f.offset = offset;
+    f.size = sym.st_size;
+    f.name = module.empty() ? function : function + " [" + module + "]";
+    f.exact = exact;
+    return f;
+  }
+
+  static const ElfFile& elf() {
+    static const ElfFile e(kVmlinux);
+    return e;
+  }
+
+  static Spec record(std::vector<Frame> frames) {
+    Spec s;
+    s.arch = LCRT_ARCH_X86_64;
+    s.word_size = 8;
+    s.build_id = elf().build_id();
+    s.frames = std::move(frames);
+    return s;
+  }
+
+  std::ostringstream warnings_;
+};
+
+TEST_F(Dwarf, TheFixtureIsWhatTheTestsAssume) {
+  EXPECT_EQ(elf().build_id().size(), 20U);  // --build-id=sha1
+  EXPECT_NE(ElfFile(kKo).build_id(), elf().build_id());
+  Symbolizer s(kVmlinux, warnings_);
+  EXPECT_EQ(s.build_id(), elf().build_id());
+  EXPECT_TRUE(s.has_dwarf());
+  EXPECT_EQ(warnings_.str(), "");
+}
+
+TEST_F(Dwarf, AReturnAddressIsTheLineOfTheCall) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto off = elf().return_offset("call_a", "call_b");
+  const auto src = s.locate("call_a", off, elf().symbol("call_a").st_size, false);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(src->file, kSource);
+  EXPECT_EQ(src->line, marker("call_a_calls_call_b"));
+  EXPECT_TRUE(src->inlined.empty());
+}
+
+TEST_F(Dwarf, AnExactPcIsItsOwnLine) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto off = elf().return_offset("call_a", "call_b");
+  const auto src = s.locate("call_a", off, 0, true);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(src->line, marker("call_a_returns"));
+  const auto at_start = s.locate("leaf", 0, 0, true);
+  ASSERT_TRUE(at_start);
+  EXPECT_EQ(at_start->line, marker("leaf"));
+}
+
+TEST_F(Dwarf, InlinedFunctionsAndWhereTheyWereCalled) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto off = elf().return_offset("call_b", "leaf");
+  const auto src = s.locate("call_b", off, 0, false);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(src->file, kSource);
+  EXPECT_EQ(src->line, marker("helper_calls_leaf"));
+  ASSERT_EQ(src->inlined.size(), 1U);
+  EXPECT_EQ(src->inlined[0].function, "helper");
+  EXPECT_EQ(src->inlined[0].file, kSource);
+  EXPECT_EQ(src->inlined[0].line, marker("call_b_calls_helper"));
+}
+
+TEST_F(Dwarf, AFunctionNotInTheFileHasNoLine) {
+  Symbolizer s(kVmlinux, warnings_);
+  EXPECT_FALSE(s.locate("no_such_function", 4, 0, false));
+  EXPECT_TRUE(has(warnings_.str(), "no function no_such_function")) << warnings_.str();
+}
+
+TEST_F(Dwarf, TextAndJsonCarryTheLines) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto ret_b = elf().return_offset("call_b", "leaf");
+  const auto ret_a = elf().return_offset("call_a", "call_b");
+  const auto rec = decode(make_record(record({frame("leaf", 0, true),
+                                              frame("call_b", ret_b),
+                                              frame("call_a", ret_a),
+                                              {0xffffffff81000000, 0, 0, "", false}})));
+  RenderOptions opt;
+  opt.source = &s;
+  const std::string t = render_text(rec, opt);
+  const std::string src = kSource + ":";
+  EXPECT_TRUE(has(t, "] (exact) " + src + std::to_string(marker("leaf")) + "\n")) << t;
+  EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("helper_calls_leaf")) +
+                         "\n        inlined helper, called at " + src +
+                         std::to_string(marker("call_b_calls_helper")) + "\n  #2"))
+      << t;
+  EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_a_calls_call_b")) + "\n")) << t;
+  EXPECT_TRUE(has(t, "#3  [0xffffffff81000000]\n")) << t;
+
+  const auto j = to_json(rec, opt);
+  EXPECT_EQ(j["frames"][0]["exact"], true);
+  EXPECT_EQ(j["frames"][0]["line"], marker("leaf"));
+  EXPECT_EQ(j["frames"][0]["inlined"], nlohmann::ordered_json::array());
+  EXPECT_EQ(j["frames"][1]["exact"], false);
+  EXPECT_EQ(j["frames"][1]["file"], kSource);
+  EXPECT_EQ(j["frames"][1]["line"], marker("helper_calls_leaf"));
+  EXPECT_EQ(j["frames"][1]["inlined"][0]["function"], "helper");
+  EXPECT_EQ(j["frames"][1]["inlined"][0]["file"], kSource);
+  EXPECT_EQ(j["frames"][1]["inlined"][0]["line"], marker("call_b_calls_helper"));
+  EXPECT_FALSE(j["frames"][3].contains("file"));
+}
+
+TEST_F(Dwarf, BuildIdMismatch) {
+  const Symbolizer s(kVmlinux, warnings_);
+  Spec spec = record({frame("leaf", 0)});
+  EXPECT_EQ(build_id_mismatch(s, decode(make_record(spec))), "");
+  spec.build_id = {0xde, 0xad, 0xbe, 0xef};
+  const std::string why = build_id_mismatch(s, decode(make_record(spec)));
+  EXPECT_TRUE(has(why, kVmlinux)) << why;
+  EXPECT_TRUE(has(why, hex_bytes(elf().build_id()))) << why;
+  EXPECT_TRUE(has(why, "deadbeef")) << why;
+  spec.build_id.clear();
+  EXPECT_EQ(build_id_mismatch(s, decode(make_record(spec))), "");  // not known: not checked
+}
+
+TEST_F(Dwarf, NotElfAndMissingFilesAreErrors) {
+  const std::string source = std::string(LCRT_TEST_DATA) + "/fixture.c";
+  try {
+    Symbolizer s(source, warnings_);
+    FAIL() << "opened " << source;
+  } catch (const std::system_error& e) {
+    FAIL() << e.what();
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(has(e.what(), source + ": not an ELF file")) << e.what();
+  }
+  try {
+    Symbolizer s("/nonexistent/vmlinux", warnings_);
+    FAIL();
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), ENOENT);
+    EXPECT_TRUE(has(e.what(), "/nonexistent/vmlinux")) << e.what();
+  }
+}
+
+TEST_F(Dwarf, AModuleFrameIsFoundInItsKoByBuildId) {
+  Symbolizer s(kVmlinux, warnings_);
+  s.add_modules(kModules);
+  const auto off = elf().return_offset("call_b", "leaf");
+  const Module m{"fixture", ElfFile(kKo).build_id()};
+  const auto src = s.locate("call_b", off, 0, false, &m);
+  ASSERT_TRUE(src) << warnings_.str();
+  EXPECT_EQ(src->file, kSource);
+  EXPECT_EQ(src->line, marker("helper_calls_leaf"));
+  ASSERT_EQ(src->inlined.size(), 1U);
+  EXPECT_EQ(src->inlined[0].line, marker("call_b_calls_helper"));
+  EXPECT_EQ(warnings_.str(), "");
+
+  const Module other{"fixture", {1, 2, 3}};
+  EXPECT_FALSE(s.locate("call_b", off, 0, false, &other));
+  EXPECT_TRUE(has(warnings_.str(), "no .ko with build-id 010203 under " + kModules))
+      << warnings_.str();
+}
+
+TEST_F(Dwarf, AModuleWithoutBuildIdIsFoundByNameWithAWarning) {
+  Symbolizer s(kVmlinux, warnings_);
+  s.add_modules(kModules);
+  const Module m{"fixture", {}};
+  const auto src = s.locate("leaf", 0, 0, true, &m);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(src->line, marker("leaf"));
+  EXPECT_TRUE(has(warnings_.str(), kKo + " is unchecked")) << warnings_.str();
+}
+
+TEST_F(Dwarf, ModuleFramesInTheRecordNeedModules) {
+  const auto off = elf().return_offset("call_a", "call_b");
+  Spec spec = record({frame("call_a", off, false, "fixture")});
+  spec.modules = {{"fixture", ElfFile(kKo).build_id()}};
+  const auto rec = decode(make_record(spec));
+  Symbolizer without(kVmlinux, warnings_);
+  RenderOptions opt;
+  opt.source = &without;
+  EXPECT_FALSE(to_json(rec, opt)["frames"][0].contains("line"));
+  EXPECT_TRUE(has(warnings_.str(), "without --modules")) << warnings_.str();
+
+  Symbolizer with(kVmlinux, warnings_);
+  with.add_modules(kModules);
+  opt.source = &with;
+  const auto j = to_json(rec, opt);
+  EXPECT_EQ(j["frames"][0]["module"], "fixture");
+  EXPECT_EQ(j["frames"][0]["line"], marker("call_a_calls_call_b"));
+  EXPECT_EQ(j["modules"][0]["build_id"], hex_bytes(ElfFile(kKo).build_id()));
+}
+
+TEST_F(Dwarf, CliVmlinuxModulesAndForce) {
+  const auto ret_b = elf().return_offset("call_b", "leaf");
+  Spec spec = record({frame("leaf", 0, true), frame("call_b", ret_b, false, "fixture")});
+  spec.modules = {{"fixture", ElfFile(kKo).build_id()}};
+  const std::string rec = write_temp("fixture.rec", make_record(spec));
+  const std::string line = kSource + ":" + std::to_string(marker("helper_calls_leaf"));
+
+  CliResult run = lcrt_cli("decode --vmlinux " + kVmlinux + " --modules " + kModules + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "#1  call_b+")) << run.out;
+  EXPECT_TRUE(has(run.out, "[fixture] [0x")) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line + "\n        inlined helper, called at ")) << run.out;
+  EXPECT_TRUE(has(run.out, "module:  fixture build-id " + hex_bytes(ElfFile(kKo).build_id())))
+      << run.out;
+  EXPECT_FALSE(has(run.out, "warning")) << run.out;
+
+  run = lcrt_cli("decode --json --vmlinux " + kVmlinux + " --modules " + kModules + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j[0]["frames"][0]["line"], marker("leaf"));
+  EXPECT_EQ(j[0]["frames"][1]["inlined"][0]["function"], "helper");
+
+  spec.build_id = {0xde, 0xad, 0xbe, 0xef};
+  const std::string other = write_temp("other.rec", make_record(spec));
+  run = lcrt_cli("decode --vmlinux " + kVmlinux + " " + other);
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "lcrt: " + kVmlinux + ": build-id " + hex_bytes(elf().build_id()) +
+                               " is not the record's deadbeef (--force to use it anyway)\n"))
+      << run.out;
+  EXPECT_FALSE(has(run.out, "call chain")) << run.out;  // nothing printed
+  run = lcrt_cli("decode --force --vmlinux " + kVmlinux + " " + other);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "warning: " + kVmlinux + ": build-id")) << run.out;
+  EXPECT_TRUE(has(run.out, "(exact) " + kSource + ":" + std::to_string(marker("leaf")))) << run.out;
+
+  spec.build_id.clear();
+  run = lcrt_cli("decode --vmlinux " + kVmlinux + " " + write_temp("noid.rec", make_record(spec)));
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "warning: a record has no build-id")) << run.out;
+}
+
+TEST_F(Dwarf, CliBadVmlinux) {
+  const std::string rec = write_temp("plain.rec", make_record(Spec{}));
+  const std::string source = std::string(LCRT_TEST_DATA) + "/fixture.c";
+  CliResult run = lcrt_cli("decode --vmlinux " + source + " " + rec);
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "lcrt: " + source + ": not an ELF file")) << run.out;
+  run = lcrt_cli("decode --vmlinux /nonexistent/vmlinux " + rec);
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "/nonexistent/vmlinux")) << run.out;
+  run = lcrt_cli("decode --modules " + kModules + " " + rec);  // needs --vmlinux
+  EXPECT_EQ(run.status, 64) << run.out;
+  const std::string unreadable = write_temp("unreadable-vmlinux", Bytes{0x7f, 'E', 'L', 'F'});
+  ::chmod(unreadable.c_str(), 0);
+  if (::geteuid() != 0) {  // root reads it anyway
+    run = lcrt_cli("decode --vmlinux " + unreadable + " " + rec);
+    EXPECT_EQ(run.status, 74) << run.out;
+  }
+}
+
+}  // namespace
+}  // namespace lcrt
