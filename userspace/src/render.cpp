@@ -163,6 +163,24 @@ std::string taint_letters(std::uint64_t mask) {
   return s;
 }
 
+// Each frame's window: its words, four to a line, or that it has none.
+void render_windows(std::ostream& o, const Record& rec) {
+  if (!rec.windows.empty()) o << "stack windows (per frame, lowest address first):\n";
+  for (const auto& w : rec.windows) {
+    char idx[24];
+    std::snprintf(idx, sizeof(idx), "#%-2llu ", static_cast<unsigned long long>(w.frame));
+    if (w.words.empty())
+      o << "  " << idx << word(w.addr, rec.word_size) << ": (no stack words of its own)";
+    for (std::size_t i = 0; i < w.words.size(); i++) {
+      if (i % 4 == 0)
+        o << (i != 0 ? "\n      " : std::string("  ") + idx)
+          << word(w.addr + i * rec.word_size, rec.word_size) << ":";
+      o << " " << word(w.words[i], rec.word_size);
+    }
+    o << "\n";
+  }
+}
+
 std::string render_text(const Record& rec, const RenderOptions& opt) {
   std::ostringstream o;
   o << "LCRT record " << rec.seq << " (" << arch_name(rec.arch) << ", " << rec.total_size
@@ -216,19 +234,7 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
       o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
   }
   if ((rec.flags & LCRT_F_NO_WINDOWS) != 0) o << "stack windows: none (no frame pointers)\n";
-  if (!rec.windows.empty()) o << "stack windows (per frame, lowest address first):\n";
-  for (const auto& w : rec.windows) {
-    for (std::size_t i = 0; i < w.words.size(); i++) {
-      if (i % 4 == 0) {
-        char idx[24];
-        std::snprintf(idx, sizeof(idx), "#%-2llu ", static_cast<unsigned long long>(w.frame));
-        o << (i != 0 ? "\n      " : std::string("  ") + idx)
-          << word(w.addr + i * rec.word_size, rec.word_size) << ":";
-      }
-      o << " " << word(w.words[i], rec.word_size);
-    }
-    o << "\n";
-  }
+  render_windows(o, rec);
   for (const auto& u : rec.unknown)
     o << "section " << static_cast<int>(u.type) << ": " << u.size << " bytes\n";
   return o.str();

@@ -71,6 +71,17 @@ TEST(Json, RegistersInTheKernelsOrderAndFlagsByName) {
   EXPECT_EQ(j["flags"], nlohmann::ordered_json({"truncated", "no_windows"}));
 }
 
+TEST(Text, ALeafsEmptyWindowIsSaid) {
+  Spec s;
+  s.windows = {{0, 0xc07c7ea0, {}}, {1, 0xc07c7ea0, {0xc07c7ed4}}};
+  const auto rec = decode(make_record(s));
+  const std::string t = render_text(rec);
+  EXPECT_TRUE(has(t, "#0  c07c7ea0: (no stack words of its own)\n  #1  c07c7ea0: c07c7ed4\n")) << t;
+  const auto j = to_json(rec);
+  EXPECT_EQ(j["frames"][0]["stack"]["addr"], "0xc07c7ea0");
+  EXPECT_TRUE(j["frames"][0]["stack"]["words"].empty());
+}
+
 TEST(Text, CutWindowsAreSaid) {
   Spec s;
   s.flags = LCRT_F_TRUNCATED | LCRT_F_WINDOWS_CUT;

@@ -229,6 +229,11 @@ static void lcrt_show_stack(struct seq_file *m, struct lcrt_dec *d,
 	if (*first)
 		seq_puts(m, "stack windows (per frame, lowest address first):\n");
 	*first = false;
+	if (d->pos + wsize > d->len) {
+		seq_printf(m, "  #%-2llu %0*llx: (no stack words of its own)\n",
+			   idx, wsize * 2, addr);
+		return;
+	}
 	for (i = 0; d->pos + wsize <= d->len && i < LCRT_WINDOW_MAX; i++) {
 		if (i % 4 == 0) {
 			if (i)

@@ -342,18 +342,23 @@ static unsigned int lcrt_varint_len(u64 v)
 
 NOKPROBE_SYMBOL(lcrt_varint_len);
 
-/* Words of frame @i's own stack that a window may keep, at most @max. */
-static unsigned int lcrt_window_avail(const struct lcrt_trace *t,
-				      unsigned int i, unsigned int max)
+/*
+ * The levels of frame @i's window: none when the unwinder knows no window
+ * for it, else one for the window itself (where the frame's stack is, even
+ * when it has no words of its own, as a leaf) and one per word, at most
+ * @max words.
+ */
+static unsigned int lcrt_window_levels(const struct lcrt_trace *t,
+				       unsigned int i, unsigned int max)
 {
 	const struct lcrt_frame *fr = &t->frames[i];
 
-	if (fr->win_hi <= fr->win_lo)
+	if (!max || !fr->win_lo || fr->win_hi < fr->win_lo)
 		return 0;
-	return min_t(unsigned long, (fr->win_hi - fr->win_lo) / WORD, max);
+	return 1 + min_t(unsigned long, (fr->win_hi - fr->win_lo) / WORD, max);
 }
 
-NOKPROBE_SYMBOL(lcrt_window_avail);
+NOKPROBE_SYMBOL(lcrt_window_levels);
 
 /*
  * Frame @i's window cut to @words words: a frame that grows down keeps the
@@ -375,44 +380,45 @@ static unsigned long lcrt_window_lo(const struct lcrt_trace *t, unsigned int i,
 
 NOKPROBE_SYMBOL(lcrt_window_lo);
 
-/* The bytes of frame @i's window section with @words words. */
+/* The bytes of frame @i's window section at @levels levels. */
 static size_t lcrt_window_cost(const struct lcrt_trace *t, unsigned int i,
-			       unsigned int words)
+			       unsigned int levels)
 {
-	if (!words)
+	if (!levels)
 		return 0;
 	return SEC_SIZE + lcrt_varint_len(i) +
-	       lcrt_varint_len(lcrt_window_lo(t, i, words)) + words * WORD;
+	       lcrt_varint_len(lcrt_window_lo(t, i, levels - 1)) +
+	       (levels - 1) * WORD;
 }
 
 NOKPROBE_SYMBOL(lcrt_window_cost);
 
 /*
- * How many words each of the first @n frames keeps in @room bytes, at most
- * @max: level by level, a word more for every frame that has one more,
- * innermost first, until a word does not fit. So every frame keeps a
- * window when one word each fits, the innermost keep the most, and more
- * room never gives any window fewer words. Returns false when a frame's
- * window was left out.
+ * The levels each of the first @n frames' windows get in @room bytes, at
+ * most @max words: level by level, innermost first, until one does not
+ * fit. So every frame keeps its window when the windows' addresses fit, a
+ * word more goes to each frame in turn, the innermost keep the most, and
+ * more room never gives any window fewer words. Returns false when a
+ * frame's window was left out.
  */
 static bool lcrt_window_words(const struct lcrt_trace *t, unsigned int n,
-			      unsigned int max, size_t room, u8 *words)
+			      unsigned int max, size_t room, u8 *levels)
 {
-	unsigned int i, w;
+	unsigned int i, l;
 	size_t used = 0, cost;
 
-	BUILD_BUG_ON(LCRT_WINDOW_MAX > U8_MAX);
-	memset(words, 0, n);
-	for (w = 1; w <= max; w++) {
+	BUILD_BUG_ON(LCRT_WINDOW_MAX >= U8_MAX);
+	memset(levels, 0, n);
+	for (l = 1; l <= max + 1; l++) {
 		for (i = 0; i < n; i++) {
-			if (lcrt_window_avail(t, i, max) < w)
+			if (lcrt_window_levels(t, i, max) < l)
 				continue;
-			cost = lcrt_window_cost(t, i, w) -
-			       lcrt_window_cost(t, i, w - 1);
+			cost = lcrt_window_cost(t, i, l) -
+			       lcrt_window_cost(t, i, l - 1);
 			if (used + cost > room)
-				return w > 1;
+				return l > 1;
 			used += cost;
-			words[i] = w;
+			levels[i] = l;
 		}
 	}
 	return true;
@@ -421,23 +427,23 @@ static bool lcrt_window_words(const struct lcrt_trace *t, unsigned int n,
 NOKPROBE_SYMBOL(lcrt_window_words);
 
 /*
- * The stack windows of the first @nframes frames, innermost first, as many
- * words each as @words says. Returns false when one was left out.
+ * The stack windows of the first @nframes frames, innermost first, at the
+ * levels @levels gives them. Returns false when one was left out.
  */
 static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_trace *t,
-			     unsigned int nframes, const u8 *words)
+			     unsigned int nframes, const u8 *levels)
 {
 	unsigned long word, a, lo;
 	unsigned int i;
 
 	for (i = 0; i < nframes; i++) {
-		if (!words[i])
+		if (!levels[i])
 			continue;
-		lo = lcrt_window_lo(t, i, words[i]);
+		lo = lcrt_window_lo(t, i, levels[i] - 1);
 		lcrt_enc_section_begin(e, LCRT_SEC_STACK);
 		lcrt_enc_varint(e, i);
 		lcrt_enc_varint(e, lo);
-		for (a = lo; a < lo + words[i] * WORD; a += WORD) {
+		for (a = lo; a < lo + (levels[i] - 1) * WORD; a += WORD) {
 			if (copy_from_kernel_nofault(&word, (const void *)a,
 						     WORD))
 				break;
@@ -496,7 +502,7 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 			windows &= lcrt_put_windows(&e, t, kept, words);
 			for (i = 0; i < kept; i++) {
 				if (words[i] &&
-				    words[i] < lcrt_window_avail(t, i, max))
+				    words[i] < lcrt_window_levels(t, i, max))
 					flags |= LCRT_F_WINDOWS_CUT;
 			}
 			whole = windows && !(flags & LCRT_F_WINDOWS_CUT);

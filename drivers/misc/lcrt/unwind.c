@@ -267,7 +267,9 @@ NOKPROBE_SYMBOL(lcrt_walk_stacks);
  * A leaf function that keeps no frame record (arm64 and x86_64 omit them)
  * leaves its caller only in the link register or on top of the stack: put
  * that caller in as frame 1, unless it points into the faulting function
- * itself (a stale lr) or the chain has it already.
+ * itself (a stale lr) or the chain has it already. The frame record the
+ * walk found first is then the caller's, and so is its window; the leaf
+ * has no stack of its own (an empty window at the sp of the fault).
  */
 static void lcrt_leaf_caller(struct lcrt_trace *t, struct pt_regs *regs)
 {
@@ -290,6 +292,10 @@ static void lcrt_leaf_caller(struct lcrt_trace *t, struct pt_regs *regs)
 		(t->nr - 1) * sizeof(t->frames[0]));
 	memset(&t->frames[1], 0, sizeof(t->frames[1]));
 	t->frames[1].pc = ret;
+	t->frames[1].win_lo = t->frames[0].win_lo;
+	t->frames[1].win_hi = t->frames[0].win_hi;
+	t->frames[0].win_lo = lcrt_regs_sp(regs);
+	t->frames[0].win_hi = t->frames[0].win_lo;
 	t->nr++;
 }
 
