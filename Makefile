@@ -9,7 +9,7 @@ VENDOR_VARS := KERNEL_SRC KVER BOARD GUEST_CMD BOOTARGS CRASH_BOOTARGS MODULE
 quote = '$(subst ','\'',$(1))'
 VENDOR_ENV = $(foreach v,$(VENDOR_VARS),$(if $(filter-out undefined,$(origin $(v))),$(v)=$(call quote,$(value $(v)))))
 
-.PHONY: demo check matrix prefixes patches check-patches lint kunit kernel deps clean
+.PHONY: demo check matrix prefixes patches check-patches lint kunit kernel fuzz deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
 	$(VENDOR_ENV) $(LAB) demo
@@ -38,8 +38,13 @@ kunit:			## the KUnit suites, UML and QEMU, both kernels
 kernel:			## build the board's kernel
 	$(VENDOR_ENV) $(LAB) kernel
 
+# FUZZ_SECONDS per target; new inputs and findings in userspace/fuzz/out/.
+FUZZ_SECONDS ?= 60
+fuzz:			## libFuzzer+ASan+UBSan on the tool's decoder and scanner
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PYTHON) userspace/fuzz/fuzz.py
+
 deps:			## install what the lab needs from Debian
 	$(LAB) deps
 
-clean:			## drop every download and build (.lab/, userspace/build/)
-	rm -rf .lab userspace/build
+clean:			## drop every download and build (.lab/, userspace/build*/)
+	rm -rf .lab userspace/build userspace/build-fuzz

@@ -895,6 +895,50 @@ static void lcrt_expect_stop(struct kunit *test, struct lcrt_synth *s, u8 stop,
 	KUNIT_EXPECT_LE(test, s->trace.nr, (unsigned int)LCRT_MAX_FRAMES);
 }
 
+/*
+ * A chain across three stacks, as an NMI that came in an interrupt: the
+ * buffer cut in three, two frames on each, from the third stack to the
+ * second to the task stack (the first). Back to a stack it left, or off
+ * the task stack to another, the walk stops.
+ */
+static void lcrt_test_synthetic_stacks(struct kunit *test)
+{
+	static const unsigned int at[] = { 176, 184, 96, 104, 16, 24 };
+	unsigned int layout, i;
+
+	for (layout = 0; layout < ARRAY_SIZE(lcrt_layouts); layout++) {
+		struct lcrt_synth *s = lcrt_synth(test, layout);
+		struct lcrt_walk *w = &s->walk;
+
+		for (i = 0; i < 3; i++) {
+			w->stacks[i].lo = lcrt_slot(s, 86 * i);
+			w->stacks[i].hi = lcrt_slot(s, 86 * (i + 1) - 6 * !!i);
+		}
+		w->stacks[2].hi = lcrt_slot(s, LCRT_TEST_WORDS);
+		w->nstacks = 3;
+		for (i = 0; i < ARRAY_SIZE(at); i++)
+			lcrt_put_frame(s, at[i], i + 1 < ARRAY_SIZE(at) ?
+				       lcrt_slot(s, at[i + 1]) : 0,
+				       lcrt_text(i + 1));
+		w->fp = lcrt_slot(s, at[0]);
+		w->sp = w->fp - 4 * sizeof(long);
+		lcrt_fp_walk(&s->trace, w, s->l);
+		KUNIT_EXPECT_EQ_MSG(test, s->trace.stop, LCRT_STOP_END,
+				    "layout %u", layout);
+		KUNIT_EXPECT_EQ_MSG(test, s->trace.nr, 7U, "layout %u", layout);
+
+		/* From the second stack back to the third, which it left. */
+		lcrt_put_frame(s, at[3], lcrt_slot(s, 192), lcrt_text(4));
+		lcrt_put_frame(s, 192, 0, lcrt_text(5));
+		lcrt_expect_stop(test, s, LCRT_STOP_RANGE, 4);
+		/* From the task stack to another. */
+		lcrt_put_frame(s, at[3], lcrt_slot(s, at[4]), lcrt_text(4));
+		lcrt_put_frame(s, at[5], lcrt_slot(s, 120), lcrt_text(6));
+		lcrt_put_frame(s, 120, 0, lcrt_text(7));
+		lcrt_expect_stop(test, s, LCRT_STOP_RANGE, 6);
+	}
+}
+
 static void lcrt_test_synthetic_loop(struct kunit *test)
 {
 	unsigned int layout;
@@ -1070,6 +1114,7 @@ static struct kunit_case lcrt_unwind_cases[] = {
 	KUNIT_CASE(lcrt_test_real_chain),
 	KUNIT_CASE(lcrt_test_irq_chain),
 	KUNIT_CASE(lcrt_test_synthetic_chain),
+	KUNIT_CASE(lcrt_test_synthetic_stacks),
 	KUNIT_CASE(lcrt_test_synthetic_loop),
 	KUNIT_CASE(lcrt_test_synthetic_range),
 	KUNIT_CASE(lcrt_test_synthetic_align),

@@ -2,7 +2,9 @@
 """make check: every suite, then one line 'N passed, N failed'.
 
 Suites:
-  userspace  the lcrt tool's GoogleTest tests, clang-format, clang-tidy
+  userspace  the lcrt tool's GoogleTest tests, clang-format, clang-tidy, and
+             its libFuzzer targets (ASan, UBSan) once over their checked-in
+             corpus (`make fuzz` fuzzes for a while)
   kunit      the KUnit suites (kunit.py, as documented, nothing added): UML
              on 6.1 and 6.12, and QEMU arm, arm64 and x86_64 (one kernel
              each); `make kunit` runs every arch on both kernels
@@ -24,8 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lab"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "userspace" / "fuzz"))
 
 import boards  # noqa: E402
+import fuzz  # noqa: E402
 import kernels  # noqa: E402
 from common import JOBS  # noqa: E402
 
@@ -43,7 +47,7 @@ def build_userspace():
 def style_checks():
     """clang-format and clang-tidy over the tool: one test each."""
     us = ROOT / "userspace"
-    files = sorted(str(p) for d in ("src", "include", "tests")
+    files = sorted(str(p) for d in ("src", "include", "tests", "fuzz")
                    for p in (us / d).rglob("*") if p.suffix in (".cpp", ".hpp"))
     fmt = subprocess.run(["clang-format", "--dry-run", "--Werror", *files],
                          capture_output=True, text=True)
@@ -56,6 +60,24 @@ def style_checks():
           f"{tidy.stdout[-3000:]}", flush=True)
     ok = (fmt.returncode == 0) + (tidy.returncode == 0)
     return ok, 2 - ok
+
+
+def fuzz_corpus():
+    """Each fuzz target over userspace/fuzz/corpus/, every input once under
+    ASan and UBSan (libFuzzer -runs=0): one test per target."""
+    try:
+        fuzz.build(JOBS)
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        print(f"fuzz targets: cannot build: {e}", flush=True)
+        return 0, len(fuzz.TARGETS)
+    ok = 0
+    for t in fuzz.TARGETS:
+        passed, tail = fuzz.corpus_pass(t)
+        seeds = len(list((fuzz.SEEDS / t).iterdir()))
+        print(f"fuzz corpus {t} ({seeds} inputs): {'ok' if passed else 'FAILED'}"
+              + ("" if passed else f"\n{tail}"), flush=True)
+        ok += passed
+    return ok, len(fuzz.TARGETS) - ok
 
 
 def suite_userspace():
@@ -74,7 +96,8 @@ def suite_userspace():
     if p.returncode != 0 and failed == 0:
         failed = 1
     style_ok, style_failed = style_checks()
-    return total - failed + style_ok, failed + style_failed
+    fuzz_ok, fuzz_failed = fuzz_corpus()
+    return total - failed + style_ok + fuzz_ok, failed + style_failed + fuzz_failed
 
 
 def suite_lab():

@@ -92,20 +92,36 @@ void render_builds(std::ostream& o, const Record& rec) {
       << (m.build_id.empty() ? "unknown" : hex_bytes(m.build_id)) << "\n";
 }
 
-// The length of the valid UTF-8 sequence at s[i], or 0.
+// The length of the valid UTF-8 sequence at s[i], or 0. Valid as RFC 3629
+// has it (and JSON needs it): no overlong form, surrogate (U+D800..U+DFFF) or
+// code point past U+10FFFF, which the second byte's bounds rule out.
 std::size_t utf8_length(const std::string& s, std::size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
   std::size_t n = 0;
-  if (c >= 0xc2 && c <= 0xdf)
+  unsigned lo = 0x80;
+  unsigned hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) {
     n = 2;
-  else if (c >= 0xe0 && c <= 0xef)
+  } else if (c >= 0xe0 && c <= 0xef) {
     n = 3;
-  else if (c >= 0xf0 && c <= 0xf4)
+    lo = c == 0xe0 ? 0xa0 : lo;
+    hi = c == 0xed ? 0x9f : hi;
+  } else if (c >= 0xf0 && c <= 0xf4) {
     n = 4;
+    lo = c == 0xf0 ? 0x90 : lo;
+    hi = c == 0xf4 ? 0x8f : hi;
+  }
   if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; k++)
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c1 < lo || c1 > hi) return 0;
+  for (std::size_t k = 2; k < n; k++)
     if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
   return n;
+}
+
+// U+0080..U+009F, the C1 control characters (U+009B is a terminal's CSI).
+bool c1_control(const std::string& s, std::size_t i) {
+  return static_cast<unsigned char>(s[i]) == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0;
 }
 
 // The JSON flag names of a record's LCRT_F_* bits.
@@ -137,7 +153,8 @@ std::string printable(const std::string& s, bool escape_controls) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      if (const std::size_t n = utf8_length(s, i)) {
+      if (const std::size_t n = utf8_length(s, i);
+          n != 0 && !(escape_controls && c1_control(s, i))) {
         out.append(s, i, n);
         i += n;
         continue;

@@ -162,6 +162,45 @@ TEST(Text, AModuleFunctionIsNamedAsTheKernelDoes) {
   EXPECT_FALSE(j["frames"][1].contains("module"));
 }
 
+// Found by fuzz/fuzz_decode.cpp: a lax UTF-8 check kept overlong forms,
+// surrogates and code points past U+10FFFF, which JSON's dump() refuses.
+TEST(Printable, OverlongSurrogateAndOutOfRangeSequencesAreEscaped) {
+  EXPECT_EQ(printable("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");
+  EXPECT_EQ(printable("\xed\xa0\x80", false), "\\xed\\xa0\\x80");
+  EXPECT_EQ(printable("\xf4\x90\x80\x80", false), "\\xf4\\x90\\x80\\x80");
+  EXPECT_EQ(printable("\xf0\x8f\xbf\xbf", false), "\\xf0\\x8f\\xbf\\xbf");
+  const std::string valid =
+      "\xc3\xa9\xe2\x82\xac\xed\x9f\xbf\xee\x80\x80\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf";
+  EXPECT_EQ(printable(valid), valid);
+}
+
+// Found by fuzz/fuzz_decode.cpp: U+0080..U+009F (U+009B is CSI) reached the
+// terminal as they were; JSON may carry them.
+TEST(Printable, C1ControlsAreEscapedForTheTerminal) {
+  EXPECT_EQ(printable("a\xc2\x9b"
+                      "2J"),
+            "a\\xc2\\x9b2J");
+  EXPECT_EQ(printable("\xc2\x80\xc2\x9f\xc2\xa0"), "\\xc2\\x80\\xc2\\x9f\xc2\xa0");
+  EXPECT_EQ(printable("\xc2\x9b", false), "\xc2\x9b");
+}
+
+TEST(Json, BytesThatAreNotUtf8CannotMakeTheDumpThrow) {
+  Spec s;
+  s.event.comm = "sh\xe0\x80\xaf";
+  s.reason = "\xed\xa0\x80";
+  s.frames[0].name = "f\xf4\x90\x80\x80";
+  s.release = "6.1\xc0\x80";
+  const auto j = to_json(decode(make_record(s)));
+  std::string out;
+  ASSERT_NO_THROW(out = j.dump());
+  EXPECT_EQ(j["comm"], "sh\\xe0\\x80\\xaf");
+  EXPECT_EQ(j["reason"], "\\xed\\xa0\\x80");
+  EXPECT_EQ(j["frames"][0]["function"], "f\\xf4\\x90\\x80\\x80");
+  const std::string text = render_text(decode(make_record(s)));
+  EXPECT_TRUE(has(text, "task:    sh\\xe0\\x80\\xaf (pid")) << text;
+}
+
 TEST(Cli, DecodesARegionImage) {
   Bytes image(4096, 0);
   const Bytes r = make_record(Spec{});

@@ -8,9 +8,10 @@
  * interrupted pc itself, not a return address.
  *
  * The stack bounds come from the architecture's own stack information: this
- * CPU's IRQ stack and, with VMAP_STACK, its overflow stack, where a task
- * that ran off its stack into the guard page is handled. A walk may start
- * on either and continue on the task stack.
+ * CPU's IRQ stack; with VMAP_STACK, its overflow stack, where a task that
+ * ran off its stack into the guard page is handled; with SDEI, its normal
+ * and critical event stacks. A walk may start on any of them and cross to
+ * the others it has not left yet, and to the task stack last.
  */
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
@@ -37,6 +38,8 @@ bool lcrt_arch_stacks(struct lcrt_walk *w)
 {
 	lcrt_add_stack(w, stackinfo_get_irq());
 	lcrt_add_stack(w, stackinfo_get_overflow());
+	lcrt_add_stack(w, stackinfo_get_sdei_normal());
+	lcrt_add_stack(w, stackinfo_get_sdei_critical());
 	return true;
 }
 

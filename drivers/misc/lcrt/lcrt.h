@@ -106,7 +106,7 @@ struct lcrt_walk {
 	unsigned long pc, fp, sp;
 	struct {
 		unsigned long lo, hi;
-	} stacks[4];		/* [0]: the task stack */
+	} stacks[6];		/* [0]: the task stack */
 	unsigned int nstacks;
 };
 

@@ -66,9 +66,28 @@ static int lcrt_stack_of(const struct lcrt_walk *w, unsigned long lo,
 NOKPROBE_SYMBOL(lcrt_stack_of);
 
 /*
+ * May a walk on stack @prev (-1 at the start) continue on stack @s? Not off
+ * every known stack, not back to a stack it left, and not off the task
+ * stack (0), where every chain ends.
+ */
+static bool lcrt_may_enter(int s, int prev, unsigned int *left)
+{
+	if (s < 0 || s == prev || prev < 0)
+		return s >= 0;
+	if (prev == 0 || (*left & BIT(s)))
+		return false;
+	*left |= BIT(prev);
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_may_enter);
+
+/*
  * Walk the frame-pointer chain from @w with the frame record layout @l.
- * The first stack of @w is the task stack; a walk may leave any other
- * stack (an interrupt stack) for it, never the other way.
+ * The first stack of @w is the task stack. A walk crosses any number of
+ * stacks (an SDEI or overflow stack to the IRQ stack to the task stack), as
+ * the kernel's unwinders do: it may move to a stack it has not left yet,
+ * and the task stack is the last.
  */
 void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		  const struct lcrt_fp_layout *l)
@@ -77,6 +96,7 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 	bool exact = t->exact_first;
 	int rec_lo = min(l->next_fp, l->ret_pc);
 	int rec_hi = max(l->next_fp, l->ret_pc) + (int)WORD;
+	unsigned int left = 0;	/* the stacks the walk has left */
 	int prev_s = -1;
 
 	t->nr = 0;
@@ -107,7 +127,7 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 			unsigned long regs = fp - 1;
 
 			s = lcrt_stack_of(w, regs, regs + l->regs_size);
-			if (s < 0 || (prev_s == 0 && s != 0)) {
+			if (!lcrt_may_enter(s, prev_s, &left)) {
 				t->stop = LCRT_STOP_RANGE;
 				return;
 			}
@@ -129,8 +149,7 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 			return;
 		}
 		s = lcrt_stack_of(w, fp + rec_lo, fp + rec_hi);
-		if (s < 0 || (prev_s > 0 && s != prev_s && s != 0) ||
-		    (prev_s == 0 && s != 0)) {
+		if (!lcrt_may_enter(s, prev_s, &left)) {
 			t->stop = LCRT_STOP_RANGE;
 			return;
 		}

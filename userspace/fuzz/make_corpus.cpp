@@ -1,0 +1,283 @@
+// Writes the seed corpus of the fuzz targets, fuzz/corpus/{decode,scan}/:
+// valid records from the tests' encoder and the real arm record, and edge
+// cases around each check of the decoder. The files are checked in; run
+//   lcrt_fuzz_corpus userspace/fuzz/corpus
+// from the fuzz build after changing this, and commit what changed.
+#include <linux/lcrt.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "encoder.hpp"
+
+namespace lcrt::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path g_out;
+
+void put(const std::string& dir, const std::string& name, const Bytes& b) {
+  const fs::path p = g_out / dir / name;
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+void set_le(Bytes& b, std::size_t off, std::uint64_t v, int n) {
+  for (int i = 0; i < n; i++) b[off + i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+Bytes payload(const Writer& w) { return w.bytes(); }
+
+Bytes real_record() {
+  std::ifstream in(std::string(LCRT_TEST_DATA) + "/arm-exception.rec", std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+Spec arm64() {
+  Spec s;
+  s.arch = LCRT_ARCH_ARM64;
+  s.word_size = 8;
+  s.frames = {{0xffff800008a1b2c4, 0x24, 0x80, "lkdtm_EXCEPTION [lkdtm]", true},
+              {0xffff800008a1a000, 0x1c, 0x60, "lkdtm_do_action [lkdtm]"},
+              {0xffff800008321000, 0x90, 0x200, "direct_entry"},
+              {0xffff800008010040, 0, 0, ""}};
+  for (std::uint64_t i = 0; i < LCRT_REGS_ARM64; i++) s.regs.push_back(0xffff000012340000 + i);
+  s.windows = {{0, 0xffff80000a0f3c50, {1, 2, 3, 4, 5}}, {1, 0xffff80000a0f3c80, {}}};
+  s.modules = {{"lkdtm", {0x11, 0x22, 0x33, 0x44}}, {"nobid", {}}};
+  return s;
+}
+
+void decode_corpus() {
+  const std::string d = "decode";
+  put(d, "valid-arm", make_record(Spec{}));
+  put(d, "real-arm-exception", real_record());
+  {
+    Spec s;
+    for (std::uint64_t i = 0; i < LCRT_REGS_ARM; i++) s.regs.push_back(0xc0000000 + i);
+    s.windows = {{0, 0xc07c7e90, {1, 2, 0xffffffff, 4, 5, 6}}, {2, 0xc07c7eb8, {7}}};
+    s.frames[0].exact = true;
+    put(d, "valid-arm-regs-windows", make_record(s));
+  }
+  put(d, "valid-arm64-exact-modules", make_record(arm64()));
+  {
+    Spec s;
+    s.arch = LCRT_ARCH_X86_64;
+    s.word_size = 8;
+    s.frames = {{0xffffffff81234567, 0x17, 0x90, "exc_invalid_op", true},
+                {0xffffffff81000000, 0, 0, ""}};
+    for (std::uint64_t i = 0; i < LCRT_REGS_X86_64; i++) s.regs.push_back(i * 0x1111);
+    put(d, "valid-x86_64", make_record(s));
+  }
+  {
+    Spec s;
+    s.flags = 0x3f;
+    s.stop = LCRT_STOP_LOOP;
+    s.dropped = 12;
+    s.event.taint = ~0ULL;
+    s.event.kind = 200;
+    s.event.context = 9;
+    s.arch = 77;
+    s.extra = {{200, Bytes{1, 2, 3}}, {LCRT_SEC_MODULES + 1, Bytes{}}};
+    put(d, "valid-odd-values-unknown-sections", make_record(s));
+  }
+  {
+    Spec s;
+    s.event.comm = "a\x1b[2Jb\\\x7f\xff\xc3\xa9";
+    s.reason = "x\r\n\xe2\x82\xac \xe0\x80\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xc2\x9b";
+    s.release = std::string("6.1\0-\x01", 6);
+    s.frames[0].name = "\xc0\xaf [m\x1b]";
+    s.modules = {{"m\x1b", {}}};
+    put(d, "valid-nasty-strings", make_record(s));
+  }
+  {
+    Spec s;
+    s.frames = {{0x1, 0, 0, "a"}, {0xffffffffffffffff, 0, 0, "b"}, {0x2, 0, 0, "c [m]"}};
+    s.frames[1].exact = true;
+    put(d, "valid-word4-wrapping-pcs", make_record(s));
+  }
+  {
+    Writer w;
+    w.le(LCRT_MAGIC, 4).le(0, 4).le(1, 2).le(32, 2).le(32, 4).le(1, 8).le(0, 4).u8(1).u8(4);
+    w.le(0, 2);
+    Bytes b = w.bytes();
+    reseal(b);
+    put(d, "valid-header-only", b);
+  }
+  const Bytes good = make_record(arm64());
+  put(d, "empty", {});
+  put(d, "no-magic", Bytes(64, 0xff));
+  put(d, "truncated-header", Bytes(good.begin(), good.begin() + 20));
+  put(d, "truncated-body",
+      Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)));
+  {
+    Bytes b = good;
+    b[good.size() - 3] ^= 0x40;
+    put(d, "bad-crc", b);
+  }
+  {
+    Spec s;
+    s.version = 2;
+    put(d, "bad-version", make_record(s));
+  }
+  {
+    Bytes b = good;
+    set_le(b, 10, 16, 2);
+    reseal(b);
+    put(d, "bad-header-size", b);
+  }
+  {
+    Bytes b = good;
+    set_le(b, 12, LCRT_MAX_RECORD_SIZE + 8, 4);
+    put(d, "bad-total-size", b);
+  }
+  {
+    // The first section claims more bytes than the record holds.
+    Bytes b = good;
+    set_le(b, 32 + 2, 0xfff0, 2);
+    reseal(b);
+    put(d, "lying-section-size-long", b);
+  }
+  {
+    // The event section claims fewer bytes than its fields need.
+    Bytes b = make_record(Spec{});
+    set_le(b, 32 + 2, 5, 2);
+    b.resize(32 + 4 + 5);
+    set_le(b, 12, b.size(), 4);
+    reseal(b);
+    put(d, "lying-section-size-short", b);
+  }
+  {
+    Bytes b = good;
+    set_le(b, 12, 32 + 2, 4);
+    reseal(b);
+    put(d, "section-header-past-end", b);
+  }
+  const auto with = [](std::uint8_t type, const Bytes& p, Spec s = Spec{}) {
+    s.extra = {{type, p}};
+    return make_record(s);
+  };
+  put(d, "regs-not-whole-words", with(LCRT_SEC_REGS, Bytes{1, 2, 3}));
+  {
+    Spec s;
+    s.word_size = 3;
+    put(d, "regs-word-size-3", with(LCRT_SEC_REGS, Bytes{1, 2, 3}, s));
+  }
+  put(d, "frames-overlong-varint",
+      with(LCRT_SEC_FRAMES,
+           Bytes{1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1}));
+  put(d, "frames-cut-mid-frame", with(LCRT_SEC_FRAMES, Bytes{1, 0, 0, 0x80, 0x10, 0x10, 5, 'a'}));
+  put(d, "stack-window-frame-99",
+      with(LCRT_SEC_STACK, payload(Writer().varint(99).varint(0xc0001000).le(7, 4))));
+  put(d, "stack-window-huge-frame",
+      with(LCRT_SEC_STACK, payload(Writer().varint(~0ULL).varint(~0ULL).le(7, 4).le(8, 4))));
+  put(d, "exact-index-out-of-range", with(LCRT_SEC_EXACT, payload(Writer().varint(1).varint(3))));
+  put(d, "exact-huge-index", with(LCRT_SEC_EXACT, payload(Writer().varint(1).varint(~0ULL))));
+  put(d, "exact-out-of-order",
+      with(LCRT_SEC_EXACT, payload(Writer().varint(2).varint(1).varint(0))));
+  put(d, "exact-count-lies", with(LCRT_SEC_EXACT, payload(Writer().varint(100).varint(0))));
+  put(d, "exact-trailing-bytes",
+      with(LCRT_SEC_EXACT, payload(Writer().varint(1).varint(0).u8(9).u8(9))));
+  {
+    Spec s = arm64();  // already has an EXACT section naming frame 0
+    s.extra = {{LCRT_SEC_EXACT, payload(Writer().varint(1).varint(0))}};
+    put(d, "exact-twice", make_record(s));
+  }
+  put(d, "modules-no-name", with(LCRT_SEC_MODULES, payload(Writer().str8("").u8(0))));
+  put(d, "modules-build-id-past-end",
+      with(LCRT_SEC_MODULES, payload(Writer().str8("lkdtm").u8(20).le(1, 4))));
+  put(d, "modules-name-past-end", with(LCRT_SEC_MODULES, payload(Writer().u8(9).raw("ab"))));
+  put(d, "event-comm-past-end",
+      with(LCRT_SEC_EVENT, payload(Writer().u8(1).u8(0).raw("\x01\x02"))));
+  put(d, "kernel-build-id-past-end",
+      with(LCRT_SEC_KERNEL, payload(Writer().str8("6.12").u8(40).le(1, 8))));
+}
+
+// A region image: each record in a slot of slot bytes, the rest erased.
+Bytes region(const std::vector<Bytes>& records, std::size_t slot, std::uint8_t erased = 0xff) {
+  Bytes img(slot * records.size(), erased);
+  for (std::size_t i = 0; i < records.size(); i++)
+    std::copy(records[i].begin(), records[i].end(),
+              img.begin() + static_cast<std::ptrdiff_t>(i * slot));
+  return img;
+}
+
+Bytes seq(std::uint64_t n, Spec s = Spec{}) {
+  s.seq = n;
+  return make_record(s);
+}
+
+void scan_corpus() {
+  const std::string d = "scan";
+  put(d, "empty", {});
+  put(d, "erased", Bytes(512, 0xff));
+  put(d, "zeroed", Bytes(512, 0));
+  put(d, "one-record", real_record());
+  put(d, "three-slots", region({seq(3), seq(5), seq(4, arm64())}, 1024));
+  {
+    Bytes torn = seq(9);
+    torn[60] ^= 1;
+    put(d, "torn-between-valid", region({seq(7), torn, seq(8)}, 384, 0));
+  }
+  {
+    // Records back to back: the next one starts at the 8-byte boundary.
+    Bytes img;
+    for (std::uint64_t n = 1; n <= 3; n++) {
+      Bytes r = seq(n);
+      r.resize((r.size() + 7) & ~std::size_t{7}, 0);
+      img.insert(img.end(), r.begin(), r.end());
+    }
+    put(d, "back-to-back", img);
+  }
+  {
+    Bytes img(8, 0);
+    const Bytes r = seq(2);
+    img.insert(img.begin() + 4, r.begin(), r.end());
+    put(d, "unaligned-record", img);
+  }
+  {
+    Bytes img = region({seq(1)}, 256);
+    const Bytes r = seq(2, arm64());
+    img.insert(img.end(), r.begin(), r.begin() + 40);
+    put(d, "truncated-last-record", img);
+  }
+  {
+    Writer w;
+    for (int i = 0; i < 16; i++) w.le(LCRT_MAGIC, 4).le(0, 4);
+    put(d, "magic-everywhere", w.bytes());
+  }
+  {
+    Bytes img(60, 0xff);
+    set_le(img, 56, LCRT_MAGIC, 4);
+    put(d, "magic-at-the-end", img);
+  }
+  {
+    Spec a;
+    a.seq = ~0ULL;
+    put(d, "same-seq-and-max-seq", region({seq(4), seq(4), make_record(a)}, 256));
+  }
+}
+
+}  // namespace
+}  // namespace lcrt::test
+
+int main(int argc, char** argv) {
+  namespace fs = std::filesystem;
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR (userspace/fuzz/corpus)\n", argv[0]);
+    return 64;
+  }
+  lcrt::test::g_out = argv[1];
+  for (const char* d : {"decode", "scan"}) {
+    fs::remove_all(lcrt::test::g_out / d);
+    fs::create_directories(lcrt::test::g_out / d);
+  }
+  lcrt::test::decode_corpus();
+  lcrt::test::scan_corpus();
+  return 0;
+}
