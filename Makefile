@@ -9,7 +9,7 @@ VENDOR_VARS := KERNEL_SRC KVER BOARD GUEST_CMD BOOTARGS CRASH_BOOTARGS MODULE
 quote = '$(subst ','\'',$(1))'
 VENDOR_ENV = $(foreach v,$(VENDOR_VARS),$(if $(filter-out undefined,$(origin $(v))),$(v)=$(call quote,$(value $(v)))))
 
-.PHONY: demo check matrix prefixes patches check-patches lint kunit kernel fuzz deps clean
+.PHONY: demo check matrix prefixes patches check-patches lint kunit kernel fuzz install deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
 	$(VENDOR_ENV) $(LAB) demo
@@ -42,6 +42,17 @@ kernel:			## build the board's kernel
 FUZZ_SECONDS ?= 60
 fuzz:			## libFuzzer+ASan+UBSan on the tool's decoder and scanner
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PYTHON) userspace/fuzz/fuzz.py
+
+# The lcrt tool, its man page, lcrt-collect.service and bash completion,
+# through CMake's install rules (cmake --install does the same).
+PREFIX ?= /usr/local
+SYSTEMDUNITDIR ?= lib/systemd/system
+INSTALL_BUILD := userspace/build
+install:		## the lcrt tool: PREFIX (/usr/local), DESTDIR, SYSTEMDUNITDIR
+	cmake -S userspace -B $(INSTALL_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX) -DSYSTEMDUNITDIR=$(SYSTEMDUNITDIR) >/dev/null
+	cmake --build $(INSTALL_BUILD) --target lcrt -j 2
+	DESTDIR=$(DESTDIR) cmake --install $(INSTALL_BUILD)
 
 deps:			## install what the lab needs from Debian
 	$(LAB) deps

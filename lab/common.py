@@ -24,6 +24,8 @@ APT_PACKAGES = [
     "clang-format", "clang-tidy", "busybox-static", "libcli11-dev",
     "nlohmann-json3-dev", "libgtest-dev", "zlib1g-dev", "libdw-dev",
     "dpkg-dev", "rsync",
+    # journal entries from lcrt collect (optional: built without it if absent)
+    "libsystemd-dev",
     # libFuzzer (libclang_rt.fuzzer) for the tool's fuzz targets: not a
     # dependency of clang, only a recommendation.
     "clang", "libclang-rt-dev",

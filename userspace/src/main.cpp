@@ -1,4 +1,4 @@
-// lcrt: read, decode and clear LCRT crash records. Thin over lcrtcore.
+// lcrt: read, decode, collect and clear LCRT crash records. Thin over lcrtcore.
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include <system_error>
 #include <vector>
 
+#include "lcrt/collect.hpp"
 #include "lcrt/dwarf.hpp"
 #include "lcrt/fd.hpp"
 #include "lcrt/record.hpp"
@@ -36,10 +38,11 @@ constexpr int kExitIo = 74;        // EX_IOERR: a file that cannot be read or wr
 constexpr std::size_t kMaxImage = 64UL << 20;
 
 constexpr const char* kExitHelp =
-    "Exit codes: 0 a valid record was shown (or cleared), 2 no record, "
-    "3 only corrupt or torn records, 64 bad usage (or a --system-map or "
-    "--vmlinux that is not one, or a --vmlinux of another build than the "
-    "record's without --force), 74 a file could not be read or written.";
+    "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
+    "nothing new), 2 no record, 3 only corrupt or torn records (collect: the "
+    "region holds a corrupt one), 64 bad usage (or a --system-map or --vmlinux "
+    "that is not one, a --vmlinux of another build than the record's without "
+    "--force, a --control not in sysfs), 74 a file could not be read or written.";
 
 struct IoError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -53,6 +56,13 @@ struct DecodeArgs {
   bool force = false;
   bool json = false;
   bool all = false;
+};
+
+struct CollectArgs {
+  std::string dir = "/var/lib/lcrt";
+  std::string source = "/sys/kernel/lcrt/nvram";
+  std::string control = "/sys/kernel/lcrt/control";
+  bool no_clear = false;
 };
 
 std::string cause(int err) { return std::strerror(err); }
@@ -169,6 +179,55 @@ int clear(const std::string& control) {
   return kExitOk;
 }
 
+// Archive every valid record not archived yet, then clear the region when
+// every record in it is archived and it did not change meanwhile. Corrupt
+// records are reported, never archived, and keep the region from being
+// cleared: they are left for a human (exit 3).
+int collect(const CollectArgs& a) {
+  const lcrt::Bytes seen = read_file(a.source);
+  const auto found = lcrt::scan(seen);
+  lcrt::Archive archive(a.dir, std::cerr);
+  int added = 0;
+  int before = 0;
+  int corrupt = 0;
+  for (const auto& f : found) {
+    if (f.error) {
+      std::cerr << a.source << ": corrupt record at offset " << f.offset << ": " << f.message
+                << "\n";
+      corrupt++;
+      continue;
+    }
+    if (archive.has(*f.record)) {
+      before++;
+      continue;
+    }
+    auto j = lcrt::to_json(*f.record);
+    j["offset"] = f.offset;
+    const auto* raw = seen.data() + f.offset;
+    const std::string path =
+        archive.add(*f.record, lcrt::Bytes(raw, raw + f.record->total_size),
+                    j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+                    std::time(nullptr));
+    lcrt::journal_record(*f.record, path);
+    std::cout << "archived " << path << ".json and .rec\n";
+    added++;
+  }
+  std::cout << a.dir << ": " << added << " archived, " << before << " archived before, " << corrupt
+            << " corrupt\n";
+  if (!a.no_clear && !found.empty()) {
+    const std::string why = lcrt::clear_blocker(seen, read_file(a.source), archive.keys());
+    if (!why.empty()) {
+      std::cout << "not cleared: " << why
+                << (corrupt != 0 ? " (lcrt decode " + a.source + ", then lcrt clear)" : "") << "\n";
+    } else if (const int rc = clear(a.control); rc != kExitOk) {
+      return rc;
+    } else {
+      std::cout << "cleared\n";
+    }
+  }
+  return corrupt != 0 ? kExitCorrupt : kExitOk;
+}
+
 void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
   cmd->add_flag("--json", a.json, "print JSON");
   cmd->add_flag("--all", a.all, "every valid record, not only the newest");
@@ -194,7 +253,10 @@ namespace {
 int run(int argc, char** argv) {
   CLI::App app{"lcrt: LCRT (Linux Crash Record and Trace) records"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", LCRT_VERSION);
+  app.set_version_flag(
+      "--version", std::string(LCRT_VERSION) +
+                       (lcrt::journal_built() ? " (journal entries: libsystemd)"
+                                              : " (no journal entries: built without libsystemd)"));
   app.footer(kExitHelp);
 
   DecodeArgs show_args;
@@ -212,6 +274,16 @@ int run(int argc, char** argv) {
   auto* clr = app.add_subcommand("clear", "erase every record of this machine");
   clr->add_option("--control", control, "the control file");
 
+  CollectArgs collect_args;
+  auto* col = app.add_subcommand(
+      "collect", "archive every new record to a directory, then clear the region when safe");
+  col->add_option("--dir", collect_args.dir, "the archive directory (created when missing)")
+      ->capture_default_str();
+  col->add_option("--source", collect_args.source, "the region (sysfs) or an image of one")
+      ->capture_default_str();
+  col->add_option("--control", collect_args.control, "the control file")->capture_default_str();
+  col->add_flag("--no-clear", collect_args.no_clear, "archive only, never clear");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -221,6 +293,7 @@ int run(int argc, char** argv) {
     if (*show) return decode_and_print(show_args);
     if (*decode) return decode_and_print(decode_args);
     if (*clr) return clear(control);
+    if (*col) return collect(collect_args);
   } catch (const IoError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;

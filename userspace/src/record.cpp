@@ -217,8 +217,8 @@ Record decode(const std::uint8_t* data, std::size_t len) {
   if (rec.total_size > len)
     throw DecodeError(Error::kTruncated, "record truncated: " + std::to_string(len) + " of " +
                                              std::to_string(rec.total_size) + " bytes");
-  const auto crc = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, crc32), 4));
-  if (record_crc(data, rec.total_size) != crc)
+  rec.crc = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, crc32), 4));
+  if (record_crc(data, rec.total_size) != rec.crc)
     throw DecodeError(Error::kCrc, "CRC mismatch: the record is torn or damaged");
 
   rec.seq = le(h + offsetof(lcrt_record_header, seq), 8);

@@ -73,6 +73,7 @@ struct Section {
 struct Record {
   std::uint16_t version = 0;
   std::uint32_t total_size = 0;
+  std::uint32_t crc = 0;  // the header's CRC-32, as checked
   std::uint64_t seq = 0;
   std::uint32_t capture_ns = 0;
   std::uint8_t arch = 0;
