@@ -39,8 +39,9 @@ constexpr std::size_t kMaxImage = 64UL << 20;
 
 constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
-    "nothing new), 2 no record, 3 only corrupt or torn records (collect: the "
-    "region holds a corrupt one), 64 bad usage (or a --system-map or --vmlinux "
+    "nothing new), 2 no record (--slot: that slot is empty), 3 only corrupt or "
+    "torn records (--slot: that slot's record is corrupt; collect: the region "
+    "holds a corrupt one), 64 bad usage (or a --system-map or --vmlinux "
     "that is not one, a --vmlinux of another build than the record's without "
     "--force, a --control not in sysfs), 74 a file could not be read or written.";
 
@@ -54,8 +55,11 @@ struct DecodeArgs {
   std::string vmlinux;
   std::string modules;
   bool force = false;
-  bool json = false;
+  std::string format = "text";  // or "json" (--json)
+  bool json = false;            // --json, the same as --format json
   bool all = false;
+  long long slot = -1;  // --slot N: the N-th record position of scan()
+  bool verbose = false;
 };
 
 struct CollectArgs {
@@ -114,6 +118,49 @@ bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found
   return true;
 }
 
+// The records shown, in the format asked for.
+void print_records(const DecodeArgs& a, const std::vector<const lcrt::Found*>& shown,
+                   const std::vector<const lcrt::Found*>& corrupt, const lcrt::RenderOptions& opt) {
+  if (a.format == "json") {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const lcrt::Found* f : shown) {
+      auto j = lcrt::to_json(*f->record, opt);
+      j["offset"] = f->offset;
+      out.push_back(std::move(j));
+    }
+    for (const lcrt::Found* f : corrupt)
+      out.push_back({{"offset", f->offset}, {"error", f->message}});
+    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  } else {
+    for (const lcrt::Found* f : shown) std::cout << lcrt::render_text(*f->record, opt);
+  }
+}
+
+// --slot N: the N-th record position scan() found (0 first, valid or
+// corrupt, in offset order). The image does not say the kernel's slot size,
+// so this is the kernel's slot number when no empty slot comes before it
+// (the kernel fills slots from 0 after a clear).
+int print_slot(const DecodeArgs& a, const std::vector<lcrt::Found>& found,
+               const lcrt::RenderOptions& opt) {
+  const auto n = static_cast<std::size_t>(a.slot);
+  if (n >= found.size()) {
+    std::cerr << "lcrt: " << a.path << ": slot " << n << " is empty (the image holds "
+              << found.size() << (found.size() == 1 ? " record" : " records") << ")\n";
+    if (a.format == "json") std::cout << "[]\n";
+    return kExitNoRecord;
+  }
+  const lcrt::Found& f = found[n];
+  if (f.error) {
+    std::cerr << a.path << ": slot " << n << ": corrupt record at offset " << f.offset << ": "
+              << f.message << "\n";
+    if (a.format == "json") print_records(a, {}, {&f}, opt);
+    return kExitCorrupt;
+  }
+  if (opt.source != nullptr && !vmlinux_fits(*opt.source, {&f}, a.force)) return kExitUsage;
+  print_records(a, {&f}, {}, opt);
+  return kExitOk;
+}
+
 // Decode an image (one record, or a whole region) and print its records.
 int decode_and_print(const DecodeArgs& a) {
   const lcrt::Bytes image = read_file(a.path);
@@ -127,29 +174,24 @@ int decode_and_print(const DecodeArgs& a) {
   lcrt::RenderOptions opt;
   opt.symbols = map ? &*map : nullptr;
   opt.source = source ? &*source : nullptr;
+  opt.stack_words = a.verbose;
 
   const auto found = lcrt::scan(image);
+  if (a.slot >= 0) return print_slot(a, found, opt);
   for (const auto& f : found)
     if (f.error)
       std::cerr << a.path << ": corrupt record at offset " << f.offset << ": " << f.message << "\n";
   const lcrt::Found* best = lcrt::newest(found);
   std::vector<const lcrt::Found*> shown;
-  for (const auto& f : found)
+  std::vector<const lcrt::Found*> corrupt;
+  for (const auto& f : found) {
     if (f.record && (a.all || &f == best)) shown.push_back(&f);
+    if (f.error) corrupt.push_back(&f);
+  }
   if (source && !vmlinux_fits(*source, shown, a.force)) return kExitUsage;
 
-  if (a.json) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const lcrt::Found* f : shown) {
-      auto j = lcrt::to_json(*f->record, opt);
-      j["offset"] = f->offset;
-      out.push_back(std::move(j));
-    }
-    for (const auto& f : found)
-      if (f.error) out.push_back({{"offset", f.offset}, {"error", f.message}});
-    std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
-  } else if (best != nullptr) {
-    for (const lcrt::Found* f : shown) std::cout << lcrt::render_text(*f->record, opt);
+  if (a.format == "json" || best != nullptr) {
+    print_records(a, shown, corrupt, opt);
   } else {
     std::cout << (found.empty() ? "no crash record\n" : "no valid crash record\n");
   }
@@ -229,8 +271,19 @@ int collect(const CollectArgs& a) {
 }
 
 void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
-  cmd->add_flag("--json", a.json, "print JSON");
-  cmd->add_flag("--all", a.all, "every valid record, not only the newest");
+  auto* format = cmd->add_option("--format", a.format,
+                                 "text (the default) or json: an array of the records shown, "
+                                 "then one {offset, error} per corrupt record")
+                     ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_flag("--json", a.json, "the same as --format json")->excludes(format);
+  auto* all = cmd->add_flag("--all", a.all, "every valid record, not only the newest");
+  cmd->add_option("--slot", a.slot,
+                  "only the record in slot N: the N-th record (0 first, valid or corrupt) of "
+                  "the image in offset order")
+      ->check(CLI::NonNegativeNumber)
+      ->type_name("N")
+      ->excludes(all);
+  cmd->add_flag("-v,--verbose", a.verbose, "text: each frame's stack words, not only their count");
   cmd->add_option("--system-map", a.system_map, "name unnamed frames from this System.map")
       ->check(CLI::ExistingFile);
   auto* vmlinux = cmd->add_option("--vmlinux", a.vmlinux,
@@ -289,6 +342,8 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  for (DecodeArgs* a : {&show_args, &decode_args})
+    if (a->json) a->format = "json";
   try {
     if (*show) return decode_and_print(show_args);
     if (*decode) return decode_and_print(decode_args);

@@ -180,9 +180,19 @@ std::string taint_letters(std::uint64_t mask) {
   return s;
 }
 
-// Each frame's window: its words, four to a line, or that it has none.
-void render_windows(std::ostream& o, const Record& rec) {
-  if (!rec.windows.empty()) o << "stack windows (per frame, lowest address first):\n";
+// Each frame's window: its words, four to a line, or that it has none;
+// without stack_words, one line counting them.
+void render_windows(std::ostream& o, const Record& rec, bool stack_words) {
+  if (rec.windows.empty()) return;
+  if (!stack_words) {
+    std::size_t words = 0;
+    for (const auto& w : rec.windows) words += w.words.size();
+    o << "stack windows: " << rec.windows.size()
+      << (rec.windows.size() == 1 ? " frame, " : " frames, ") << words
+      << (words == 1 ? " word" : " words") << " (-v shows them)\n";
+    return;
+  }
+  o << "stack windows (per frame, lowest address first):\n";
   for (const auto& w : rec.windows) {
     char idx[24];
     std::snprintf(idx, sizeof(idx), "#%-2llu ", static_cast<unsigned long long>(w.frame));
@@ -251,7 +261,7 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
       o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
   }
   if ((rec.flags & LCRT_F_NO_WINDOWS) != 0) o << "stack windows: none (no frame pointers)\n";
-  render_windows(o, rec);
+  render_windows(o, rec, opt.stack_words);
   for (const auto& u : rec.unknown)
     o << "section " << static_cast<int>(u.type) << ": " << u.size << " bytes\n";
   return o.str();

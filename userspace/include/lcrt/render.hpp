@@ -13,6 +13,9 @@ namespace lcrt {
 struct RenderOptions {
   const SymbolMap* symbols = nullptr;  // names frames the record left unnamed
   Symbolizer* source = nullptr;        // source lines of named frames (--vmlinux)
+  // Text: each frame's stack words; false gives one summary line of the
+  // windows instead ("stack windows: N frames, M words (-v shows them)").
+  bool stack_words = true;
 };
 
 // The kernel's taint letters for the bits set in mask ("" when untainted).

@@ -1,0 +1,170 @@
+// lcrt show/decode's --format, --slot and -v, run as a user would.
+#include <gtest/gtest.h>
+#include <linux/lcrt.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "encoder.hpp"
+#include "lcrt/record.hpp"
+
+namespace lcrt {
+namespace {
+
+using test::CliResult;
+using test::lcrt_cli;
+using test::make_record;
+using test::Spec;
+using test::write_temp;
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+constexpr std::size_t kSlot = 1024;
+
+// lcrt's standard output alone (lcrt_cli mixes in standard error).
+CliResult stdout_of(const std::string& args) {
+  FILE* p = popen((std::string(LCRT_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+// A region of four slots: seq 7, seq 8, a corrupt record, then empty.
+std::string region() {
+  Bytes image(4 * kSlot, 0);
+  Spec s;
+  s.windows = {{0, 0xc07c7e90, {0xc07c7ed4, 0xc07c7eb0, 0xc01c31a4, 0xc0204b58, 0x1}},
+               {1, 0xc07c7eb8, {0xdeadbeef}}};
+  for (std::uint64_t i = 0; i < LCRT_REGS_ARM; i++) s.regs.push_back(i);
+  const Bytes first = make_record(s);
+  s.seq = 8;
+  s.reason = "second";
+  const Bytes second = make_record(s);
+  Bytes torn = make_record(s);
+  torn[100] ^= 0x01;
+  std::copy(first.begin(), first.end(), image.begin());
+  std::copy(second.begin(), second.end(), image.begin() + kSlot);
+  std::copy(torn.begin(), torn.end(), image.begin() + 2 * kSlot);
+  return write_temp("slots.img", image);
+}
+
+TEST(CliFormat, JsonIsTheSameAsTheJsonFlag) {
+  const std::string img = region();
+  const CliResult flag = stdout_of("decode --json --all " + img);
+  const CliResult format = stdout_of("decode --format json --all " + img);
+  EXPECT_EQ(flag.status, 0) << flag.out;
+  EXPECT_EQ(format.status, 0) << format.out;
+  EXPECT_EQ(flag.out, format.out);
+  const auto j = nlohmann::json::parse(format.out);
+  ASSERT_EQ(j.size(), 3U);  // two records, one corrupt
+  EXPECT_EQ(j[0]["seq"], 7);
+  EXPECT_EQ(j[1]["seq"], 8);
+  EXPECT_TRUE(has(j[2]["error"].get<std::string>(), "CRC mismatch"));
+  // JSON carries the stack words with or without -v.
+  EXPECT_EQ(j[0]["frames"][1]["stack"]["words"][0], "0xdeadbeef");
+  EXPECT_EQ(stdout_of("decode -v --format json --all " + img).out, format.out);
+}
+
+TEST(CliFormat, TextIsTheDefault) {
+  const std::string img = region();
+  const CliResult dflt = stdout_of("decode " + img);
+  const CliResult text = stdout_of("decode --format text " + img);
+  EXPECT_EQ(dflt.status, 0);
+  EXPECT_EQ(dflt.out, text.out);
+  EXPECT_TRUE(has(text.out, "LCRT record 8 ")) << text.out;
+}
+
+TEST(CliFormat, AnythingElseIsAUsageError) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode --format yaml " + img);
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "--format")) << run.out;
+  EXPECT_TRUE(has(run.out, "yaml")) << run.out;
+  EXPECT_EQ(lcrt_cli("decode --format " + img).status, 64);
+  // --json and --format say the same thing twice: one of them.
+  EXPECT_EQ(lcrt_cli("decode --json --format text " + img).status, 64);
+  EXPECT_EQ(lcrt_cli("show --format xml --source " + img).status, 64);
+}
+
+TEST(CliSlot, ShowsTheRecordOfThatSlotOnly) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode --slot 0 " + img);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "LCRT record 7 ")) << run.out;
+  EXPECT_FALSE(has(run.out, "LCRT record 8 ")) << run.out;
+  EXPECT_FALSE(has(run.out, "corrupt")) << run.out;  // other slots are not reported
+  run = lcrt_cli("show --source " + img + " --slot 1 --format json");
+  EXPECT_EQ(run.status, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j.size(), 1U);
+  EXPECT_EQ(j[0]["seq"], 8);
+  EXPECT_EQ(j[0]["offset"], kSlot);
+  EXPECT_EQ(j[0]["reason"], "second");
+}
+
+TEST(CliSlot, AnEmptySlotIsExit2) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode --slot 3 " + img);
+  EXPECT_EQ(run.status, 2) << run.out;
+  EXPECT_EQ(run.out, "lcrt: " + img + ": slot 3 is empty (the image holds 3 records)\n");
+  run = lcrt_cli("decode --slot 0 " + write_temp("zero.img", Bytes(4096, 0)));
+  EXPECT_EQ(run.status, 2) << run.out;
+  run = stdout_of("decode --format json --slot 9 " + img);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.out, "[]\n");
+}
+
+TEST(CliSlot, ACorruptSlotIsExit3WithItsReason) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode --slot 2 " + img);
+  EXPECT_EQ(run.status, 3) << run.out;
+  EXPECT_EQ(run.out, img +
+                         ": slot 2: corrupt record at offset 2048: CRC mismatch: the record is "
+                         "torn or damaged\n");
+  run = stdout_of("decode --json --slot 2 " + img);
+  EXPECT_EQ(run.status, 3);
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j.size(), 1U);
+  EXPECT_EQ(j[0]["offset"], 2 * kSlot);
+}
+
+TEST(CliSlot, ExcludesAllAndTakesOnlyANumber) {
+  const std::string img = region();
+  EXPECT_EQ(lcrt_cli("decode --slot 0 --all " + img).status, 64);
+  EXPECT_EQ(lcrt_cli("show --all --slot 0 --source " + img).status, 64);
+  EXPECT_EQ(lcrt_cli("decode --slot -1 " + img).status, 64);
+  EXPECT_EQ(lcrt_cli("decode --slot one " + img).status, 64);
+}
+
+TEST(CliVerbose, TextSummarisesTheWindowsUnlessVerbose) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode --slot 0 " + img);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\nstack windows: 2 frames, 6 words (-v shows them)\n")) << run.out;
+  EXPECT_FALSE(has(run.out, "c0204b58")) << run.out;
+  // The chain, the registers and the signature are there either way.
+  EXPECT_TRUE(has(run.out, "#0  bad_irq_handler+0x10/0x40 [0xc0100010]")) << run.out;
+  EXPECT_TRUE(has(run.out, "registers:\n  r0      00000000")) << run.out;
+  EXPECT_TRUE(has(run.out, "signature: ")) << run.out;
+  for (const char* v : {"-v", "--verbose"}) {
+    run = lcrt_cli(std::string("decode ") + v + " --slot 0 " + img);
+    EXPECT_EQ(run.status, 0) << run.out;
+    EXPECT_TRUE(has(run.out, "stack windows (per frame, lowest address first):\n")) << run.out;
+    EXPECT_TRUE(has(run.out, "#0  c07c7e90: c07c7ed4 c07c7eb0 c01c31a4 c0204b58\n")) << run.out;
+    EXPECT_TRUE(has(run.out, "#1  c07c7eb8: deadbeef\n")) << run.out;
+    EXPECT_FALSE(has(run.out, "-v shows them")) << run.out;
+  }
+  // A record without windows says nothing of them.
+  run = lcrt_cli("decode " + write_temp("plain.rec", make_record(Spec{})));
+  EXPECT_FALSE(has(run.out, "stack windows")) << run.out;
+}
+
+}  // namespace
+}  // namespace lcrt
