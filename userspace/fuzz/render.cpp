@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -34,45 +35,20 @@ const SymbolMap& symbols() {
   std::abort();
 }
 
-// The length of the strict UTF-8 (RFC 3629) sequence at s[i], or 0: no
-// overlong form, surrogate or code point past U+10FFFF, and no C1 control.
-std::size_t sequence(const std::string& s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  unsigned lo = 0x80;
-  unsigned hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-    lo = c == 0xc2 ? 0xa0 : lo;  // U+0080..U+009F: C1 controls
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    lo = c == 0xe0 ? 0xa0 : lo;
-    hi = c == 0xed ? 0x9f : hi;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    lo = c == 0xf0 ? 0x90 : lo;
-    hi = c == 0xf4 ? 0x8f : hi;
-  }
-  if (n == 0 || i + n > s.size()) return 0;
-  const auto c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c1 < lo || c1 > hi) return 0;
-  for (std::size_t k = 2; k < n; k++)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  return n;
-}
-
-// Text a terminal can take: strict UTF-8, no control character but '\n'.
+// Text a terminal can take: strict UTF-8 (checked by nlohmann-json's own
+// decoder, not by a copy of the renderer's), no C0 or C1 control character
+// but '\n', no DEL.
 bool clean_text(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
+  try {
+    (void)nlohmann::json(s).dump();
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+  for (std::size_t i = 0; i < s.size(); i++) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const std::size_t n = sequence(s, i);
-      if (n == 0) return false;
-      i += n;
-    } else {
-      if ((c < 0x20 && c != '\n') || c == 0x7f) return false;
-      i++;
-    }
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return false;
+    // In valid UTF-8, C2 80..C2 9F are U+0080..U+009F.
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;
   }
   return true;
 }

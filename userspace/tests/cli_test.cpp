@@ -20,9 +20,7 @@ using test::make_record;
 using test::Spec;
 using test::write_temp;
 
-bool has(const std::string& text, const std::string& what) {
-  return text.find(what) != std::string::npos;
-}
+using test::has;
 
 constexpr std::size_t kSlot = 1024;
 

@@ -26,9 +26,7 @@ using test::make_record;
 using test::Spec;
 using test::write_temp;
 
-bool has(const std::string& text, const std::string& what) {
-  return text.find(what) != std::string::npos;
-}
+using test::has;
 
 // Record seq of a chain of its own, so each has its own signature.
 Spec spec(std::uint64_t seq) {

@@ -63,4 +63,9 @@ CliResult lcrt_cli(const std::string& args);
 // A file of the test's temporary directory holding b; its path.
 std::string write_temp(const std::string& name, const Bytes& b);
 
+// Does text hold what?
+inline bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
 }  // namespace lcrt::test
