@@ -401,7 +401,7 @@ NOKPROBE_SYMBOL(lcrt_window_cost);
  * more room never gives any window fewer words. Returns false when a
  * frame's window was left out.
  */
-static bool lcrt_window_words(const struct lcrt_trace *t, unsigned int n,
+static bool lcrt_window_share(const struct lcrt_trace *t, unsigned int n,
 			      unsigned int max, size_t room, u8 *levels)
 {
 	unsigned int i, l;
@@ -424,7 +424,7 @@ static bool lcrt_window_words(const struct lcrt_trace *t, unsigned int n,
 	return true;
 }
 
-NOKPROBE_SYMBOL(lcrt_window_words);
+NOKPROBE_SYMBOL(lcrt_window_share);
 
 /*
  * The stack windows of the first @nframes frames, innermost first, at the
@@ -473,7 +473,7 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 	const struct lcrt_trace *t = f->trace;
 	unsigned int i, kept, max = min_t(unsigned int, f->window_words,
 					  LCRT_WINDOW_MAX);
-	u8 words[LCRT_MAX_FRAMES];
+	u8 levels[LCRT_MAX_FRAMES];
 	struct lcrt_enc e;
 	bool whole, windows = false;
 	size_t reserve;
@@ -497,12 +497,12 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		    !lcrt_put_modules(&e, t, kept))
 			whole = false;
 		if (whole && t->windows) {
-			windows = lcrt_window_words(t, kept, max,
-						    e.size - e.pos, words);
-			windows &= lcrt_put_windows(&e, t, kept, words);
+			windows = lcrt_window_share(t, kept, max,
+						    e.size - e.pos, levels);
+			windows &= lcrt_put_windows(&e, t, kept, levels);
 			for (i = 0; i < kept; i++) {
-				if (words[i] &&
-				    words[i] < lcrt_window_levels(t, i, max))
+				if (levels[i] &&
+				    levels[i] < lcrt_window_levels(t, i, max))
 					flags |= LCRT_F_WINDOWS_CUT;
 			}
 			whole = windows && !(flags & LCRT_F_WINDOWS_CUT);

@@ -246,9 +246,9 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	for (i = 0; i < n; i++) {
 		t->frames[i].pc = entries[i];
 		/*
-		 * Past an exception entry the kernel's unwinders (arm unwind
-		 * tables, x86 ORC) report the interrupted pc from the entry's
-		 * pt_regs: where the CPU was, not a return address.
+		 * Past an exception entry a kernel unwinder that crosses it
+		 * reports the interrupted pc from the entry's pt_regs: where
+		 * the CPU was, not a return address.
 		 */
 		t->frames[i].exact = i ? lcrt_in_entry_text(entries[i - 1]) :
 					 t->exact_first;
