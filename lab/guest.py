@@ -186,6 +186,13 @@ class Guest:
             f.seek(addr - self.board.ram_base)
             return f.read(size)
 
+    def fill(self, data):
+        """Write bytes over the region, as another user of it could."""
+        size, addr = parse_nvram(self.board.nvram)
+        with open(self.nvram, "r+b") as f:
+            f.seek(addr - self.board.ram_base)
+            f.write(data[:size])
+
     def poke(self, offset, xor):
         """Damage one byte of the region, as a flaky NVRAM cell would."""
         size, addr = parse_nvram(self.board.nvram)

@@ -19,6 +19,7 @@ from labtest import (DIRECT, TOOL, console_pc, console_registers, frames,
                      guest, proc_registers, tmpdir)
 
 KVER = os.environ.get("KVER") or "6.1"
+REGION_SLOTS = 128    # slot 0 of the region, after the two header copies
 
 
 class CrashTests:
@@ -69,14 +70,21 @@ class CrashTests:
         self.assertRegex(text, r"event:\s+oops")
         self.assertRegex(text, r"task:\s+sh \(pid \d+\) on CPU [01]\n")
         self.assertRegex(text, r"context: task")
-        self.assertRegex(text, r"taint:\s+0x80 D")
-        # The raw record: at most the 1 KiB budget, and the tool reads
-        # the same call chain from it.
+        # Recorded in die(), before the oops taints the kernel: the taint
+        # the console's oops report gives.
+        self.assertIn("Not tainted", console)
+        self.assertRegex(text, r"taint:\s+0x0 \n")
+        # The raw record: the oops, committed at die time, and the panic's
+        # follow-up after it in the slot; at most the 1 KiB budget, and the
+        # tool reads the same call chain from it.
         rec = base64.b64decode("".join(raw.split()))
         self.assertLessEqual(len(rec), 1024)
         m = re.search(r"LCRT record \d+ \(slot \d+, (\d+) bytes, captured in (\d+) ns",
                       text)
-        self.assertEqual(int(m.group(1)), len(rec))
+        fu = rec[(int(m.group(1)) + 7) // 8 * 8:]
+        self.assertEqual(fu[:4], b"LCRT", rec.hex())
+        self.assertTrue(int.from_bytes(fu[30:32], "little") & 0x40)
+        self.assertEqual(fu[16:24], rec[16:24])    # the same seq
         print(f"\n    [{self.BOARD} {KVER}] EXCEPTION record: {len(rec)} bytes, "
               f"captured in {int(m.group(2))} ns", end=" ")
         with tempfile.NamedTemporaryFile(suffix=".rec") as f:
@@ -130,8 +138,8 @@ class CrashTests:
         self.assertEqual(rcs[1], "rc=0")
         self.assertEqual(lines[-1], "no crash record")
         self.assertEqual(self.sh("cat /proc/lcrt").strip(), "no crash record")
-        self.assertEqual(self.guest.region_bytes(),
-                         bytes(len(self.guest.region_bytes())))
+        slots = self.guest.region_bytes()[REGION_SLOTS:]
+        self.assertEqual(slots, bytes(len(slots)))
 
     def test_registers_are_those_of_the_fault_and_windows_are_said(self):
         self.guest.power_on_fresh()
@@ -191,27 +199,91 @@ class CrashTests:
         out = self.sh(crash, oops_panic=False, bootargs="lcrt.oops=0")
         self.assertEqual(out.split("@@AFTER")[-1].strip(), "no crash record")
 
-    def test_the_ring_keeps_the_newest_records(self):
+    def region_seqs(self):
+        tool = subprocess.run([TOOL, "decode", "--all", "--json", "-"],
+                              input=self.guest.region_bytes(), capture_output=True)
+        return [r["seq"] for r in json.loads(tool.stdout or b"[]")]
+
+    def test_a_boot_loop_keeps_its_first_crashes_and_its_latest(self):
+        """Keep-unread (the default): N+2 crashes on N slots keep the first
+        N-1 and the latest; what was dropped is counted; clear N and clear
+        upto N erase what they name."""
         self.guest.power_on_fresh()
         status = self.sh("cat /sys/kernel/lcrt/status")
+        self.assertRegex(status, r"policy keep\n")
+        self.assertRegex(status, r"mapping wc\n")
         slots = int(re.search(r"slots (\d+)", status).group(1))
-        crashes = ["EXCEPTION", "PANIC"] * slots + ["BUG"]
+        crashes = ["PANIC", "EXCEPTION", "BUG"] * slots
+        crashes = crashes[:slots + 2]
         for what in crashes:
             self.crash(what)
-        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
-        self.assertRegex(out, rf"records {slots}\n")
-        self.assertRegex(out, rf"next_seq {len(crashes) + 1}\n")
-        self.assertRegex(out, rf"LCRT record {len(crashes)} ")
-        self.assertEqual(frames(out)[0][1], "lkdtm_BUG", out)
-        tool = subprocess.run([TOOL, "decode", "--all", "--json", "/dev/stdin"],
+        n = len(crashes)
+        self.assertEqual(sorted(self.region_seqs()), list(range(1, slots)) + [n])
+        ctl = "/sys/kernel/lcrt/control"
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt; "
+                      f"echo clear 2 > {ctl}; echo rc=$?; "
+                      f"echo clear 2 > {ctl}; echo rc=$?; "
+                      f"echo 'clear to' > {ctl}; echo rc=$?; "
+                      f"echo clear to {n - 1} > {ctl}; echo rc=$?; "
+                      "cat /sys/kernel/lcrt/status")
+        first, _, after = out.partition("rc=")
+        self.assertRegex(first, rf"records {slots}\n")
+        self.assertRegex(first, rf"dropped {n - slots}\n")
+        self.assertRegex(first, rf"next_seq {n + 1}\n")
+        self.assertRegex(first, rf"LCRT record {n} ")
+        self.assertEqual(frames(first)[0][1], f"lkdtm_{crashes[-1]}", out)
+        rcs = re.findall(r"rc=(\d+)", out)
+        self.assertEqual(rcs[0], "0")
+        self.assertNotEqual(rcs[1], "0")    # no record 2 any more
+        self.assertNotEqual(rcs[2], "0")    # not a control word
+        self.assertEqual(rcs[3], "0")
+        self.assertRegex(after, r"records 1\n")
+        self.assertEqual(self.region_seqs(), [n])
+
+    def test_the_ring_overwrites_the_oldest_when_asked(self):
+        self.guest.power_on_fresh()
+        ring = "lcrt.ring=overwrite"
+        slots = int(re.search(r"slots (\d+)", self.sh(
+            "cat /sys/kernel/lcrt/status", bootargs=ring)).group(1))
+        for what in ["EXCEPTION", "PANIC"] * slots:
+            self.crash(what, bootargs=ring)
+        n = 2 * slots
+        self.assertEqual(sorted(self.region_seqs()), list(range(n - slots + 1, n + 1)))
+        out = self.sh("cat /sys/kernel/lcrt/status", bootargs=ring)
+        self.assertRegex(out, r"policy overwrite\n")
+        self.assertRegex(out, rf"dropped {n - slots}\n")
+
+    def test_two_oopses_then_one_power_cut_keep_both_in_order(self):
+        self.guest.power_on_fresh()
+        crash = f"sh -c 'echo EXCEPTION > {DIRECT}'"
+        out = self.sh(f"{crash}; {crash}; echo @@DONE", oops_panic=False)
+        self.assertIn("@@DONE", out)
+        tool = subprocess.run([TOOL, "decode", "--all", "--json", "-"],
                               input=self.guest.region_bytes(), capture_output=True)
-        seqs = sorted(r["seq"] for r in json.loads(tool.stdout))
-        self.assertEqual(seqs, list(range(len(crashes) - slots + 1, len(crashes) + 1)))
+        recs = json.loads(tool.stdout)
+        self.assertEqual(sorted(r["seq"] for r in recs), [1, 2])
+        for r in recs:
+            self.assertEqual(r["frames"][0]["function"], "lkdtm_EXCEPTION", r)
+
+    def test_a_region_of_random_bytes_boots_and_records(self):
+        self.guest.power_on_fresh()
+        self.sh("true")
+        self.guest.fill(os.urandom(len(self.guest.region_bytes())))
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        slots = int(re.search(r"slots (\d+)", out).group(1))
+        self.assertRegex(out, r"records 0\n")
+        self.assertRegex(out, rf"corrupt {slots}\n")
+        self.assertRegex(out, r"boot_count 1\n")    # a new header
+        self.crash()
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, r"records 1\n")
+        self.assertRegex(out, rf"corrupt {slots - 1}\n")
+        self.assertEqual(frames(out)[0][1], "lkdtm_EXCEPTION", out)
 
     def test_damaged_record_is_reported_corrupt_never_shown(self):
         self.guest.power_on_fresh()
         self.crash()
-        self.guest.poke(100, 0x01)
+        self.guest.poke(REGION_SLOTS + 100, 0x01)
         out = self.sh("cat /proc/lcrt")
         self.assertIn("corrupt: CRC mismatch", out)
         self.assertNotIn("LCRT record", out)
@@ -227,6 +299,14 @@ class CrashTests:
         self.assertEqual(modes["/sys/kernel/lcrt/control"], "200")
         self.assertEqual(modes["/sys/kernel/lcrt/record"], "400")
         self.assertEqual(modes["/sys/kernel/lcrt/nvram"], "400")
+        # And a user who is not root is refused by every one of them.
+        out = self.sh("echo 'nobody:x:65534:65534::/:/bin/sh' >> /etc/passwd; "
+                      "su -s /bin/sh nobody -c 'for f in /proc/lcrt "
+                      "/sys/kernel/lcrt/status /sys/kernel/lcrt/record "
+                      "/sys/kernel/lcrt/nvram; do cat $f; done; "
+                      "echo clear > /sys/kernel/lcrt/control; id -u' 2>&1")
+        self.assertEqual(out.count("Permission denied"), 5, out)
+        self.assertIn("65534", out)
 
     def test_the_board_is_what_debian_ships(self):
         """Two CPUs online, sleep sleeps, and (arm64, x86_64) KASLR moves

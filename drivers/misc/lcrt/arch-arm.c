@@ -10,9 +10,11 @@
  * frame records are not APCS frames: with Clang, or without frame pointers,
  * the chain comes from the ARM unwind tables (unwind-arm.c).
  */
+#include <linux/cacheflush.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
+#include <asm/outercache.h>
 
 #include "lcrt.h"
 
@@ -65,3 +67,17 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 }
 
 NOKPROBE_SYMBOL(lcrt_leaf_return);
+
+/*
+ * A write-back mapping: clean and invalidate the lines in L1 by virtual
+ * address, then clean the outer cache (a PL310 on many SoCs) by physical
+ * address. A write-combined mapping needs neither: wmb() drains the write
+ * buffer, and outer_sync() with it.
+ */
+void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len)
+{
+	__cpuc_flush_dcache_area(addr, len);
+	outer_clean_range(phys, phys + len);
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_clean);

@@ -13,6 +13,7 @@
  * and critical event stacks. A walk may start on any of them and cross to
  * the others it has not left yet, and to the task stack last.
  */
+#include <linux/cacheflush.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -104,3 +105,15 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 }
 
 NOKPROBE_SYMBOL(lcrt_leaf_return);
+
+/*
+ * A write-back mapping: clean the lines to the point of coherency (DC CVAC
+ * and a DSB). A write-combined mapping is Normal Non-cacheable: wmb(), a
+ * DSB, completes its stores in order.
+ */
+void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len)
+{
+	dcache_clean_poc((unsigned long)addr, (unsigned long)addr + len);
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_clean);

@@ -8,6 +8,7 @@
  * setting rbp to its pt_regs + 1 (ENCODE_FRAME_POINTER). Without frame
  * pointers the chain comes from ORC (unwind-x86.c).
  */
+#include <linux/cacheflush.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -91,3 +92,15 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 }
 
 NOKPROBE_SYMBOL(lcrt_leaf_return);
+
+/*
+ * A write-back mapping: CLFLUSH every line written (clflush_cache_range()
+ * fences before and after). A write-combined mapping needs only wmb(), an
+ * SFENCE, which drains the write-combining buffers.
+ */
+void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len)
+{
+	clflush_cache_range(addr, len);
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_clean);

@@ -2,16 +2,18 @@
 /*
  * LCRT - Linux Crash Record and Trace: the capture.
  *
- * The die notifier sees an oops with the registers of the faulting context.
- * An oops that will end in a panic (panic_on_oops, or in interrupt context)
- * is only remembered, and the panic notifier records it together with the
- * panic reason: one record. An oops that will not panic is recorded at once
- * (lcrt.oops=0 turns that off); if it does panic after all, the panic
- * rewrites that record in its slot. A panic that no oops led to is recorded
- * from the panic notifier.
+ * The die notifier records an oops at once, with the registers of the
+ * faulting context and its call chain, before anything that follows it in
+ * die(): kdump's crash_kexec(), console dumps, the panic notifiers. When
+ * the oops then panics, the panic notifier adds a small follow-up record
+ * with the panic's reason to the same slot (room is kept for it when the
+ * panic is certain), so that one crash reads as one record and nothing
+ * committed is rewritten. A panic that no oops led to is recorded from the
+ * panic notifier. lcrt.oops=0 leaves out an oops that does not panic.
  *
  * Everything on the capture path runs in panic context: static buffers, no
- * locks, no allocation, bounded loops, and one capture at a time.
+ * locks but the region's owner (with a bounded wait and a takeover by the
+ * panicking CPU), no allocation, bounded loops.
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
@@ -32,6 +34,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -48,19 +51,16 @@ static unsigned int window_words = 8;
 module_param(window_words, uint, 0600);
 MODULE_PARM_DESC(window_words, "stack words kept per frame (0 to 32)");
 
-/* The oops in progress on a CPU, kept until the panic it may lead to. */
+/* The oops a CPU recorded, which the panic that follows may continue. */
 struct lcrt_oops {
 	struct task_struct *task;
-	struct pt_regs *regs;
 	const char *str;
 	long err;
-	u8 event;
 	int slot;		/* where it was recorded, or -1 */
 	u64 seq;
 };
 
 static DEFINE_PER_CPU(struct lcrt_oops, lcrt_oops);
-static atomic_t lcrt_busy = ATOMIC_INIT(0);
 static u8 lcrt_buf[LCRT_MAX_RECORD_SIZE];
 static struct lcrt_trace lcrt_trace;
 
@@ -121,15 +121,30 @@ static u8 lcrt_build_id_len(void)
 
 NOKPROBE_SYMBOL(lcrt_build_id_len);
 
+/* The reason of an oops: "Oops: ..., err 0x...". */
+static void lcrt_oops_reason(char *buf, size_t size, const char *msg,
+			     const char *str, long err)
+{
+	const char *what = str && *str ? str : "Oops";
+
+	if (msg)
+		scnprintf(buf, size, "%s (after %s, err %#lx)", msg, what, err);
+	else
+		scnprintf(buf, size, "%s, err %#lx", what, err);
+}
+
+NOKPROBE_SYMBOL(lcrt_oops_reason);
+
 /*
- * Build the record in lcrt_buf and commit it, to the next slot or, when
- * @slot >= 0, over the record of the same crash in that slot.
+ * Build a record in lcrt_buf within @budget and commit it to the next slot.
+ * @regs: the registers of an oops, or NULL (a panic: walk from here).
+ * The caller owns the region.
  */
-static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
-			int slot, u64 seq, u64 t0)
+static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
+			struct pt_regs *regs, size_t budget, u64 t0)
 {
 	static char comm[TASK_COMM_LEN];
-	static char reason[160];
+	static char text[160];
 	struct lcrt_facts f = {
 		.event = event,
 		.context = lcrt_context(),
@@ -139,7 +154,6 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 		.taint = get_taint(),
 		.uptime_ns = ktime_get_mono_fast_ns(),
 		.comm = comm,
-		.reason = reason,
 		.release = init_utsname()->release,
 		.build_id = vmlinux_build_id,
 		.build_id_len = lcrt_build_id_len(),
@@ -149,62 +163,91 @@ static int lcrt_capture(u8 event, const char *msg, struct lcrt_oops *oops,
 	size_t len;
 
 	strscpy(comm, current->comm, sizeof(comm));
-	if (oops->regs && msg)
-		scnprintf(reason, sizeof(reason), "%s (after %s, err %#lx)",
-			  msg, oops->str && *oops->str ? oops->str : "Oops",
-			  oops->err);
-	else if (oops->regs)
-		scnprintf(reason, sizeof(reason), "%s, err %#lx",
-			  oops->str && *oops->str ? oops->str : "Oops",
-			  oops->err);
-	else
-		scnprintf(reason, sizeof(reason), "%s", msg ?: "");
-	f.reason = strim(reason);
+	strscpy(text, reason ?: "", sizeof(text));
+	f.reason = strim(text);
 	/*
 	 * A soft lockup panics from the watchdog's timer interrupt: keep the
 	 * registers of what it interrupted, as its console report shows them.
 	 * Not from an NMI (which sets no irq regs) nor for a hard lockup (the
 	 * buddy detector panics on the CPU that watches, not the stuck one).
 	 */
-	if (oops->regs)
-		f.regs = lcrt_arch_regs(oops->regs, &f.nregs);
+	if (regs)
+		f.regs = lcrt_arch_regs(regs, &f.nregs);
 	else if (event == LCRT_EV_WATCHDOG && in_hardirq() && !in_nmi() &&
-		 !(msg && strstr(msg, "Hard LOCKUP")) && get_irq_regs())
+		 !(reason && strstr(reason, "Hard LOCKUP")) && get_irq_regs())
 		f.regs = lcrt_arch_regs(get_irq_regs(), &f.nregs);
 
-	lcrt_unwind(&lcrt_trace, oops->regs);
+	lcrt_unwind(&lcrt_trace, regs);
 	lcrt_symbolize(&lcrt_trace);
-	len = lcrt_encode(&f, lcrt_buf, lcrt_store_slot_size(), seq);
+	len = lcrt_encode(&f, lcrt_buf, min(budget, r->slot_size), r->next_seq);
 	lcrt_record_seal(lcrt_buf,
 			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
-	return lcrt_store_commit(slot, lcrt_buf, len);
+	return lcrt_region_commit(r, lcrt_buf, len);
 }
 
 NOKPROBE_SYMBOL(lcrt_capture);
+
+/*
+ * Continue the record of an oops with the panic it led to: a follow-up
+ * record of the same seq, after it in its slot. False when there is no
+ * room there (the panic is then recorded as a record of its own).
+ */
+static bool lcrt_followup(struct lcrt_region *r, const struct lcrt_oops *oops,
+			  const char *msg, u64 t0)
+{
+	struct lcrt_enc e;
+	size_t len;
+
+	lcrt_enc_init(&e, lcrt_buf, LCRT_FOLLOWUP_ROOM);
+	lcrt_enc_section_begin(&e, LCRT_SEC_REASON);
+	lcrt_enc_bytes(&e, msg, min_t(size_t, strlen(msg),
+				      LCRT_FOLLOWUP_ROOM - 48));
+	lcrt_enc_section_end(&e);
+	len = lcrt_enc_finish(&e, oops->seq, LCRT_F_FOLLOWUP);
+	if (!len)
+		return false;
+	lcrt_record_seal(lcrt_buf,
+			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
+	return !lcrt_region_append(r, oops->slot, lcrt_buf, len);
+}
+
+NOKPROBE_SYMBOL(lcrt_followup);
 
 static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 			   void *data)
 {
 	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
+	struct lcrt_region *r = lcrt_store();
 	struct die_args *args = data;
 	u64 t0 = ktime_get_mono_fast_ns();
+	static char reason[160];
+	bool will_panic;
+	size_t budget;
 
 	if (val != DIE_OOPS || !args || !args->regs || user_mode(args->regs))
 		return NOTIFY_DONE;
-	oops->task = current;
-	oops->regs = args->regs;
+	/*
+	 * die() panics after the notifiers, and so does the death of init,
+	 * of an idle task or of an interrupt handler (make_task_dead()).
+	 */
+	will_panic = panic_on_oops || in_interrupt() ||
+		     is_global_init(current) || is_idle_task(current);
+	oops->task = will_panic ? current : NULL;
 	oops->str = args->str;
 	oops->err = args->err;
-	oops->event = lcrt_oops_event(args->regs);
 	oops->slot = -1;
-	/* die() panics right after the notifiers in these cases. */
-	if (!record_oops || panic_on_oops || in_interrupt())
+	if (!r || (!record_oops && !will_panic))
 		return NOTIFY_DONE;
-	if (!lcrt_store_ready() || atomic_cmpxchg(&lcrt_busy, 0, 1))
+	if (!lcrt_store_lock(false)) {
+		lcrt_store_lost();
 		return NOTIFY_DONE;
-	oops->seq = lcrt_store_next_seq();
-	oops->slot = lcrt_capture(oops->event, NULL, oops, -1, oops->seq, t0);
-	atomic_set(&lcrt_busy, 0);
+	}
+	budget = r->slot_size - (will_panic ? LCRT_FOLLOWUP_ROOM : 0);
+	lcrt_oops_reason(reason, sizeof(reason), NULL, args->str, args->err);
+	oops->seq = r->next_seq;
+	oops->slot = lcrt_capture(r, lcrt_oops_event(args->regs), reason,
+				  args->regs, budget, t0);
+	lcrt_store_unlock();
 	return NOTIFY_DONE;
 }
 
@@ -214,21 +257,28 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 			     void *data)
 {
 	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
-	struct lcrt_oops none = { .slot = -1 };
+	struct lcrt_region *r = lcrt_store();
 	u64 t0 = ktime_get_mono_fast_ns();
-	u8 event;
+	static char reason[160];
+	const char *msg = data ?: "";
 
-	if (!lcrt_store_ready() || atomic_cmpxchg(&lcrt_busy, 0, 1))
+	if (!r)
 		return NOTIFY_DONE;
-	/* Registers kept by an oops of another task are stale. */
-	if (oops->task != current || !oops->regs)
-		oops = &none;
-	event = oops->regs ? oops->event : lcrt_panic_event(data);
-	if (oops->slot >= 0)
-		lcrt_capture(event, data, oops, oops->slot, oops->seq, t0);
-	else
-		lcrt_capture(event, data, oops, -1, lcrt_store_next_seq(), t0);
-	atomic_set(&lcrt_busy, 0);
+	if (!lcrt_store_lock(true)) {
+		/* This CPU's own capture was interrupted: leave it torn. */
+		lcrt_store_lost();
+		return NOTIFY_DONE;
+	}
+	if (oops->task != current) {
+		lcrt_capture(r, lcrt_panic_event(data), msg, NULL, r->slot_size,
+			     t0);
+	} else if (oops->slot < 0 || !lcrt_followup(r, oops, msg, t0)) {
+		/* Not recorded (lcrt.oops=0), or no room left after it. */
+		lcrt_oops_reason(reason, sizeof(reason), msg, oops->str,
+				 oops->err);
+		lcrt_capture(r, LCRT_EV_PANIC, reason, NULL, r->slot_size, t0);
+	}
+	lcrt_store_unlock();
 	return NOTIFY_DONE;
 }
 
@@ -255,7 +305,7 @@ static int __init lcrt_init(void)
 	register_die_notifier(&lcrt_die_nb);
 	atomic_notifier_chain_register(&panic_notifier_list, &lcrt_panic_nb);
 	pr_info("armed, record budget %zu bytes, %s unwinder\n",
-		lcrt_store_slot_size(),
+		lcrt_store()->slot_size,
 		lcrt_have_fp() ? "frame-pointer" :
 		IS_ENABLED(CONFIG_ARM_UNWIND) ? "ARM unwind tables" :
 		IS_ENABLED(CONFIG_UNWINDER_ORC) ? "ORC" : "kernel");

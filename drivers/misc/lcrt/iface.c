@@ -3,10 +3,12 @@
  * LCRT - Linux Crash Record and Trace: what user space sees.
  *
  *   /proc/lcrt                   the newest record, in words
- *   /sys/kernel/lcrt/control     write "clear" to erase every record
- *   /sys/kernel/lcrt/record      the newest record, raw
- *   /sys/kernel/lcrt/nvram       the whole region, raw
- *   /sys/kernel/lcrt/status      region, slots and record counts
+ *   /sys/kernel/lcrt/control     "clear" erases every record, "clear N"
+ *                                the record N, "clear to N" every record
+ *                                numbered N or lower
+ *   /sys/kernel/lcrt/record      the newest record (and its follow-up), raw
+ *   /sys/kernel/lcrt/nvram       the whole region with its header, raw
+ *   /sys/kernel/lcrt/status      region, header, slots and record counts
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
@@ -45,6 +47,8 @@ static const char *lcrt_error_name(int err)
 	case -EMSGSIZE:	return "sizes out of bounds";
 	case -EBADMSG:	return "CRC mismatch";
 	case -EUCLEAN:	return "sections do not fit the record";
+	case -EINPROGRESS: return "torn: its write did not finish";
+	case -ENODATA:	return "not an LCRT record";
 	default:	return "unreadable";
 	}
 }
@@ -247,7 +251,35 @@ static void lcrt_show_stack(struct seq_file *m, struct lcrt_dec *d,
 	seq_putc(m, '\n');
 }
 
-static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
+/*
+ * @fu: the follow-up record, NULL, or an ERR_PTR when it is torn or damaged.
+ * Its reason is what the crash ended in: "panic (after oops)".
+ */
+static void lcrt_show_reason(struct seq_file *m, struct lcrt_dec *d,
+			     const struct lcrt_record_header *fu)
+{
+	struct lcrt_dec fd;
+	size_t off;
+	u8 type;
+
+	if (!IS_ERR_OR_NULL(fu)) {
+		off = le16_to_cpu(fu->header_size);
+		while (lcrt_record_next(fu, &off, &type, &fd)) {
+			if (type != LCRT_SEC_REASON)
+				continue;
+			seq_printf(m, "reason:  %.*s (after %.*s)\n", (int)fd.len,
+				   fd.p, (int)d->len, d->p);
+			return;
+		}
+	}
+	seq_printf(m, "reason:  %.*s\n", (int)d->len, d->p);
+	if (IS_ERR(fu))
+		seq_printf(m, "note:    what followed is lost: %s\n",
+			   lcrt_error_name(PTR_ERR(fu)));
+}
+
+static void lcrt_show_record(struct seq_file *m, const void *rec, int slot,
+			     const struct lcrt_record_header *fu)
 {
 	const struct lcrt_record_header *h = rec;
 	size_t off = le16_to_cpu(h->header_size);
@@ -274,7 +306,7 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 			lcrt_show_event(m, &d);
 			break;
 		case LCRT_SEC_REASON:
-			seq_printf(m, "reason:  %.*s\n", (int)d.len, d.p);
+			lcrt_show_reason(m, &d, fu);
 			break;
 		case LCRT_SEC_KERNEL:
 			lcrt_show_kernel(m, &d);
@@ -303,45 +335,84 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot)
 	}
 }
 
-static int lcrt_proc_show(struct seq_file *m, void *v)
+/*
+ * A copy of the newest record's slot, taken between captures, or NULL with
+ * what the reader should be told. The caller frees it.
+ */
+static void *lcrt_newest(struct lcrt_region *r, struct lcrt_slot_info *info,
+			 const struct lcrt_record_header **fu)
 {
-	struct lcrt_slot_info info;
-	size_t size = lcrt_store_slot_size();
-	void *rec;
+	void *copy = NULL;
 
 	mutex_lock(&lcrt_iface_lock);
-	lcrt_store_scan(&info);
-	if (info.newest_corrupt >= 0)
-		seq_printf(m, "the newest record (slot %d) is corrupt: %s\n",
-			   info.newest_corrupt,
+	lcrt_region_scan(r, info);
+	if (info->newest >= 0 && lcrt_store_lock(false)) {
+		const struct lcrt_record_header *f;
+
+		copy = kmemdup(lcrt_region_slot_ptr(r, info->newest),
+			       r->slot_size, GFP_KERNEL);
+		f = lcrt_region_followup(r, info->newest);
+		lcrt_store_unlock();
+		*fu = IS_ERR_OR_NULL(f) || !copy ? f :
+		      copy + ((const u8 *)f -
+			      (const u8 *)lcrt_region_slot_ptr(r, info->newest));
+	}
+	mutex_unlock(&lcrt_iface_lock);
+	return copy;
+}
+
+static int lcrt_proc_show(struct seq_file *m, void *v)
+{
+	const struct lcrt_record_header *fu = NULL;
+	struct lcrt_region *r = lcrt_store();
+	struct lcrt_slot_info info;
+	void *rec;
+
+	rec = lcrt_newest(r, &info, &fu);
+	if (info.newest_bad >= 0)
+		seq_printf(m, "the newest record (slot %d) is %s%s\n",
+			   info.newest_bad,
+			   info.newest_err == -EINPROGRESS ? "" : "corrupt: ",
 			   lcrt_error_name(info.newest_err));
 	if (info.newest < 0) {
-		if (info.newest_corrupt < 0)
+		if (info.newest_bad < 0)
 			seq_puts(m, "no crash record\n");
-		mutex_unlock(&lcrt_iface_lock);
 		return 0;
 	}
-	rec = kmemdup(lcrt_store_slot(info.newest), size, GFP_KERNEL);
-	mutex_unlock(&lcrt_iface_lock);
 	if (!rec)
 		return -ENOMEM;
-	if (!lcrt_record_check(rec, size))
-		lcrt_show_record(m, rec, info.newest);
+	if (!lcrt_record_check(rec, r->slot_size))
+		lcrt_show_record(m, rec, info.newest, fu);
 	else
 		seq_puts(m, "the record changed while it was read\n");
 	kfree(rec);
 	return 0;
 }
 
+/* "clear", "clear N", "clear to N" (every record numbered N or lower). */
 static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
-	if (!sysfs_streq(buf, "clear"))
-		return -EINVAL;
+	char word[16], arg[24], extra;
+	int how = LCRT_CLEAR_ALL, n, ret;
+	u64 seq = 0;
+
+	if (sysfs_streq(buf, "clear")) {
+		how = LCRT_CLEAR_ALL;
+	} else {
+		n = sscanf(buf, "clear %15s %23s %c", word, arg, &extra);
+		if (n == 1 && !kstrtou64(word, 10, &seq) && seq)
+			how = LCRT_CLEAR_ONE;
+		else if (n == 2 && !strcmp(word, "to") &&
+			 !kstrtou64(arg, 10, &seq))
+			how = LCRT_CLEAR_TO;
+		else
+			return -EINVAL;
+	}
 	mutex_lock(&lcrt_iface_lock);
-	lcrt_store_clear();
+	ret = lcrt_store_clear(how, seq);
 	mutex_unlock(&lcrt_iface_lock);
-	return count;
+	return ret < 0 ? ret : count;
 }
 
 static struct kobj_attribute control_attr = __ATTR_WO(control);
@@ -349,17 +420,21 @@ static struct kobj_attribute control_attr = __ATTR_WO(control);
 static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
+	struct lcrt_region *r = lcrt_store();
 	struct lcrt_slot_info info;
 	phys_addr_t base = lcrt_store_base();
 
 	mutex_lock(&lcrt_iface_lock);
-	lcrt_store_scan(&info);
+	lcrt_region_scan(r, &info);
 	mutex_unlock(&lcrt_iface_lock);
 	return sysfs_emit(buf,
-			  "region %pa+%zu\nslot_size %zu\nslots %u\nrecords %u\ncorrupt %u\nnext_seq %llu\n",
-			  &base, lcrt_store_size(), lcrt_store_slot_size(),
-			  lcrt_store_slots(), info.valid, info.corrupt,
-			  lcrt_store_next_seq());
+			  "region %pa+%zu\nmapping %s\nslot_size %zu\nslots %u\npolicy %s\nrecords %u\ntorn %u\ncorrupt %u\nempty %u\nnext_seq %llu\nboot_count %llu\ndropped %llu\n",
+			  &base, r->size, r->wb ? "wb" : "wc", r->slot_size,
+			  r->nslots,
+			  r->policy == LCRT_RING_OVERWRITE ? "overwrite" : "keep",
+			  info.valid, info.torn, info.corrupt, info.empty,
+			  r->next_seq, r->boot_count,
+			  r->dropped + atomic_read(&r->lost));
 }
 
 static struct kobj_attribute status_attr = __ATTR(status, 0400, status_show,
@@ -375,22 +450,26 @@ static ssize_t lcrt_read_bytes(const void *src, size_t len, char *buf,
 	return count;
 }
 
+/* The newest record, and its follow-up when it has one. */
 static ssize_t record_read(struct file *filp, struct kobject *kobj,
 			   struct bin_attribute *attr, char *buf, loff_t off,
 			   size_t count)
 {
+	const struct lcrt_record_header *fu = NULL, *h;
+	struct lcrt_region *r = lcrt_store();
 	struct lcrt_slot_info info;
-	const struct lcrt_record_header *h;
 	ssize_t ret = 0;
+	size_t len;
 
-	mutex_lock(&lcrt_iface_lock);
-	lcrt_store_scan(&info);
-	if (info.newest >= 0) {
-		h = lcrt_store_slot(info.newest);
-		ret = lcrt_read_bytes(h, le32_to_cpu(h->total_size), buf, off,
-				      count);
-	}
-	mutex_unlock(&lcrt_iface_lock);
+	h = lcrt_newest(r, &info, &fu);
+	if (!h)
+		return info.newest < 0 ? 0 : -ENOMEM;
+	len = le32_to_cpu(h->total_size);
+	if (!IS_ERR_OR_NULL(fu))
+		len = (const u8 *)fu - (const u8 *)h +
+		      le32_to_cpu(fu->total_size);
+	ret = lcrt_read_bytes(h, min(len, r->slot_size), buf, off, count);
+	kfree(h);
 	return ret;
 }
 
@@ -400,12 +479,11 @@ static ssize_t nvram_read(struct file *filp, struct kobject *kobj,
 			  struct bin_attribute *attr, char *buf, loff_t off,
 			  size_t count)
 {
+	struct lcrt_region *r = lcrt_store();
 	ssize_t ret;
 
 	mutex_lock(&lcrt_iface_lock);
-	ret = lcrt_read_bytes(lcrt_store_slot(0),
-			      (size_t)lcrt_store_slots() * lcrt_store_slot_size(),
-			      buf, off, count);
+	ret = lcrt_read_bytes(r->mem, r->size, buf, off, count);
 	mutex_unlock(&lcrt_iface_lock);
 	return ret;
 }
@@ -434,12 +512,11 @@ static int __init lcrt_iface_init(void)
 	struct kobject *kobj;
 	int ret;
 
-	if (!lcrt_store_ready())
+	if (!lcrt_store())
 		return 0;
 	if (!proc_create_single("lcrt", 0400, NULL, lcrt_proc_show))
 		pr_warn("cannot create /proc/lcrt\n");
-	bin_attr_nvram.size = (size_t)lcrt_store_slots() *
-			      lcrt_store_slot_size();
+	bin_attr_nvram.size = lcrt_store()->size;
 	kobj = kobject_create_and_add("lcrt", kernel_kobj);
 	if (!kobj)
 		return -ENOMEM;

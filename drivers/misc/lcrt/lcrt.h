@@ -5,6 +5,7 @@
 #ifndef _DRIVERS_MISC_LCRT_H
 #define _DRIVERS_MISC_LCRT_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <uapi/linux/lcrt.h>
 
@@ -192,6 +193,20 @@ unsigned long lcrt_regs_fp(struct pt_regs *regs);
  * Return: that return address, or 0 where there is no such place.
  */
 unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func);
+
+/**
+ * lcrt_arch_clean() - write cached lines of the region out to memory
+ * @addr: the first byte written, as mapped
+ * @phys: its physical address
+ * @len: bytes written
+ *
+ * Only for a write-back mapping: after it returns (with the wmb() that
+ * follows) the bytes are in memory, past every cache, so that a reset
+ * keeps them in the order they were written.
+ *
+ * Context: any, including panic; no locks.
+ */
+void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len);
 #else
 static inline const struct lcrt_fp_layout *lcrt_arch_fp(void)
 {
@@ -224,6 +239,10 @@ static inline unsigned long lcrt_leaf_return(struct pt_regs *regs,
 					     unsigned long func)
 {
 	return 0;
+}
+
+static inline void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len)
+{
 }
 #endif
 
@@ -264,25 +283,73 @@ void lcrt_symbolize(struct lcrt_trace *t);
 size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */
+#define LCRT_NO_OWNER		(-1)
+#define LCRT_OWNER_WAIT_US	100000	/* before a panic takes over */
+#define LCRT_FOLLOWUP_ROOM	96	/* kept free for what follows an oops */
+
+enum {
+	LCRT_SLOT_EMPTY,
+	LCRT_SLOT_VALID,
+	LCRT_SLOT_TORN,
+	LCRT_SLOT_CORRUPT,
+};
+
+enum {
+	LCRT_CLEAR_ALL,
+	LCRT_CLEAR_ONE,
+	LCRT_CLEAR_TO,
+};
+
+/* A region as this boot uses it; the header on the medium says the same. */
+struct lcrt_region {
+	u8 *mem;		/* the mapping of the whole region */
+	phys_addr_t phys;
+	bool wb;		/* mapped write-back: clean after writing */
+	size_t size;
+	size_t slot_size;
+	unsigned int nslots;
+	u8 policy;		/* LCRT_RING_* */
+	u64 generation;
+	u64 next_seq;
+	u64 boot_count;
+	u64 dropped;
+	u64 dropped_saved;	/* as the header on the medium says */
+	atomic_t lost;		/* captures not written, not counted yet */
+	size_t cut;		/* bytes that still reach the medium (tests) */
+};
+
 struct lcrt_slot_info {
 	unsigned int valid;
+	unsigned int torn;
 	unsigned int corrupt;
 	unsigned int empty;
 	int newest;		/* slot of the newest valid record, or -1 */
-	int newest_corrupt;	/* a corrupt slot newer than it, or -1 */
-	int newest_err;		/* why that slot is corrupt */
+	int newest_bad;		/* a torn or damaged record newer, or -1 */
+	int newest_err;		/* why (-EINPROGRESS: torn) */
 };
 
+int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
+		     u8 policy);
+void *lcrt_region_slot_ptr(const struct lcrt_region *r, unsigned int i);
+int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
+		      u64 *seq, int *err);
+int lcrt_region_commit(struct lcrt_region *r, const void *rec, size_t len);
+int lcrt_region_append(struct lcrt_region *r, unsigned int slot,
+		       const void *rec, size_t len);
+int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
+		      bool (*lock)(void), void (*unlock)(void));
+void lcrt_region_scan(const struct lcrt_region *r, struct lcrt_slot_info *info);
+const struct lcrt_record_header *
+lcrt_region_followup(const struct lcrt_region *r, unsigned int i);
+bool lcrt_owner_get(atomic_t *owner, bool takeover, unsigned int wait_us);
+void lcrt_owner_put(atomic_t *owner);
+
 int lcrt_store_init(void);
-bool lcrt_store_ready(void);
+struct lcrt_region *lcrt_store(void);
 phys_addr_t lcrt_store_base(void);
-size_t lcrt_store_size(void);
-size_t lcrt_store_slot_size(void);
-unsigned int lcrt_store_slots(void);
-u64 lcrt_store_next_seq(void);
-void *lcrt_store_slot(unsigned int i);
-int lcrt_store_commit(int slot, const void *rec, size_t len);
-void lcrt_store_clear(void);
-void lcrt_store_scan(struct lcrt_slot_info *info);
+bool lcrt_store_lock(bool panic);
+void lcrt_store_unlock(void);
+void lcrt_store_lost(void);
+int lcrt_store_clear(int how, u64 seq);
 
 #endif /* _DRIVERS_MISC_LCRT_H */

@@ -553,7 +553,8 @@ int lcrt_record_check(const void *rec, size_t avail)
 
 	if (avail < HDR_SIZE || le32_to_cpu(h->magic) != LCRT_MAGIC)
 		return -ENODATA;
-	if (le16_to_cpu(h->version) != LCRT_VERSION)
+	if (LCRT_VERSION_MAJOR(le16_to_cpu(h->version)) !=
+	    LCRT_VERSION_MAJOR(LCRT_VERSION))
 		return -EPROTO;
 	total = le32_to_cpu(h->total_size);
 	hsize = le16_to_cpu(h->header_size);

@@ -4,44 +4,64 @@
  *
  * The region is found on the command line (lcrt.nvram=SIZE@ADDR), in a
  * device-tree reserved-memory node compatible with "linux,lcrt", or in the
- * Kconfig defaults, in that order. It is cut into slots of the record
- * budget; each slot holds one record or nothing. A record is written body
- * first and committed by its magic, so a power cut during the write leaves
- * the slot invalid and every other slot as it was.
+ * Kconfig defaults, in that order. It starts with two copies of a region
+ * header (geometry, persistent sequence, boot count, records dropped) and
+ * is cut into slots of the record budget after them; each slot holds one
+ * record, a torn record, or nothing (include/uapi/linux/lcrt.h).
+ *
+ * Every write reaches the medium in the order the format needs: a record is
+ * marked pending, written, then committed by its magic; a header copy is
+ * written whole over the older copy. A cut at any byte leaves every other
+ * record as it was, and the one being written reads as torn, never as empty.
+ *
+ * The region is mapped write-combined by default (lcrt.mapping=wc): stores
+ * bypass the caches and a write barrier drains them to memory in order. A
+ * write-back mapping (lcrt.mapping=wb) cleans the written lines to the point
+ * of coherency after every step (lcrt_arch_clean()).
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
+#include <linux/atomic.h>
+#include <linux/crc32.h>
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/memblock.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/of.h>
 #include <linux/of_address.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "lcrt.h"
+
+#define RHDR_SIZE sizeof(struct lcrt_region_header)
+static_assert(sizeof(struct lcrt_region_header) == LCRT_REGION_HDR_SIZE);
+static_assert(2 * LCRT_REGION_HDR_SIZE <= LCRT_REGION_SLOTS);
 
 static unsigned int record_size = CONFIG_LCRT_RECORD_SIZE;
 module_param(record_size, uint, 0400);
 MODULE_PARM_DESC(record_size, "byte budget of one record (slot size)");
 
-/* The byte budget of one record, which is also the size of a slot. */
-static size_t lcrt_record_budget(void)
-{
-	return clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
-		       LCRT_MAX_RECORD_SIZE);
-}
+static char *ring = IS_ENABLED(CONFIG_LCRT_RING_OVERWRITE) ? "overwrite" :
+		    "keep";
+module_param(ring, charp, 0400);
+MODULE_PARM_DESC(ring, "when full: keep (the first records) or overwrite (the oldest)");
+
+static char *mapping = IS_ENABLED(CONFIG_LCRT_MAP_WB) ? "wb" : "wc";
+module_param(mapping, charp, 0400);
+MODULE_PARM_DESC(mapping, "map the region wc (write-combined) or wb (write-back)");
 
 static phys_addr_t lcrt_base;
 static size_t lcrt_size;
 static bool lcrt_from_cmdline;
-static u8 *lcrt_mem;
-static size_t lcrt_slot_size;
-static unsigned int lcrt_nslots;
-static unsigned int lcrt_next_slot;
-static u64 lcrt_next_seq = 1;
+static struct lcrt_region lcrt_nvram;
+static atomic_t lcrt_owner = ATOMIC_INIT(LCRT_NO_OWNER);
 
 /*
  * lcrt.nvram=SIZE@ADDR is an early parameter so that the region can be
@@ -73,6 +93,517 @@ static int __init lcrt_parse_nvram(char *arg)
 }
 early_param("lcrt.nvram", lcrt_parse_nvram);
 
+/* Model a power cut for tests: only r->cut more bytes reach the medium. */
+static void lcrt_region_put(struct lcrt_region *r, size_t off, const void *src,
+			    size_t len)
+{
+	size_t n = min(len, r->cut);
+
+	if (src)
+		memcpy(r->mem + off, src, n);
+	else
+		memset(r->mem + off, 0, n);
+	r->cut -= n;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_put);
+
+/* What was put reaches the medium before anything put after it. */
+static void lcrt_region_sync(struct lcrt_region *r, size_t off, size_t len)
+{
+	if (r->wb)
+		lcrt_arch_clean(r->mem + off, r->phys + off, len);
+	/* Drains write-combining buffers: what follows is written after. */
+	wmb();
+}
+
+NOKPROBE_SYMBOL(lcrt_region_sync);
+
+static void lcrt_region_put32(struct lcrt_region *r, size_t off, u32 v)
+{
+	__le32 le = cpu_to_le32(v);
+
+	if (r->cut >= sizeof(le)) {
+		/* One aligned store: a cut sees the old or the new word. */
+		WRITE_ONCE(*(__le32 *)(r->mem + off), le);
+		r->cut -= sizeof(le);
+	} else {
+		lcrt_region_put(r, off, &le, sizeof(le));
+	}
+	lcrt_region_sync(r, off, sizeof(le));
+}
+
+NOKPROBE_SYMBOL(lcrt_region_put32);
+
+static size_t lcrt_slot_off(const struct lcrt_region *r, unsigned int i)
+{
+	return LCRT_REGION_SLOTS + (size_t)i * r->slot_size;
+}
+
+NOKPROBE_SYMBOL(lcrt_slot_off);
+
+void *lcrt_region_slot_ptr(const struct lcrt_region *r, unsigned int i)
+{
+	return r->mem + lcrt_slot_off(r, i);
+}
+
+NOKPROBE_SYMBOL(lcrt_region_slot_ptr);
+
+static bool lcrt_rhdr_valid(const struct lcrt_region_header *h)
+{
+	size_t hsize = le16_to_cpu(h->header_size);
+
+	return le32_to_cpu(h->magic) == LCRT_REGION_MAGIC &&
+	       LCRT_VERSION_MAJOR(le16_to_cpu(h->version)) ==
+	       LCRT_VERSION_MAJOR(LCRT_REGION_VERSION) &&
+	       hsize >= RHDR_SIZE && hsize <= LCRT_REGION_HDR_SIZE &&
+	       ~crc32_le(~0, (const u8 *)h + LCRT_CRC_OFFSET,
+			 hsize - LCRT_CRC_OFFSET) == le32_to_cpu(h->crc32);
+}
+
+/* The valid header copy with the higher generation, or NULL. */
+static const struct lcrt_region_header *
+lcrt_rhdr_pick(const struct lcrt_region *r)
+{
+	const struct lcrt_region_header *a = (const void *)r->mem;
+	const struct lcrt_region_header *b = (const void *)(r->mem +
+							    LCRT_REGION_HDR_SIZE);
+	bool va = lcrt_rhdr_valid(a), vb = lcrt_rhdr_valid(b);
+
+	if (va && vb)
+		return le64_to_cpu(b->generation) > le64_to_cpu(a->generation) ?
+		       b : a;
+	return va ? a : vb ? b : NULL;
+}
+
+/* Write the header over its older copy: a cut leaves the newer one. */
+static void lcrt_region_write_header(struct lcrt_region *r)
+{
+	struct lcrt_region_header h = {
+		.magic = cpu_to_le32(LCRT_REGION_MAGIC),
+		.version = cpu_to_le16(LCRT_REGION_VERSION),
+		.header_size = cpu_to_le16(RHDR_SIZE),
+		.slot_size = cpu_to_le32(r->slot_size),
+		.nslots = cpu_to_le32(r->nslots),
+		.policy = r->policy,
+		.generation = cpu_to_le64(r->generation + 1),
+		.next_seq = cpu_to_le64(r->next_seq),
+		.boot_count = cpu_to_le64(r->boot_count),
+		.dropped = cpu_to_le64(r->dropped),
+	};
+	size_t off = (r->generation + 1) % 2 * LCRT_REGION_HDR_SIZE;
+
+	h.crc32 = cpu_to_le32(~crc32_le(~0, (const u8 *)&h + LCRT_CRC_OFFSET,
+					RHDR_SIZE - LCRT_CRC_OFFSET));
+	lcrt_region_put(r, off, &h, RHDR_SIZE);
+	lcrt_region_sync(r, off, RHDR_SIZE);
+	r->generation++;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_write_header);
+
+/**
+ * lcrt_region_state() - what a slot holds
+ * @r: the region
+ * @i: the slot
+ * @seq: set to the record's sequence number (valid and torn records)
+ * @err: set to why a corrupt slot is corrupt (-errno of lcrt_record_check)
+ *
+ * Context: any; reads only the slot. @deep false only reads its first word
+ * and header (panic context), true also checks size and CRC.
+ * Return: LCRT_SLOT_*.
+ */
+int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
+		      u64 *seq, int *err)
+{
+	const struct lcrt_record_header *h = lcrt_region_slot_ptr(r, i);
+	u32 magic = le32_to_cpu(READ_ONCE(h->magic));
+	int ret;
+
+	*seq = le64_to_cpu(h->seq);
+	*err = 0;
+	if (!magic)
+		return LCRT_SLOT_EMPTY;
+	if (magic == LCRT_MAGIC_PENDING)
+		return LCRT_SLOT_TORN;
+	if (magic != LCRT_MAGIC) {
+		*seq = 0;
+		*err = -ENODATA;
+		return LCRT_SLOT_CORRUPT;
+	}
+	if (!deep)
+		return LCRT_SLOT_VALID;
+	ret = lcrt_record_check(h, r->slot_size);
+	if (ret) {
+		*err = ret;
+		return LCRT_SLOT_CORRUPT;
+	}
+	return LCRT_SLOT_VALID;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_state);
+
+/**
+ * lcrt_region_init() - take a region in use
+ * @r: the region, zeroed but for @mem, @phys and @wb
+ * @size: bytes of the region
+ * @slot_size: the record budget this boot asks for
+ * @policy: LCRT_RING_*
+ *
+ * A region whose header is valid and that holds any record keeps the slot
+ * size its records were written with; an empty or new one takes
+ * @slot_size. The sequence goes on from the header and from every record,
+ * so that a number is never given twice. Counts this boot.
+ *
+ * Return: 0, or -ENOSPC when not one slot fits.
+ */
+int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
+		     u8 policy)
+{
+	const struct lcrt_region_header *h;
+	unsigned int i;
+	bool any = false;
+	u64 seq;
+	int err;
+
+	r->size = size;
+	r->policy = policy;
+	r->next_seq = 1;
+	if (!r->cut)
+		r->cut = SIZE_MAX;
+	slot_size = round_down(slot_size, 8);
+	h = size >= LCRT_REGION_SLOTS ? lcrt_rhdr_pick(r) : NULL;
+	if (h) {
+		r->generation = le64_to_cpu(h->generation);
+		r->next_seq = max_t(u64, le64_to_cpu(h->next_seq), 1);
+		r->boot_count = le64_to_cpu(h->boot_count);
+		r->dropped = le64_to_cpu(h->dropped);
+		r->slot_size = le32_to_cpu(h->slot_size);
+		r->nslots = le32_to_cpu(h->nslots);
+		if (r->slot_size >= LCRT_MIN_RECORD_SIZE &&
+		    r->slot_size <= LCRT_MAX_RECORD_SIZE &&
+		    !(r->slot_size % 8) && r->nslots &&
+		    r->nslots <= (size - LCRT_REGION_SLOTS) / r->slot_size) {
+			for (i = 0; i < r->nslots; i++)
+				any |= lcrt_region_state(r, i, false, &seq,
+							 &err) !=
+				       LCRT_SLOT_EMPTY;
+		}
+		if (any && r->slot_size != slot_size)
+			pr_notice("the region keeps its slot size %zu until it is cleared\n",
+				  r->slot_size);
+	}
+	if (!any) {
+		if (size < LCRT_REGION_SLOTS + slot_size ||
+		    slot_size < LCRT_MIN_RECORD_SIZE)
+			return -ENOSPC;
+		r->slot_size = slot_size;
+		r->nslots = min_t(size_t, (size - LCRT_REGION_SLOTS) / slot_size,
+				  U16_MAX);
+	}
+	for (i = 0; i < r->nslots; i++) {
+		int st = lcrt_region_state(r, i, false, &seq, &err);
+
+		if ((st == LCRT_SLOT_VALID || st == LCRT_SLOT_TORN) &&
+		    seq >= r->next_seq && seq < U64_MAX)
+			r->next_seq = seq + 1;
+	}
+	r->boot_count++;
+	lcrt_region_write_header(r);
+	return 0;
+}
+
+/* Where the next record goes, by the policy; *@drops: it replaces one. */
+static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
+{
+	unsigned int i, garbage = UINT_MAX, newest = 0, oldest = 0;
+	u64 hi = 0, lo = U64_MAX, seq;
+	int err;
+
+	*drops = false;
+	for (i = 0; i < r->nslots; i++) {
+		int st = lcrt_region_state(r, i, false, &seq, &err);
+
+		if (st == LCRT_SLOT_EMPTY)
+			return i;
+		if (st == LCRT_SLOT_CORRUPT) {
+			garbage = min(garbage, i);
+			continue;
+		}
+		if (seq >= hi) {
+			hi = seq;
+			newest = i;
+		}
+		if (seq < lo) {
+			lo = seq;
+			oldest = i;
+		}
+	}
+	if (garbage != UINT_MAX)
+		return garbage;
+	*drops = true;
+	return r->policy == LCRT_RING_OVERWRITE ? oldest : newest;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_pick);
+
+/*
+ * Write a record at @off of a slot: pending mark, everything else (and
+ * zeroes up to @end), then the magic. Each step is out before the next.
+ */
+static void lcrt_region_write_record(struct lcrt_region *r, size_t off,
+				     const void *rec, size_t len, size_t end)
+{
+	lcrt_region_put32(r, off, LCRT_MAGIC_PENDING);
+	lcrt_region_put(r, off + sizeof(u32), rec + sizeof(u32),
+			len - sizeof(u32));
+	lcrt_region_put(r, off + len, NULL, end - off - len);
+	lcrt_region_sync(r, off, end - off);
+	lcrt_region_put32(r, off, LCRT_MAGIC);
+}
+
+NOKPROBE_SYMBOL(lcrt_region_write_record);
+
+/**
+ * lcrt_region_commit() - write a sealed record into a slot
+ * @r: the region
+ * @rec: the record, whose seq is r->next_seq
+ * @len: its bytes
+ *
+ * The slot is an empty one, else one that holds no record, else the policy
+ * picks the record to replace and the header counts it dropped.
+ *
+ * Context: panic; no locks, no allocation. The caller owns the region.
+ * Return: the slot, or -EINVAL.
+ */
+int lcrt_region_commit(struct lcrt_region *r, const void *rec, size_t len)
+{
+	unsigned int slot;
+	bool drops;
+
+	if (!r->mem || len > r->slot_size || len < sizeof(u32) || !r->nslots)
+		return -EINVAL;
+	slot = lcrt_region_pick(r, &drops);
+	lcrt_region_write_record(r, lcrt_slot_off(r, slot), rec, len,
+				 lcrt_slot_off(r, slot + 1));
+	r->next_seq++;
+	r->dropped += drops + atomic_xchg(&r->lost, 0);
+	if (drops || r->dropped != r->dropped_saved) {
+		r->dropped_saved = r->dropped;
+		lcrt_region_write_header(r);
+	}
+	return slot;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_commit);
+
+/**
+ * lcrt_region_append() - add a follow-up record after the record of a slot
+ * @r: the region
+ * @slot: the slot of the record it continues
+ * @rec: the sealed follow-up (LCRT_F_FOLLOWUP, the same seq)
+ * @len: its bytes
+ *
+ * Context: panic; no locks, no allocation. The caller owns the region.
+ * Return: 0; -ESTALE when the slot no longer holds that record, -ENOSPC
+ * when the follow-up does not fit after it.
+ */
+int lcrt_region_append(struct lcrt_region *r, unsigned int slot,
+		       const void *rec, size_t len)
+{
+	const struct lcrt_record_header *f = rec;
+	const struct lcrt_record_header *h;
+	size_t off;
+	u64 seq;
+	int err;
+
+	if (!r->mem || slot >= r->nslots || len < sizeof(*f))
+		return -EINVAL;
+	h = lcrt_region_slot_ptr(r, slot);
+	if (lcrt_region_state(r, slot, false, &seq, &err) != LCRT_SLOT_VALID ||
+	    seq != le64_to_cpu(f->seq))
+		return -ESTALE;
+	off = ALIGN(min_t(size_t, le32_to_cpu(h->total_size), r->slot_size), 8);
+	if (off + len > r->slot_size)
+		return -ENOSPC;
+	off += lcrt_slot_off(r, slot);
+	lcrt_region_write_record(r, off, rec, len, off + len);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_append);
+
+/* Erase one slot: invalid first, so that a cut mid-way leaves no record. */
+static void lcrt_region_erase(struct lcrt_region *r, unsigned int i)
+{
+	size_t off = lcrt_slot_off(r, i);
+
+	lcrt_region_put32(r, off, 0);
+	lcrt_region_put(r, off, NULL, r->slot_size);
+	lcrt_region_sync(r, off, r->slot_size);
+}
+
+/**
+ * lcrt_region_clear() - erase records
+ * @r: the region
+ * @how: LCRT_CLEAR_ALL (every slot, whatever it holds), LCRT_CLEAR_ONE (the
+ *	record numbered @seq) or LCRT_CLEAR_TO (every record, valid or
+ *	torn, numbered @seq or lower)
+ * @seq: the sequence number
+ * @lock: called before each slot is erased; false stops the clear
+ * @unlock: called after
+ *
+ * The sequence goes on, so numbers are never reused.
+ *
+ * Return: the number of slots erased, -ENOENT when @how names no record,
+ * -EBUSY when @lock refused.
+ */
+int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
+		      bool (*lock)(void), void (*unlock)(void))
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < r->nslots; i++) {
+		u64 s;
+		int err, st;
+
+		if (lock && !lock())
+			return -EBUSY;
+		st = lcrt_region_state(r, i, false, &s, &err);
+		if (st != LCRT_SLOT_EMPTY &&
+		    (how == LCRT_CLEAR_ALL ||
+		     (st != LCRT_SLOT_CORRUPT &&
+		      (how == LCRT_CLEAR_ONE ? s == seq : s <= seq)))) {
+			lcrt_region_erase(r, i);
+			n++;
+		}
+		if (unlock)
+			unlock();
+	}
+	if (lock && !lock())
+		return -EBUSY;
+	lcrt_region_write_header(r);
+	if (unlock)
+		unlock();
+	return n || how == LCRT_CLEAR_ALL ? n : -ENOENT;
+}
+
+/**
+ * lcrt_region_scan() - count what the slots hold
+ * @r: the region
+ * @info: filled in
+ */
+void lcrt_region_scan(const struct lcrt_region *r, struct lcrt_slot_info *info)
+{
+	u64 newest_seq = 0, bad_seq = 0, seq;
+	unsigned int i;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	info->newest = -1;
+	info->newest_bad = -1;
+	for (i = 0; i < r->nslots; i++) {
+		switch (lcrt_region_state(r, i, true, &seq, &err)) {
+		case LCRT_SLOT_EMPTY:
+			info->empty++;
+			break;
+		case LCRT_SLOT_VALID:
+			info->valid++;
+			if (info->newest < 0 || seq > newest_seq) {
+				info->newest = i;
+				newest_seq = seq;
+			}
+			break;
+		case LCRT_SLOT_TORN:
+			info->torn++;
+			err = -EINPROGRESS;
+			fallthrough;
+		default:
+			if (err != -EINPROGRESS)
+				info->corrupt++;
+			/* Garbage has no seq: only a record's damage counts. */
+			if (err == -ENODATA)
+				break;
+			if (info->newest_bad < 0 || seq > bad_seq) {
+				info->newest_bad = i;
+				info->newest_err = err;
+				bad_seq = seq;
+			}
+			break;
+		}
+	}
+	/* A damaged slot only matters to the reader if it is the latest. */
+	if (info->newest >= 0 && info->newest_bad >= 0 && bad_seq <= newest_seq)
+		info->newest_bad = -1;
+}
+
+/**
+ * lcrt_region_followup() - the follow-up record of a slot's record
+ * @r: the region
+ * @i: the slot, which holds a valid record
+ *
+ * Return: the follow-up, NULL when there is none, ERR_PTR(-EINPROGRESS)
+ * when its write did not finish, ERR_PTR(-errno) when it is damaged.
+ */
+const struct lcrt_record_header *
+lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
+{
+	const struct lcrt_record_header *h = lcrt_region_slot_ptr(r, i), *f;
+	size_t off = ALIGN(le32_to_cpu(h->total_size), 8);
+	int ret;
+
+	if (off + sizeof(*f) > r->slot_size)
+		return NULL;
+	f = (const void *)h + off;
+	switch (le32_to_cpu(f->magic)) {
+	case 0:
+		return NULL;
+	case LCRT_MAGIC_PENDING:
+		return ERR_PTR(-EINPROGRESS);
+	}
+	ret = lcrt_record_check(f, r->slot_size - off);
+	if (!ret && (!(le16_to_cpu(f->flags) & LCRT_F_FOLLOWUP) ||
+		     f->seq != h->seq))
+		ret = -EUCLEAN;
+	return ret ? ERR_PTR(ret) : f;
+}
+
+/*
+ * The capture owner: one CPU at a time writes the region. A CPU that finds
+ * the region owned waits up to @wait_us; the panicking CPU then takes it
+ * over (the owner is stuck, or stopped by the panic), any other CPU gives
+ * up. A CPU that owns it already (a fault inside the capture, an NMI during
+ * it) gives up at once: the capture it interrupted is abandoned.
+ */
+bool lcrt_owner_get(atomic_t *owner, bool takeover, unsigned int wait_us)
+{
+	int cpu = raw_smp_processor_id(), old;
+	unsigned int t;
+
+	for (t = 0; ; t++) {
+		old = atomic_cmpxchg(owner, LCRT_NO_OWNER, cpu);
+		if (old == LCRT_NO_OWNER)
+			return true;
+		if (old == cpu || t >= wait_us)
+			break;
+		udelay(1);
+	}
+	if (!takeover || old == cpu)
+		return false;
+	atomic_set(owner, cpu);
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_owner_get);
+
+void lcrt_owner_put(atomic_t *owner)
+{
+	atomic_cmpxchg(owner, raw_smp_processor_id(), LCRT_NO_OWNER);
+}
+
+NOKPROBE_SYMBOL(lcrt_owner_put);
+
 static int __init lcrt_find_region(void)
 {
 	struct device_node *np;
@@ -98,9 +629,41 @@ static int __init lcrt_find_region(void)
 	return lcrt_size ? 0 : -ENODEV;
 }
 
+/*
+ * Map the region as ramoops does: RAM pages (reserved from memblock) with
+ * vmap() and the chosen page protection, anything else with memremap().
+ */
+static void *__init lcrt_map(phys_addr_t base, size_t size, bool wb)
+{
+	phys_addr_t start = round_down(base, PAGE_SIZE);
+	unsigned int i, n = DIV_ROUND_UP(base + size - start, PAGE_SIZE);
+	struct page **pages;
+	void *va;
+
+	if (!pfn_valid(PHYS_PFN(start)))
+		return memremap(base, size, wb ? MEMREMAP_WB : MEMREMAP_WC);
+	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < n; i++)
+		pages[i] = pfn_to_page(PHYS_PFN(start) + i);
+	va = vmap(pages, n, VM_MAP,
+		  wb ? PAGE_KERNEL : pgprot_writecombine(PAGE_KERNEL));
+	kfree(pages);
+	return va ? va + (base - start) : NULL;
+}
+
+static struct resource lcrt_resource = {
+	.name = "LCRT NVRAM",
+	.flags = IORESOURCE_MEM | IORESOURCE_BUSY,
+};
+
 int __init lcrt_store_init(void)
 {
+	struct lcrt_region *r = &lcrt_nvram;
 	struct lcrt_slot_info info;
+	size_t budget;
+	u8 policy;
 	int ret;
 
 	ret = lcrt_find_region();
@@ -108,161 +671,85 @@ int __init lcrt_store_init(void)
 		pr_info("no NVRAM region configured, not armed\n");
 		return ret;
 	}
-	lcrt_slot_size = min(lcrt_record_budget(), lcrt_size);
-	lcrt_slot_size = round_down(lcrt_slot_size, 8);
-	if (lcrt_slot_size < LCRT_MIN_RECORD_SIZE) {
-		pr_err("region of %zu bytes is too small\n", lcrt_size);
-		return -ENOSPC;
-	}
-	lcrt_nslots = min_t(size_t, lcrt_size / lcrt_slot_size, U16_MAX);
-	lcrt_mem = memremap(lcrt_base, lcrt_size, MEMREMAP_WB);
-	if (!lcrt_mem) {
+	if (!sysfs_streq(ring, "keep") && !sysfs_streq(ring, "overwrite"))
+		pr_warn("lcrt.ring=%s: expected keep or overwrite; keeping\n", ring);
+	policy = sysfs_streq(ring, "overwrite") ? LCRT_RING_OVERWRITE :
+		 LCRT_RING_KEEP;
+	if (!sysfs_streq(mapping, "wc") && !sysfs_streq(mapping, "wb"))
+		pr_warn("lcrt.mapping=%s: expected wc or wb; using wc\n", mapping);
+	r->wb = sysfs_streq(mapping, "wb");
+	r->phys = lcrt_base;
+	r->mem = lcrt_map(lcrt_base, lcrt_size, r->wb);
+	if (!r->mem) {
 		pr_err("cannot map %pa+%zu\n", &lcrt_base, lcrt_size);
 		return -ENOMEM;
 	}
-
-	lcrt_store_scan(&info);
-	if (info.newest >= 0) {
-		const struct lcrt_record_header *h = lcrt_store_slot(info.newest);
-
-		lcrt_next_seq = le64_to_cpu(h->seq) + 1;
-		lcrt_next_slot = (info.newest + 1) % lcrt_nslots;
+	budget = clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
+			 LCRT_MAX_RECORD_SIZE);
+	ret = lcrt_region_init(r, lcrt_size, budget, policy);
+	if (ret) {
+		pr_err("region of %zu bytes is too small\n", lcrt_size);
+		r->mem = NULL;
+		return ret;
 	}
-	pr_info("NVRAM %pa+%zu: %u slots of %zu bytes, %u records, %u corrupt\n",
-		&lcrt_base, lcrt_size, lcrt_nslots, lcrt_slot_size, info.valid,
-		info.corrupt);
+	lcrt_resource.start = lcrt_base;
+	lcrt_resource.end = lcrt_base + lcrt_size - 1;
+	if (insert_resource(&iomem_resource, &lcrt_resource))
+		pr_warn("%pa+%zu overlaps another resource\n", &lcrt_base,
+			lcrt_size);
+	lcrt_region_scan(r, &info);
+	pr_info("NVRAM %pa+%zu (%s): %u slots of %zu bytes, %u records, %u torn, %u corrupt, boot %llu, %llu dropped\n",
+		&lcrt_base, lcrt_size, r->wb ? "write-back" : "write-combined",
+		r->nslots, r->slot_size, info.valid, info.torn, info.corrupt,
+		r->boot_count, r->dropped);
 	return 0;
 }
 
-bool lcrt_store_ready(void)
+struct lcrt_region *lcrt_store(void)
 {
-	return lcrt_mem;
+	return lcrt_nvram.mem ? &lcrt_nvram : NULL;
 }
 
-NOKPROBE_SYMBOL(lcrt_store_ready);
+NOKPROBE_SYMBOL(lcrt_store);
 
 phys_addr_t lcrt_store_base(void)
 {
 	return lcrt_base;
 }
 
-size_t lcrt_store_size(void)
+/* The capture owns the region; a panic takes it over after a while. */
+bool lcrt_store_lock(bool panic)
 {
-	return lcrt_size;
+	return lcrt_owner_get(&lcrt_owner, panic, LCRT_OWNER_WAIT_US);
 }
 
-size_t lcrt_store_slot_size(void)
+NOKPROBE_SYMBOL(lcrt_store_lock);
+
+void lcrt_store_unlock(void)
 {
-	return lcrt_slot_size;
+	lcrt_owner_put(&lcrt_owner);
 }
 
-NOKPROBE_SYMBOL(lcrt_store_slot_size);
+NOKPROBE_SYMBOL(lcrt_store_unlock);
 
-unsigned int lcrt_store_slots(void)
+/* A capture that could not be written: counted at the next commit. */
+void lcrt_store_lost(void)
 {
-	return lcrt_nslots;
+	atomic_inc(&lcrt_nvram.lost);
 }
 
-u64 lcrt_store_next_seq(void)
+NOKPROBE_SYMBOL(lcrt_store_lost);
+
+static bool lcrt_store_lock_user(void)
 {
-	return lcrt_next_seq;
+	return lcrt_store_lock(false);
 }
 
-NOKPROBE_SYMBOL(lcrt_store_next_seq);
-
-void *lcrt_store_slot(unsigned int i)
+/* Erase records between captures, never during one. */
+int lcrt_store_clear(int how, u64 seq)
 {
-	return lcrt_mem + (size_t)i * lcrt_slot_size;
-}
-
-NOKPROBE_SYMBOL(lcrt_store_slot);
-
-/* Look at every slot: how many hold records, and which is the newest. */
-void lcrt_store_scan(struct lcrt_slot_info *info)
-{
-	u64 newest_seq = 0, corrupt_seq = 0;
-	unsigned int i;
-
-	memset(info, 0, sizeof(*info));
-	info->newest = -1;
-	info->newest_corrupt = -1;
-	for (i = 0; i < lcrt_nslots; i++) {
-		const struct lcrt_record_header *h = lcrt_store_slot(i);
-		int ret = lcrt_record_check(h, lcrt_slot_size);
-		u64 seq = le64_to_cpu(h->seq);
-
-		if (ret == -ENODATA) {
-			info->empty++;
-		} else if (ret) {
-			info->corrupt++;
-			if (info->newest_corrupt < 0 || seq > corrupt_seq) {
-				info->newest_corrupt = i;
-				info->newest_err = ret;
-				corrupt_seq = seq;
-			}
-		} else {
-			info->valid++;
-			if (info->newest < 0 || seq > newest_seq) {
-				info->newest = i;
-				newest_seq = seq;
-			}
-		}
-	}
-	/* A corrupt slot only matters to the reader if it is the latest. */
-	if (info->newest >= 0 && info->newest_corrupt >= 0 &&
-	    corrupt_seq <= newest_seq)
-		info->newest_corrupt = -1;
-}
-
-/*
- * Write a sealed record into the next slot, or over the record in @slot
- * (the same crash, told again): everything but the magic, then the magic.
- * Returns the slot. Panic context: no locks, no allocation.
- */
-int lcrt_store_commit(int slot, const void *rec, size_t len)
-{
-	bool next = slot < 0;
-	u8 *p;
-
-	if (!lcrt_mem || len > lcrt_slot_size || len < sizeof(u32) ||
-	    slot >= (int)lcrt_nslots)
-		return -EINVAL;
-	if (next)
-		slot = lcrt_next_slot;
-	p = lcrt_store_slot(slot);
-	WRITE_ONCE(*(u32 *)p, 0);
-	/* The slot is invalid before any of its old body is overwritten. */
-	wmb();
-	memcpy(p + sizeof(u32), rec + sizeof(u32), len - sizeof(u32));
-	memset(p + len, 0, lcrt_slot_size - len);
-	/* The whole body is in memory before the magic commits it. */
-	wmb();
-	WRITE_ONCE(*(__le32 *)p, cpu_to_le32(LCRT_MAGIC));
-	/* The commit is out before anything that follows the capture. */
-	wmb();
-	if (next) {
-		lcrt_next_slot = (lcrt_next_slot + 1) % lcrt_nslots;
-		lcrt_next_seq++;
-	}
-	return slot;
-}
-
-NOKPROBE_SYMBOL(lcrt_store_commit);
-
-/* Erase every slot. The sequence goes on, so numbers are never reused. */
-void lcrt_store_clear(void)
-{
-	unsigned int i;
-
-	if (!lcrt_mem)
-		return;
-	for (i = 0; i < lcrt_nslots; i++) {
-		WRITE_ONCE(*(u32 *)lcrt_store_slot(i), 0);
-		/* Invalid first, so that a cut mid-way leaves no half record. */
-		wmb();
-		memset(lcrt_store_slot(i), 0, lcrt_slot_size);
-	}
-	/* Erased before the writer of the next record sees the slots. */
-	wmb();
-	lcrt_next_slot = 0;
+	if (!lcrt_nvram.mem)
+		return -ENODEV;
+	return lcrt_region_clear(&lcrt_nvram, how, seq, lcrt_store_lock_user,
+				 lcrt_store_unlock);
 }

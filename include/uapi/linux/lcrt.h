@@ -5,20 +5,41 @@
  * This header is the only definition of the format. The kernel writes it
  * (drivers/misc/lcrt) and user-space tools read it.
  *
- * The NVRAM region is an array of equal-sized slots. A slot is empty, or
- * holds one record. A record is a struct lcrt_record_header followed by
- * sections. Every section is a struct lcrt_section followed by @size bytes
- * of payload. A reader skips sections of types it does not know.
+ * The NVRAM region starts with two copies of a struct lcrt_region_header
+ * (LCRT_REGION_HDR_SIZE bytes each); the valid copy with the higher
+ * @generation is the header. Slots of the header's @slot_size follow at
+ * LCRT_REGION_SLOTS: slot i at LCRT_REGION_SLOTS + i * slot_size. A slot
+ * starts with a 32-bit word that says what it holds:
+ *	0			empty (erased)
+ *	LCRT_MAGIC		a record (valid if its checks pass)
+ *	LCRT_MAGIC_PENDING	a record whose write began and never ended
+ *				(torn; its header may still say its seq)
+ *	anything else		corrupt: not written by LCRT
+ * A record is a struct lcrt_record_header followed by sections. Every
+ * section is a struct lcrt_section followed by @size bytes of payload. A
+ * reader skips sections of types it does not know.
+ *
+ * A record flagged LCRT_F_FOLLOWUP continues the record that starts its
+ * slot: it lies at the first 8-byte boundary after that record, has the
+ * same @seq, and tells what happened after the first was committed (the
+ * panic that followed an oops, in its LCRT_SEC_REASON). Readers show the
+ * two as one crash. It is written with the same pending mark, so a cut
+ * while writing it leaves the first record as it was.
  *
  * All fixed-width integers are little-endian. A "varint" is an unsigned
  * LEB128 number: seven bits per byte, least significant group first, the top
  * bit set on every byte but the last, at most LCRT_VARINT_MAX bytes. A
  * signed value is stored zigzag-encoded ((v << 1) ^ (v >> 63)) as a varint.
  *
- * A record is committed by writing @magic last. It is valid when @magic is
- * LCRT_MAGIC, @version is one the reader knows, @header_size and
- * @total_size are in bounds, and the CRC-32 (IEEE 802.3, as in zlib) of the
- * bytes from offset LCRT_CRC_OFFSET up to @total_size equals @crc32.
+ * A record is written in three steps, each reaching the medium before the
+ * next begins: @magic = LCRT_MAGIC_PENDING; every other byte of the record
+ * (and zeroes to the end of the slot); @magic = LCRT_MAGIC. It is valid
+ * when @magic is LCRT_MAGIC, the major version (@version >> 8) is one the
+ * reader knows (a newer minor version only adds what readers may skip),
+ * @header_size and @total_size are in bounds, and the CRC-32 (IEEE 802.3,
+ * as in zlib) of the bytes from offset LCRT_CRC_OFFSET up to @total_size
+ * equals @crc32. The region header follows the same rules with its own
+ * magic, version and size.
  */
 #ifndef _UAPI_LINUX_LCRT_H
 #define _UAPI_LINUX_LCRT_H
@@ -26,7 +47,9 @@
 #include <linux/types.h>
 
 #define LCRT_MAGIC		0x5452434cU	/* "LCRT" */
-#define LCRT_VERSION		1
+#define LCRT_MAGIC_PENDING	0x5052434cU	/* "LCRP": being written */
+#define LCRT_VERSION		0x0100	/* major 1, minor 0 */
+#define LCRT_VERSION_MAJOR(v)	((v) >> 8)
 #define LCRT_CRC_OFFSET		8
 #define LCRT_VARINT_MAX		10
 #define LCRT_MIN_RECORD_SIZE	128
@@ -45,6 +68,33 @@
 #define LCRT_F_WINDOWS_DROPPED	0x0008	/* outer windows left out (budget) */
 #define LCRT_F_POKED_NAMES	0x0010	/* names from -mpoke-function-name */
 #define LCRT_F_WINDOWS_CUT	0x0020	/* windows cut to fewer words */
+#define LCRT_F_FOLLOWUP		0x0040	/* continues the slot's first record */
+
+/* The region header. */
+#define LCRT_REGION_MAGIC	0x4852434cU	/* "LCRH" */
+#define LCRT_REGION_VERSION	0x0100	/* major 1, minor 0 */
+#define LCRT_REGION_HDR_SIZE	64	/* room for one copy */
+#define LCRT_REGION_SLOTS	128	/* offset of slot 0: after two copies */
+
+/* What is overwritten when every slot holds a record (@policy). */
+#define LCRT_RING_KEEP		0	/* keep the first: only the newest slot */
+#define LCRT_RING_OVERWRITE	1	/* overwrite the oldest record */
+
+struct lcrt_region_header {
+	__le32 magic;		/* LCRT_REGION_MAGIC */
+	__le32 crc32;		/* of bytes [LCRT_CRC_OFFSET, header_size) */
+	__le16 version;		/* LCRT_REGION_VERSION */
+	__le16 header_size;	/* sizeof(struct lcrt_region_header) */
+	__le32 slot_size;	/* bytes of a slot: the record budget */
+	__le32 nslots;		/* slots after LCRT_REGION_SLOTS */
+	__u8 policy;		/* LCRT_RING_* */
+	__u8 reserved[3];	/* 0 */
+	__le64 generation;	/* of this copy: one more at every write */
+	__le64 next_seq;	/* no record takes a lower seq (after clear) */
+	__le64 boot_count;	/* boots that armed LCRT on this region */
+	__le64 dropped;		/* records lost: overwritten unread, not written */
+	__le32 reserved2[2];	/* 0 */
+};
 
 struct lcrt_record_header {
 	__le32 magic;		/* LCRT_MAGIC, written last */
