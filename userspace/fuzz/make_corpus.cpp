@@ -1,6 +1,7 @@
 // Writes the seed corpus of the fuzz targets, fuzz/corpus/{decode,scan}/:
 // valid records from the tests' encoder and the real arm record, and edge
-// cases around each check of the decoder. The files are checked in; run
+// cases around each check of the decoder; for scan, images with and without
+// a region header, torn slots and follow-ups. The files are checked in; run
 //   lcrt_fuzz_corpus userspace/fuzz/corpus
 // from the fuzz build after changing this, and commit what changed.
 #include <linux/lcrt.h>
@@ -33,6 +34,17 @@ void set_le(Bytes& b, std::size_t off, std::uint64_t v, int n) {
 }
 
 Bytes payload(const Writer& w) { return w.bytes(); }
+
+// A follow-up of seq: the panic after an oops.
+Bytes followup(std::uint64_t seq) {
+  Spec s;
+  s.seq = seq;
+  s.flags = LCRT_F_FOLLOWUP;
+  s.event.kind = LCRT_EV_PANIC;
+  s.reason = "Fatal exception";
+  s.frames.resize(1);
+  return make_record(s);
+}
 
 Bytes real_record() {
   std::ifstream in(std::string(LCRT_TEST_DATA) + "/arm-exception.rec", std::ios::binary);
@@ -103,7 +115,8 @@ void decode_corpus() {
   }
   {
     Writer w;
-    w.le(LCRT_MAGIC, 4).le(0, 4).le(1, 2).le(32, 2).le(32, 4).le(1, 8).le(0, 4).u8(1).u8(4);
+    w.le(LCRT_MAGIC, 4).le(0, 4).le(LCRT_VERSION, 2).le(32, 2).le(32, 4).le(1, 8).le(0, 4);
+    w.u8(1).u8(4);
     w.le(0, 2);
     Bytes b = w.bytes();
     reseal(b);
@@ -122,9 +135,16 @@ void decode_corpus() {
   }
   {
     Spec s;
-    s.version = 2;
+    s.version = 0x0200;
     put(d, "bad-version", make_record(s));
+    s.version = 1;  // the first format, before major.minor
+    put(d, "old-version-1", make_record(s));
+    s.version = LCRT_VERSION + 3;
+    put(d, "valid-newer-minor", make_record(s));
   }
+  put(d, "torn", pending(good));
+  put(d, "torn-before-the-header", pending(Bytes(64, 0)));
+  put(d, "followup-alone", followup(7));
   {
     Bytes b = good;
     set_le(b, 10, 16, 2);
@@ -260,6 +280,41 @@ void scan_corpus() {
     Spec a;
     a.seq = ~0ULL;
     put(d, "same-seq-and-max-seq", region({seq(4), seq(4), make_record(a)}, 256));
+  }
+  put(d, "raw-followup", with_followup(seq(7), followup(7)));
+  put(d, "raw-torn-followup", with_followup(seq(7), pending(followup(7))));
+  put(d, "raw-pending", pending(seq(3)));
+
+  // Region images with a header (struct lcrt_region_header, two copies).
+  RegionSpec r;
+  r.slot_size = 640;
+  r.nslots = 4;
+  put(d, "region-empty", make_region(r, {}));
+  put(d, "region-records", make_region(r, {seq(3), {}, seq(5, arm64()), seq(4)}));
+  {
+    Bytes junk(16, 0x5a);
+    Bytes damaged = seq(6);
+    damaged[60] ^= 1;
+    put(d, "region-torn-junk-damaged",
+        make_region(r, {pending(seq(7)), junk, damaged, pending(Bytes(32, 0))}));
+  }
+  put(d, "region-followup",
+      make_region(r, {with_followup(seq(5), followup(5)), seq(6),
+                      with_followup(seq(7), pending(followup(7))), followup(8)}));
+  {
+    RegionSpec newer = r;
+    newer.generation = r.generation + 1;
+    newer.nslots = 2;
+    newer.policy = LCRT_RING_OVERWRITE;
+    put(d, "region-newer-second-copy", make_region(r, {seq(1), seq(2)}, &newer));
+    Bytes img = make_region(newer, {seq(1), seq(2)}, &r);
+    img[LCRT_REGION_HDR_SIZE + 20] ^= 1;  // the older copy torn
+    put(d, "region-one-copy-torn", img);
+  }
+  {
+    Bytes img = make_region(r, {seq(1), seq(2)});
+    img.resize(LCRT_REGION_SLOTS + 640 + 100);
+    put(d, "region-cut-in-a-slot", img);
   }
 }
 

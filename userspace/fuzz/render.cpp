@@ -1,7 +1,9 @@
 #include "render.hpp"
 
 #include <linux/lcrt.h>
+#include <zlib.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -63,6 +65,43 @@ void render(const Record& rec) {
   const auto j = to_json(rec, opt);
   const std::string dumped = j.dump(2);  // throws on invalid UTF-8
   if (nlohmann::ordered_json::parse(dumped) != j) fail("to_json() does not read back", dumped);
+}
+
+void render(const Found& f, const std::optional<Region>& region) {
+  RenderOptions opt;
+  opt.symbols = &symbols();
+  if (f.record) {
+    render(*f.record);
+    if (f.followup) render(*f.followup);
+    const std::string text = render_text(f, opt);
+    if (!clean_text(text))
+      fail("render_text() of a Found gave bytes a terminal should not get", text);
+  }
+  if (region) {
+    const std::string line = region_line(*region);
+    if (!clean_text(line)) fail("region_line() gave bytes a terminal should not get", line);
+  }
+  const auto j = to_json(f, region, opt);
+  const std::string dumped = j.dump(2);
+  if (nlohmann::ordered_json::parse(dumped) != j) fail("to_json() does not read back", dumped);
+}
+
+bool reseal_region(Bytes& b, std::size_t off) {
+  if (b.size() < off + sizeof(lcrt_region_header)) return false;
+  const auto le = [&](std::size_t at, int n) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < n; i++) v |= static_cast<std::uint32_t>(b[off + at + i]) << (8 * i);
+    return v;
+  };
+  const std::uint32_t size = le(offsetof(lcrt_region_header, header_size), 2);
+  if (le(0, 4) != LCRT_REGION_MAGIC || size < sizeof(lcrt_region_header) ||
+      size > LCRT_REGION_HDR_SIZE || b.size() < off + size)
+    return false;
+  const auto crc = static_cast<std::uint32_t>(
+      crc32(0L, b.data() + off + LCRT_CRC_OFFSET, static_cast<uInt>(size - LCRT_CRC_OFFSET)));
+  if (crc == le(4, 4)) return false;
+  for (int i = 0; i < 4; i++) b[off + 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+  return true;
 }
 
 bool reseal(Bytes& b, std::size_t off) {

@@ -52,11 +52,11 @@ int open_locked(const std::string& dir) {
   return fd;
 }
 
-// An archived .rec, read no further than a record can be long.
+// An archived .rec, read no further than a record and its follow-up can be long.
 Bytes read_rec(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot be opened");
-  Bytes b(LCRT_MAX_RECORD_SIZE);
+  Bytes b(2 * LCRT_MAX_RECORD_SIZE + 8);
   in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(b.size()));
   if (in.bad()) throw std::runtime_error("cannot be read");
   b.resize(static_cast<std::size_t>(in.gcount()));
@@ -81,6 +81,16 @@ std::string record_key(const Record& rec) {
   return hex_bytes(rec.build_id) + "-" + std::to_string(rec.seq) + "-" + crc.data();
 }
 
+std::string record_key(const Found& f) {
+  std::string key = record_key(*f.record);
+  if (f.followup) {
+    std::array<char, 16> crc{};
+    std::snprintf(crc.data(), crc.size(), "%08x", static_cast<unsigned>(f.followup->crc));
+    key += std::string("+") + crc.data();
+  }
+  return key;
+}
+
 std::string culprit(const Record& rec) {
   if (const Signature sig = record_signature(rec); !sig.functions.empty())
     return sig.functions.front();
@@ -96,12 +106,21 @@ Archive::Archive(std::string dir, std::ostream& warn)
     const std::string name = entry.path().filename().string();
     if (name.front() == '.' || entry.path().extension() != ".rec") continue;
     try {
-      keys_.insert(record_key(decode(read_rec(entry.path()))));
+      const Scan s = scan(read_rec(entry.path()));
+      if (s.found.empty()) throw DecodeError(Error::kNoRecord, "no LCRT record (no magic)");
+      const Found& f = s.found.front();
+      if (!f.record) throw DecodeError(*f.error, f.message);
+      count(f);
     } catch (const std::exception& e) {
       warn << "lcrt: warning: " << entry.path().string() << ": " << e.what()
            << " (not counted as archived)\n";
     }
   }
+}
+
+void Archive::count(const Found& f) {
+  keys_.insert(record_key(f));
+  if (!newest_seq_ || f.record->seq > *newest_seq_) newest_seq_ = f.record->seq;
 }
 
 void Archive::write(const std::string& name, const void* data, std::size_t size) const {
@@ -126,30 +145,29 @@ void Archive::write(const std::string& name, const void* data, std::size_t size)
   if (::renameat(fd_.get(), tmp.c_str(), fd_.get(), name.c_str()) != 0) give_up(errno);
 }
 
-std::string Archive::add(const Record& rec, const Bytes& raw, const std::string& json,
+std::string Archive::add(const Found& f, const Bytes& raw, const std::string& json,
                          std::time_t now) {
   const auto taken = [this](const std::string& name) {
     struct stat st {};
     return ::fstatat(fd_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
   };
-  const std::string base = stem(rec, now);
+  const std::string base = stem(*f.record, now);
   std::string s = base;
   for (int n = 2; taken(s + ".json") || taken(s + ".rec"); n++) s = base + "-" + std::to_string(n);
   write(s + ".json", json.data(), json.size());
   write(s + ".rec", raw.data(), raw.size());
   if (::fsync(fd_.get()) != 0) fail(errno, dir_);
-  keys_.insert(record_key(rec));
+  count(f);
   return dir_ + "/" + s;
 }
 
-std::string clear_blocker(const Bytes& seen, const Bytes& now,
-                          const std::set<std::string>& archived) {
-  if (now != seen) return "the region changed while collecting (a new record?)";
+std::string clear_blocker(const Scan& now, const std::set<std::string>& archived,
+                          std::uint64_t upto) {
   std::size_t corrupt = 0;
-  for (const Found& f : scan(now)) {
+  for (const Found& f : now.found) {
     if (f.error) {
       corrupt++;
-    } else if (archived.count(record_key(*f.record)) == 0) {
+    } else if (f.record->seq <= upto && archived.count(record_key(f)) == 0) {
       return "record " + std::to_string(f.record->seq) + " is not archived";
     }
   }

@@ -1,13 +1,12 @@
 // lcrt: read, decode, collect and clear LCRT crash records. Thin over lcrtcore.
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "lcrt/collect.hpp"
+#include "lcrt/control.hpp"
 #include "lcrt/dwarf.hpp"
 #include "lcrt/fd.hpp"
 #include "lcrt/record.hpp"
@@ -40,8 +40,8 @@ constexpr std::size_t kMaxImage = 64UL << 20;
 constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
     "nothing new), 2 no record (--slot: that slot is empty), 3 only corrupt or "
-    "torn records (--slot: that slot's record is corrupt; collect: the region "
-    "holds a corrupt one), 64 bad usage (or a --system-map or --vmlinux "
+    "torn records (--slot: that slot's record is corrupt or torn; collect: the region "
+    "holds a corrupt or torn one), 64 bad usage (or a --system-map or --vmlinux "
     "that is not one, a --vmlinux of another build than the record's without "
     "--force, a --control not in sysfs), 74 a file could not be read or written.";
 
@@ -58,7 +58,7 @@ struct DecodeArgs {
   std::string format = "text";  // or "json" (--json)
   bool json = false;            // --json, the same as --format json
   bool all = false;
-  long long slot = -1;  // --slot N: the N-th record position of scan()
+  long long slot = -1;  // --slot N: the region's slot N, else the N-th position of scan()
   bool verbose = false;
 };
 
@@ -118,46 +118,66 @@ bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found
   return true;
 }
 
-// The records shown, in the format asked for.
-void print_records(const DecodeArgs& a, const std::vector<const lcrt::Found*>& shown,
+// Where a corrupt record is: "offset X", and its slot when the region says.
+std::string where(const lcrt::Found& f) {
+  return "offset " + std::to_string(f.offset) +
+         (f.slot ? " (slot " + std::to_string(*f.slot) + ")" : "");
+}
+
+void report_corrupt(const std::string& path, const lcrt::Found& f) {
+  std::cerr << path << ": corrupt record at " << where(f) << ": " << f.message << "\n";
+}
+
+// The records shown, in the format asked for; the region line first in
+// text with --all or -v.
+void print_records(const DecodeArgs& a, const lcrt::Scan& scan,
+                   const std::vector<const lcrt::Found*>& shown,
                    const std::vector<const lcrt::Found*>& corrupt, const lcrt::RenderOptions& opt) {
   if (a.format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const lcrt::Found* f : shown) {
-      auto j = lcrt::to_json(*f->record, opt);
-      j["offset"] = f->offset;
-      out.push_back(std::move(j));
-    }
-    for (const lcrt::Found* f : corrupt)
-      out.push_back({{"offset", f->offset}, {"error", f->message}});
+    for (const lcrt::Found* f : shown) out.push_back(lcrt::to_json(*f, scan.region, opt));
+    for (const lcrt::Found* f : corrupt) out.push_back(lcrt::to_json(*f, scan.region, opt));
     std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
-    for (const lcrt::Found* f : shown) std::cout << lcrt::render_text(*f->record, opt);
+    if (scan.region && (a.all || a.verbose)) std::cout << lcrt::region_line(*scan.region) << "\n";
+    for (const lcrt::Found* f : shown) std::cout << lcrt::render_text(*f, opt);
   }
 }
 
-// --slot N: the N-th record position scan() found (0 first, valid or
-// corrupt, in offset order). The image does not say the kernel's slot size,
-// so this is the kernel's slot number when no empty slot comes before it
-// (the kernel fills slots from 0 after a clear).
-int print_slot(const DecodeArgs& a, const std::vector<lcrt::Found>& found,
-               const lcrt::RenderOptions& opt) {
+// --slot N: with a region header, the region's slot N; without one, the
+// N-th record position scan() found (0 first, valid or corrupt, in offset
+// order), which is the kernel's slot number when no empty slot comes
+// before it (the kernel fills slots from 0 after a clear).
+int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, const lcrt::RenderOptions& opt) {
   const auto n = static_cast<std::size_t>(a.slot);
-  if (n >= found.size()) {
-    std::cerr << "lcrt: " << a.path << ": slot " << n << " is empty (the image holds "
-              << found.size() << (found.size() == 1 ? " record" : " records") << ")\n";
+  const lcrt::Found* f = nullptr;
+  if (scan.region) {
+    for (const auto& g : scan.found)
+      if (g.slot == n) f = &g;
+  } else if (n < scan.found.size()) {
+    f = &scan.found[n];
+  }
+  if (f == nullptr) {
+    std::cerr << "lcrt: " << a.path << ": slot " << n;
+    if (!scan.region)
+      std::cerr << " is empty (the image holds " << scan.found.size()
+                << (scan.found.size() == 1 ? " record" : " records") << ")\n";
+    else if (n >= scan.region->nslots)
+      std::cerr << " is past the last (the region has " << scan.region->nslots
+                << (scan.region->nslots == 1 ? " slot" : " slots") << ")\n";
+    else
+      std::cerr << " is empty\n";
     if (a.format == "json") std::cout << "[]\n";
     return kExitNoRecord;
   }
-  const lcrt::Found& f = found[n];
-  if (f.error) {
-    std::cerr << a.path << ": slot " << n << ": corrupt record at offset " << f.offset << ": "
-              << f.message << "\n";
-    if (a.format == "json") print_records(a, {}, {&f}, opt);
+  if (f->error) {
+    std::cerr << a.path << ": slot " << n << ": corrupt record at offset " << f->offset << ": "
+              << f->message << "\n";
+    if (a.format == "json") print_records(a, scan, {}, {f}, opt);
     return kExitCorrupt;
   }
-  if (opt.source != nullptr && !vmlinux_fits(*opt.source, {&f}, a.force)) return kExitUsage;
-  print_records(a, {&f}, {}, opt);
+  if (opt.source != nullptr && !vmlinux_fits(*opt.source, {f}, a.force)) return kExitUsage;
+  print_records(a, scan, {f}, {}, opt);
   return kExitOk;
 }
 
@@ -176,78 +196,71 @@ int decode_and_print(const DecodeArgs& a) {
   opt.source = source ? &*source : nullptr;
   opt.stack_words = a.verbose;
 
-  const auto found = lcrt::scan(image);
-  if (a.slot >= 0) return print_slot(a, found, opt);
-  for (const auto& f : found)
-    if (f.error)
-      std::cerr << a.path << ": corrupt record at offset " << f.offset << ": " << f.message << "\n";
-  const lcrt::Found* best = lcrt::newest(found);
+  const lcrt::Scan scan = lcrt::scan(image);
+  if (scan.slots_missing != 0)
+    std::cerr << a.path << ": the image ends before slot "
+              << scan.region->nslots - scan.slots_missing << " of " << scan.region->nslots
+              << ": the slots from there are not read\n";
+  if (a.slot >= 0) return print_slot(a, scan, opt);
+  for (const auto& f : scan.found)
+    if (f.error) report_corrupt(a.path, f);
+  const lcrt::Found* best = lcrt::newest(scan.found);
   std::vector<const lcrt::Found*> shown;
   std::vector<const lcrt::Found*> corrupt;
-  for (const auto& f : found) {
+  for (const auto& f : scan.found) {
     if (f.record && (a.all || &f == best)) shown.push_back(&f);
     if (f.error) corrupt.push_back(&f);
   }
   if (source && !vmlinux_fits(*source, shown, a.force)) return kExitUsage;
 
   if (a.format == "json" || best != nullptr) {
-    print_records(a, shown, corrupt, opt);
+    print_records(a, scan, shown, corrupt, opt);
   } else {
-    std::cout << (found.empty() ? "no crash record\n" : "no valid crash record\n");
+    if (scan.region && (a.all || a.verbose)) std::cout << lcrt::region_line(*scan.region) << "\n";
+    std::cout << (scan.found.empty() ? "no crash record\n" : "no valid crash record\n");
   }
   if (best != nullptr) return kExitOk;
-  return found.empty() ? kExitNoRecord : kExitCorrupt;
+  return scan.found.empty() ? kExitNoRecord : kExitCorrupt;
 }
 
 // Erase through the kernel's control file, and nothing else: a mistyped
 // path must not become a new file that "took" the word.
-int clear(const std::string& control) {
-  const lcrt::Fd fd(::open(control.c_str(), O_WRONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    std::cerr << "lcrt: " << control << ": " << cause(errno) << "\n";
-    return kExitIo;
-  }
-  struct statfs fs {};
-  if (::fstatfs(fd.get(), &fs) != 0 || fs.f_type != SYSFS_MAGIC) {
-    std::cerr << "lcrt: " << control << ": not LCRT's control file (not in sysfs)\n";
-    return kExitUsage;
-  }
-  static constexpr char kWord[] = "clear\n";
-  const ssize_t n = ::write(fd.get(), kWord, sizeof(kWord) - 1);
-  if (n != static_cast<ssize_t>(sizeof(kWord) - 1)) {
-    std::cerr << "lcrt: " << control << ": " << (n < 0 ? cause(errno) : "short write") << "\n";
-    return kExitIo;
+int clear(const std::string& control, const lcrt::ClearScope& scope) {
+  try {
+    lcrt::write_control(control, scope);
+  } catch (const lcrt::ControlError& e) {
+    std::cerr << "lcrt: " << e.what() << "\n";
+    return e.kind() == lcrt::ControlError::Kind::kNotSysfs ? kExitUsage : kExitIo;
   }
   return kExitOk;
 }
 
-// Archive every valid record not archived yet, then clear the region when
-// every record in it is archived and it did not change meanwhile. Corrupt
-// records are reported, never archived, and keep the region from being
+// Archive every valid record not archived yet, then erase the records up to
+// the highest seq archived (now or before) with "clear to S": a record
+// written after the region was read has a higher seq and stays. Corrupt and
+// torn records are reported, never archived, and keep the region from being
 // cleared: they are left for a human (exit 3).
 int collect(const CollectArgs& a) {
   const lcrt::Bytes seen = read_file(a.source);
-  const auto found = lcrt::scan(seen);
+  const lcrt::Scan scan = lcrt::scan(seen);
   lcrt::Archive archive(a.dir, std::cerr);
   int added = 0;
   int before = 0;
   int corrupt = 0;
-  for (const auto& f : found) {
+  for (const auto& f : scan.found) {
     if (f.error) {
-      std::cerr << a.source << ": corrupt record at offset " << f.offset << ": " << f.message
-                << "\n";
+      report_corrupt(a.source, f);
       corrupt++;
       continue;
     }
-    if (archive.has(*f.record)) {
+    if (archive.has(f)) {
       before++;
       continue;
     }
-    auto j = lcrt::to_json(*f.record);
-    j["offset"] = f.offset;
+    const auto j = lcrt::to_json(f, scan.region);
     const auto* raw = seen.data() + f.offset;
     const std::string path =
-        archive.add(*f.record, lcrt::Bytes(raw, raw + f.record->total_size),
+        archive.add(f, lcrt::Bytes(raw, raw + f.size()),
                     j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
                     std::time(nullptr));
     lcrt::journal_record(*f.record, path);
@@ -256,15 +269,20 @@ int collect(const CollectArgs& a) {
   }
   std::cout << a.dir << ": " << added << " archived, " << before << " archived before, " << corrupt
             << " corrupt\n";
-  if (!a.no_clear && !found.empty()) {
-    const std::string why = lcrt::clear_blocker(seen, read_file(a.source), archive.keys());
+  if (!a.no_clear && !scan.found.empty()) {
+    const auto upto = archive.newest_seq();
+    const std::string why =
+        lcrt::clear_blocker(lcrt::scan(read_file(a.source)), archive.keys(), upto.value_or(0));
     if (!why.empty()) {
       std::cout << "not cleared: " << why
                 << (corrupt != 0 ? " (lcrt decode " + a.source + ", then lcrt clear)" : "") << "\n";
-    } else if (const int rc = clear(a.control); rc != kExitOk) {
+    } else if (!upto) {
+      std::cout << "not cleared: nothing is archived\n";
+    } else if (const int rc = clear(a.control, {lcrt::ClearScope::Kind::kUpto, *upto});
+               rc != kExitOk) {
       return rc;
     } else {
-      std::cout << "cleared\n";
+      std::cout << "cleared the records up to seq " << *upto << "\n";
     }
   }
   return corrupt != 0 ? kExitCorrupt : kExitOk;
@@ -273,17 +291,20 @@ int collect(const CollectArgs& a) {
 void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
   auto* format = cmd->add_option("--format", a.format,
                                  "text (the default) or json: an array of the records shown, "
-                                 "then one {offset, error} per corrupt record")
+                                 "then one {offset, slot, error} per corrupt or torn record")
                      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--json", a.json, "the same as --format json")->excludes(format);
-  auto* all = cmd->add_flag("--all", a.all, "every valid record, not only the newest");
+  auto* all = cmd->add_flag("--all", a.all,
+                            "every valid record, not only the newest (text: the region line "
+                            "first)");
   cmd->add_option("--slot", a.slot,
-                  "only the record in slot N: the N-th record (0 first, valid or corrupt) of "
-                  "the image in offset order")
+                  "only the record in slot N of the region; in an image without a region "
+                  "header, the N-th record (0 first, valid or corrupt) in offset order")
       ->check(CLI::NonNegativeNumber)
       ->type_name("N")
       ->excludes(all);
-  cmd->add_flag("-v,--verbose", a.verbose, "text: each frame's stack words, not only their count");
+  cmd->add_flag("-v,--verbose", a.verbose,
+                "text: the region line, and each frame's stack words, not only their count");
   cmd->add_option("--system-map", a.system_map, "name unnamed frames from this System.map")
       ->check(CLI::ExistingFile);
   auto* vmlinux = cmd->add_option("--vmlinux", a.vmlinux,
@@ -324,8 +345,16 @@ int run(int argc, char** argv) {
   add_decode_options(decode, decode_args);
 
   std::string control = "/sys/kernel/lcrt/control";
-  auto* clr = app.add_subcommand("clear", "erase every record of this machine");
+  std::optional<std::uint64_t> clear_seq;
+  std::optional<std::uint64_t> clear_upto;
+  auto* clr = app.add_subcommand("clear", "erase every record of this machine (or some)");
   clr->add_option("--control", control, "the control file");
+  auto* seq_opt = clr->add_option("--seq", clear_seq, "only the record of this sequence number")
+                      ->type_name("N");
+  clr->add_option("--upto", clear_upto,
+                  "only the records (valid or torn) of a sequence number up to N")
+      ->type_name("N")
+      ->excludes(seq_opt);
 
   CollectArgs collect_args;
   auto* col = app.add_subcommand(
@@ -347,7 +376,12 @@ int run(int argc, char** argv) {
   try {
     if (*show) return decode_and_print(show_args);
     if (*decode) return decode_and_print(decode_args);
-    if (*clr) return clear(control);
+    if (*clr) {
+      lcrt::ClearScope scope;
+      if (clear_seq) scope = {lcrt::ClearScope::Kind::kSeq, *clear_seq};
+      if (clear_upto) scope = {lcrt::ClearScope::Kind::kUpto, *clear_upto};
+      return clear(control, scope);
+    }
     if (*col) return collect(collect_args);
   } catch (const IoError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";

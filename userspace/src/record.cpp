@@ -6,15 +6,21 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace lcrt {
 namespace {
 
 constexpr std::size_t kHeaderSize = sizeof(lcrt_record_header);
 constexpr std::size_t kSectionSize = sizeof(lcrt_section);
-static_assert(kHeaderSize == 32, "the v1 header is 32 bytes");
+constexpr std::size_t kRegionSize = sizeof(lcrt_region_header);
+static_assert(kHeaderSize == 32, "the 1.0 header is 32 bytes");
+static_assert(kRegionSize <= LCRT_REGION_HDR_SIZE, "a region header copy fits its room");
+static_assert(LCRT_REGION_SLOTS >= 2 * LCRT_REGION_HDR_SIZE, "slots follow both copies");
 static_assert(kSectionSize == 4, "a section header is 4 bytes");
 
 std::uint64_t le(const std::uint8_t* p, std::size_t n) {
@@ -171,6 +177,49 @@ void read_section(std::uint8_t type, Reader& r, Record& rec, std::vector<std::ui
   }
 }
 
+// "major.minor" of a version field.
+std::string version_name(std::uint16_t v) {
+  return std::to_string(LCRT_VERSION_MAJOR(v)) + "." + std::to_string(v & 0xff);
+}
+
+// The header fields of the record at data, read without any check.
+struct RawHeader {
+  std::uint64_t magic = 0;
+  std::uint16_t version = 0;
+  std::size_t header_size = 0;
+  std::size_t total_size = 0;
+  std::uint64_t seq = 0;
+  std::uint16_t flags = 0;
+};
+
+std::optional<RawHeader> raw_header(const std::uint8_t* data, std::size_t len) {
+  if (len < kHeaderSize) return std::nullopt;
+  RawHeader h;
+  h.magic = le(data, 4);
+  h.version = static_cast<std::uint16_t>(le(data + offsetof(lcrt_record_header, version), 2));
+  h.header_size = le(data + offsetof(lcrt_record_header, header_size), 2);
+  h.total_size = le(data + offsetof(lcrt_record_header, total_size), 4);
+  h.seq = le(data + offsetof(lcrt_record_header, seq), 8);
+  h.flags = static_cast<std::uint16_t>(le(data + offsetof(lcrt_record_header, flags), 2));
+  return h;
+}
+
+// Whether a header's version and sizes are ones a record of len bytes can have.
+bool sane(const RawHeader& h, std::size_t len) {
+  return LCRT_VERSION_MAJOR(h.version) == LCRT_VERSION_MAJOR(LCRT_VERSION) &&
+         h.header_size >= kHeaderSize && h.total_size >= h.header_size &&
+         h.total_size <= LCRT_MAX_RECORD_SIZE && h.total_size <= len;
+}
+
+// The seq of a torn record, when its header looks written.
+std::optional<std::uint64_t> torn_seq(const std::uint8_t* data, std::size_t len) {
+  const auto h = raw_header(data, len);
+  if (!h || !sane(*h, len)) return std::nullopt;
+  return h->seq;
+}
+
+constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; }
+
 }  // namespace
 
 const char* to_string(Error e) {
@@ -187,6 +236,12 @@ const char* to_string(Error e) {
       return "CRC mismatch";
     case Error::kSections:
       return "malformed sections";
+    case Error::kTorn:
+      return "torn";
+    case Error::kMagic:
+      return "not an LCRT record";
+    case Error::kOrphan:
+      return "orphan follow-up";
   }
   return "unknown error";
 }
@@ -197,18 +252,24 @@ std::uint32_t record_crc(const std::uint8_t* data, std::size_t total) {
 }
 
 Record decode(const std::uint8_t* data, std::size_t len) {
-  if (len < 4 || le(data, 4) != LCRT_MAGIC)
-    throw DecodeError(Error::kNoRecord, "no LCRT record (no magic)");
+  const std::uint64_t magic = len < 4 ? 0 : le(data, 4);
+  if (magic == LCRT_MAGIC_PENDING) {
+    const auto seq = torn_seq(data, len);
+    throw DecodeError(Error::kTorn, "torn: the write of " +
+                                        (seq ? "record " + std::to_string(*seq) : "a record") +
+                                        " did not finish");
+  }
+  if (magic != LCRT_MAGIC) throw DecodeError(Error::kNoRecord, "no LCRT record (no magic)");
   if (len < kHeaderSize)
     throw DecodeError(Error::kTruncated, "record header truncated: " + std::to_string(len) +
                                              " of " + std::to_string(kHeaderSize) + " bytes");
   Record rec;
   const auto* h = data;
   rec.version = static_cast<std::uint16_t>(le(h + offsetof(lcrt_record_header, version), 2));
-  if (rec.version != LCRT_VERSION)
-    throw DecodeError(Error::kVersion, "format version " + std::to_string(rec.version) +
-                                           ", this tool reads version " +
-                                           std::to_string(LCRT_VERSION));
+  if (LCRT_VERSION_MAJOR(rec.version) != LCRT_VERSION_MAJOR(LCRT_VERSION))
+    throw DecodeError(Error::kVersion, "format version " + version_name(rec.version) +
+                                           " unknown to this tool, which reads " +
+                                           std::to_string(LCRT_VERSION_MAJOR(LCRT_VERSION)) + ".x");
   const auto hsize = le(h + offsetof(lcrt_record_header, header_size), 2);
   rec.total_size = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, total_size), 4));
   if (hsize < kHeaderSize || rec.total_size < hsize || rec.total_size > LCRT_MAX_RECORD_SIZE)
@@ -219,7 +280,7 @@ Record decode(const std::uint8_t* data, std::size_t len) {
                                              std::to_string(rec.total_size) + " bytes");
   rec.crc = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, crc32), 4));
   if (record_crc(data, rec.total_size) != rec.crc)
-    throw DecodeError(Error::kCrc, "CRC mismatch: the record is torn or damaged");
+    throw DecodeError(Error::kCrc, "CRC mismatch: the record is damaged");
 
   rec.seq = le(h + offsetof(lcrt_record_header, seq), 8);
   rec.capture_ns = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, capture_ns), 4));
@@ -252,22 +313,172 @@ Record decode(const std::uint8_t* data, std::size_t len) {
   return rec;
 }
 
-std::vector<Found> scan(const Bytes& image) {
-  std::vector<Found> out;
-  for (std::size_t off = 0; off + 4 <= image.size(); off += 8) {
-    if (le(image.data() + off, 4) != LCRT_MAGIC) continue;
-    Found f;
-    f.offset = off;
-    try {
-      f.record = decode(image.data() + off, image.size() - off);
-      off += ((f.record->total_size + 7) & ~std::size_t{7}) - 8;
-    } catch (const DecodeError& e) {
-      f.error = e.code();
-      f.message = e.what();
-    }
-    out.push_back(std::move(f));
+std::size_t Found::size() const {
+  if (!record) return 0;
+  return followup ? followup_offset - offset + followup->total_size : record->total_size;
+}
+
+namespace {
+
+// One copy of the region header, when it is valid.
+std::optional<Region> region_copy(const Bytes& image, int copy) {
+  const std::size_t off = copy == 0 ? 0 : LCRT_REGION_HDR_SIZE;
+  if (image.size() < off + kRegionSize) return std::nullopt;
+  const std::uint8_t* h = image.data() + off;
+  const auto field = [h](std::size_t at, std::size_t n) { return le(h + at, n); };
+  Region r;
+  r.copy = copy;
+  r.version = static_cast<std::uint16_t>(field(offsetof(lcrt_region_header, version), 2));
+  const std::size_t hsize = field(offsetof(lcrt_region_header, header_size), 2);
+  if (field(0, 4) != LCRT_REGION_MAGIC ||
+      LCRT_VERSION_MAJOR(r.version) != LCRT_VERSION_MAJOR(LCRT_REGION_VERSION) ||
+      hsize < kRegionSize || hsize > LCRT_REGION_HDR_SIZE)
+    return std::nullopt;
+  const auto crc = crc32(0L, h + LCRT_CRC_OFFSET, static_cast<uInt>(hsize - LCRT_CRC_OFFSET));
+  if (crc != field(offsetof(lcrt_region_header, crc32), 4)) return std::nullopt;
+  r.slot_size = static_cast<std::uint32_t>(field(offsetof(lcrt_region_header, slot_size), 4));
+  r.nslots = static_cast<std::uint32_t>(field(offsetof(lcrt_region_header, nslots), 4));
+  r.policy = h[offsetof(lcrt_region_header, policy)];
+  r.generation = field(offsetof(lcrt_region_header, generation), 8);
+  r.next_seq = field(offsetof(lcrt_region_header, next_seq), 8);
+  r.boot_count = field(offsetof(lcrt_region_header, boot_count), 8);
+  r.dropped = field(offsetof(lcrt_region_header, dropped), 8);
+  // Slots on 8-byte boundaries that hold a record header at least.
+  if (r.slot_size < kHeaderSize || r.slot_size % 8 != 0) return std::nullopt;
+  return r;
+}
+
+// What lies at the first 8-byte boundary after f's record (base: where the
+// record starts, len: the bytes from there that may hold its follow-up: the
+// rest of its slot, else the rest of the image). In a slot (strict) all of
+// it belongs to the record; elsewhere only a record that says it is this
+// one's follow-up does. Returns whether something there was taken.
+bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool strict) {
+  const std::size_t at = align8(f.record->total_size);
+  if (at >= len || len - at < 4) return false;
+  const std::uint8_t* p = base + at;
+  const std::uint64_t word = le(p, 4);
+  if (word == 0) return false;
+  const bool magic = word == LCRT_MAGIC || word == LCRT_MAGIC_PENDING;
+  if (!strict) {
+    const auto h = raw_header(p, len - at);
+    if (!magic || !h || (h->flags & LCRT_F_FOLLOWUP) == 0 || h->seq != f.record->seq) return false;
   }
-  return out;
+  f.followup_offset = f.offset + at;
+  if (!magic) {
+    f.followup_error = Error::kMagic;
+    f.followup_message = "not an LCRT record";
+    return true;
+  }
+  try {
+    Record r = decode(p, len - at);
+    if ((r.flags & LCRT_F_FOLLOWUP) == 0 || r.seq != f.record->seq) {
+      f.followup_error = Error::kMagic;
+      f.followup_message = "record " + std::to_string(r.seq) + " there does not continue it";
+    } else {
+      f.followup = std::move(r);
+    }
+  } catch (const DecodeError& e) {
+    f.followup_error = e.code();
+    f.followup_message = e.what();
+  }
+  return true;
+}
+
+// The record at data (len bytes that may hold it and its follow-up), or why
+// there is none; a follow-up there is an orphan.
+Found read_record(std::size_t offset, const std::uint8_t* data, std::size_t len, bool strict) {
+  Found f;
+  f.offset = offset;
+  try {
+    f.record = decode(data, len);
+    if ((f.record->flags & LCRT_F_FOLLOWUP) != 0) {
+      f.error = Error::kOrphan;
+      f.message = "orphan follow-up of record " + std::to_string(f.record->seq) +
+                  ": the record it continues is not there";
+      f.record.reset();
+      return f;
+    }
+    take_followup(f, data, len, strict);
+  } catch (const DecodeError& e) {
+    f.error = e.code();
+    f.message = e.what();
+  }
+  return f;
+}
+
+// The slots of a region image, by its header's geometry.
+void scan_slots(const Bytes& image, Scan& s) {
+  const Region& r = *s.region;
+  for (std::uint64_t i = 0; i < r.nslots; i++) {
+    const std::uint64_t start = LCRT_REGION_SLOTS + i * r.slot_size;
+    if (start >= image.size()) {
+      s.slots_missing = static_cast<std::size_t>(r.nslots - i);
+      break;
+    }
+    const auto at = static_cast<std::size_t>(start);
+    const std::size_t len = std::min<std::size_t>(r.slot_size, image.size() - at);
+    const std::uint8_t* p = image.data() + at;
+    Found f;
+    if (len < 4) {
+      f.offset = at;
+      f.error = Error::kTruncated;
+      f.message = "slot truncated: " + std::to_string(len) + " of " + std::to_string(r.slot_size) +
+                  " bytes";
+    } else if (const std::uint64_t word = le(p, 4); word == 0) {
+      continue;  // empty
+    } else if (word == LCRT_MAGIC || word == LCRT_MAGIC_PENDING) {
+      f = read_record(at, p, len, true);
+    } else {
+      f.offset = at;
+      f.error = Error::kMagic;
+      char first[24];
+      std::snprintf(first, sizeof(first), "%08llx", static_cast<unsigned long long>(word));
+      f.message = std::string("not an LCRT record (first word 0x") + first + ")";
+    }
+    f.slot = static_cast<std::size_t>(i);
+    s.found.push_back(std::move(f));
+  }
+}
+
+// A single record, or an image without a region header: every 8-byte
+// boundary that holds a record's magic (or the pending one).
+void scan_aligned(const Bytes& image, Scan& s) {
+  for (std::size_t off = 0; off + 4 <= image.size(); off += 8) {
+    const std::uint64_t word = le(image.data() + off, 4);
+    if (word != LCRT_MAGIC && word != LCRT_MAGIC_PENDING) continue;
+    Found f = read_record(off, image.data() + off, image.size() - off, false);
+    if (f.record) {
+      const std::size_t end = f.followup ? f.size() : f.record->total_size;
+      // A follow-up that could not be read is skipped over as far as its
+      // magic: what comes after it is looked at as before.
+      const std::size_t past = f.followup_error ? f.followup_offset - off + 4 : end;
+      off += align8(past) - 8;
+    } else if (f.error == Error::kOrphan) {
+      const auto h = raw_header(image.data() + off, image.size() - off);
+      off += align8(h->total_size) - 8;
+    }
+    s.found.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+std::optional<Region> read_region(const Bytes& image) {
+  auto a = region_copy(image, 0);
+  auto b = region_copy(image, 1);
+  if (a && b) return b->generation > a->generation ? b : a;
+  return a ? a : b;
+}
+
+Scan scan(const Bytes& image) {
+  Scan s;
+  s.region = read_region(image);
+  if (s.region)
+    scan_slots(image, s);
+  else
+    scan_aligned(image, s);
+  return s;
 }
 
 const Found* newest(const std::vector<Found>& found) {
@@ -275,6 +486,16 @@ const Found* newest(const std::vector<Found>& found) {
   for (const auto& f : found)
     if (f.record && (best == nullptr || f.record->seq > best->record->seq)) best = &f;
   return best;
+}
+
+std::string joined_reason(const Found& f) {
+  if (!f.record) return "";
+  const auto reason_of = [](const Record& r) -> std::string {
+    if (r.reason) return *r.reason;
+    return r.event ? event_name(r.event->kind) : "unknown";
+  };
+  if (!f.followup) return f.record->reason.value_or("");
+  return reason_of(*f.followup) + " (after " + reason_of(*f.record) + ")";
 }
 
 namespace {

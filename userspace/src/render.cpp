@@ -130,6 +130,7 @@ std::vector<std::string> flag_names(std::uint16_t flags) {
       {LCRT_F_TRUNCATED, "truncated"},     {LCRT_F_NO_KALLSYMS, "no_kallsyms"},
       {LCRT_F_NO_WINDOWS, "no_windows"},   {LCRT_F_WINDOWS_DROPPED, "windows_dropped"},
       {LCRT_F_POKED_NAMES, "poked_names"}, {LCRT_F_WINDOWS_CUT, "windows_cut"},
+      {LCRT_F_FOLLOWUP, "followup"},
   };
   std::vector<std::string> names;
   for (const auto& [bit, name] : kFlags)
@@ -208,7 +209,11 @@ void render_windows(std::ostream& o, const Record& rec, bool stack_words) {
   }
 }
 
-std::string render_text(const Record& rec, const RenderOptions& opt) {
+namespace {
+
+// A record as text; found, when given, is where it was found: its
+// follow-up's reason joined to its own, or a note of what followed it.
+std::string text_of(const Record& rec, const RenderOptions& opt, const Found* found) {
   std::ostringstream o;
   o << "LCRT record " << rec.seq << " (" << arch_name(rec.arch) << ", " << rec.total_size
     << " bytes, captured in " << rec.capture_ns << " ns"
@@ -221,6 +226,13 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
     o << "note:    names from -mpoke-function-name (no kallsyms)\n";
   else if ((rec.flags & LCRT_F_NO_KALLSYMS) != 0)
     o << "note:    no kallsyms: addresses only (see System.map)\n";
+  if (found != nullptr && found->followup_error) {
+    if (*found->followup_error == Error::kTorn)
+      o << "note:    what followed this crash was not fully written (torn)\n";
+    else
+      o << "note:    what followed this crash is corrupt (" << printable(found->followup_message)
+        << ")\n";
+  }
   if (rec.event) {
     const Event& e = *rec.event;
     o << "event:   " << event_name(e.kind) << "\n";
@@ -234,7 +246,10 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
                   static_cast<unsigned long long>(e.uptime_ns % 1000000000ULL));
     o << "uptime:  " << up << " s\n";
   }
-  if (rec.reason) o << "reason:  " << printable(*rec.reason) << "\n";
+  if (found != nullptr && found->followup)
+    o << "reason:  " << printable(joined_reason(*found)) << "\n";
+  else if (rec.reason)
+    o << "reason:  " << printable(*rec.reason) << "\n";
   if (const Signature sig = chain_signature(rec, opt); !sig.id.empty()) {
     o << "signature: " << sig.id << " (";
     for (std::size_t i = 0; i < sig.functions.size(); i++)
@@ -265,6 +280,16 @@ std::string render_text(const Record& rec, const RenderOptions& opt) {
   for (const auto& u : rec.unknown)
     o << "section " << static_cast<int>(u.type) << ": " << u.size << " bytes\n";
   return o.str();
+}
+
+}  // namespace
+
+std::string render_text(const Record& rec, const RenderOptions& opt) {
+  return text_of(rec, opt, nullptr);
+}
+
+std::string render_text(const Found& f, const RenderOptions& opt) {
+  return text_of(*f.record, opt, &f);
 }
 
 nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
@@ -347,6 +372,56 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["registers"] = regs;
   }
   return j;
+}
+
+nlohmann::ordered_json to_json(const Found& f, const std::optional<Region>& region,
+                               const RenderOptions& opt) {
+  nlohmann::ordered_json j;
+  if (f.record) {
+    j = to_json(*f.record, opt);
+    if (f.followup) {
+      j["reason"] = printable(joined_reason(f), false);
+      if (f.record->reason) j["first_reason"] = printable(*f.record->reason, false);
+      j["followup"] = to_json(*f.followup, opt);
+      j["followup"].erase("schema");
+      j["followup"]["offset"] = f.followup_offset;
+    } else if (f.followup_error) {
+      j["followup_error"] = printable(f.followup_message, false);
+    }
+  }
+  j["offset"] = f.offset;
+  if (f.slot) j["slot"] = *f.slot;
+  if (f.error) j["error"] = printable(f.message, false);
+  if (region && f.record) j["region"] = to_json(*region);
+  return j;
+}
+
+const char* policy_name(std::uint8_t policy) {
+  switch (policy) {
+    case LCRT_RING_KEEP:
+      return "keep";
+    case LCRT_RING_OVERWRITE:
+      return "overwrite";
+    default:
+      return "unknown";
+  }
+}
+
+std::string region_line(const Region& r) {
+  std::string policy = policy_name(r.policy);
+  if (policy == "unknown") policy += " (" + std::to_string(r.policy) + ")";
+  return "region: " + std::to_string(r.nslots) + (r.nslots == 1 ? " slot" : " slots") + " of " +
+         std::to_string(r.slot_size) + " bytes, policy " + policy + ", boot " +
+         std::to_string(r.boot_count) + ", " + std::to_string(r.dropped) +
+         (r.dropped == 1 ? " record" : " records") + " dropped, next seq " +
+         std::to_string(r.next_seq);
+}
+
+nlohmann::ordered_json to_json(const Region& r) {
+  return {{"version", r.version},       {"slot_size", r.slot_size},
+          {"nslots", r.nslots},         {"policy", policy_name(r.policy)},
+          {"generation", r.generation}, {"next_seq", r.next_seq},
+          {"boot_count", r.boot_count}, {"dropped", r.dropped}};
 }
 
 }  // namespace lcrt

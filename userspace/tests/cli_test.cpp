@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "encoder.hpp"
 #include "lcrt/record.hpp"
@@ -17,7 +18,11 @@ namespace {
 using test::CliResult;
 using test::lcrt_cli;
 using test::make_record;
+using test::make_region;
+using test::pending;
+using test::RegionSpec;
 using test::Spec;
+using test::with_followup;
 using test::write_temp;
 
 using test::has;
@@ -125,7 +130,7 @@ TEST(CliSlot, ACorruptSlotIsExit3WithItsReason) {
   EXPECT_EQ(run.status, 3) << run.out;
   EXPECT_EQ(run.out, img +
                          ": slot 2: corrupt record at offset 2048: CRC mismatch: the record is "
-                         "torn or damaged\n");
+                         "damaged\n");
   run = stdout_of("decode --json --slot 2 " + img);
   EXPECT_EQ(run.status, 3);
   const auto j = nlohmann::json::parse(run.out);
@@ -162,6 +167,127 @@ TEST(CliVerbose, TextSummarisesTheWindowsUnlessVerbose) {
   // A record without windows says nothing of them.
   run = lcrt_cli("decode " + write_temp("plain.rec", make_record(Spec{})));
   EXPECT_FALSE(has(run.out, "stack windows")) << run.out;
+}
+
+// A region with a header: slot 0 an oops with the panic that followed it,
+// slot 1 empty, slot 2 a plain record.
+std::string region_with_header() {
+  Spec oops;
+  oops.seq = 5;
+  oops.reason = "Oops, err 0x81b";
+  Spec panic = oops;
+  panic.flags = LCRT_F_FOLLOWUP;
+  panic.reason = "Fatal exception";
+  panic.event.kind = LCRT_EV_PANIC;
+  Spec later;
+  later.seq = 6;
+  later.reason = "later";
+  const std::vector<Bytes> slots{
+      with_followup(make_record(oops), make_record(panic)), {}, make_record(later)};
+  return write_temp("header.img", make_region(RegionSpec{}, slots));
+}
+
+constexpr const char* kRegionLine =
+    "region: 3 slots of 1024 bytes, policy keep, boot 5, 2 records dropped, next seq 9\n";
+
+TEST(CliRegion, TheRegionLineWithAllOrVerbose) {
+  const std::string img = region_with_header();
+  CliResult run = lcrt_cli("decode --all " + img);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.out.rfind(kRegionLine, 0), 0U) << run.out;
+  EXPECT_TRUE(has(run.out, "LCRT record 5 ")) << run.out;
+  EXPECT_TRUE(has(run.out, "reason:  Fatal exception (after Oops, err 0x81b)\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "LCRT record 6 ")) << run.out;
+  run = lcrt_cli("show -v --source " + img);
+  EXPECT_EQ(run.out.rfind(kRegionLine, 0), 0U) << run.out;
+  EXPECT_FALSE(has(run.out, "LCRT record 5 ")) << run.out;  // only the newest
+  run = lcrt_cli("decode " + img);
+  EXPECT_FALSE(has(run.out, "region:")) << run.out;
+  // An image without a region header has no region line.
+  EXPECT_FALSE(has(lcrt_cli("decode --all " + region()).out, "region:"));
+}
+
+TEST(CliRegion, JsonStaysAListOfRecordsEachWithItsSlotAndTheRegion) {
+  const CliResult run = stdout_of("decode --all --json " + region_with_header());
+  EXPECT_EQ(run.status, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 2U);  // the follow-up is no record of its own
+  EXPECT_EQ(j[0]["seq"], 5);
+  EXPECT_EQ(j[0]["reason"], "Fatal exception (after Oops, err 0x81b)");
+  EXPECT_EQ(j[0]["first_reason"], "Oops, err 0x81b");
+  EXPECT_EQ(j[0]["followup"]["reason"], "Fatal exception");
+  EXPECT_EQ(j[0]["followup"]["event"], "panic");
+  EXPECT_EQ(j[0]["slot"], 0);
+  EXPECT_EQ(j[0]["offset"], LCRT_REGION_SLOTS);
+  EXPECT_EQ(j[1]["seq"], 6);
+  EXPECT_EQ(j[1]["slot"], 2);
+  EXPECT_FALSE(j[1].contains("followup"));
+  const auto& r = j[1]["region"];
+  EXPECT_EQ(r["slot_size"], 1024);
+  EXPECT_EQ(r["nslots"], 3);
+  EXPECT_EQ(r["policy"], "keep");
+  EXPECT_EQ(r["generation"], 1);
+  EXPECT_EQ(r["next_seq"], 9);
+  EXPECT_EQ(r["boot_count"], 5);
+  EXPECT_EQ(r["dropped"], 2);
+}
+
+TEST(CliRegion, SlotIsTheRegionsSlot) {
+  const std::string img = region_with_header();
+  CliResult run = stdout_of("decode --json --slot 2 " + img);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(nlohmann::json::parse(run.out)[0]["seq"], 6);
+  run = lcrt_cli("decode --slot 1 " + img);
+  EXPECT_EQ(run.status, 2) << run.out;
+  EXPECT_EQ(run.out, "lcrt: " + img + ": slot 1 is empty\n");
+  run = lcrt_cli("decode --slot 3 " + img);
+  EXPECT_EQ(run.status, 2) << run.out;
+  EXPECT_EQ(run.out, "lcrt: " + img + ": slot 3 is past the last (the region has 3 slots)\n");
+}
+
+TEST(CliRegion, TornOnlyIsExit3AndNeverNoRecord) {
+  Spec s;
+  s.seq = 9;
+  const std::string img =
+      write_temp("torn.img", make_region(RegionSpec{}, {{}, pending(make_record(s))}));
+  CliResult run = lcrt_cli("decode " + img);
+  EXPECT_EQ(run.status, 3) << run.out;
+  EXPECT_TRUE(has(run.out, img + ": corrupt record at offset 1152 (slot 1): torn: the write of "
+                                 "record 9 did not finish\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "no valid crash record\n")) << run.out;
+  run = stdout_of("decode --json " + img);
+  EXPECT_EQ(run.status, 3);
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j.size(), 1U);
+  EXPECT_EQ(j[0]["slot"], 1);
+  EXPECT_EQ(j[0]["error"], "torn: the write of record 9 did not finish");
+  EXPECT_FALSE(j[0].contains("seq"));
+  // A torn record in a raw record file too.
+  run = lcrt_cli("decode " + write_temp("torn.rec", pending(make_record(s))));
+  EXPECT_EQ(run.status, 3) << run.out;
+  EXPECT_TRUE(has(run.out, "torn: the write of record 9 did not finish")) << run.out;
+}
+
+TEST(CliRegion, ATornFollowUpIsANoteOnTheRecord) {
+  Spec oops;
+  oops.reason = "Oops";
+  Spec panic = oops;
+  panic.flags = LCRT_F_FOLLOWUP;
+  const std::string img = write_temp(
+      "torn-followup.img",
+      make_region(RegionSpec{}, {with_followup(make_record(oops), pending(make_record(panic)))}));
+  CliResult run = lcrt_cli("decode " + img);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "note:    what followed this crash was not fully written (torn)\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "reason:  Oops\n")) << run.out;
+  run = stdout_of("decode --json " + img);
+  const auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j.size(), 1U);
+  EXPECT_EQ(j[0]["reason"], "Oops");
+  EXPECT_EQ(j[0]["followup_error"], "torn: the write of record 7 did not finish");
 }
 
 }  // namespace

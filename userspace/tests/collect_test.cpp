@@ -1,6 +1,7 @@
 #include "lcrt/collect.hpp"
 
 #include <gtest/gtest.h>
+#include <linux/lcrt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +24,11 @@ namespace fs = std::filesystem;
 using test::CliResult;
 using test::lcrt_cli;
 using test::make_record;
+using test::make_region;
+using test::pending;
+using test::RegionSpec;
 using test::Spec;
+using test::with_followup;
 using test::write_temp;
 
 using test::has;
@@ -119,14 +124,57 @@ TEST_F(Collect, ArchivesEveryRecordOnceAsJsonAndRaw) {
   EXPECT_EQ(slurp(rec_of(4)), more[3]);
 }
 
-TEST_F(Collect, ARecordRewrittenInPlaceIsNewAndNamesDoNotCollide) {
-  Spec panic = spec(5);
-  panic.reason = "Fatal exception (after Oops)";  // same seq, new CRC
-  const CliResult run = collect(region({make_record(spec(5)), make_record(panic)}));
+// The panic that followed the oops of seq.
+Bytes followup(std::uint64_t seq) {
+  Spec s = spec(seq);
+  s.flags = LCRT_F_FOLLOWUP;
+  s.reason = "Fatal exception";
+  s.frames.clear();
+  return make_record(s);
+}
+
+TEST_F(Collect, AFollowUpWrittenSinceMakesANewRecordAndNamesDoNotCollide) {
+  const Bytes oops = make_record(spec(5));
+  CliResult run = collect(make_region(RegionSpec{}, {oops}));
   EXPECT_EQ(run.status, 0) << run.out;
-  EXPECT_TRUE(has(run.out, "2 archived")) << run.out;
-  EXPECT_EQ(files(dir_, ".rec").size(), 2U);
+  EXPECT_TRUE(has(run.out, "1 archived, 0 archived before")) << run.out;
+  // The oops went on to a panic: the slot now holds both.
+  const Bytes both = with_followup(oops, followup(5));
+  run = collect(make_region(RegionSpec{}, {both}));
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "1 archived, 0 archived before")) << run.out;
+  ASSERT_EQ(files(dir_, ".rec").size(), 2U);
   EXPECT_EQ(files(dir_, ".json").size(), 2U);
+  std::vector<Bytes> recs;
+  for (const auto& p : files(dir_, ".rec")) recs.push_back(slurp(p));
+  EXPECT_TRUE(std::find(recs.begin(), recs.end(), both) != recs.end());
+  for (const auto& p : files(dir_, ".json")) {
+    std::ifstream in(p);
+    const auto j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["seq"], 5);
+    EXPECT_EQ(j["slot"], 0);
+    if (j.contains("followup")) {
+      EXPECT_EQ(j["reason"], "Fatal exception (after Fatal exception in interrupt)") << j;
+    }
+  }
+  // Both are known again: nothing is archived twice.
+  run = collect(make_region(RegionSpec{}, {both}));
+  EXPECT_TRUE(has(run.out, "0 archived, 1 archived before")) << run.out;
+}
+
+TEST_F(Collect, TornRecordsAreReportedNotArchivedAndNotCleared) {
+  const std::string control = write_temp("collect-control", Bytes{});
+  const CliResult run =
+      collect(make_region(RegionSpec{}, {make_record(spec(1)), pending(make_record(spec(2)))}),
+              "--control " + control);
+  EXPECT_EQ(run.status, 3) << run.out;
+  EXPECT_TRUE(has(run.out,
+                  "corrupt record at offset 1152 (slot 1): torn: the write of record 2 "
+                  "did not finish"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "1 archived, 0 archived before, 1 corrupt")) << run.out;
+  EXPECT_TRUE(has(run.out, "not cleared: 1 corrupt record(s) left for a human")) << run.out;
+  EXPECT_EQ(files(dir_, ".rec").size(), 1U);
 }
 
 TEST_F(Collect, CorruptRecordsAreReportedNotArchived) {
@@ -199,18 +247,39 @@ TEST_F(Collect, AMissingSourceIsAnIoError) {
   EXPECT_EQ(run.out, "lcrt: /nonexistent/nvram: No such file or directory\n");
 }
 
-TEST(ClearBlocker, OnlyWhenEveryRecordIsArchivedAndNothingChanged) {
-  const Record a = decode(make_record(spec(1)));
-  const Record b = decode(make_record(spec(2)));
+// The key of the record in the first slot of image.
+std::string key_of(const Bytes& image) { return record_key(scan(image).found.at(0)); }
+
+TEST(ClearBlocker, OnlyWhenEveryRecordUpToTheSeqIsArchived) {
   const Bytes seen = region({make_record(spec(1)), make_record(spec(2))});
-  const std::set<std::string> both{record_key(a), record_key(b)};
-  EXPECT_EQ(clear_blocker(seen, seen, both), "");
-  EXPECT_EQ(clear_blocker(seen, seen, {record_key(a)}), "record 2 is not archived");
+  const auto found = scan(seen).found;
+  const std::set<std::string> both{record_key(found[0]), record_key(found[1])};
+  EXPECT_EQ(clear_blocker(scan(seen), both, 2), "");
+  EXPECT_EQ(clear_blocker(scan(seen), {record_key(found[0])}, 2), "record 2 is not archived");
+  // Up to 1, record 2 stays: it need not be archived.
+  EXPECT_EQ(clear_blocker(scan(seen), {record_key(found[0])}, 1), "");
+  // A record written since the region was read has a higher seq: "clear
+  // to 2" leaves it, so it does not stop the clear.
   const Bytes grown = region({make_record(spec(1)), make_record(spec(2)), make_record(spec(3))});
-  EXPECT_TRUE(has(clear_blocker(seen, grown, both), "changed"));
+  EXPECT_EQ(clear_blocker(scan(grown), both, 2), "");
+  // A follow-up written since makes record 2 one that is not archived.
+  const Bytes followed =
+      region({make_record(spec(1)), with_followup(make_record(spec(2)), followup(2))});
+  EXPECT_EQ(clear_blocker(scan(followed), both, 2), "record 2 is not archived");
   Bytes torn = seen;
   torn[1024 + 40] ^= 1;
-  EXPECT_EQ(clear_blocker(torn, torn, both), "1 corrupt record(s) left for a human");
+  EXPECT_EQ(clear_blocker(scan(torn), both, 2), "1 corrupt record(s) left for a human");
+  EXPECT_EQ(clear_blocker(scan(region({pending(make_record(spec(3)))})), both, 2),
+            "1 corrupt record(s) left for a human");
+}
+
+TEST(RecordKey, AFollowUpIsPartOfTheKey) {
+  const Bytes oops = make_record(spec(4));
+  const std::string alone = key_of(oops);
+  EXPECT_EQ(alone, record_key(decode(oops)));
+  const std::string joined = key_of(with_followup(oops, followup(4)));
+  EXPECT_EQ(joined.rfind(alone + "+", 0), 0U) << joined;
+  EXPECT_EQ(joined.size(), alone.size() + 9);
 }
 
 TEST(RecordKey, BuildIdSeqAndCrc) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
 #include <sys/wait.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -118,6 +120,42 @@ void reseal(Bytes& rec) {
   const std::uint32_t total = rec[12] | rec[13] << 8 | rec[14] << 16 | rec[15] << 24;
   const std::uint32_t crc = record_crc(rec.data(), total);
   for (int i = 0; i < 4; i++) rec[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+}
+
+Bytes pending(Bytes rec) {
+  for (int i = 0; i < 4; i++) rec[i] = static_cast<std::uint8_t>(LCRT_MAGIC_PENDING >> (8 * i));
+  return rec;
+}
+
+Bytes with_followup(Bytes first, const Bytes& followup) {
+  first.resize((first.size() + 7) & ~std::size_t{7}, 0);
+  first.insert(first.end(), followup.begin(), followup.end());
+  return first;
+}
+
+Bytes region_header(const RegionSpec& r) {
+  Writer w;
+  w.le(r.magic, 4).le(0, 4).le(r.version, 2).le(r.header_size, 2).le(r.slot_size, 4);
+  w.le(r.nslots, 4).u8(r.policy).le(0, 3).le(r.generation, 8).le(r.next_seq, 8);
+  w.le(r.boot_count, 8).le(r.dropped, 8).le(0, 8);
+  Bytes b = w.bytes();
+  const std::size_t covered = std::min<std::size_t>(r.header_size, b.size());
+  const auto crc = static_cast<std::uint32_t>(
+      crc32(0L, b.data() + LCRT_CRC_OFFSET, static_cast<uInt>(covered - LCRT_CRC_OFFSET)));
+  for (int i = 0; i < 4; i++) b[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+  return b;
+}
+
+Bytes make_region(const RegionSpec& r, const std::vector<Bytes>& slots, const RegionSpec* second) {
+  Bytes img(LCRT_REGION_SLOTS + std::size_t{r.slot_size} * r.nslots, 0);
+  const Bytes a = region_header(r);
+  const Bytes b = region_header(second != nullptr ? *second : r);
+  std::copy(a.begin(), a.end(), img.begin());
+  std::copy(b.begin(), b.end(), img.begin() + LCRT_REGION_HDR_SIZE);
+  for (std::size_t i = 0; i < slots.size(); i++)
+    std::copy(slots[i].begin(), slots[i].end(),
+              img.begin() + static_cast<std::ptrdiff_t>(LCRT_REGION_SLOTS + i * r.slot_size));
+  return img;
 }
 
 CliResult lcrt_cli(const std::string& args) {

@@ -2,6 +2,8 @@
 // (not from the kernel encoder), to build inputs for the decoder tests.
 #pragma once
 
+#include <linux/lcrt.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +28,7 @@ class Writer {
 
 struct Spec {
   std::uint64_t seq = 7;
-  std::uint16_t version = 1;
+  std::uint16_t version = LCRT_VERSION;
   std::uint16_t flags = 0;
   std::uint8_t arch = 1;
   std::uint8_t word_size = 4;
@@ -51,6 +53,31 @@ struct Spec {
 Bytes make_record(const Spec& s);
 // Recompute the CRC after a test edited the bytes.
 void reseal(Bytes& rec);
+// The record as a cut write leaves it: LCRT_MAGIC_PENDING for its magic.
+Bytes pending(Bytes rec);
+// A record and its follow-up at the first 8-byte boundary after it.
+Bytes with_followup(Bytes first, const Bytes& followup);
+
+// A struct lcrt_region_header copy.
+struct RegionSpec {
+  std::uint32_t magic = LCRT_REGION_MAGIC;
+  std::uint16_t version = LCRT_REGION_VERSION;
+  std::uint16_t header_size = sizeof(lcrt_region_header);
+  std::uint32_t slot_size = 1024;
+  std::uint32_t nslots = 3;
+  std::uint8_t policy = 0;
+  std::uint64_t generation = 1;
+  std::uint64_t next_seq = 9;
+  std::uint64_t boot_count = 5;
+  std::uint64_t dropped = 2;
+};
+// One copy, LCRT_REGION_HDR_SIZE bytes, its CRC right.
+Bytes region_header(const RegionSpec& r);
+// A region image: the header twice (second: the copy at offset 64, when
+// given), then r.nslots slots, slots[i] at the start of slot i (zeroes
+// after it and in the slots not given).
+Bytes make_region(const RegionSpec& r, const std::vector<Bytes>& slots,
+                  const RegionSpec* second = nullptr);
 
 // The command line tool (LCRT_BINARY), run as a user would: exit status and
 // standard output and error together.

@@ -3,18 +3,27 @@
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "encoder.hpp"
 
 namespace lcrt {
 namespace {
 
+using test::has;
 using test::make_record;
+using test::make_region;
+using test::pending;
+using test::RegionSpec;
 using test::reseal;
 using test::Spec;
+using test::with_followup;
 
 TEST(Crc, IsTheStandardCrc32) {
   // The CRC-32 check value of "123456789" (IEEE 802.3, as in zlib).
@@ -28,7 +37,7 @@ TEST(Decode, RoundTripsEveryField) {
   const Spec s;
   const Record r = decode(make_record(s));
   EXPECT_EQ(r.seq, s.seq);
-  EXPECT_EQ(r.version, 1);
+  EXPECT_EQ(r.version, LCRT_VERSION);
   EXPECT_EQ(r.capture_ns, s.capture_ns);
   EXPECT_EQ(r.arch, LCRT_ARCH_ARM);
   EXPECT_EQ(r.word_size, 4);
@@ -120,15 +129,70 @@ TEST(Decode, TrailingBytesAfterTheRecordAreIgnored) {
   EXPECT_EQ(decode(b).total_size, total);
 }
 
-TEST(Decode, VersionMismatchIsReported) {
+TEST(Decode, AnotherMajorVersionIsReported) {
+  for (const std::uint16_t v : {0x0200, 0xff00}) {
+    Spec s;
+    s.version = v;
+    try {
+      decode(make_record(s));
+      FAIL() << v;
+    } catch (const DecodeError& e) {
+      EXPECT_EQ(e.code(), Error::kVersion);
+      EXPECT_TRUE(has(e.what(), "format version " + std::to_string(v >> 8) +
+                                    ".0 unknown to this tool, which reads 1.x"))
+          << e.what();
+    }
+  }
+}
+
+TEST(Decode, ARecordOfTheFirstFormatIsRejected) {
   Spec s;
-  s.version = 2;
+  s.version = 1;  // before major/minor: major 0
   try {
     decode(make_record(s));
     FAIL();
   } catch (const DecodeError& e) {
     EXPECT_EQ(e.code(), Error::kVersion);
-    EXPECT_NE(std::string(e.what()).find("version 2"), std::string::npos);
+    EXPECT_TRUE(has(e.what(), "format version 0.1 unknown")) << e.what();
+  }
+}
+
+TEST(Decode, ANewerMinorVersionIsRead) {
+  Spec s;
+  s.version = LCRT_VERSION + 7;
+  s.extra = {{200, Bytes{1, 2}}};  // what it adds, readers skip
+  const Record r = decode(make_record(s));
+  EXPECT_EQ(r.version, 0x0107);
+  EXPECT_EQ(r.reason, s.reason);
+}
+
+TEST(Decode, APendingMagicIsTornWithItsSeqWhenTheHeaderIsSane) {
+  Spec s;
+  s.seq = 9;
+  try {
+    decode(test::pending(make_record(s)));
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.code(), Error::kTorn);
+    EXPECT_STREQ(e.what(), "torn: the write of record 9 did not finish");
+  }
+  // Cut before the header was written (an erased slot), or with sizes that
+  // no record has: no seq to give.
+  Bytes cut(1024, 0);
+  const Bytes magic = test::pending(Bytes(4, 0));
+  std::copy(magic.begin(), magic.end(), cut.begin());
+  Bytes lying = test::pending(make_record(s));
+  lying[12] = 0xff;  // total size past the record
+  lying[13] = 0xff;
+  lying[14] = 0x01;
+  for (const Bytes& b : {cut, lying, Bytes(magic.begin(), magic.end())}) {
+    try {
+      decode(b);
+      FAIL();
+    } catch (const DecodeError& e) {
+      EXPECT_EQ(e.code(), Error::kTorn);
+      EXPECT_STREQ(e.what(), "torn: the write of a record did not finish");
+    }
   }
 }
 
@@ -236,24 +300,27 @@ TEST(Scan, FindsEverySlotAndTheNewest) {
   const Bytes rb = make_record(b);
   std::copy(ra.begin(), ra.end(), image.begin());
   std::copy(rb.begin(), rb.end(), image.begin() + 2048);
-  const auto found = scan(image);
+  const Scan s = scan(image);
+  EXPECT_FALSE(s.region);
+  const auto& found = s.found;
   ASSERT_EQ(found.size(), 2U);
+  EXPECT_FALSE(found[0].slot);
   const Found* n = newest(found);
   ASSERT_NE(n, nullptr);
   EXPECT_EQ(n->offset, 2048U);
   EXPECT_EQ(n->record->reason, "newer");
 }
 
-TEST(Scan, ReportsATornRecordAndKeepsTheOthers) {
+TEST(Scan, ReportsADamagedRecordAndKeepsTheOthers) {
   Bytes image(2048, 0);
   const Bytes ra = make_record(Spec{});
   Spec b;
   b.seq = 100;
   Bytes rb = make_record(b);
-  rb[rb.size() - 3] ^= 0x40;  // a cut mid-write: body differs from the CRC
+  rb[rb.size() - 3] ^= 0x40;  // the body differs from the CRC
   std::copy(ra.begin(), ra.end(), image.begin());
   std::copy(rb.begin(), rb.end(), image.begin() + 1024);
-  const auto found = scan(image);
+  const auto found = scan(image).found;
   ASSERT_EQ(found.size(), 2U);
   EXPECT_TRUE(found[0].record);
   ASSERT_TRUE(found[1].error);
@@ -261,13 +328,277 @@ TEST(Scan, ReportsATornRecordAndKeepsTheOthers) {
   EXPECT_EQ(newest(found), &found[0]);
 }
 
+TEST(Scan, APendingMagicWithoutARegionHeaderIsTorn) {
+  Bytes image(2048, 0);
+  const Bytes ra = make_record(Spec{});
+  Spec b;
+  b.seq = 8;
+  const Bytes rb = pending(make_record(b));
+  std::copy(ra.begin(), ra.end(), image.begin());
+  std::copy(rb.begin(), rb.end(), image.begin() + 1024);
+  const auto found = scan(image).found;
+  ASSERT_EQ(found.size(), 2U);
+  ASSERT_TRUE(found[1].error);
+  EXPECT_EQ(*found[1].error, Error::kTorn);
+  EXPECT_EQ(found[1].message, "torn: the write of record 8 did not finish");
+  EXPECT_EQ(newest(found), &found[0]);
+  // A torn record alone is never "no record".
+  const auto alone = scan(rb).found;
+  ASSERT_EQ(alone.size(), 1U);
+  EXPECT_EQ(alone[0].error, Error::kTorn);
+}
+
 TEST(Scan, NothingInAnErasedRegion) {
-  EXPECT_TRUE(scan(Bytes(4096, 0)).empty());
-  EXPECT_EQ(newest(scan(Bytes(4096, 0))), nullptr);
+  EXPECT_TRUE(scan(Bytes(4096, 0)).found.empty());
+  EXPECT_EQ(newest(scan(Bytes(4096, 0)).found), nullptr);
+  const Scan s = scan(make_region(RegionSpec{}, {}));
+  ASSERT_TRUE(s.region);
+  EXPECT_TRUE(s.found.empty());
+}
+
+Spec seq_spec(std::uint64_t seq, const std::string& reason = "Fatal exception") {
+  Spec s;
+  s.seq = seq;
+  s.reason = reason;
+  return s;
+}
+
+// A follow-up of seq: a panic's event and reason, flagged.
+Bytes followup(std::uint64_t seq, const std::string& reason = "Fatal exception") {
+  Spec s = seq_spec(seq, reason);
+  s.flags = LCRT_F_FOLLOWUP;
+  s.event.kind = LCRT_EV_PANIC;
+  s.frames.clear();
+  return make_record(s);
+}
+
+TEST(Region, TheValidCopyWithTheHigherGenerationWins) {
+  RegionSpec a;
+  a.generation = 7;
+  a.next_seq = 20;
+  RegionSpec b = a;
+  b.generation = 8;
+  b.next_seq = 21;
+  auto r = read_region(make_region(a, {}, &b));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->copy, 1);
+  EXPECT_EQ(r->next_seq, 21U);
+  r = read_region(make_region(b, {}, &a));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->copy, 0);
+  EXPECT_EQ(r->generation, 8U);
+  EXPECT_EQ(r->slot_size, 1024U);
+  EXPECT_EQ(r->nslots, 3U);
+  EXPECT_EQ(r->policy, LCRT_RING_KEEP);
+  EXPECT_EQ(r->boot_count, 5U);
+  EXPECT_EQ(r->dropped, 2U);
+  EXPECT_EQ(r->version, LCRT_REGION_VERSION);
+}
+
+TEST(Region, ACopyThatIsNotValidLosesWhateverItsGeneration) {
+  RegionSpec good;
+  good.generation = 3;
+  RegionSpec newer = good;
+  newer.generation = 4;
+  const Bytes img = make_region(good, {}, &newer);
+  // The newer copy torn (its CRC no longer matches), or not one at all.
+  for (const std::size_t at :
+       {std::size_t{LCRT_REGION_HDR_SIZE + 30}, std::size_t{LCRT_REGION_HDR_SIZE}}) {
+    Bytes bad = img;
+    bad[at] ^= 0x01;
+    const auto r = read_region(bad);
+    ASSERT_TRUE(r) << at;
+    EXPECT_EQ(r->copy, 0) << at;
+    EXPECT_EQ(r->generation, 3U) << at;
+  }
+  Bytes first_bad = img;
+  first_bad[40] ^= 0x80;
+  ASSERT_TRUE(read_region(first_bad));
+  EXPECT_EQ(read_region(first_bad)->copy, 1);
+}
+
+TEST(Region, MagicMajorVersionSizeAndCrcMakeACopyValid) {
+  EXPECT_TRUE(read_region(make_region(RegionSpec{}, {})));
+  RegionSpec minor;
+  minor.version = LCRT_REGION_VERSION + 1;
+  EXPECT_TRUE(read_region(make_region(minor, {})));
+  const auto invalid = [](RegionSpec r) { return !read_region(make_region(r, {})); };
+  RegionSpec r;
+  r.version = 0x0200;
+  EXPECT_TRUE(invalid(r));
+  r = {};
+  r.version = 1;
+  EXPECT_TRUE(invalid(r));
+  r = {};
+  r.magic = LCRT_MAGIC;
+  EXPECT_TRUE(invalid(r));
+  r = {};
+  r.header_size = sizeof(lcrt_region_header) - 8;
+  EXPECT_TRUE(invalid(r));
+  r = {};
+  r.header_size = LCRT_REGION_HDR_SIZE + 8;
+  EXPECT_TRUE(invalid(r));
+  r = {};
+  r.slot_size = 0;  // no geometry to walk
+  r.nslots = 1000;
+  EXPECT_TRUE(invalid(r));
+  r = {};
+  r.slot_size = 1020;  // slots off the 8-byte boundaries
+  EXPECT_TRUE(invalid(r));
+  EXPECT_FALSE(read_region(Bytes(100, 0)));
+}
+
+TEST(Region, WithoutAValidCopyTheImageIsScannedByAlignment) {
+  RegionSpec r;
+  r.magic = 0;
+  Bytes img = make_region(r, {make_record(seq_spec(4)), {}, make_record(seq_spec(6))});
+  const Scan s = scan(img);
+  EXPECT_FALSE(s.region);
+  ASSERT_EQ(s.found.size(), 2U);
+  EXPECT_EQ(s.found[0].offset, std::size_t{LCRT_REGION_SLOTS});
+  EXPECT_FALSE(s.found[0].slot);
+  EXPECT_EQ(newest(s.found)->record->seq, 6U);
+}
+
+TEST(Scan, TheRegionsSlotsAreWalkedAndEachOneClassified) {
+  RegionSpec r;
+  r.slot_size = 512;
+  r.nslots = 7;
+  Bytes damaged = make_record(seq_spec(5));
+  damaged[60] ^= 1;
+  Bytes junk(16, 0x5a);
+  Bytes oversize = make_record(seq_spec(6, std::string(600, 'x')));
+  const std::vector<Bytes> slots{
+      make_record(seq_spec(3)), {}, pending(make_record(seq_spec(4))), junk, damaged, oversize,
+      make_record(seq_spec(7))};
+  const Bytes img = make_region(r, slots);
+  const Scan s = scan(img);
+  ASSERT_TRUE(s.region);
+  EXPECT_EQ(s.slots_missing, 0U);
+  ASSERT_EQ(s.found.size(), 6U);  // slot 1 is empty
+  const auto slot_at = [](std::size_t i) { return LCRT_REGION_SLOTS + i * 512; };
+  const std::vector<std::pair<std::size_t, std::optional<Error>>> want = {
+      {0, std::nullopt}, {2, Error::kTorn},      {3, Error::kMagic},
+      {4, Error::kCrc},  {5, Error::kTruncated}, {6, std::nullopt}};
+  for (std::size_t i = 0; i < want.size(); i++) {
+    const Found& f = s.found[i];
+    EXPECT_EQ(f.slot, want[i].first) << i;
+    EXPECT_EQ(f.offset, slot_at(want[i].first)) << i;
+    EXPECT_EQ(f.error, want[i].second) << i << " " << f.message;
+    EXPECT_EQ(f.record.has_value(), !want[i].second) << i;
+  }
+  EXPECT_EQ(s.found[1].message, "torn: the write of record 4 did not finish");
+  EXPECT_EQ(s.found[2].message, "not an LCRT record (first word 0x5a5a5a5a)");
+  EXPECT_EQ(newest(s.found)->record->seq, 7U);
+}
+
+TEST(Scan, ASlotCutByTheEndOfTheImageIsReadAsFarAsItGoes) {
+  RegionSpec r;
+  r.nslots = 4;
+  const Bytes full = make_region(r, {make_record(seq_spec(1)), make_record(seq_spec(2))});
+  // The image ends in slot 1's record: truncated; slots 2 and 3 missing.
+  const std::size_t cut = LCRT_REGION_SLOTS + 1024 + 100;
+  Scan s = scan(Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut)));
+  ASSERT_TRUE(s.region);
+  EXPECT_EQ(s.slots_missing, 2U);
+  ASSERT_EQ(s.found.size(), 2U);
+  EXPECT_TRUE(s.found[0].record);
+  EXPECT_EQ(s.found[1].slot, 1U);
+  EXPECT_EQ(s.found[1].error, Error::kTruncated);
+  EXPECT_TRUE(has(s.found[1].message, "record truncated: 100 of ")) << s.found[1].message;
+  // Cut after its record: the record is whole.
+  const std::size_t after = LCRT_REGION_SLOTS + 1024 + 512;
+  s = scan(Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(after)));
+  ASSERT_EQ(s.found.size(), 2U);
+  EXPECT_TRUE(s.found[1].record);
+  // Cut within the first word of a slot.
+  s = scan(Bytes(full.begin(), full.begin() + LCRT_REGION_SLOTS + 1024 + 2));
+  ASSERT_EQ(s.found.size(), 2U);
+  EXPECT_EQ(s.found[1].error, Error::kTruncated);
+  EXPECT_EQ(s.found[1].message, "slot truncated: 2 of 1024 bytes");
+}
+
+TEST(Scan, AFollowUpIsJoinedToTheRecordItContinues) {
+  const Bytes slot = with_followup(make_record(seq_spec(5, "Oops, err 0x81b")), followup(5));
+  for (const Bytes& img : {make_region(RegionSpec{}, {slot}), slot}) {
+    const Scan s = scan(img);
+    ASSERT_EQ(s.found.size(), 1U);
+    const Found& f = s.found[0];
+    ASSERT_TRUE(f.record);
+    ASSERT_TRUE(f.followup);
+    EXPECT_FALSE(f.followup_error);
+    EXPECT_EQ(f.record->reason, "Oops, err 0x81b");
+    EXPECT_EQ(f.followup->reason, "Fatal exception");
+    EXPECT_EQ(f.followup_offset - f.offset, (f.record->total_size + 7) & ~7U);
+    EXPECT_EQ(f.size(), slot.size());
+    EXPECT_EQ(joined_reason(f), "Fatal exception (after Oops, err 0x81b)");
+    EXPECT_EQ(newest(s.found), &f);
+  }
+}
+
+TEST(Scan, ATornFollowUpLeavesTheRecordAsItWasWithANote) {
+  Bytes torn_followup = pending(followup(5));
+  const Bytes slot = with_followup(make_record(seq_spec(5, "Oops")), torn_followup);
+  for (const Bytes& img : {make_region(RegionSpec{}, {slot}), slot}) {
+    const Scan s = scan(img);
+    ASSERT_EQ(s.found.size(), 1U);
+    const Found& f = s.found[0];
+    ASSERT_TRUE(f.record);
+    EXPECT_FALSE(f.followup);
+    EXPECT_EQ(f.followup_error, Error::kTorn);
+    EXPECT_EQ(f.followup_message, "torn: the write of record 5 did not finish");
+    EXPECT_EQ(joined_reason(f), "Oops");
+  }
+  // In a slot, whatever follows the record is its follow-up's: a damaged one
+  // is a note too, and so is a follow-up of another seq.
+  Bytes damaged = followup(5);
+  damaged[50] ^= 1;
+  for (const Bytes& after : {damaged, followup(6)}) {
+    const Scan s =
+        scan(make_region(RegionSpec{}, {with_followup(make_record(seq_spec(5)), after)}));
+    ASSERT_EQ(s.found.size(), 1U);
+    EXPECT_TRUE(s.found[0].record);
+    EXPECT_FALSE(s.found[0].followup);
+    EXPECT_TRUE(s.found[0].followup_error);
+  }
+}
+
+TEST(Scan, AFollowUpAloneIsAnOrphanNeverARecord) {
+  const Bytes img = make_region(RegionSpec{}, {make_record(seq_spec(3)), followup(9)});
+  const Scan s = scan(img);
+  ASSERT_EQ(s.found.size(), 2U);
+  EXPECT_FALSE(s.found[1].record);
+  EXPECT_EQ(s.found[1].error, Error::kOrphan);
+  EXPECT_EQ(s.found[1].message,
+            "orphan follow-up of record 9: the record it continues is not there");
+  // Never the newest, though its seq is higher.
+  EXPECT_EQ(newest(s.found)->record->seq, 3U);
+  // Without a region header too, and one after a record of another seq.
+  const Scan raw = scan(with_followup(make_record(seq_spec(3)), followup(9)));
+  ASSERT_EQ(raw.found.size(), 2U);
+  EXPECT_TRUE(raw.found[0].record);
+  EXPECT_FALSE(raw.found[0].followup);
+  EXPECT_EQ(raw.found[1].error, Error::kOrphan);
+  EXPECT_EQ(newest(raw.found)->record->seq, 3U);
+  EXPECT_EQ(newest(scan(followup(4)).found), nullptr);
+}
+
+TEST(Scan, RecordsBackToBackWithoutARegionHeaderAreNotFollowUps) {
+  const Bytes img = with_followup(make_record(seq_spec(3)), make_record(seq_spec(4)));
+  const Scan s = scan(img);
+  ASSERT_EQ(s.found.size(), 2U);
+  EXPECT_FALSE(s.found[0].followup);
+  EXPECT_FALSE(s.found[0].followup_error);
+  EXPECT_EQ(s.found[1].record->seq, 4U);
 }
 
 // A record the arm kernel really wrote (LKDTM EXCEPTION under QEMU), kept
-// as captured from /sys/kernel/lcrt/record.
+// as captured from /sys/kernel/lcrt/record, but for its version field: it
+// was written as version 1 and moved to 1.0 (0x0100) with its CRC made
+// right again, nothing else changed:
+//   python3 -c "import struct,zlib;p='arm-exception.rec';b=bytearray(open(p,'rb').read());
+//   struct.pack_into('<H',b,8,0x0100);t=struct.unpack_from('<I',b,12)[0];
+//   struct.pack_into('<I',b,4,zlib.crc32(bytes(b[8:t])));open(p,'wb').write(b)"
 TEST(Golden, RealArmRecordDecodes) {
   std::ifstream in(std::string(LCRT_TEST_DATA) + "/arm-exception.rec", std::ios::binary);
   ASSERT_TRUE(in);
@@ -291,6 +622,7 @@ TEST(Golden, RealArmRecordDecodes) {
   EXPECT_EQ(r.windows[0].frame, 0U);
   EXPECT_EQ(r.windows[0].addr, r.regs[13]);
   EXPECT_EQ(r.unwinder, LCRT_UNW_FRAME_POINTER);
+  EXPECT_EQ(r.version, 0x0100);
 }
 
 }  // namespace

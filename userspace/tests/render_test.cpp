@@ -5,11 +5,14 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "encoder.hpp"
+#include "lcrt/control.hpp"
 #include "lcrt/signature.hpp"
 
 namespace lcrt {
@@ -18,7 +21,11 @@ namespace {
 using test::CliResult;
 using test::lcrt_cli;
 using test::make_record;
+using test::make_region;
+using test::pending;
+using test::RegionSpec;
 using test::Spec;
+using test::with_followup;
 using test::write_temp;
 
 using test::has;
@@ -255,6 +262,117 @@ TEST(Cli, ClearNeverCreatesAFile) {
   EXPECT_EQ(run.status, 74);
   EXPECT_TRUE(has(run.out, control + ": No such file or directory")) << run.out;
   EXPECT_FALSE(std::ifstream(control).good());
+}
+
+TEST(Cli, ClearTakesSeqOrUptoNotBoth) {
+  const std::string control = write_temp("control", Bytes{});
+  for (const char* args : {"--seq 3 --upto 4", "--upto 4 --seq 3", "--seq", "--seq x", "--upto -1",
+                           "--seq 3 --seq 4"}) {
+    const CliResult run = lcrt_cli(std::string("clear ") + args + " --control " + control);
+    EXPECT_EQ(run.status, 64) << args << ": " << run.out;
+  }
+  for (const char* args : {"--seq 3", "--upto 4"}) {
+    const CliResult run = lcrt_cli(std::string("clear ") + args + " --control " + control);
+    EXPECT_EQ(run.status, 64) << args << ": " << run.out;
+    EXPECT_TRUE(has(run.out, control + ": not LCRT's control file (not in sysfs)")) << run.out;
+  }
+  std::ifstream in(control);
+  EXPECT_EQ(in.peek(), std::ifstream::traits_type::eof());  // nothing written
+}
+
+TEST(Control, TheWordsTheKernelTakes) {
+  EXPECT_EQ(control_word({}), "clear\n");
+  EXPECT_EQ(control_word({ClearScope::Kind::kSeq, 12}), "clear 12\n");
+  EXPECT_EQ(control_word({ClearScope::Kind::kUpto, 18446744073709551615ULL}),
+            "clear to 18446744073709551615\n");
+  // Written in one write to a stand-in control file (sysfs_only off).
+  const std::string control = write_temp("fake-control", Bytes{});
+  write_control(control, {ClearScope::Kind::kUpto, 9}, false);
+  std::ifstream in(control);
+  const std::string written{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(written, "clear to 9\n");
+  try {
+    write_control(control, {});
+    FAIL();
+  } catch (const ControlError& e) {
+    EXPECT_EQ(e.kind(), ControlError::Kind::kNotSysfs);
+  }
+  try {
+    write_control(::testing::TempDir() + "no-such-control", {}, false);
+    FAIL();
+  } catch (const ControlError& e) {
+    EXPECT_EQ(e.kind(), ControlError::Kind::kIo);
+    EXPECT_TRUE(has(e.what(), "No such file or directory")) << e.what();
+  }
+}
+
+// An oops (seq 7) and the panic that followed it, as one Found.
+Found oops_then_panic(bool torn = false) {
+  Spec oops;
+  oops.reason = "Oops, err 0x81b";
+  Spec panic = oops;
+  panic.flags = LCRT_F_FOLLOWUP;
+  panic.reason = "Fatal exception";
+  panic.event.kind = LCRT_EV_PANIC;
+  Bytes then = make_record(panic);
+  if (torn) then = pending(then);
+  auto found = scan(make_region(RegionSpec{}, {with_followup(make_record(oops), then)})).found;
+  EXPECT_EQ(found.size(), 1U);
+  return found.at(0);
+}
+
+TEST(Text, AFollowUpsReasonComesFirstThenWhatItFollowed) {
+  const Found f = oops_then_panic();
+  const std::string t = render_text(f);
+  EXPECT_TRUE(has(t, "reason:  Fatal exception (after Oops, err 0x81b)\n")) << t;
+  EXPECT_TRUE(has(t, "event:   oops\n")) << t;
+  EXPECT_FALSE(has(t, "note:")) << t;
+  EXPECT_TRUE(has(render_text(*f.record), "reason:  Oops, err 0x81b\n"));
+}
+
+TEST(Json, AFollowUpIsJoinedAndKeptWhole) {
+  const Found f = oops_then_panic();
+  const auto j = to_json(f, read_region(make_region(RegionSpec{}, {})));
+  EXPECT_EQ(j["seq"], 7);
+  EXPECT_EQ(j["reason"], "Fatal exception (after Oops, err 0x81b)");
+  EXPECT_EQ(j["first_reason"], "Oops, err 0x81b");
+  EXPECT_EQ(j["followup"]["reason"], "Fatal exception");
+  EXPECT_EQ(j["followup"]["event"], "panic");
+  EXPECT_EQ(j["followup"]["seq"], 7);
+  EXPECT_EQ(j["followup"]["flags"], nlohmann::ordered_json({"followup"}));
+  EXPECT_EQ(j["followup"]["offset"], f.followup_offset);
+  EXPECT_FALSE(j["followup"].contains("schema"));
+  EXPECT_EQ(j["offset"], LCRT_REGION_SLOTS);
+  EXPECT_EQ(j["slot"], 0);
+  EXPECT_EQ(j["region"]["nslots"], 3);
+  EXPECT_FALSE(j.contains("followup_error"));
+  EXPECT_FALSE(to_json(f, std::nullopt).contains("region"));
+}
+
+TEST(Text, ATornFollowUpIsANote) {
+  const Found f = oops_then_panic(true);
+  const std::string t = render_text(f);
+  EXPECT_TRUE(has(t, "note:    what followed this crash was not fully written (torn)\n")) << t;
+  EXPECT_TRUE(has(t, "reason:  Oops, err 0x81b\n")) << t;
+  const auto j = to_json(f, std::nullopt);
+  EXPECT_EQ(j["reason"], "Oops, err 0x81b");
+  EXPECT_EQ(j["followup_error"], "torn: the write of record 7 did not finish");
+  EXPECT_FALSE(j.contains("followup"));
+}
+
+TEST(Text, TheRegionLine) {
+  RegionSpec r;
+  EXPECT_EQ(region_line(*read_region(make_region(r, {}))),
+            "region: 3 slots of 1024 bytes, policy keep, boot 5, 2 records dropped, "
+            "next seq 9");
+  r.nslots = 1;
+  r.dropped = 1;
+  r.policy = LCRT_RING_OVERWRITE;
+  EXPECT_EQ(region_line(*read_region(make_region(r, {}))),
+            "region: 1 slot of 1024 bytes, policy overwrite, boot 5, 1 record dropped, "
+            "next seq 9");
+  r.policy = 7;
+  EXPECT_TRUE(has(region_line(*read_region(make_region(r, {}))), "policy unknown (7),"));
 }
 
 TEST(Cli, DashIsStandardInput) {

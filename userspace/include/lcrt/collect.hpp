@@ -1,7 +1,9 @@
 // Archiving records off the region (lcrt collect), and when it may clear.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -12,9 +14,12 @@
 namespace lcrt {
 
 // What makes a record the same record again: the kernel's build-id, the
-// sequence number and the header's CRC. An oops record that the kernel
-// rewrote in place with a later panic has a new CRC, so it is a new record.
+// sequence number and the header's CRC.
 std::string record_key(const Record& rec);
+// The same for a record found in a region, with its follow-up's CRC: an oops
+// record archived before the panic that followed it wrote its follow-up is
+// a new record once the follow-up is there.
+std::string record_key(const Found& f);
 
 // The innermost meaningful function of the chain (the signature's first),
 // else the innermost pc in hex, else "unknown".
@@ -23,8 +28,9 @@ std::string culprit(const Record& rec);
 // A directory of archived records, two files each, named by the archive
 // time (UTC), the sequence number and the signature:
 // 20261126T101500Z-seq7-1a2b3c4d.json (lcrt show --json's object for it)
-// and .rec (its raw bytes). The .rec is written last: the records archived
-// are those of the .rec files, so nothing else (no index) can go stale.
+// and .rec (its raw bytes, its follow-up included). The .rec is written
+// last: the records archived are those of the .rec files, so nothing else
+// (no index) can go stale.
 class Archive {
  public:
   // Opens dir (creating it, mode 0700, when missing), locks it against
@@ -32,29 +38,35 @@ class Archive {
   // decode is a warning. Throws std::system_error naming the path.
   Archive(std::string dir, std::ostream& warn);
 
-  bool has(const Record& rec) const { return keys_.count(record_key(rec)) != 0; }
+  bool has(const Found& f) const { return keys_.count(record_key(f)) != 0; }
   const std::set<std::string>& keys() const { return keys_; }
+  // The highest sequence number archived, now or before; nullopt when none.
+  std::optional<std::uint64_t> newest_seq() const { return newest_seq_; }
 
   // Writes <stem>.json then <stem>.rec, each to a temporary file, fsync'd,
   // renamed, then fsyncs the directory. Returns dir/stem. Throws
   // std::system_error naming the file.
-  std::string add(const Record& rec, const Bytes& raw, const std::string& json, std::time_t now);
+  std::string add(const Found& f, const Bytes& raw, const std::string& json, std::time_t now);
 
  private:
   void write(const std::string& name, const void* data, std::size_t size) const;
+  void count(const Found& f);  // one more record archived
 
   std::string dir_;
   Fd fd_;
   std::set<std::string> keys_;
+  std::optional<std::uint64_t> newest_seq_;
 };
 
-// Whether the region may be erased with "clear", which erases every record:
-// "" when it may, else why not. seen is the image the records were archived
-// from, now the image read again just before clearing: the region must not
-// have changed, must hold no corrupt record (left for a human) and every
-// valid record in it must be archived.
-std::string clear_blocker(const Bytes& seen, const Bytes& now,
-                          const std::set<std::string>& archived);
+// Whether collect may write "clear to <upto>" (upto: the highest seq it
+// archived, now or before), which erases every record up to that seq: ""
+// when it may, else why not. now is the region read again just before
+// clearing: it must hold no corrupt or torn record (left for a human), and
+// every valid record of a seq up to upto must be archived as it is now (a
+// follow-up written since makes it a new record). A record of a higher seq,
+// written since the region was read, is left alone and does not matter.
+std::string clear_blocker(const Scan& now, const std::set<std::string>& archived,
+                          std::uint64_t upto);
 
 // Journal entries (libsystemd's sd_journal_send), when built with it.
 inline constexpr const char* kJournalMessageId = "3c21b6267e694bedbc0abe47ca3da29c";

@@ -20,6 +20,9 @@ enum class Error {
   kSize,       // header or total size out of bounds
   kCrc,        // the CRC does not match: torn or damaged
   kSections,   // the sections do not tile the record
+  kTorn,       // LCRT_MAGIC_PENDING: the write began and never finished
+  kMagic,      // a slot's first word is neither 0 nor a record's magic
+  kOrphan,     // a follow-up record without the record it continues
 };
 
 const char* to_string(Error e);
@@ -98,28 +101,79 @@ struct Record {
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
 
-// Decode one record at the start of data. Throws DecodeError.
+// Decode one record at the start of data. Throws DecodeError: kNoRecord
+// when data does not start with a record's magic, kTorn when it starts with
+// LCRT_MAGIC_PENDING (naming the seq when the header's sizes are sane).
 Record decode(const std::uint8_t* data, std::size_t len);
 inline Record decode(const Bytes& b) { return decode(b.data(), b.size()); }
 
 // The CRC-32 a record must carry (zlib's, over [LCRT_CRC_OFFSET, total)).
 std::uint32_t record_crc(const std::uint8_t* data, std::size_t total);
 
-// A slot of a region image: a record, or why the bytes there are not one.
+// The region header (struct lcrt_region_header), from the valid copy with
+// the higher generation.
+struct Region {
+  int copy = 0;  // which copy it is: 0 (offset 0) or 1 (LCRT_REGION_HDR_SIZE)
+  std::uint16_t version = 0;
+  std::uint32_t slot_size = 0;
+  std::uint32_t nslots = 0;
+  std::uint8_t policy = 0;  // LCRT_RING_*
+  std::uint64_t generation = 0;
+  std::uint64_t next_seq = 0;
+  std::uint64_t boot_count = 0;
+  std::uint64_t dropped = 0;
+};
+
+// The region header of an image, or nullopt when neither copy is valid
+// (magic, major version 1, header size, CRC; a slot size that is a multiple
+// of 8 and holds a record header at least).
+std::optional<Region> read_region(const Bytes& image);
+
+// What one position of an image holds: a record (with what followed it in
+// its slot), or why the bytes there are not one.
 struct Found {
   std::size_t offset = 0;
+  std::optional<std::size_t> slot;  // the slot, when a region header gives the geometry
   std::optional<Record> record;
   std::optional<Error> error;
   std::string message;
+
+  // The LCRT_F_FOLLOWUP record of the same seq that continues record, at
+  // the first 8-byte boundary after it: shown joined to it, never alone.
+  std::optional<Record> followup;
+  std::size_t followup_offset = 0;
+  // Why what lies there is not a follow-up that could be read (torn,
+  // corrupt): record is shown as it is, with a note. Unset when nothing is.
+  std::optional<Error> followup_error;
+  std::string followup_message;
+
+  // The bytes of the record and its follow-up, from offset (0 for an error).
+  std::size_t size() const;
 };
 
-// Every record in a region image (or a single record). Records start on
-// 8-byte boundaries, the slot alignment the kernel guarantees. Corrupt
-// records (magic present, checks failed) are returned with their error.
-std::vector<Found> scan(const Bytes& image);
+// What scan() found in an image.
+struct Scan {
+  std::optional<Region> region;   // when the image starts with a region header
+  std::size_t slots_missing = 0;  // slots of the header the image ends before
+  std::vector<Found> found;       // in offset order
+};
+
+// Every record in a region image (or a single record). With a region header
+// the slots are walked by its geometry, and each one that is not empty
+// (first word 0) is a record, torn (LCRT_MAGIC_PENDING) or corrupt (any
+// other word, or a record that fails its checks); a slot the image cuts is
+// read as far as it goes. Without one, records are looked for on every
+// 8-byte boundary (the slot alignment the kernel guarantees); a pending
+// magic there is a torn record. A follow-up is joined to the record it
+// continues; one found alone is an orphan (kOrphan), never a record.
+Scan scan(const Bytes& image);
 
 // The newest valid record of a scan (highest sequence number), or nullptr.
 const Found* newest(const std::vector<Found>& found);
+
+// The follow-up's reason after the first's: "<followup> (after <first>)";
+// the record's own reason (or its event name) when nothing followed it.
+std::string joined_reason(const Found& f);
 
 // Lowercase hex digits of bytes (a build-id).
 std::string hex_bytes(const Bytes& b);

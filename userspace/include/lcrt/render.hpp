@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "lcrt/dwarf.hpp"
@@ -32,5 +33,24 @@ std::string printable(const std::string& s, bool escape_controls = true);
 std::string render_text(const Record& rec, const RenderOptions& opt = {});
 // One record as JSON, fields in a fixed order (registers in the kernel's).
 nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt = {});
+
+// A record found in an image, as shown: its follow-up joined ("reason:
+// <followup> (after <first>)"), or a note when what followed it is torn or
+// corrupt. f must hold a record.
+std::string render_text(const Found& f, const RenderOptions& opt = {});
+// One entry of a scan as `lcrt show --json` prints it: the record's object
+// with "reason" joined, "first_reason" and "followup" (the follow-up's own
+// object) when one followed it, "followup_error" when what followed it is
+// torn or corrupt, then "offset", "slot" and "region" (those two when the
+// image has a region header); or {"offset", "slot", "error"} for a corrupt one.
+nlohmann::ordered_json to_json(const Found& f, const std::optional<Region>& region,
+                               const RenderOptions& opt = {});
+
+// "region: 3 slots of 1024 bytes, policy keep, boot 5, 2 records
+// dropped, next seq 9", no newline.
+std::string region_line(const Region& r);
+// The region header's fields.
+nlohmann::ordered_json to_json(const Region& r);
+const char* policy_name(std::uint8_t policy);
 
 }  // namespace lcrt
