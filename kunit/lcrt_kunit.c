@@ -9,7 +9,8 @@
 #include <kunit/test.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
-#include <linux/random.h>
+#include <linux/crc32.h>
+#include <linux/prandom.h>
 #include <linux/kernel.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
@@ -602,8 +603,8 @@ static struct lcrt_region *lcrt_test_region(struct kunit *test, u8 *mem,
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->mem = mem;
-	KUNIT_ASSERT_EQ(test, lcrt_region_init(r, size, LCRT_TEST_SLOT, policy),
-			0);
+	KUNIT_ASSERT_EQ(test, lcrt_region_init(r, size, LCRT_TEST_SLOT, policy,
+					       true), 0);
 	return r;
 }
 
@@ -643,7 +644,7 @@ static int lcrt_test_commit(struct lcrt_region *r, size_t pad)
 	text[min(pad, sizeof(text) - 1)] = 0;
 	len = lcrt_test_small(buf, sizeof(buf) - LCRT_FOLLOWUP_ROOM,
 			      r->next_seq, text, 0);
-	return lcrt_region_commit(r, buf, len);
+	return lcrt_region_commit(r, lcrt_region_begin(r), buf, len);
 }
 
 /* The seq each slot holds (0: none), as a fresh boot reads them. */
@@ -676,6 +677,12 @@ static void lcrt_test_header_round_trip(struct kunit *test)
 	r = lcrt_test_region(test, mem, 4, LCRT_RING_KEEP);
 	KUNIT_EXPECT_EQ(test, r->boot_count, 2ULL);
 	KUNIT_EXPECT_EQ(test, r->next_seq, 3ULL);
+	/* Taken again in the same boot (armed early, then at initcalls). */
+	KUNIT_ASSERT_EQ(test, lcrt_region_init(r, r->size, LCRT_TEST_SLOT,
+					       LCRT_RING_OVERWRITE, false), 0);
+	KUNIT_EXPECT_EQ(test, r->boot_count, 2ULL);
+	KUNIT_EXPECT_EQ(test, r->next_seq, 3ULL);
+	KUNIT_EXPECT_EQ(test, r->policy, LCRT_RING_OVERWRITE);
 	/* Numbers are not given twice, even when their records are gone. */
 	KUNIT_EXPECT_EQ(test, lcrt_region_clear(r, LCRT_CLEAR_ALL, 0, NULL,
 						NULL), 2);
@@ -716,7 +723,7 @@ static void lcrt_test_geometry_change(struct kunit *test)
 	/* A boot that asks for bigger slots reads these with their size. */
 	q->mem = mem;
 	KUNIT_ASSERT_EQ(test, lcrt_region_init(q, size, 2 * LCRT_TEST_SLOT,
-					       LCRT_RING_KEEP), 0);
+					       LCRT_RING_KEEP, true), 0);
 	KUNIT_EXPECT_EQ(test, q->slot_size, (size_t)LCRT_TEST_SLOT);
 	KUNIT_EXPECT_EQ(test, lcrt_region_state(q, 1, true, &seq, &err),
 			LCRT_SLOT_VALID);
@@ -726,7 +733,7 @@ static void lcrt_test_geometry_change(struct kunit *test)
 	memset(q, 0, sizeof(*q));
 	q->mem = mem;
 	KUNIT_ASSERT_EQ(test, lcrt_region_init(q, size, 2 * LCRT_TEST_SLOT,
-					       LCRT_RING_KEEP), 0);
+					       LCRT_RING_KEEP, true), 0);
 	KUNIT_EXPECT_EQ(test, q->slot_size, (size_t)2 * LCRT_TEST_SLOT);
 	KUNIT_EXPECT_EQ(test, q->nslots, 4U);
 	KUNIT_EXPECT_EQ(test, q->next_seq, 3ULL);
@@ -734,8 +741,8 @@ static void lcrt_test_geometry_change(struct kunit *test)
 	memset(q, 0, sizeof(*q));
 	q->mem = mem;
 	KUNIT_EXPECT_EQ(test, lcrt_region_init(q, LCRT_REGION_SLOTS + 100,
-					       LCRT_TEST_SLOT, LCRT_RING_KEEP),
-			-ENOSPC);
+					       LCRT_TEST_SLOT, LCRT_RING_KEEP,
+					       true), -ENOSPC);
 }
 
 /* A boot loop of nslots + 2 crashes under each policy. */
@@ -814,8 +821,11 @@ static void lcrt_test_torn_commit(struct kunit *test)
 		for (i = 0; i < 2 + full; i++)
 			lcrt_test_commit(r, 20);
 		memcpy(snap, mem, size);
-		/* The slot, the magic, and the header if a record is dropped. */
-		total = LCRT_TEST_SLOT + 4 + (full ? LCRT_REGION_HDR_SIZE : 0);
+		/*
+		 * The pending mark and header, the slot, the magic, and the
+		 * region header when a record is dropped.
+		 */
+		total = LCRT_TEST_SLOT + 32 + (full ? 64 : 0);
 		for (k = 0; k <= total; k++) {
 			lcrt_test_cut_commit(test, mem, snap, k);
 			r = lcrt_test_region(test, mem, 3, LCRT_RING_KEEP);
@@ -827,19 +837,20 @@ static void lcrt_test_torn_commit(struct kunit *test)
 				KUNIT_EXPECT_EQ(test, st, LCRT_SLOT_VALID);
 			}
 			st = lcrt_region_state(r, 2, true, &seq, &err);
-			if (k == 0 || (k < 4 && full))
+			/* The mark is one store: it is out whole or not. */
+			if (k < 4)
 				KUNIT_EXPECT_TRUE_MSG(test,
 						      lcrt_test_same(mem, snap, 2),
 						      "cut at %zu", k);
-			else if (k < 4)
-				KUNIT_EXPECT_EQ_MSG(test, st, LCRT_SLOT_CORRUPT,
-						    "cut at %zu", k);
-			else if (k < LCRT_TEST_SLOT + 4)
+			else if (k < LCRT_TEST_SLOT + 32)
 				KUNIT_EXPECT_EQ_MSG(test, st, LCRT_SLOT_TORN,
 						    "cut at %zu", k);
 			else
 				KUNIT_EXPECT_EQ_MSG(test, st, LCRT_SLOT_VALID,
 						    "cut at %zu", k);
+			/* A torn record says its number once it is out. */
+			if (k >= 32 && k < LCRT_TEST_SLOT + 32)
+				KUNIT_EXPECT_EQ(test, seq, 3ULL + full);
 			/* Numbers go on whatever the cut. */
 			KUNIT_EXPECT_GE(test, r->next_seq, 3ULL + full);
 		}
@@ -856,7 +867,8 @@ static void lcrt_test_full_slot(struct kunit *test, struct lcrt_region *r)
 	memset(text, 'y', sizeof(text));
 	text[LCRT_TEST_SLOT - 40] = 0;
 	len = lcrt_test_small(buf, sizeof(buf), r->next_seq, text, 0);
-	KUNIT_ASSERT_EQ(test, lcrt_region_commit(r, buf, len), 0);
+	KUNIT_ASSERT_EQ(test, lcrt_region_commit(r, lcrt_region_begin(r), buf,
+						 len), 0);
 }
 
 /* Cut the power after every byte of a follow-up: the record stays whole. */
@@ -882,7 +894,7 @@ static void lcrt_test_torn_followup(struct kunit *test)
 	len = lcrt_test_small(fu, sizeof(fu), 1, "Fatal exception",
 			      LCRT_F_FOLLOWUP);
 	memcpy(snap, mem, size);
-	for (k = 0; k <= len + (LCRT_TEST_SLOT - len); k++) {
+	for (k = 0; k <= len + 8; k++) {
 		const struct lcrt_record_header *f;
 
 		memcpy(mem, snap, size);
@@ -892,7 +904,7 @@ static void lcrt_test_torn_followup(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, lcrt_region_state(r, 0, true, &seq, &err),
 				LCRT_SLOT_VALID);
 		f = lcrt_region_followup(r, 0);
-		if (k == 0)
+		if (k < 4)
 			KUNIT_EXPECT_NULL(test, f);
 		else if (k < len + 4)
 			KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(f), "cut at %zu", k);
@@ -956,6 +968,60 @@ static void lcrt_test_lie(struct lcrt_record_header *h, size_t total)
 	h->magic = cpu_to_le32(LCRT_MAGIC);
 }
 
+/*
+ * Cut the power after every byte of a clear: the header keeps the numbers
+ * first, and a slot is a record or empty, never half of one.
+ */
+static void lcrt_test_torn_clear(struct kunit *test)
+{
+	size_t size = LCRT_REGION_SLOTS + 2 * LCRT_TEST_SLOT, k;
+	u8 *mem = lcrt_test_mem(test, 2);
+	struct lcrt_region *r;
+	unsigned int i;
+	u64 seq;
+	int err, st;
+
+	for (k = 0; k <= 64 + 2 * (4 + LCRT_TEST_SLOT); k++) {
+		/* Two records of this boot: its header still says seq 1. */
+		memset(mem, 0, size);
+		r = lcrt_test_region(test, mem, 2, LCRT_RING_KEEP);
+		lcrt_test_commit(r, 10);
+		lcrt_test_commit(r, 10);
+		r->cut = k;
+		lcrt_region_clear(r, LCRT_CLEAR_ALL, 0, NULL, NULL);
+		r = lcrt_test_region(test, mem, 2, LCRT_RING_KEEP);
+		KUNIT_EXPECT_EQ_MSG(test, r->next_seq, 3ULL, "cut at %zu", k);
+		for (i = 0; i < 2; i++) {
+			st = lcrt_region_state(r, i, true, &seq, &err);
+			KUNIT_EXPECT_TRUE_MSG(test, st == LCRT_SLOT_VALID ||
+					      st == LCRT_SLOT_EMPTY,
+					      "cut at %zu: slot %u is %d", k, i,
+					      st);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, memchr_inv(mem + LCRT_REGION_SLOTS, 0,
+					 2 * LCRT_TEST_SLOT), NULL);
+}
+
+/* A header copy whose CRC is right, whatever its fields say. */
+static void lcrt_test_header(u8 *mem, unsigned int copy, u32 slot_size,
+			     u32 nslots, u64 generation, u64 next_seq)
+{
+	struct lcrt_region_header *h = (void *)(mem +
+						copy * LCRT_REGION_HDR_SIZE);
+
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_le32(LCRT_REGION_MAGIC);
+	h->version = cpu_to_le16(LCRT_REGION_VERSION);
+	h->header_size = cpu_to_le16(sizeof(*h));
+	h->slot_size = cpu_to_le32(slot_size);
+	h->nslots = cpu_to_le32(nslots);
+	h->generation = cpu_to_le64(generation);
+	h->next_seq = cpu_to_le64(next_seq);
+	h->crc32 = cpu_to_le32(~crc32_le(~0, (u8 *)h + LCRT_CRC_OFFSET,
+					 sizeof(*h) - LCRT_CRC_OFFSET));
+}
+
 /* Whatever the region holds, a boot takes it and a capture can write. */
 static void lcrt_test_any_content(struct kunit *test)
 {
@@ -963,7 +1029,14 @@ static void lcrt_test_any_content(struct kunit *test)
 	u8 *mem = lcrt_test_mem(test, 4);
 	unsigned int round, i;
 
-	for (round = 0; round < 40; round++) {
+	static const u32 geometry[][2] = {
+		{ 0, 4 }, { 7, 4 }, { 65544, 4 }, { 256, 0 }, { 256, 5 },
+		{ 128, 100000 }, { 8, 1 }, { 256, 4 },
+	};
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 42);
+	for (round = 0; round < 40 + ARRAY_SIZE(geometry); round++) {
 		struct lcrt_record_header *h = (void *)(mem + LCRT_REGION_SLOTS);
 		struct lcrt_region *r;
 		struct lcrt_slot_info info;
@@ -975,8 +1048,15 @@ static void lcrt_test_any_content(struct kunit *test)
 		else if (round == 1)
 			memset(mem, 0xff, size);
 		else
-			get_random_bytes(mem, size);
-		if (round >= 20) {
+			prandom_bytes_state(&rnd, mem, size);
+		/* Headers that are right but for what they say. */
+		if (round >= 40) {
+			i = round - 40;
+			lcrt_test_header(mem, i & 1, geometry[i][0],
+					 geometry[i][1], i ? U64_MAX - i : 0,
+					 U64_MAX - i);
+		}
+		if (round >= 20 && round < 40) {
 			/* Magic and lying lengths; or a CRC over garbage. */
 			for (i = 0; i < 4; i++, h = (void *)h + LCRT_TEST_SLOT) {
 				h->magic = cpu_to_le32(i & 1 ? LCRT_MAGIC :
@@ -990,10 +1070,12 @@ static void lcrt_test_any_content(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, r);
 		r->mem = mem;
 		KUNIT_ASSERT_EQ(test, lcrt_region_init(r, size, LCRT_TEST_SLOT,
-						       LCRT_RING_KEEP), 0);
+						       LCRT_RING_KEEP, true), 0);
 		lcrt_region_scan(r, &info);
 		KUNIT_EXPECT_EQ(test, info.valid + info.torn + info.corrupt +
 				info.empty, r->nslots);
+		KUNIT_EXPECT_EQ(test, r->slot_size, (size_t)LCRT_TEST_SLOT);
+		KUNIT_EXPECT_LE(test, r->nslots, 4U);
 		if (round == 0)
 			KUNIT_EXPECT_EQ(test, info.empty, r->nslots);
 		else if (round < 20)
@@ -1009,28 +1091,41 @@ static void lcrt_test_any_content(struct kunit *test)
 
 static void lcrt_test_owner(struct kunit *test)
 {
-	atomic_t owner = ATOMIC_INIT(LCRT_NO_OWNER);
+	struct lcrt_owner o = { .owner = ATOMIC_INIT(LCRT_NO_OWNER) };
 	int cpu;
 
 	preempt_disable();
 	cpu = raw_smp_processor_id();
-	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&owner, false, 0));
-	KUNIT_EXPECT_EQ(test, atomic_read(&owner), cpu);
-	/* Re-entered (a fault inside the capture): give up, never wait. */
-	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&owner, true, 1000));
-	lcrt_owner_put(&owner);
-	KUNIT_EXPECT_EQ(test, atomic_read(&owner), LCRT_NO_OWNER);
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, false, 0));
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
+	/* Re-entered by a crash inside the capture: give up, never wait. */
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, cpu, true, 1000000));
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
+	/* Owned by this CPU for a task that is gone: abandoned, taken. */
+	o.task = (void *)&o;
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, false, 0));
+	lcrt_owner_put(&o, cpu);
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), LCRT_NO_OWNER);
 	/* Held by another CPU: give up after the wait, or take it over. */
-	atomic_set(&owner, cpu + 1);
-	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&owner, false, 10));
-	KUNIT_EXPECT_EQ(test, atomic_read(&owner), cpu + 1);
-	lcrt_owner_put(&owner);		/* not ours to release */
-	KUNIT_EXPECT_EQ(test, atomic_read(&owner), cpu + 1);
-	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&owner, true, 10));
-	KUNIT_EXPECT_EQ(test, atomic_read(&owner), cpu);
-	lcrt_owner_put(&owner);
+	atomic_set(&o.owner, cpu + 1);
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, cpu, false, 10));
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu + 1);
+	lcrt_owner_put(&o, cpu);	/* not ours to release */
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu + 1);
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, true, 10));
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
+	lcrt_owner_put(&o, cpu);
+	/* Held by a reader: a capture waits, a panic takes it over. */
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, LCRT_OWNER_USER, false, 0));
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, LCRT_OWNER_USER, false,
+						10));
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, cpu, false, 10));
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, true, 10));
+	lcrt_owner_put(&o, LCRT_OWNER_USER);	/* taken over: stays */
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
+	lcrt_owner_put(&o, cpu);
 	preempt_enable();
-	KUNIT_EXPECT_EQ(test, atomic_read(&owner), LCRT_NO_OWNER);
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), LCRT_NO_OWNER);
 }
 
 static struct kunit_case lcrt_store_cases[] = {
@@ -1040,6 +1135,7 @@ static struct kunit_case lcrt_store_cases[] = {
 	KUNIT_CASE(lcrt_test_torn_commit),
 	KUNIT_CASE(lcrt_test_torn_followup),
 	KUNIT_CASE(lcrt_test_clear),
+	KUNIT_CASE(lcrt_test_torn_clear),
 	KUNIT_CASE(lcrt_test_any_content),
 	KUNIT_CASE(lcrt_test_owner),
 	{}

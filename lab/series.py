@@ -82,9 +82,14 @@ def series_spec():
         Patch("0003-misc-lcrt-keep-records-in-an-nvram-region.patch",
               "misc: lcrt: keep records in an NVRAM region",
               "Find the NVRAM region (lcrt.nvram=SIZE@ADDR, a \"linux,lcrt\"\n"
-              "reserved-memory node, or the Kconfig defaults), map it, cut it\n"
-              "into slots of the record budget and commit records into them\n"
-              "so that a power cut during a write loses no other record.",
+              "reserved-memory node, or the Kconfig defaults), map it\n"
+              "write-combined (or write-back with cache cleaning), keep a\n"
+              "double-buffered region header (geometry, sequence, boots,\n"
+              "drops), and commit records into slots with a pending mark, so\n"
+              "that a power cut at any byte loses no other record and leaves\n"
+              "the one being written torn, never empty. A full region keeps\n"
+              "its first records or overwrites the oldest, as configured; one\n"
+              "CPU at a time owns it, and a panic takes it over.",
               (_same(f"{D}/store.c"),)),
         Patch("0004-misc-lcrt-walk-the-call-chain-of-a-crash.patch",
               "misc: lcrt: walk the call chain of a crash",
@@ -103,7 +108,10 @@ def series_spec():
               "Hook the die and panic notifier chains and write one record\n"
               "per crash: event, reason, task, CPU, context, taint, build-id,\n"
               "registers and the call chain, from static buffers, without\n"
-              "locks or allocation. Armed at early_initcall.",
+              "locks or allocation. An oops is committed from the die\n"
+              "notifier, before kdump and the panic notifiers; the panic that\n"
+              "follows adds a follow-up record with its reason. Armed while\n"
+              "the command line is parsed, then at early_initcall.",
               (_same(f"{D}/core.c"),)),
         Patch("0006-misc-lcrt-show-and-clear-records.patch",
               "misc: lcrt: show and clear records in /proc and sysfs",
@@ -112,14 +120,18 @@ def series_spec():
               "and writing \"clear\" to /sys/kernel/lcrt/control erases them.",
               (_same(f"{D}/iface.c"),)),
         Patch("0007-misc-lcrt-add-kunit-tests.patch",
-              "misc: lcrt: add KUnit tests",
-              "Test the record encoding (round trip, budget, CRC, bad input)\n"
-              "and the call chain walker (a real chain, and synthetic stacks\n"
-              "that loop, leave the stack, are misaligned, zero, fault or too\n"
-              "deep):\n\n"
-              "  ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/lcrt",
+              "misc: lcrt: add KUnit tests and boot-time test crashes",
+              "Test the record encoding (round trip, budget, CRC, bad input),\n"
+              "the region (header, torn writes at every byte, ring policies,\n"
+              "clear, any content, the owner's takeover) and the call chain\n"
+              "walker (a real chain, and synthetic stacks that loop, leave the\n"
+              "stack, are misaligned, zero, fault or too deep):\n\n"
+              "  ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/lcrt\n\n"
+              "CONFIG_LCRT_TEST_HOOKS adds lcrt.test_panic=cmdline|initcall,\n"
+              "crashes at boot points that no crash module can reach.",
               ((f"{D}/.kunitconfig", f"{D}/.kunitconfig"),
-               ("kunit/lcrt_kunit.c", f"{D}/lcrt_kunit.c"))),
+               ("kunit/lcrt_kunit.c", f"{D}/lcrt_kunit.c"),
+               _same(f"{D}/test-hooks.c"))),
         Patch("0008-dt-bindings-reserved-memory-add-lcrt.patch",
               "dt-bindings: reserved-memory: add the LCRT NVRAM region",
               "Describe the reserved-memory node that tells LCRT where its\n"

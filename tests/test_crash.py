@@ -19,7 +19,7 @@ from labtest import (DIRECT, TOOL, console_pc, console_registers, frames,
                      guest, proc_registers, tmpdir)
 
 KVER = os.environ.get("KVER") or "6.1"
-REGION_SLOTS = 128    # slot 0 of the region, after the two header copies
+REGION_SLOTS = 256    # slot 0 of the region, after the two header copies
 
 
 class CrashTests:
@@ -264,6 +264,26 @@ class CrashTests:
         self.assertEqual(sorted(r["seq"] for r in recs), [1, 2])
         for r in recs:
             self.assertEqual(r["frames"][0]["function"], "lkdtm_EXCEPTION", r)
+
+    def test_panics_before_the_initcalls_are_recorded(self):
+        """Armed while start_kernel() parses the command line: a panic
+        there (before trap_init() and mm_init()) and one in an early
+        initcall that runs before LCRT's own are both recorded."""
+        for when, culprit, caller in (
+                ("cmdline", "lcrt_test_panic", "start_kernel"),
+                ("initcall", "lcrt_test_early", "do_one_initcall")):
+            self.guest.power_on_fresh()
+            out, console, _ = self.guest.run(
+                "echo booted", bootargs=f"lcrt.test_panic={when}")
+            self.assertIsNone(out, console[-2000:])
+            out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+            self.assertRegex(out, r"records 1\n")
+            self.assertRegex(out, r"boot_count 2\n")
+            self.assertRegex(out, r"event:\s+panic")
+            self.assertRegex(out, rf"reason:\s+lcrt_test: panic (while the command line|in an early initcall)")
+            fr = [f[1] for f in frames(out)]
+            self.assertEqual(fr[0], culprit, out)
+            self.assertIn(caller, fr, out)
 
     def test_a_region_of_random_bytes_boots_and_records(self):
         self.guest.power_on_fresh()

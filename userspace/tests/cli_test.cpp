@@ -253,7 +253,7 @@ TEST(CliRegion, TornOnlyIsExit3AndNeverNoRecord) {
       write_temp("torn.img", make_region(RegionSpec{}, {{}, pending(make_record(s))}));
   CliResult run = lcrt_cli("decode " + img);
   EXPECT_EQ(run.status, 3) << run.out;
-  EXPECT_TRUE(has(run.out, img + ": corrupt record at offset 1152 (slot 1): torn: the write of "
+  EXPECT_TRUE(has(run.out, img + ": corrupt record at offset 1280 (slot 1): torn: the write of "
                                  "record 9 did not finish\n"))
       << run.out;
   EXPECT_TRUE(has(run.out, "no valid crash record\n")) << run.out;

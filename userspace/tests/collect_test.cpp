@@ -169,7 +169,7 @@ TEST_F(Collect, TornRecordsAreReportedNotArchivedAndNotCleared) {
               "--control " + control);
   EXPECT_EQ(run.status, 3) << run.out;
   EXPECT_TRUE(has(run.out,
-                  "corrupt record at offset 1152 (slot 1): torn: the write of record 2 "
+                  "corrupt record at offset 1280 (slot 1): torn: the write of record 2 "
                   "did not finish"))
       << run.out;
   EXPECT_TRUE(has(run.out, "1 archived, 0 archived before, 1 corrupt")) << run.out;

@@ -29,7 +29,6 @@
 #include <linux/notifier.h>
 #include <linux/panic.h>
 #include <linux/panic_notifier.h>
-#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -51,16 +50,19 @@ static unsigned int window_words = 8;
 module_param(window_words, uint, 0600);
 MODULE_PARM_DESC(window_words, "stack words kept per frame (0 to 32)");
 
-/* The oops a CPU recorded, which the panic that follows may continue. */
+/*
+ * The last oops, which the panic that follows may continue: the panic may
+ * run on another CPU (x86 enables interrupts between the two).
+ */
 struct lcrt_oops {
-	struct task_struct *task;
+	struct task_struct *task;	/* NULL: no panic is expected */
 	const char *str;
 	long err;
 	int slot;		/* where it was recorded, or -1 */
 	u64 seq;
 };
 
-static DEFINE_PER_CPU(struct lcrt_oops, lcrt_oops);
+static struct lcrt_oops lcrt_oops;
 static u8 lcrt_buf[LCRT_MAX_RECORD_SIZE];
 static struct lcrt_trace lcrt_trace;
 
@@ -136,9 +138,9 @@ static void lcrt_oops_reason(char *buf, size_t size, const char *msg,
 NOKPROBE_SYMBOL(lcrt_oops_reason);
 
 /*
- * Build a record in lcrt_buf within @budget and commit it to the next slot.
- * @regs: the registers of an oops, or NULL (a panic: walk from here).
- * The caller owns the region.
+ * Build a record in lcrt_buf within @budget and commit it to a slot marked
+ * pending before the unwind. @regs: the registers of an oops, or NULL (a
+ * panic: walk from here). The caller owns the region. Returns the slot.
  */
 static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 			struct pt_regs *regs, size_t budget, u64 t0)
@@ -161,7 +163,11 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 		.window_words = window_words,
 	};
 	size_t len;
+	int slot;
 
+	slot = lcrt_region_begin(r);
+	if (slot < 0)
+		goto lost;
 	strscpy(comm, current->comm, sizeof(comm));
 	strscpy(text, reason ?: "", sizeof(text));
 	f.reason = strim(text);
@@ -182,7 +188,12 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 	len = lcrt_encode(&f, lcrt_buf, min(budget, r->slot_size), r->next_seq);
 	lcrt_record_seal(lcrt_buf,
 			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
-	return lcrt_region_commit(r, lcrt_buf, len);
+	slot = lcrt_region_commit(r, slot, lcrt_buf, len);
+	if (slot >= 0)
+		return slot;
+lost:
+	lcrt_store_lost();
+	return slot;
 }
 
 NOKPROBE_SYMBOL(lcrt_capture);
@@ -195,13 +206,16 @@ NOKPROBE_SYMBOL(lcrt_capture);
 static bool lcrt_followup(struct lcrt_region *r, const struct lcrt_oops *oops,
 			  const char *msg, u64 t0)
 {
+	/* What fits after the record's last byte, aligned, in the room kept. */
+	const size_t text = LCRT_FOLLOWUP_ROOM - 7 -
+			    sizeof(struct lcrt_record_header) -
+			    sizeof(struct lcrt_section);
 	struct lcrt_enc e;
 	size_t len;
 
 	lcrt_enc_init(&e, lcrt_buf, LCRT_FOLLOWUP_ROOM);
 	lcrt_enc_section_begin(&e, LCRT_SEC_REASON);
-	lcrt_enc_bytes(&e, msg, min_t(size_t, strlen(msg),
-				      LCRT_FOLLOWUP_ROOM - 48));
+	lcrt_enc_bytes(&e, msg, min(strlen(msg), text));
 	lcrt_enc_section_end(&e);
 	len = lcrt_enc_finish(&e, oops->seq, LCRT_F_FOLLOWUP);
 	if (!len)
@@ -216,13 +230,14 @@ NOKPROBE_SYMBOL(lcrt_followup);
 static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 			   void *data)
 {
-	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
+	struct lcrt_oops *oops = &lcrt_oops;
 	struct lcrt_region *r = lcrt_store();
 	struct die_args *args = data;
 	u64 t0 = ktime_get_mono_fast_ns();
 	static char reason[160];
 	bool will_panic;
 	size_t budget;
+	int slot;
 
 	if (val != DIE_OOPS || !args || !args->regs || user_mode(args->regs))
 		return NOTIFY_DONE;
@@ -232,21 +247,29 @@ static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 	 */
 	will_panic = panic_on_oops || in_interrupt() ||
 		     is_global_init(current) || is_idle_task(current);
-	oops->task = will_panic ? current : NULL;
-	oops->str = args->str;
-	oops->err = args->err;
-	oops->slot = -1;
 	if (!r || (!record_oops && !will_panic))
 		return NOTIFY_DONE;
 	if (!lcrt_store_lock(false)) {
 		lcrt_store_lost();
 		return NOTIFY_DONE;
 	}
-	budget = r->slot_size - (will_panic ? LCRT_FOLLOWUP_ROOM : 0);
+	/*
+	 * Keep room for what a panic would add, whether or not one is
+	 * certain (init's other threads, a later notifier that stops it):
+	 * but not out of a slot too small for anything else.
+	 */
+	budget = r->slot_size;
+	if (budget >= 4 * LCRT_FOLLOWUP_ROOM)
+		budget -= LCRT_FOLLOWUP_ROOM;
 	lcrt_oops_reason(reason, sizeof(reason), NULL, args->str, args->err);
+	oops->task = NULL;
 	oops->seq = r->next_seq;
-	oops->slot = lcrt_capture(r, lcrt_oops_event(args->regs), reason,
-				  args->regs, budget, t0);
+	slot = lcrt_capture(r, lcrt_oops_event(args->regs), reason, args->regs,
+			    budget, t0);
+	oops->str = args->str;
+	oops->err = args->err;
+	oops->slot = slot;
+	oops->task = current;
 	lcrt_store_unlock();
 	return NOTIFY_DONE;
 }
@@ -256,7 +279,7 @@ NOKPROBE_SYMBOL(lcrt_die_notify);
 static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 			     void *data)
 {
-	struct lcrt_oops *oops = this_cpu_ptr(&lcrt_oops);
+	struct lcrt_oops *oops = &lcrt_oops;
 	struct lcrt_region *r = lcrt_store();
 	u64 t0 = ktime_get_mono_fast_ns();
 	static char reason[160];
@@ -269,15 +292,20 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 		lcrt_store_lost();
 		return NOTIFY_DONE;
 	}
-	if (oops->task != current) {
+	/* Only the oops this task committed last: nothing since. */
+	if (oops->task != current || oops->slot < 0 ||
+	    oops->seq + 1 != r->next_seq) {
 		lcrt_capture(r, lcrt_panic_event(data), msg, NULL, r->slot_size,
 			     t0);
-	} else if (oops->slot < 0 || !lcrt_followup(r, oops, msg, t0)) {
-		/* Not recorded (lcrt.oops=0), or no room left after it. */
+	} else if (!lcrt_followup(r, oops, msg, t0)) {
+		/* No room after it: a record of its own, never over it. */
 		lcrt_oops_reason(reason, sizeof(reason), msg, oops->str,
 				 oops->err);
+		r->protect = oops->slot;
 		lcrt_capture(r, LCRT_EV_PANIC, reason, NULL, r->slot_size, t0);
+		r->protect = -1;
 	}
+	oops->task = NULL;
 	lcrt_store_unlock();
 	return NOTIFY_DONE;
 }
@@ -294,6 +322,23 @@ static struct notifier_block lcrt_panic_nb = {
 	.priority = INT_MAX,
 };
 
+/**
+ * lcrt_arm() - record crashes from now on
+ *
+ * Called once the region can be written: from the early parameter in
+ * setup_arch(), or from the early initcall. Registers the notifiers once.
+ */
+void __init lcrt_arm(void)
+{
+	static bool armed __initdata;
+
+	if (armed)
+		return;
+	armed = true;
+	register_die_notifier(&lcrt_die_nb);
+	atomic_notifier_chain_register(&panic_notifier_list, &lcrt_panic_nb);
+}
+
 /* Before device initcalls, so that a crashing driver is caught. */
 static int __init lcrt_init(void)
 {
@@ -302,8 +347,7 @@ static int __init lcrt_init(void)
 	ret = lcrt_store_init();
 	if (ret)
 		return ret;
-	register_die_notifier(&lcrt_die_nb);
-	atomic_notifier_chain_register(&panic_notifier_list, &lcrt_panic_nb);
+	lcrt_arm();
 	pr_info("armed, record budget %zu bytes, %s unwinder\n",
 		lcrt_store()->slot_size,
 		lcrt_have_fp() ? "frame-pointer" :

@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
+#include <linux/ctype.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
@@ -342,22 +343,31 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot,
 static void *lcrt_newest(struct lcrt_region *r, struct lcrt_slot_info *info,
 			 const struct lcrt_record_header **fu)
 {
-	void *copy = NULL;
+	const struct lcrt_record_header *f;
+	const u8 *slot;
+	void *copy;
 
+	copy = kmalloc(r->slot_size, GFP_KERNEL);
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
 	mutex_lock(&lcrt_iface_lock);
 	lcrt_region_scan(r, info);
-	if (info->newest >= 0 && lcrt_store_lock(false)) {
-		const struct lcrt_record_header *f;
-
-		copy = kmemdup(lcrt_region_slot_ptr(r, info->newest),
-			       r->slot_size, GFP_KERNEL);
-		f = lcrt_region_followup(r, info->newest);
-		lcrt_store_unlock();
-		*fu = IS_ERR_OR_NULL(f) || !copy ? f :
-		      copy + ((const u8 *)f -
-			      (const u8 *)lcrt_region_slot_ptr(r, info->newest));
+	if (info->newest < 0) {
+		mutex_unlock(&lcrt_iface_lock);
+		kfree(copy);
+		return NULL;
 	}
+	if (!lcrt_store_user_lock()) {
+		mutex_unlock(&lcrt_iface_lock);
+		kfree(copy);
+		return ERR_PTR(-EBUSY);
+	}
+	slot = lcrt_region_slot_ptr(r, info->newest);
+	memcpy(copy, slot, r->slot_size);
+	f = lcrt_region_followup(r, info->newest);
+	lcrt_store_user_unlock();
 	mutex_unlock(&lcrt_iface_lock);
+	*fu = IS_ERR_OR_NULL(f) ? f : copy + ((const u8 *)f - slot);
 	return copy;
 }
 
@@ -369,18 +379,18 @@ static int lcrt_proc_show(struct seq_file *m, void *v)
 	void *rec;
 
 	rec = lcrt_newest(r, &info, &fu);
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
 	if (info.newest_bad >= 0)
 		seq_printf(m, "the newest record (slot %d) is %s%s\n",
 			   info.newest_bad,
 			   info.newest_err == -EINPROGRESS ? "" : "corrupt: ",
 			   lcrt_error_name(info.newest_err));
-	if (info.newest < 0) {
+	if (!rec) {
 		if (info.newest_bad < 0)
 			seq_puts(m, "no crash record\n");
 		return 0;
 	}
-	if (!rec)
-		return -ENOMEM;
 	if (!lcrt_record_check(rec, r->slot_size))
 		lcrt_show_record(m, rec, info.newest, fu);
 	else
@@ -389,25 +399,40 @@ static int lcrt_proc_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* A decimal sequence number, digits only. */
+static int lcrt_parse_seq(const char *tok, u64 *seq)
+{
+	if (!tok || !isdigit(*tok))
+		return -EINVAL;
+	return kstrtou64(tok, 10, seq);
+}
+
 /* "clear", "clear N", "clear to N" (every record numbered N or lower). */
 static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
-	char word[16], arg[24], extra;
-	int how = LCRT_CLEAR_ALL, n, ret;
+	char line[48], *p = line, *w[4];
+	int how, n = 0, ret;
 	u64 seq = 0;
 
-	if (sysfs_streq(buf, "clear")) {
+	if (count >= sizeof(line))
+		return -EINVAL;
+	memcpy(line, buf, count);
+	line[count] = 0;
+	p = strim(line);
+	while (p && n < ARRAY_SIZE(w))
+		w[n++] = strsep(&p, " ");
+	if (p || !n || strcmp(w[0], "clear"))
+		return -EINVAL;
+	if (n == 1) {
 		how = LCRT_CLEAR_ALL;
+	} else if (n == 2 && !lcrt_parse_seq(w[1], &seq) && seq) {
+		how = LCRT_CLEAR_ONE;
+	} else if (n == 3 && !strcmp(w[1], "to") &&
+		   !lcrt_parse_seq(w[2], &seq)) {
+		how = LCRT_CLEAR_TO;
 	} else {
-		n = sscanf(buf, "clear %15s %23s %c", word, arg, &extra);
-		if (n == 1 && !kstrtou64(word, 10, &seq) && seq)
-			how = LCRT_CLEAR_ONE;
-		else if (n == 2 && !strcmp(word, "to") &&
-			 !kstrtou64(arg, 10, &seq))
-			how = LCRT_CLEAR_TO;
-		else
-			return -EINVAL;
+		return -EINVAL;
 	}
 	mutex_lock(&lcrt_iface_lock);
 	ret = lcrt_store_clear(how, seq);
@@ -462,8 +487,8 @@ static ssize_t record_read(struct file *filp, struct kobject *kobj,
 	size_t len;
 
 	h = lcrt_newest(r, &info, &fu);
-	if (!h)
-		return info.newest < 0 ? 0 : -ENOMEM;
+	if (IS_ERR_OR_NULL(h))
+		return PTR_ERR_OR_ZERO(h);
 	len = le32_to_cpu(h->total_size);
 	if (!IS_ERR_OR_NULL(fu))
 		len = (const u8 *)fu - (const u8 *)h +

@@ -6,6 +6,7 @@
 #define _DRIVERS_MISC_LCRT_H
 
 #include <linux/atomic.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <uapi/linux/lcrt.h>
 
@@ -284,8 +285,10 @@ size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */
 #define LCRT_NO_OWNER		(-1)
+#define LCRT_OWNER_USER		(-2)	/* process context: read, clear */
 #define LCRT_OWNER_WAIT_US	100000	/* before a panic takes over */
-#define LCRT_FOLLOWUP_ROOM	96	/* kept free for what follows an oops */
+#define LCRT_FOLLOWUP_ROOM	80	/* kept free for what follows an oops */
+#define LCRT_EARLY_MAX		SZ_64K	/* armed from setup_arch() up to this */
 
 enum {
 	LCRT_SLOT_EMPTY,
@@ -314,6 +317,8 @@ struct lcrt_region {
 	u64 boot_count;
 	u64 dropped;
 	u64 dropped_saved;	/* as the header on the medium says */
+	bool hdr;		/* the header copy in use: 0 or 1 */
+	int protect;		/* a slot no capture may take, or -1 */
 	atomic_t lost;		/* captures not written, not counted yet */
 	size_t cut;		/* bytes that still reach the medium (tests) */
 };
@@ -329,11 +334,13 @@ struct lcrt_slot_info {
 };
 
 int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
-		     u8 policy);
+		     u8 policy, bool boot);
 void *lcrt_region_slot_ptr(const struct lcrt_region *r, unsigned int i);
 int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
 		      u64 *seq, int *err);
-int lcrt_region_commit(struct lcrt_region *r, const void *rec, size_t len);
+int lcrt_region_begin(struct lcrt_region *r);
+int lcrt_region_commit(struct lcrt_region *r, int slot, const void *rec,
+		       size_t len);
 int lcrt_region_append(struct lcrt_region *r, unsigned int slot,
 		       const void *rec, size_t len);
 int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
@@ -341,14 +348,24 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 void lcrt_region_scan(const struct lcrt_region *r, struct lcrt_slot_info *info);
 const struct lcrt_record_header *
 lcrt_region_followup(const struct lcrt_region *r, unsigned int i);
-bool lcrt_owner_get(atomic_t *owner, bool takeover, unsigned int wait_us);
-void lcrt_owner_put(atomic_t *owner);
+/* One writer of the region at a time (store.c). */
+struct lcrt_owner {
+	atomic_t owner;		/* LCRT_NO_OWNER, a CPU, LCRT_OWNER_USER */
+	struct task_struct *task;	/* the owner's, to tell re-entry */
+};
+
+bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
+		    unsigned int wait_us);
+void lcrt_owner_put(struct lcrt_owner *o, int token);
 
 int lcrt_store_init(void);
+void lcrt_arm(void);
 struct lcrt_region *lcrt_store(void);
 phys_addr_t lcrt_store_base(void);
 bool lcrt_store_lock(bool panic);
 void lcrt_store_unlock(void);
+bool lcrt_store_user_lock(void);
+void lcrt_store_user_unlock(void);
 void lcrt_store_lost(void);
 int lcrt_store_clear(int how, u64 seq);
 

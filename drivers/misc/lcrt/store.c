@@ -26,6 +26,8 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <asm/early_ioremap.h>
+#include <asm/fixmap.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
@@ -41,7 +43,7 @@
 #include "lcrt.h"
 
 #define RHDR_SIZE sizeof(struct lcrt_region_header)
-static_assert(sizeof(struct lcrt_region_header) == LCRT_REGION_HDR_SIZE);
+static_assert(sizeof(struct lcrt_region_header) <= LCRT_REGION_HDR_SIZE);
 static_assert(2 * LCRT_REGION_HDR_SIZE <= LCRT_REGION_SLOTS);
 
 static unsigned int record_size = CONFIG_LCRT_RECORD_SIZE;
@@ -60,8 +62,14 @@ MODULE_PARM_DESC(mapping, "map the region wc (write-combined) or wb (write-back)
 static phys_addr_t lcrt_base;
 static size_t lcrt_size;
 static bool lcrt_from_cmdline;
+static bool lcrt_early;		/* armed before initcalls */
+static bool lcrt_early_fixmap;	/* ... with early_memremap() */
 static struct lcrt_region lcrt_nvram;
-static atomic_t lcrt_owner = ATOMIC_INIT(LCRT_NO_OWNER);
+static struct lcrt_owner lcrt_owner = {
+	.owner = ATOMIC_INIT(LCRT_NO_OWNER),
+};
+
+static void __init lcrt_arm_early(void);
 
 /*
  * lcrt.nvram=SIZE@ADDR is an early parameter so that the region can be
@@ -93,6 +101,27 @@ static int __init lcrt_parse_nvram(char *arg)
 }
 early_param("lcrt.nvram", lcrt_parse_nvram);
 
+/*
+ * The same parameter again, as start_kernel() parses the command line
+ * after setup_arch(): the page tables are final, so the early mapping made
+ * here lasts until lcrt_store_init() replaces it. Not in sysfs: only at
+ * boot, which is what makes calling __init code from here right.
+ */
+static int __ref lcrt_param_nvram(const char *val,
+				  const struct kernel_param *kp)
+{
+	if (system_state == SYSTEM_BOOTING && lcrt_from_cmdline && !lcrt_early)
+		lcrt_arm_early();
+	return 0;
+}
+
+static const struct kernel_param_ops lcrt_nvram_ops = {
+	.set = lcrt_param_nvram,
+};
+
+module_param_cb(nvram, &lcrt_nvram_ops, NULL, 0);
+MODULE_PARM_DESC(nvram, "the region, SIZE@ADDR");
+
 /* Model a power cut for tests: only r->cut more bytes reach the medium. */
 static void lcrt_region_put(struct lcrt_region *r, size_t off, const void *src,
 			    size_t len)
@@ -119,18 +148,19 @@ static void lcrt_region_sync(struct lcrt_region *r, size_t off, size_t len)
 
 NOKPROBE_SYMBOL(lcrt_region_sync);
 
+/*
+ * One aligned 32-bit store, which reaches the medium whole or not at all:
+ * a cut sees the old word or the new one.
+ */
 static void lcrt_region_put32(struct lcrt_region *r, size_t off, u32 v)
 {
-	__le32 le = cpu_to_le32(v);
-
-	if (r->cut >= sizeof(le)) {
-		/* One aligned store: a cut sees the old or the new word. */
-		WRITE_ONCE(*(__le32 *)(r->mem + off), le);
-		r->cut -= sizeof(le);
+	if (r->cut >= sizeof(u32)) {
+		WRITE_ONCE(*(__le32 *)(r->mem + off), cpu_to_le32(v));
+		r->cut -= sizeof(u32);
 	} else {
-		lcrt_region_put(r, off, &le, sizeof(le));
+		r->cut = 0;
 	}
-	lcrt_region_sync(r, off, sizeof(le));
+	lcrt_region_sync(r, off, sizeof(u32));
 }
 
 NOKPROBE_SYMBOL(lcrt_region_put32);
@@ -157,26 +187,31 @@ static bool lcrt_rhdr_valid(const struct lcrt_region_header *h)
 	       LCRT_VERSION_MAJOR(le16_to_cpu(h->version)) ==
 	       LCRT_VERSION_MAJOR(LCRT_REGION_VERSION) &&
 	       hsize >= RHDR_SIZE && hsize <= LCRT_REGION_HDR_SIZE &&
+	       le64_to_cpu(h->generation) < U64_MAX &&
 	       ~crc32_le(~0, (const u8 *)h + LCRT_CRC_OFFSET,
 			 hsize - LCRT_CRC_OFFSET) == le32_to_cpu(h->crc32);
 }
 
-/* The valid header copy with the higher generation, or NULL. */
+/*
+ * The valid header copy with the higher generation, or NULL; r->hdr says
+ * which copy it is, and the next write goes to the other.
+ */
 static const struct lcrt_region_header *
-lcrt_rhdr_pick(const struct lcrt_region *r)
+lcrt_rhdr_pick(struct lcrt_region *r)
 {
 	const struct lcrt_region_header *a = (const void *)r->mem;
 	const struct lcrt_region_header *b = (const void *)(r->mem +
 							    LCRT_REGION_HDR_SIZE);
 	bool va = lcrt_rhdr_valid(a), vb = lcrt_rhdr_valid(b);
 
-	if (va && vb)
-		return le64_to_cpu(b->generation) > le64_to_cpu(a->generation) ?
-		       b : a;
-	return va ? a : vb ? b : NULL;
+	r->hdr = vb && (!va || le64_to_cpu(b->generation) >
+			le64_to_cpu(a->generation));
+	if (!va && !vb)
+		return NULL;
+	return r->hdr ? b : a;
 }
 
-/* Write the header over its older copy: a cut leaves the newer one. */
+/* Write the header over the copy not in use: a cut leaves the other. */
 static void lcrt_region_write_header(struct lcrt_region *r)
 {
 	struct lcrt_region_header h = {
@@ -186,18 +221,20 @@ static void lcrt_region_write_header(struct lcrt_region *r)
 		.slot_size = cpu_to_le32(r->slot_size),
 		.nslots = cpu_to_le32(r->nslots),
 		.policy = r->policy,
-		.generation = cpu_to_le64(r->generation + 1),
+		.generation = cpu_to_le64(min(r->generation + 1, U64_MAX - 1)),
 		.next_seq = cpu_to_le64(r->next_seq),
 		.boot_count = cpu_to_le64(r->boot_count),
 		.dropped = cpu_to_le64(r->dropped),
 	};
-	size_t off = (r->generation + 1) % 2 * LCRT_REGION_HDR_SIZE;
+	size_t off;
 
+	r->hdr = !r->hdr;
+	off = r->hdr * LCRT_REGION_HDR_SIZE;
 	h.crc32 = cpu_to_le32(~crc32_le(~0, (const u8 *)&h + LCRT_CRC_OFFSET,
 					RHDR_SIZE - LCRT_CRC_OFFSET));
 	lcrt_region_put(r, off, &h, RHDR_SIZE);
 	lcrt_region_sync(r, off, RHDR_SIZE);
-	r->generation++;
+	r->generation = le64_to_cpu(h.generation);
 }
 
 NOKPROBE_SYMBOL(lcrt_region_write_header);
@@ -206,11 +243,12 @@ NOKPROBE_SYMBOL(lcrt_region_write_header);
  * lcrt_region_state() - what a slot holds
  * @r: the region
  * @i: the slot
+ * @deep: also check the record's sizes, CRC and sections (false: only its
+ *	first word, as the capture does)
  * @seq: set to the record's sequence number (valid and torn records)
  * @err: set to why a corrupt slot is corrupt (-errno of lcrt_record_check)
  *
- * Context: any; reads only the slot. @deep false only reads its first word
- * and header (panic context), true also checks size and CRC.
+ * Context: any; reads only the slot.
  * Return: LCRT_SLOT_*.
  */
 int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
@@ -249,16 +287,17 @@ NOKPROBE_SYMBOL(lcrt_region_state);
  * @size: bytes of the region
  * @slot_size: the record budget this boot asks for
  * @policy: LCRT_RING_*
+ * @boot: count a boot (false: the same boot takes the region again)
  *
  * A region whose header is valid and that holds any record keeps the slot
  * size its records were written with; an empty or new one takes
  * @slot_size. The sequence goes on from the header and from every record,
- * so that a number is never given twice. Counts this boot.
+ * so that a number is never given twice.
  *
  * Return: 0, or -ENOSPC when not one slot fits.
  */
 int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
-		     u8 policy)
+		     u8 policy, bool boot)
 {
 	const struct lcrt_region_header *h;
 	unsigned int i;
@@ -269,6 +308,7 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 	r->size = size;
 	r->policy = policy;
 	r->next_seq = 1;
+	r->protect = -1;
 	if (!r->cut)
 		r->cut = SIZE_MAX;
 	slot_size = round_down(slot_size, 8);
@@ -282,7 +322,7 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 		r->nslots = le32_to_cpu(h->nslots);
 		if (r->slot_size >= LCRT_MIN_RECORD_SIZE &&
 		    r->slot_size <= LCRT_MAX_RECORD_SIZE &&
-		    !(r->slot_size % 8) && r->nslots &&
+		    !(r->slot_size % 8) && r->nslots && r->nslots <= U16_MAX &&
 		    r->nslots <= (size - LCRT_REGION_SLOTS) / r->slot_size) {
 			for (i = 0; i < r->nslots; i++)
 				any |= lcrt_region_state(r, i, false, &seq,
@@ -301,14 +341,18 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 		r->nslots = min_t(size_t, (size - LCRT_REGION_SLOTS) / slot_size,
 				  U16_MAX);
 	}
+	/* Numbers after every record; a torn one's seq may be half written. */
 	for (i = 0; i < r->nslots; i++) {
-		int st = lcrt_region_state(r, i, false, &seq, &err);
+		int st = lcrt_region_state(r, i, true, &seq, &err);
 
+		if (st == LCRT_SLOT_TORN && seq > r->next_seq + r->nslots)
+			continue;
 		if ((st == LCRT_SLOT_VALID || st == LCRT_SLOT_TORN) &&
-		    seq >= r->next_seq && seq < U64_MAX)
-			r->next_seq = seq + 1;
+		    seq >= r->next_seq)
+			r->next_seq = min(seq + 1, U64_MAX / 2);
 	}
-	r->boot_count++;
+	r->boot_count += boot;
+	r->dropped_saved = r->dropped;
 	lcrt_region_write_header(r);
 	return 0;
 }
@@ -347,14 +391,53 @@ static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 
 NOKPROBE_SYMBOL(lcrt_region_pick);
 
+/**
+ * lcrt_region_begin() - mark the slot of the next record pending
+ * @r: the region
+ *
+ * Before a capture unwinds: if it never ends (a fault, a hang, a reset),
+ * the slot reads as torn and says the seq, rather than nothing. The slot
+ * is an empty one, else one that holds no record, else the one the policy
+ * picks, never r->protect; the record it held is counted dropped.
+ *
+ * Context: panic; no locks, no allocation. The caller owns the region.
+ * Return: the slot, or -ENOSPC when the only candidate is r->protect.
+ */
+int lcrt_region_begin(struct lcrt_region *r)
+{
+	struct lcrt_record_header h = {
+		.version = cpu_to_le16(LCRT_VERSION),
+		.header_size = cpu_to_le16(sizeof(h)),
+		.total_size = cpu_to_le32(sizeof(h)),
+		.seq = cpu_to_le64(r->next_seq),
+	};
+	unsigned int slot;
+	size_t off;
+	bool drops;
+
+	if (!r->mem || !r->nslots)
+		return -EINVAL;
+	slot = lcrt_region_pick(r, &drops);
+	if ((int)slot == r->protect)
+		return -ENOSPC;
+	off = lcrt_slot_off(r, slot);
+	lcrt_region_put32(r, off, LCRT_MAGIC_PENDING);
+	lcrt_region_put(r, off + sizeof(u32), (u8 *)&h + sizeof(u32),
+			sizeof(h) - sizeof(u32));
+	lcrt_region_sync(r, off, sizeof(h));
+	r->dropped += drops;
+	return slot;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_begin);
+
 /*
- * Write a record at @off of a slot: pending mark, everything else (and
+ * Write the record over its pending mark: everything after the magic (and
  * zeroes up to @end), then the magic. Each step is out before the next.
  */
-static void lcrt_region_write_record(struct lcrt_region *r, size_t off,
-				     const void *rec, size_t len, size_t end)
+static void lcrt_region_write_body(struct lcrt_region *r, size_t off,
+				   const void *rec, size_t len, size_t end)
 {
-	lcrt_region_put32(r, off, LCRT_MAGIC_PENDING);
 	lcrt_region_put(r, off + sizeof(u32), rec + sizeof(u32),
 			len - sizeof(u32));
 	lcrt_region_put(r, off + len, NULL, end - off - len);
@@ -362,33 +445,29 @@ static void lcrt_region_write_record(struct lcrt_region *r, size_t off,
 	lcrt_region_put32(r, off, LCRT_MAGIC);
 }
 
-NOKPROBE_SYMBOL(lcrt_region_write_record);
+NOKPROBE_SYMBOL(lcrt_region_write_body);
 
 /**
- * lcrt_region_commit() - write a sealed record into a slot
+ * lcrt_region_commit() - write a sealed record into its pending slot
  * @r: the region
+ * @slot: from lcrt_region_begin()
  * @rec: the record, whose seq is r->next_seq
  * @len: its bytes
  *
- * The slot is an empty one, else one that holds no record, else the policy
- * picks the record to replace and the header counts it dropped.
- *
  * Context: panic; no locks, no allocation. The caller owns the region.
- * Return: the slot, or -EINVAL.
+ * Return: @slot, or -EINVAL.
  */
-int lcrt_region_commit(struct lcrt_region *r, const void *rec, size_t len)
+int lcrt_region_commit(struct lcrt_region *r, int slot, const void *rec,
+		       size_t len)
 {
-	unsigned int slot;
-	bool drops;
-
-	if (!r->mem || len > r->slot_size || len < sizeof(u32) || !r->nslots)
+	if (!r->mem || slot < 0 || slot >= r->nslots || len > r->slot_size ||
+	    len < sizeof(struct lcrt_record_header))
 		return -EINVAL;
-	slot = lcrt_region_pick(r, &drops);
-	lcrt_region_write_record(r, lcrt_slot_off(r, slot), rec, len,
-				 lcrt_slot_off(r, slot + 1));
+	lcrt_region_write_body(r, lcrt_slot_off(r, slot), rec, len,
+			       lcrt_slot_off(r, slot + 1));
 	r->next_seq++;
-	r->dropped += drops + atomic_xchg(&r->lost, 0);
-	if (drops || r->dropped != r->dropped_saved) {
+	r->dropped += atomic_xchg(&r->lost, 0);
+	if (r->dropped != r->dropped_saved) {
 		r->dropped_saved = r->dropped;
 		lcrt_region_write_header(r);
 	}
@@ -427,7 +506,8 @@ int lcrt_region_append(struct lcrt_region *r, unsigned int slot,
 	if (off + len > r->slot_size)
 		return -ENOSPC;
 	off += lcrt_slot_off(r, slot);
-	lcrt_region_write_record(r, off, rec, len, off + len);
+	lcrt_region_put32(r, off, LCRT_MAGIC_PENDING);
+	lcrt_region_write_body(r, off, rec, len, off + len);
 	return 0;
 }
 
@@ -446,14 +526,15 @@ static void lcrt_region_erase(struct lcrt_region *r, unsigned int i)
 /**
  * lcrt_region_clear() - erase records
  * @r: the region
- * @how: LCRT_CLEAR_ALL (every slot, whatever it holds), LCRT_CLEAR_ONE (the
- *	record numbered @seq) or LCRT_CLEAR_TO (every record, valid or
- *	torn, numbered @seq or lower)
+ * @how: LCRT_CLEAR_ALL (every record, and every slot that holds no
+ *	record), LCRT_CLEAR_ONE (the record numbered @seq) or LCRT_CLEAR_TO
+ *	(every record, valid or torn, numbered @seq or lower)
  * @seq: the sequence number
- * @lock: called before each slot is erased; false stops the clear
+ * @lock: called before each step; false stops the clear
  * @unlock: called after
  *
- * The sequence goes on, so numbers are never reused.
+ * The header keeps the sequence before anything is erased, so numbers are
+ * never reused, and a record committed while the clear runs is not erased.
  *
  * Return: the number of slots erased, -ENOENT when @how names no record,
  * -EBUSY when @lock refused.
@@ -462,8 +543,17 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 		      bool (*lock)(void), void (*unlock)(void))
 {
 	unsigned int i;
+	u64 before;
 	int n = 0;
 
+	if (lock && !lock())
+		return -EBUSY;
+	before = r->next_seq;
+	lcrt_region_write_header(r);
+	if (unlock)
+		unlock();
+	if (how == LCRT_CLEAR_ALL)
+		seq = before - 1;
 	for (i = 0; i < r->nslots; i++) {
 		u64 s;
 		int err, st;
@@ -471,21 +561,15 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 		if (lock && !lock())
 			return -EBUSY;
 		st = lcrt_region_state(r, i, false, &s, &err);
-		if (st != LCRT_SLOT_EMPTY &&
-		    (how == LCRT_CLEAR_ALL ||
-		     (st != LCRT_SLOT_CORRUPT &&
-		      (how == LCRT_CLEAR_ONE ? s == seq : s <= seq)))) {
+		if ((st == LCRT_SLOT_CORRUPT && how == LCRT_CLEAR_ALL) ||
+		    ((st == LCRT_SLOT_VALID || st == LCRT_SLOT_TORN) &&
+		     (how == LCRT_CLEAR_ONE ? s == seq : s <= seq))) {
 			lcrt_region_erase(r, i);
 			n++;
 		}
 		if (unlock)
 			unlock();
 	}
-	if (lock && !lock())
-		return -EBUSY;
-	lcrt_region_write_header(r);
-	if (unlock)
-		unlock();
 	return n || how == LCRT_CLEAR_ALL ? n : -ENOENT;
 }
 
@@ -569,37 +653,64 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
 	return ret ? ERR_PTR(ret) : f;
 }
 
-/*
- * The capture owner: one CPU at a time writes the region. A CPU that finds
- * the region owned waits up to @wait_us; the panicking CPU then takes it
- * over (the owner is stuck, or stopped by the panic), any other CPU gives
- * up. A CPU that owns it already (a fault inside the capture, an NMI during
- * it) gives up at once: the capture it interrupted is abandoned.
+/**
+ * lcrt_owner_get() - own the region: one writer at a time
+ * @o: the owner
+ * @token: this CPU's number for a capture, LCRT_OWNER_USER for a reader or
+ *	a clear in process context (which holds it with preemption off and
+ *	never sleeps while it does)
+ * @takeover: the panicking CPU: take the region after @wait_us
+ * @wait_us: how long to wait for the owner
+ *
+ * A capture that finds the region owned by its own CPU and task was
+ * interrupted by a crash inside it (a fault, an NMI): it gives up at once,
+ * and the capture it interrupted stays torn if it never ends. Owned by its
+ * own CPU but another task, the owner was abandoned (its task died in a
+ * crash inside the capture): the region is taken over.
+ *
+ * Context: any, including panic and NMI; bounded.
+ * Return: true when the caller owns the region.
  */
-bool lcrt_owner_get(atomic_t *owner, bool takeover, unsigned int wait_us)
+bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
+		    unsigned int wait_us)
 {
-	int cpu = raw_smp_processor_id(), old;
 	unsigned int t;
+	int old;
 
 	for (t = 0; ; t++) {
-		old = atomic_cmpxchg(owner, LCRT_NO_OWNER, cpu);
+		old = atomic_cmpxchg(&o->owner, LCRT_NO_OWNER, token);
 		if (old == LCRT_NO_OWNER)
-			return true;
-		if (old == cpu || t >= wait_us)
+			goto owned;
+		if (old == token && token != LCRT_OWNER_USER) {
+			if (READ_ONCE(o->task) == current)
+				return false;
 			break;
+		}
+		if (t >= wait_us) {
+			if (!takeover)
+				return false;
+			break;
+		}
 		udelay(1);
 	}
-	if (!takeover || old == cpu)
-		return false;
-	atomic_set(owner, cpu);
+	atomic_xchg(&o->owner, token);
+owned:
+	WRITE_ONCE(o->task, current);
 	return true;
 }
 
 NOKPROBE_SYMBOL(lcrt_owner_get);
 
-void lcrt_owner_put(atomic_t *owner)
+/**
+ * lcrt_owner_put() - give the region back
+ * @o: the owner
+ * @token: as given to lcrt_owner_get(); nothing happens if another took
+ *	the region over since
+ */
+void lcrt_owner_put(struct lcrt_owner *o, int token)
 {
-	atomic_cmpxchg(owner, raw_smp_processor_id(), LCRT_NO_OWNER);
+	WRITE_ONCE(o->task, NULL);
+	atomic_cmpxchg(&o->owner, token, LCRT_NO_OWNER);
 }
 
 NOKPROBE_SYMBOL(lcrt_owner_put);
@@ -640,8 +751,10 @@ static void *__init lcrt_map(phys_addr_t base, size_t size, bool wb)
 	struct page **pages;
 	void *va;
 
-	if (!pfn_valid(PHYS_PFN(start)))
-		return memremap(base, size, wb ? MEMREMAP_WB : MEMREMAP_WC);
+	for (i = 0; i < n; i++)
+		if (!pfn_valid(PHYS_PFN(start) + i))
+			return memremap(base, size,
+					wb ? MEMREMAP_WB : MEMREMAP_WC);
 	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return NULL;
@@ -651,6 +764,77 @@ static void *__init lcrt_map(phys_addr_t base, size_t size, bool wb)
 		  wb ? PAGE_KERNEL : pgprot_writecombine(PAGE_KERNEL));
 	kfree(pages);
 	return va ? va + (base - start) : NULL;
+}
+
+/*
+ * The region before initcalls, write-back: RAM through the kernel's linear
+ * map, final once setup_arch() returns; anything else through a fixmap
+ * where the architecture allows one after paging_init() (arm64, x86; not
+ * 32-bit arm, where such a region is armed at initcalls).
+ */
+static void *__init lcrt_map_early(phys_addr_t base, size_t size)
+{
+	phys_addr_t lowmem_end = __pa(high_memory - 1) + 1;
+
+	if (memblock_is_map_memory(base) &&
+	    memblock_is_map_memory(base + size - 1) && base + size <= lowmem_end)
+		return phys_to_virt(base);
+#ifdef __late_set_fixmap
+	if (size <= LCRT_EARLY_MAX) {
+		lcrt_early_fixmap = true;
+		return early_memremap(base, size);
+	}
+#endif
+	return NULL;
+}
+
+static void __init lcrt_early_unmap(void *va, size_t size)
+{
+#ifdef __late_set_fixmap
+	early_memunmap(va, size);
+#endif
+}
+
+/*
+ * Arm while start_kernel() parses the command line, before trap_init(),
+ * mm_init() and every initcall: the region is mapped with early_memremap()
+ * (write-back: every write is cleaned) and the notifiers are registered,
+ * so that a panic from here on is recorded. The record size and ring
+ * policy are the Kconfig ones until lcrt_store_init() takes the region
+ * again with the command line's.
+ */
+static void __init lcrt_arm_early(void)
+{
+	struct lcrt_region *r = &lcrt_nvram;
+	void *va;
+
+	va = lcrt_map_early(lcrt_base, lcrt_size);
+	if (!va) {
+		pr_info("region not mapped before initcalls: armed at initcalls\n");
+		return;
+	}
+	r->mem = va;
+	r->phys = lcrt_base;
+	r->wb = true;
+	if (lcrt_region_init(r, lcrt_size, CONFIG_LCRT_RECORD_SIZE,
+			     IS_ENABLED(CONFIG_LCRT_RING_OVERWRITE) ?
+			     LCRT_RING_OVERWRITE : LCRT_RING_KEEP, true)) {
+		r->mem = NULL;
+		if (lcrt_early_fixmap)
+			lcrt_early_unmap(va, lcrt_size);
+		lcrt_early_fixmap = false;
+		return;
+	}
+	lcrt_early = true;
+	lcrt_arm();
+}
+
+static void __init lcrt_unmap(void *va)
+{
+	if (is_vmalloc_addr(va))
+		vunmap((void *)round_down((unsigned long)va, PAGE_SIZE));
+	else
+		memunmap(va);
 }
 
 static struct resource lcrt_resource = {
@@ -663,7 +847,9 @@ int __init lcrt_store_init(void)
 	struct lcrt_region *r = &lcrt_nvram;
 	struct lcrt_slot_info info;
 	size_t budget;
+	bool wb;
 	u8 policy;
+	void *mem;
 	int ret;
 
 	ret = lcrt_find_region();
@@ -677,21 +863,42 @@ int __init lcrt_store_init(void)
 		 LCRT_RING_KEEP;
 	if (!sysfs_streq(mapping, "wc") && !sysfs_streq(mapping, "wb"))
 		pr_warn("lcrt.mapping=%s: expected wc or wb; using wc\n", mapping);
-	r->wb = sysfs_streq(mapping, "wb");
-	r->phys = lcrt_base;
-	r->mem = lcrt_map(lcrt_base, lcrt_size, r->wb);
-	if (!r->mem) {
-		pr_err("cannot map %pa+%zu\n", &lcrt_base, lcrt_size);
-		return -ENOMEM;
+	wb = sysfs_streq(mapping, "wb");
+	if (wb && !IS_ENABLED(CONFIG_LCRT_ARCH_REGS)) {
+		pr_warn("no cache cleaning on this architecture: using wc\n");
+		wb = false;
 	}
+	mem = lcrt_map(lcrt_base, lcrt_size, wb);
 	budget = clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
 			 LCRT_MAX_RECORD_SIZE);
-	ret = lcrt_region_init(r, lcrt_size, budget, policy);
+	/*
+	 * Armed early: swap the early mapping for this one between captures,
+	 * and take the region again with this boot's parameters.
+	 */
+	if (lcrt_early && !lcrt_store_user_lock())
+		return -EBUSY;
+	if (lcrt_early_fixmap)
+		lcrt_early_unmap(r->mem, lcrt_size);
+	lcrt_early_fixmap = false;
+	r->mem = mem;
+	r->wb = wb;
+	r->phys = lcrt_base;
+	ret = mem ? lcrt_region_init(r, lcrt_size, budget, policy,
+				     !r->boot_count) : -ENOMEM;
 	if (ret) {
-		pr_err("region of %zu bytes is too small\n", lcrt_size);
 		r->mem = NULL;
-		return ret;
+		if (mem)
+			lcrt_unmap(mem);
 	}
+	if (lcrt_early)
+		lcrt_store_user_unlock();
+	lcrt_early = false;
+	if (ret == -ENOMEM)
+		pr_err("cannot map %pa+%zu\n", &lcrt_base, lcrt_size);
+	else if (ret)
+		pr_err("region of %zu bytes is too small\n", lcrt_size);
+	if (ret)
+		return ret;
 	lcrt_resource.start = lcrt_base;
 	lcrt_resource.end = lcrt_base + lcrt_size - 1;
 	if (insert_resource(&iomem_resource, &lcrt_resource))
@@ -717,22 +924,64 @@ phys_addr_t lcrt_store_base(void)
 	return lcrt_base;
 }
 
-/* The capture owns the region; a panic takes it over after a while. */
+/**
+ * lcrt_store_lock() - own the region for a capture
+ * @panic: the panicking CPU, which takes the region over after a while
+ *
+ * Context: die or panic, with interrupts off.
+ * Return: true when the capture may write.
+ */
 bool lcrt_store_lock(bool panic)
 {
-	return lcrt_owner_get(&lcrt_owner, panic, LCRT_OWNER_WAIT_US);
+	return lcrt_owner_get(&lcrt_owner, raw_smp_processor_id(), panic,
+			      LCRT_OWNER_WAIT_US);
 }
 
 NOKPROBE_SYMBOL(lcrt_store_lock);
 
+/**
+ * lcrt_store_unlock() - end a capture
+ */
 void lcrt_store_unlock(void)
 {
-	lcrt_owner_put(&lcrt_owner);
+	lcrt_owner_put(&lcrt_owner, raw_smp_processor_id());
 }
 
 NOKPROBE_SYMBOL(lcrt_store_unlock);
 
-/* A capture that could not be written: counted at the next commit. */
+/**
+ * lcrt_store_user_lock() - own the region to read or erase it
+ *
+ * Holds it with preemption off until lcrt_store_user_unlock(): nothing
+ * may sleep in between.
+ *
+ * Context: process.
+ * Return: true when owned; false when a capture holds it (-EBUSY).
+ */
+bool lcrt_store_user_lock(void)
+{
+	preempt_disable();
+	if (lcrt_owner_get(&lcrt_owner, LCRT_OWNER_USER, false,
+			   LCRT_OWNER_WAIT_US))
+		return true;
+	preempt_enable();
+	return false;
+}
+
+/**
+ * lcrt_store_user_unlock() - give the region back to the captures
+ */
+void lcrt_store_user_unlock(void)
+{
+	lcrt_owner_put(&lcrt_owner, LCRT_OWNER_USER);
+	preempt_enable();
+}
+
+/**
+ * lcrt_store_lost() - count a capture that could not be written
+ *
+ * The header counts it at the next commit.
+ */
 void lcrt_store_lost(void)
 {
 	atomic_inc(&lcrt_nvram.lost);
@@ -740,16 +989,11 @@ void lcrt_store_lost(void)
 
 NOKPROBE_SYMBOL(lcrt_store_lost);
 
-static bool lcrt_store_lock_user(void)
-{
-	return lcrt_store_lock(false);
-}
-
 /* Erase records between captures, never during one. */
 int lcrt_store_clear(int how, u64 seq)
 {
 	if (!lcrt_nvram.mem)
 		return -ENODEV;
-	return lcrt_region_clear(&lcrt_nvram, how, seq, lcrt_store_lock_user,
-				 lcrt_store_unlock);
+	return lcrt_region_clear(&lcrt_nvram, how, seq, lcrt_store_user_lock,
+				 lcrt_store_user_unlock);
 }

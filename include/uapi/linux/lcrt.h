@@ -9,7 +9,8 @@
  * (LCRT_REGION_HDR_SIZE bytes each); the valid copy with the higher
  * @generation is the header. Slots of the header's @slot_size follow at
  * LCRT_REGION_SLOTS: slot i at LCRT_REGION_SLOTS + i * slot_size. A slot
- * starts with a 32-bit word that says what it holds:
+ * starts with a 32-bit word, written with one aligned store (which LCRT
+ * takes to reach the medium whole or not at all), that says what it holds:
  *	0			empty (erased)
  *	LCRT_MAGIC		a record (valid if its checks pass)
  *	LCRT_MAGIC_PENDING	a record whose write began and never ended
@@ -73,8 +74,8 @@
 /* The region header. */
 #define LCRT_REGION_MAGIC	0x4852434cU	/* "LCRH" */
 #define LCRT_REGION_VERSION	0x0100	/* major 1, minor 0 */
-#define LCRT_REGION_HDR_SIZE	64	/* room for one copy */
-#define LCRT_REGION_SLOTS	128	/* offset of slot 0: after two copies */
+#define LCRT_REGION_HDR_SIZE	128	/* room for one copy, to grow into */
+#define LCRT_REGION_SLOTS	256	/* offset of slot 0: after two copies */
 
 /* What is overwritten when every slot holds a record (@policy). */
 #define LCRT_RING_KEEP		0	/* keep the first: only the newest slot */
