@@ -48,9 +48,9 @@ def gen_init_cpio():
     return tool
 
 
-def initramfs(b, cmd, modules=()):
+def initramfs(b, cmd, modules=(), files=()):
     """The base image (busybox, /init), the command of this run, byte for
-    byte, and modules under /lab/modules/."""
+    byte, modules under /lab/modules/ and other files under /lab/."""
     tool = gen_init_cpio()
     bb = busybox(b)
     work = Path(tempfile.mkdtemp(prefix=f"{b.name}-", dir=CACHE / "guest"))
@@ -67,6 +67,7 @@ def initramfs(b, cmd, modules=()):
     ]
     entries += [f"file /lab/modules/{Path(m).name} {m} 0644 0 0"
                 for m in modules]
+    entries += [f"file /lab/{Path(f).name} {f} 0755 0 0" for f in files]
     (work / "list").write_text("\n".join(entries) + "\n")
     cpio = work / "initramfs.cpio"
     with open(cpio, "wb") as f:
@@ -193,6 +194,17 @@ class Guest:
             f.seek(addr - self.board.ram_base)
             f.write(data[:size])
 
+    def kexec_helper(self):
+        """lab/kexec/kexec-crash.c built for the guest (no libc needed)."""
+        src = Path(__file__).resolve().parent / "kexec" / "kexec-crash.c"
+        out = self.out / "lab-kexec" / "kexec-crash"
+        out.parent.mkdir(exist_ok=True)
+        if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+            run([f"{self.board.cross}gcc", "-static", "-nostdlib", "-O2",
+                 "-ffreestanding", "-fno-builtin", "-fno-stack-protector",
+                 "-fno-tree-loop-distribute-patterns", "-o", out, src])
+        return out
+
     def poke(self, offset, xor):
         """Damage one byte of the region, as a flaky NVRAM cell would."""
         size, addr = parse_nvram(self.board.nvram)
@@ -202,11 +214,13 @@ class Guest:
             f.seek(addr - self.board.ram_base + offset)
             f.write(bytes([byte ^ xor]))
 
-    def run(self, cmd, bootargs="", dt=False, oops_panic=True, timeout=180):
+    def run(self, cmd, bootargs="", dt=False, oops_panic=True, timeout=180,
+            files=()):
         """Boot, run cmd in the guest, return (guest output, console, rc).
 
-        guest output is None when the command did not finish (a crash)."""
-        work, cpio = initramfs(self.board, cmd, self.modules)
+        guest output is None when the command did not finish (a crash).
+        files are put in /lab/ of the guest."""
+        work, cpio = initramfs(self.board, cmd, self.modules, files)
         try:
             extra = " ".join(x for x in (os.environ.get("BOOTARGS", ""),
                                          bootargs) if x)

@@ -367,6 +367,35 @@ class CrashX86_64(CrashTests, unittest.TestCase):
     BOARD = "x86_64"
     UNWINDER = "ORC"
 
+    def test_a_loaded_crash_kernel_does_not_lose_the_record(self):
+        """kdump as Debian's kdump-tools sets it up: a crash kernel loaded
+        with kexec_file_load() and crash_kexec_post_notifiers unset. die()
+        jumps to the crash kernel before any panic notifier runs; the oops
+        was committed by the die notifier before that, and is kept. (Only
+        here: Debian's arm64 and armhf configs have no kexec_file_load,
+        and the guests have no kexec-tools.)"""
+        self.guest.power_on_fresh()
+        b = self.guest.board
+        kernel = self.guest.kernel
+        crash_cmdline = (f"console={b.console} panic=-1 maxcpus=1 reset_devices "
+                         f"lcrt.nvram={b.nvram} {b.bootargs}")
+        out, console, _ = self.guest.run(
+            f"/lab/kexec-crash /lab/{kernel.name} '{crash_cmdline}' && "
+            f"echo EXCEPTION > {DIRECT}", bootargs="crashkernel=64M",
+            files=[self.guest.kexec_helper(), kernel], timeout=150)
+        self.assertIsNone(out, console[-3000:])
+        self.assertIn("kexec_file_load returned 0", console)
+        first, _, crash_kernel = console.partition("Linux version")[2].partition("Linux version")
+        self.assertTrue(crash_kernel, "the crash kernel did not boot:\n" + console[-3000:])
+        self.assertNotIn("Kernel panic", first)    # no panic notifier ran
+        tool = subprocess.run([TOOL, "decode", "--all", "--json", "-"],
+                              input=self.guest.region_bytes(), capture_output=True)
+        recs = {r["seq"]: r for r in json.loads(tool.stdout) if "seq" in r}
+        self.assertEqual(recs[1]["frames"][0]["function"], "lkdtm_EXCEPTION", recs)
+        self.assertNotIn("followup", recs[1])
+        # The crash kernel, armed as well, recorded its own end after it.
+        self.assertEqual(sorted(recs), list(range(1, len(recs) + 1)))
+
 
 class PokedNames(unittest.TestCase):
     """The paper's method, on its toy board: an arm kernel without kallsyms,

@@ -25,6 +25,7 @@
 #include <linux/kdebug.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/panic.h>
@@ -342,13 +343,16 @@ void __init lcrt_arm(void)
 /* Before device initcalls, so that a crashing driver is caught. */
 static int __init lcrt_init(void)
 {
+	u64 t0 = local_clock();
 	int ret;
 
 	ret = lcrt_store_init();
 	if (ret)
 		return ret;
 	lcrt_arm();
-	pr_info("armed, record budget %zu bytes, %s unwinder\n",
+	/* The boot's cost of LCRT: mapping, header, scanning every slot. */
+	pr_info("armed in %llu us, record budget %zu bytes, %s unwinder\n",
+		div_u64(local_clock() - t0, NSEC_PER_USEC),
 		lcrt_store()->slot_size,
 		lcrt_have_fp() ? "frame-pointer" :
 		IS_ENABLED(CONFIG_ARM_UNWIND) ? "ARM unwind tables" :
