@@ -52,6 +52,13 @@ class CrashTests:
     def test_fresh_nvram_holds_no_record(self):
         self.guest.power_on_fresh()
         self.assertEqual(self.sh("cat /proc/lcrt").strip(), "no crash record")
+        # The region is in /proc/iomem, and LCRT said what arming cost.
+        size, addr = guest.parse_nvram(self.guest.board.nvram)
+        out, console, _ = self.guest.run("grep 'LCRT NVRAM' /proc/iomem")
+        self.assertRegex(out, rf"0*{addr:x}-0*{addr + size - 1:x} : LCRT NVRAM")
+        m = re.search(r"lcrt: armed in (\d+) us", console)
+        self.assertIsNotNone(m, console[-3000:])
+        print(f"\n    [{self.BOARD} {KVER}] armed in {m.group(1)} us", end=" ")
 
     def test_crash_power_cut_read_clear_power_cut(self):
         self.guest.power_on_fresh()
