@@ -1152,10 +1152,27 @@ static struct kunit_suite lcrt_store_suite = {
 
 static struct lcrt_trace *lcrt_chain_trace;
 
+/*
+ * The words of each frame's window, copied while the frames are live: once
+ * the chain has returned, an interrupt may write over its dead frames.
+ */
+static unsigned long lcrt_chain_words[LCRT_MAX_FRAMES][LCRT_WINDOW_MAX];
+
 static noinline void lcrt_test_leaf(void)
 {
-	lcrt_unwind(lcrt_chain_trace, NULL);
-	lcrt_symbolize(lcrt_chain_trace);
+	struct lcrt_trace *t = lcrt_chain_trace;
+	unsigned int i, n;
+
+	lcrt_unwind(t, NULL);
+	for (i = 0; i < t->nr; i++) {
+		n = min_t(unsigned long, LCRT_WINDOW_MAX,
+			  (t->frames[i].win_hi - t->frames[i].win_lo) /
+			  sizeof(long));
+		if (t->frames[i].win_lo < t->frames[i].win_hi)
+			memcpy(lcrt_chain_words[i], (void *)t->frames[i].win_lo,
+			       n * sizeof(long));
+	}
+	lcrt_symbolize(t);
 	barrier();	/* no tail call: this frame stays */
 }
 
@@ -1194,14 +1211,16 @@ static void lcrt_show_trace(struct kunit *test, const struct lcrt_trace *t)
 			   t->frames[i].win_lo, t->frames[i].win_hi);
 }
 
-/* Does @t's frame @i hold the word @val in its window? */
+/* Did @t's frame @i hold the word @val in its window (as copied)? */
 static bool lcrt_window_holds(const struct lcrt_trace *t, int i,
 			      unsigned long val)
 {
-	const unsigned long *w = (const unsigned long *)t->frames[i].win_lo;
+	unsigned long n = (t->frames[i].win_hi - t->frames[i].win_lo) /
+			  sizeof(long);
+	unsigned int k;
 
-	for (; (unsigned long)w < t->frames[i].win_hi; w++)
-		if (*w == val)
+	for (k = 0; k < min_t(unsigned long, n, LCRT_WINDOW_MAX); k++)
+		if (lcrt_chain_words[i][k] == val)
 			return true;
 	return false;
 }

@@ -153,10 +153,13 @@ def parse_record(text):
     win = proc.split("stack windows (per frame", 1)
     r["windows"] = len(re.findall(r"^  #\d+\s+[0-9a-f]+:", win[1], re.M)) \
         if len(win) > 1 else 0
+    # The raw file: the record (its total_size), then its follow-up, if any.
     try:
-        r["raw"] = len(base64.b64decode("".join(raw.split("@@END")[0].split())))
+        b = base64.b64decode("".join(raw.split("@@END")[0].split()))
+        r["raw"] = int.from_bytes(b[12:16], "little") if len(b) >= 32 else -1
+        r["raw_len"] = len(b)
     except ValueError:
-        r["raw"] = -1
+        r["raw"] = r["raw_len"] = -1
     return r
 
 
@@ -193,8 +196,9 @@ def judge(cell, rec, config=None, site=None, alias=None):
     bad = []
     if rec["raw"] != rec["bytes"]:
         bad.append(f"raw record {rec['raw']} bytes, /proc says {rec['bytes']}")
-    if rec["bytes"] > BUDGET:
-        bad.append(f"{rec['bytes']} bytes, over the {BUDGET} budget")
+    if max(rec["bytes"], rec.get("raw_len", 0)) > BUDGET:
+        bad.append(f"{rec['bytes']} bytes ({rec.get('raw_len')} with what "
+                   f"followed), over the {BUDGET} budget")
     if not re.fullmatch(cell.event, rec["event"]):
         bad.append(f"event {rec['event']!r}")
     if not re.search(cell.reason, rec["reason"]):

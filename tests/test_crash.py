@@ -273,23 +273,35 @@ class CrashTests:
             self.assertEqual(r["frames"][0]["function"], "lkdtm_EXCEPTION", r)
 
     def test_panics_before_the_initcalls_are_recorded(self):
-        """Armed while start_kernel() parses the command line: a panic
-        there (before trap_init() and mm_init()) and one in an early
-        initcall that runs before LCRT's own are both recorded."""
-        for when, culprit, caller in (
-                ("cmdline", "lcrt_test_panic", "start_kernel"),
-                ("initcall", "lcrt_test_early", "do_one_initcall")):
+        """Armed from the early parameter in setup_arch() (arm64, x86: a
+        fixmap outlives paging_init()) or while start_kernel() parses the
+        command line (32-bit arm): a panic in setup_arch(), one while the
+        command line is parsed (before trap_init() and mm_init()) and one
+        in an early initcall that runs before LCRT's own are recorded."""
+        cases = [("lcrt.test_panic=cmdline", "lcrt_test_panic", "start_kernel"),
+                 ("lcrt.test_panic=initcall", "lcrt_test_early", "do_one_initcall")]
+        if self.guest.board.arch != "arm":
+            cases.insert(0, ("lcrt.test_early_panic", "lcrt_test_early_panic",
+                             "setup_arch"))
+        for args, culprit, caller in cases:
             self.guest.power_on_fresh()
-            out, console, _ = self.guest.run(
-                "echo booted", bootargs=f"lcrt.test_panic={when}")
+            # Before the console and PSCI, arm64 cannot reset: it halts.
+            out, console, _ = self.guest.run("echo booted", bootargs=args,
+                                             timeout=25)
             self.assertIsNone(out, console[-2000:])
             out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
             self.assertRegex(out, r"records 1\n")
             self.assertRegex(out, r"boot_count 2\n")
             self.assertRegex(out, r"event:\s+panic")
-            self.assertRegex(out, rf"reason:\s+lcrt_test: panic (while the command line|in an early initcall)")
+            self.assertRegex(out, r"reason:\s+lcrt_test: panic (while the command line|in an early initcall|in setup_arch)")
             # GCC may put the panic call in func.cold.
             fr = [f[1].split(".")[0] for f in frames(out)]
+            if caller == "setup_arch" and self.guest.board.arch == "x86_64":
+                # ORC is set up at the end of setup_arch() (unwind_init()):
+                # before, the record has no chain, and says ORC found none.
+                self.assertEqual(fr, [], out)
+                self.assertIn("ORC unwinder", out)
+                continue
             self.assertEqual(fr[0], culprit, out)
             self.assertIn(caller, fr, out)
 

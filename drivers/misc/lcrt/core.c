@@ -35,6 +35,7 @@
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -64,7 +65,13 @@ struct lcrt_oops {
 };
 
 static struct lcrt_oops lcrt_oops;
-static u8 lcrt_buf[LCRT_MAX_RECORD_SIZE];
+/*
+ * The record is built here: the Kconfig budget until the early initcall,
+ * then a buffer of the region's slot size if that is larger.
+ */
+static u8 lcrt_early_buf[CONFIG_LCRT_RECORD_SIZE] __aligned(8);
+static u8 *lcrt_buf = lcrt_early_buf;
+static size_t lcrt_buf_size = sizeof(lcrt_early_buf);
 static struct lcrt_trace lcrt_trace;
 
 static u8 lcrt_context(void)
@@ -186,7 +193,8 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 
 	lcrt_unwind(&lcrt_trace, regs);
 	lcrt_symbolize(&lcrt_trace);
-	len = lcrt_encode(&f, lcrt_buf, min(budget, r->slot_size), r->next_seq);
+	budget = min3(budget, r->slot_size, lcrt_buf_size);
+	len = lcrt_encode(&f, lcrt_buf, budget, r->next_seq);
 	lcrt_record_seal(lcrt_buf,
 			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
 	slot = lcrt_region_commit(r, slot, lcrt_buf, len);
@@ -349,6 +357,18 @@ static int __init lcrt_init(void)
 	ret = lcrt_store_init();
 	if (ret)
 		return ret;
+	if (lcrt_store()->slot_size > lcrt_buf_size) {
+		u8 *buf = kmalloc(lcrt_store()->slot_size, GFP_KERNEL);
+
+		/* Swapped between captures; kept to the Kconfig budget if not. */
+		if (buf && lcrt_store_user_lock()) {
+			lcrt_buf = buf;
+			lcrt_buf_size = lcrt_store()->slot_size;
+			lcrt_store_user_unlock();
+		} else {
+			kfree(buf);
+		}
+	}
 	lcrt_arm();
 	/* The boot's cost of LCRT: mapping, header, scanning every slot. */
 	pr_info("armed in %llu us, record budget %zu bytes, %s unwinder\n",

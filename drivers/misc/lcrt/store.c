@@ -69,7 +69,7 @@ static struct lcrt_owner lcrt_owner = {
 	.owner = ATOMIC_INIT(LCRT_NO_OWNER),
 };
 
-static void __init lcrt_arm_early(void);
+static void __init lcrt_arm_early(bool final);
 
 /*
  * lcrt.nvram=SIZE@ADDR is an early parameter so that the region can be
@@ -97,21 +97,24 @@ static int __init lcrt_parse_nvram(char *arg)
 	lcrt_from_cmdline = true;
 	/* Harmless where the region is not RAM; vital where it is. */
 	memblock_reserve(base, size);
+	/* In setup_arch(): armed now where a fixmap outlives paging_init(). */
+	lcrt_arm_early(false);
 	return 0;
 }
 early_param("lcrt.nvram", lcrt_parse_nvram);
 
 /*
  * The same parameter again, as start_kernel() parses the command line
- * after setup_arch(): the page tables are final, so the early mapping made
- * here lasts until lcrt_store_init() replaces it. Not in sysfs: only at
- * boot, which is what makes calling __init code from here right.
+ * after setup_arch(), for a region not armed yet (32-bit arm): the page
+ * tables are final, so the mapping made here lasts until lcrt_store_init()
+ * replaces it. Not in sysfs: only at boot, which is what makes calling
+ * __init code from here right.
  */
 static int __ref lcrt_param_nvram(const char *val,
 				  const struct kernel_param *kp)
 {
 	if (system_state == SYSTEM_BOOTING && lcrt_from_cmdline && !lcrt_early)
-		lcrt_arm_early();
+		lcrt_arm_early(true);
 	return 0;
 }
 
@@ -767,17 +770,17 @@ static void *__init lcrt_map(phys_addr_t base, size_t size, bool wb)
 }
 
 /*
- * The region before initcalls, write-back: RAM through the kernel's linear
- * map, final once setup_arch() returns; anything else through a fixmap
- * where the architecture allows one after paging_init() (arm64, x86; not
- * 32-bit arm, where such a region is armed at initcalls).
+ * The region before initcalls, write-back: a fixmap where the architecture
+ * keeps it across paging_init() (arm64, x86), from the early parameter in
+ * setup_arch() on; else (32-bit arm), once setup_arch() has returned
+ * (@final), RAM through the kernel's linear map. A region neither covers
+ * is armed at initcalls.
  */
-static void *__init lcrt_map_early(phys_addr_t base, size_t size)
+static void *__init lcrt_map_early(phys_addr_t base, size_t size, bool final)
 {
-	phys_addr_t lowmem_end = __pa(high_memory - 1) + 1;
-
-	if (memblock_is_map_memory(base) &&
-	    memblock_is_map_memory(base + size - 1) && base + size <= lowmem_end)
+	if (final && memblock_is_map_memory(base) &&
+	    memblock_is_map_memory(base + size - 1) &&
+	    base + size <= __pa(high_memory - 1) + 1)
 		return phys_to_virt(base);
 #ifdef __late_set_fixmap
 	if (size <= LCRT_EARLY_MAX) {
@@ -796,21 +799,22 @@ static void __init lcrt_early_unmap(void *va, size_t size)
 }
 
 /*
- * Arm while start_kernel() parses the command line, before trap_init(),
- * mm_init() and every initcall: the region is mapped with early_memremap()
- * (write-back: every write is cleaned) and the notifiers are registered,
- * so that a panic from here on is recorded. The record size and ring
- * policy are the Kconfig ones until lcrt_store_init() takes the region
- * again with the command line's.
+ * Arm before the initcalls: from the early parameter in setup_arch() where
+ * the architecture allows (see lcrt_map_early()), else while start_kernel()
+ * parses the command line. The region is mapped write-back (every write is
+ * cleaned) and the notifiers are registered, so that a panic from here on
+ * is recorded. The record size and ring policy are the Kconfig ones until
+ * lcrt_store_init() takes the region again with the command line's.
  */
-static void __init lcrt_arm_early(void)
+static void __init lcrt_arm_early(bool final)
 {
 	struct lcrt_region *r = &lcrt_nvram;
 	void *va;
 
-	va = lcrt_map_early(lcrt_base, lcrt_size);
+	va = lcrt_map_early(lcrt_base, lcrt_size, final);
 	if (!va) {
-		pr_info("region not mapped before initcalls: armed at initcalls\n");
+		if (final)
+			pr_info("region not mapped before initcalls: armed at initcalls\n");
 		return;
 	}
 	r->mem = va;

@@ -2,14 +2,18 @@
 /*
  * LCRT - Linux Crash Record and Trace: crashes before LKDTM can be asked.
  *
- * For tests only (CONFIG_LCRT_TEST_HOOKS). lcrt.test_panic= panics at a
- * point of the boot that no debugfs file can reach:
+ * For tests only (CONFIG_LCRT_TEST_HOOKS). They panic at points of the
+ * boot that no debugfs file can reach:
  *
- *   cmdline    while start_kernel() parses the command line, before
- *              trap_init(), mm_init() and any initcall runs
- *   initcall   in an early initcall that runs before LCRT's own
+ *   lcrt.test_early_panic   in setup_arch(), as it parses the early
+ *                           parameters (after lcrt.nvram=)
+ *   lcrt.test_panic=cmdline while start_kernel() parses the command line,
+ *                           before trap_init(), mm_init() and any
+ *                           initcall runs
+ *   lcrt.test_panic=initcall in an early initcall that runs before
+ *                           LCRT's own
  *
- * LCRT must record both.
+ * LCRT must record them all.
  */
 #define pr_fmt(fmt) "lcrt_test: " fmt
 
@@ -37,6 +41,18 @@ static const struct kernel_param_ops lcrt_test_panic_ops = {
 
 module_param_cb(test_panic, &lcrt_test_panic_ops, NULL, 0);
 MODULE_PARM_DESC(test_panic, "tests only: panic at boot (cmdline, initcall)");
+
+/*
+ * No console and no panic= yet: reboot at once rather than wait forever,
+ * where the machine can already reset itself.
+ */
+static int __init lcrt_test_early_panic(char *arg)
+{
+	panic_timeout = -1;
+	panic("lcrt_test: panic in setup_arch()");
+	return 0;
+}
+early_param("lcrt.test_early_panic", lcrt_test_early_panic);
 
 /* Linked before core.o: runs before LCRT's early initcall. */
 static int __init lcrt_test_early(void)
