@@ -201,7 +201,7 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 	if (slot >= 0)
 		return slot;
 lost:
-	lcrt_store_lost();
+	lcrt_region_drop(r);
 	return slot;
 }
 
@@ -278,7 +278,8 @@ static int lcrt_die_notify(struct notifier_block *nb, unsigned long val,
 	oops->str = args->str;
 	oops->err = args->err;
 	oops->slot = slot;
-	oops->task = current;
+	/* Only a panic that is certain continues it: never a later one. */
+	oops->task = will_panic ? current : NULL;
 	lcrt_store_unlock();
 	return NOTIFY_DONE;
 }
@@ -362,8 +363,9 @@ static int __init lcrt_init(void)
 
 		/* Swapped between captures; kept to the Kconfig budget if not. */
 		if (buf && lcrt_store_user_lock()) {
-			lcrt_buf = buf;
-			lcrt_buf_size = lcrt_store()->slot_size;
+			WRITE_ONCE(lcrt_buf, buf);
+			smp_wmb();	/* the buffer before the size it allows */
+			WRITE_ONCE(lcrt_buf_size, lcrt_store()->slot_size);
 			lcrt_store_user_unlock();
 		} else {
 			kfree(buf);

@@ -411,7 +411,7 @@ static int lcrt_parse_seq(const char *tok, u64 *seq)
 static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
-	char line[48], *p = line, *w[4];
+	char line[48], *p, *w[3];
 	int how, n = 0, ret;
 	u64 seq = 0;
 
@@ -419,10 +419,17 @@ static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -EINVAL;
 	memcpy(line, buf, count);
 	line[count] = 0;
-	p = strim(line);
-	while (p && n < ARRAY_SIZE(w))
-		w[n++] = strsep(&p, " ");
-	if (p || !n || strcmp(w[0], "clear"))
+	/* Words between any white space. */
+	for (p = skip_spaces(line); *p; p = skip_spaces(p)) {
+		if (n == ARRAY_SIZE(w))
+			return -EINVAL;
+		w[n++] = p;
+		while (*p && !isspace(*p))
+			p++;
+		if (*p)
+			*p++ = 0;
+	}
+	if (!n || strcmp(w[0], "clear"))
 		return -EINVAL;
 	if (n == 1) {
 		how = LCRT_CLEAR_ALL;

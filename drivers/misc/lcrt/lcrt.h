@@ -341,6 +341,7 @@ int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
 int lcrt_region_begin(struct lcrt_region *r);
 int lcrt_region_commit(struct lcrt_region *r, int slot, const void *rec,
 		       size_t len);
+void lcrt_region_drop(struct lcrt_region *r);
 int lcrt_region_append(struct lcrt_region *r, unsigned int slot,
 		       const void *rec, size_t len);
 int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,

@@ -26,8 +26,6 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/io.h>
-#include <asm/early_ioremap.h>
-#include <asm/fixmap.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
@@ -65,6 +63,7 @@ static bool lcrt_from_cmdline;
 static bool lcrt_early;		/* armed before initcalls */
 static bool lcrt_early_fixmap;	/* ... with early_memremap() */
 static struct lcrt_region lcrt_nvram;
+static unsigned long lcrt_user_flags;	/* of the one user holder */
 static struct lcrt_owner lcrt_owner = {
 	.owner = ATOMIC_INIT(LCRT_NO_OWNER),
 };
@@ -90,6 +89,10 @@ static int __init lcrt_parse_nvram(char *arg)
 	base = memparse(p + 1, &p);
 	if (*p) {
 		pr_err("lcrt.nvram=%s: expected SIZE@ADDR\n", arg);
+		return -EINVAL;
+	}
+	if (lcrt_from_cmdline) {
+		pr_err("lcrt.nvram=%s: the region is given already\n", arg);
 		return -EINVAL;
 	}
 	lcrt_base = base;
@@ -480,6 +483,23 @@ int lcrt_region_commit(struct lcrt_region *r, int slot, const void *rec,
 NOKPROBE_SYMBOL(lcrt_region_commit);
 
 /**
+ * lcrt_region_drop() - count a capture that owned the region and failed
+ * @r: the region
+ *
+ * Written to the header at once: after a panic no commit follows.
+ *
+ * Context: panic; the caller owns the region.
+ */
+void lcrt_region_drop(struct lcrt_region *r)
+{
+	r->dropped += 1 + atomic_xchg(&r->lost, 0);
+	r->dropped_saved = r->dropped;
+	lcrt_region_write_header(r);
+}
+
+NOKPROBE_SYMBOL(lcrt_region_drop);
+
+/**
  * lcrt_region_append() - add a follow-up record after the record of a slot
  * @r: the region
  * @slot: the slot of the record it continues
@@ -555,18 +575,23 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 	lcrt_region_write_header(r);
 	if (unlock)
 		unlock();
-	if (how == LCRT_CLEAR_ALL)
-		seq = before - 1;
 	for (i = 0; i < r->nslots; i++) {
+		bool rec, erase;
 		u64 s;
 		int err, st;
 
 		if (lock && !lock())
 			return -EBUSY;
-		st = lcrt_region_state(r, i, false, &s, &err);
-		if ((st == LCRT_SLOT_CORRUPT && how == LCRT_CLEAR_ALL) ||
-		    ((st == LCRT_SLOT_VALID || st == LCRT_SLOT_TORN) &&
-		     (how == LCRT_CLEAR_ONE ? s == seq : s <= seq))) {
+		st = lcrt_region_state(r, i, true, &s, &err);
+		rec = st == LCRT_SLOT_VALID || st == LCRT_SLOT_TORN;
+		if (how == LCRT_CLEAR_ALL)
+			/* All but what a capture committed since it began. */
+			erase = st != LCRT_SLOT_EMPTY &&
+				!(rec && s >= before && s < r->next_seq);
+		else
+			erase = rec && (how == LCRT_CLEAR_ONE ? s == seq :
+					s <= seq);
+		if (erase) {
 			lcrt_region_erase(r, i);
 			n++;
 		}
@@ -685,7 +710,10 @@ bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
 		if (old == LCRT_NO_OWNER)
 			goto owned;
 		if (old == token && token != LCRT_OWNER_USER) {
-			if (READ_ONCE(o->task) == current)
+			struct task_struct *task = READ_ONCE(o->task);
+
+			/* Interrupted in it, maybe before it said who it is. */
+			if (!task || task == current)
 				return false;
 			break;
 		}
@@ -712,6 +740,8 @@ NOKPROBE_SYMBOL(lcrt_owner_get);
  */
 void lcrt_owner_put(struct lcrt_owner *o, int token)
 {
+	if (atomic_read(&o->owner) != token)
+		return;
 	WRITE_ONCE(o->task, NULL);
 	atomic_cmpxchg(&o->owner, token, LCRT_NO_OWNER);
 }
@@ -771,29 +801,45 @@ static void *__init lcrt_map(phys_addr_t base, size_t size, bool wb)
 
 /*
  * The region before initcalls, write-back: a fixmap where the architecture
- * keeps it across paging_init() (arm64, x86), from the early parameter in
- * setup_arch() on; else (32-bit arm), once setup_arch() has returned
- * (@final), RAM through the kernel's linear map. A region neither covers
- * is armed at initcalls.
+ * keeps it across paging_init() (CONFIG_LCRT_EARLY_FIXMAP: arm64, x86_64),
+ * from the early parameter in setup_arch() on; else (32-bit arm), once
+ * setup_arch() has returned (@final), RAM through the kernel's linear map.
+ * A region neither covers is armed at initcalls. The fixmap takes one of
+ * the early_ioremap slots until then.
  */
 static void *__init lcrt_map_early(phys_addr_t base, size_t size, bool final)
 {
-	if (final && memblock_is_map_memory(base) &&
-	    memblock_is_map_memory(base + size - 1) &&
-	    base + size <= __pa(high_memory - 1) + 1)
-		return phys_to_virt(base);
-#ifdef __late_set_fixmap
-	if (size <= LCRT_EARLY_MAX) {
-		lcrt_early_fixmap = true;
-		return early_memremap(base, size);
-	}
+	phys_addr_t pa;
+	void __maybe_unused *va;
+
+	/*
+	 * Write-back before the initcalls: only where LCRT can clean what it
+	 * writes, and only over RAM, unless a write-back mapping is what the
+	 * region wants (device memory must not be mapped cacheable on ARM;
+	 * x86's MTRRs keep device memory uncached whatever the page says).
+	 */
+	if (!IS_ENABLED(CONFIG_LCRT_ARCH_REGS) ||
+	    !(IS_ENABLED(CONFIG_X86) || IS_ENABLED(CONFIG_LCRT_MAP_WB) ||
+	      memblock_is_region_memory(base, size)))
+		return NULL;
+#ifdef CONFIG_LCRT_EARLY_FIXMAP
+	if (size > LCRT_EARLY_MAX)
+		return NULL;
+	va = early_memremap(base, size);
+	lcrt_early_fixmap = va;
+	return va;
 #endif
-	return NULL;
+	if (!final || base + size > __pa(high_memory - 1) + 1)
+		return NULL;
+	for (pa = round_down(base, PAGE_SIZE); pa < base + size; pa += PAGE_SIZE)
+		if (!memblock_is_map_memory(pa))
+			return NULL;
+	return phys_to_virt(base);
 }
 
 static void __init lcrt_early_unmap(void *va, size_t size)
 {
-#ifdef __late_set_fixmap
+#ifdef CONFIG_LCRT_EARLY_FIXMAP
 	early_memunmap(va, size);
 #endif
 }
@@ -850,10 +896,10 @@ int __init lcrt_store_init(void)
 {
 	struct lcrt_region *r = &lcrt_nvram;
 	struct lcrt_slot_info info;
+	void *mem, *old;
 	size_t budget;
 	bool wb;
 	u8 policy;
-	void *mem;
 	int ret;
 
 	ret = lcrt_find_region();
@@ -879,24 +925,28 @@ int __init lcrt_store_init(void)
 	 * Armed early: swap the early mapping for this one between captures,
 	 * and take the region again with this boot's parameters.
 	 */
-	if (lcrt_early && !lcrt_store_user_lock())
+	old = lcrt_early ? r->mem : NULL;
+	if (lcrt_early && !lcrt_store_user_lock()) {
+		if (mem)
+			lcrt_unmap(mem);
 		return -EBUSY;
-	if (lcrt_early_fixmap)
-		lcrt_early_unmap(r->mem, lcrt_size);
-	lcrt_early_fixmap = false;
+	}
 	r->mem = mem;
 	r->wb = wb;
 	r->phys = lcrt_base;
 	ret = mem ? lcrt_region_init(r, lcrt_size, budget, policy,
 				     !r->boot_count) : -ENOMEM;
-	if (ret) {
+	if (ret)
 		r->mem = NULL;
-		if (mem)
-			lcrt_unmap(mem);
-	}
 	if (lcrt_early)
 		lcrt_store_user_unlock();
 	lcrt_early = false;
+	/* Nothing uses the early mapping any more. */
+	if (lcrt_early_fixmap)
+		lcrt_early_unmap(old, lcrt_size);
+	lcrt_early_fixmap = false;
+	if (ret && mem)
+		lcrt_unmap(mem);
 	if (ret == -ENOMEM)
 		pr_err("cannot map %pa+%zu\n", &lcrt_base, lcrt_size);
 	else if (ret)
@@ -956,35 +1006,46 @@ NOKPROBE_SYMBOL(lcrt_store_unlock);
 /**
  * lcrt_store_user_lock() - own the region to read or erase it
  *
- * Holds it with preemption off until lcrt_store_user_unlock(): nothing
- * may sleep in between.
+ * Holds it with interrupts off on this CPU until lcrt_store_user_unlock()
+ * (so no crash on this CPU finds its own holder interrupted): nothing may
+ * sleep in between.
  *
- * Context: process.
+ * Context: process; one holder at a time (the callers serialise).
  * Return: true when owned; false when a capture holds it (-EBUSY).
  */
 bool lcrt_store_user_lock(void)
 {
-	preempt_disable();
+	unsigned long flags;
+
+	local_irq_save(flags);
 	if (lcrt_owner_get(&lcrt_owner, LCRT_OWNER_USER, false,
-			   LCRT_OWNER_WAIT_US))
+			   LCRT_OWNER_WAIT_US)) {
+		lcrt_user_flags = flags;
 		return true;
-	preempt_enable();
+	}
+	local_irq_restore(flags);
 	return false;
 }
 
 /**
  * lcrt_store_user_unlock() - give the region back to the captures
+ *
+ * Context: process, after lcrt_store_user_lock() succeeded.
  */
 void lcrt_store_user_unlock(void)
 {
+	unsigned long flags = lcrt_user_flags;
+
 	lcrt_owner_put(&lcrt_owner, LCRT_OWNER_USER);
-	preempt_enable();
+	local_irq_restore(flags);
 }
 
 /**
  * lcrt_store_lost() - count a capture that could not be written
  *
  * The header counts it at the next commit.
+ *
+ * Context: any, including panic and NMI.
  */
 void lcrt_store_lost(void)
 {
