@@ -9,7 +9,7 @@ VENDOR_VARS := KERNEL_SRC KVER BOARD GUEST_CMD BOOTARGS CRASH_BOOTARGS MODULE
 quote = '$(subst ','\'',$(1))'
 VENDOR_ENV = $(foreach v,$(VENDOR_VARS),$(if $(filter-out undefined,$(origin $(v))),$(v)=$(call quote,$(value $(v)))))
 
-.PHONY: demo check matrix prefixes patches check-patches lint kunit kernel fuzz install deps clean
+.PHONY: demo check matrix prefixes patches check-patches lint kunit bench kernel fuzz install deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
 	$(VENDOR_ENV) $(LAB) demo
@@ -34,6 +34,9 @@ lint:			## checkpatch --strict on the series, sparse on the driver
 
 kunit:			## the KUnit suites, UML and QEMU, both kernels
 	$(VENDOR_ENV) $(LAB) kunit
+
+bench:			## LCRT against pstore/ramoops in the same boot: bench/results/
+	$(VENDOR_ENV) $(PYTHON) lab/bench.py
 
 kernel:			## build the board's kernel
 	$(VENDOR_ENV) $(LAB) kernel

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""make bench: LCRT against pstore/ramoops in the same boot, on the vendor
+boards.
+
+Each board's vendor kernel is built once more with pstore/ramoops as Debian
+has it (deflate; lab/boards/bench-<kver>.config), from a copy of the patched
+tree in which fs/pstore/platform.c times pstore_dump() (a measurement-only
+edit, never part of the series). Both regions lie outside the kernel's RAM
+(mem= on arm and arm64, memmap= on x86_64), ramoops with record_size = LCRT's
+1 KiB budget. Each crash is one boot; the next boot reads both back. Results:
+bench/results/bench.json (one object per crash and board) and bench.md.
+"""
+import base64
+import dataclasses
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import boards  # noqa: E402
+import guest  # noqa: E402
+import kernels  # noqa: E402
+from common import CACHE, ROOT, log, run  # noqa: E402
+
+CRASHES = ["EXCEPTION", "BUG", "PANIC"]
+BUDGET = 1024
+RAMOOPS = {"arm": (0x4f000000, "mem=240M"), "arm64": (0x4f000000, "mem=240M"),
+           "x86_64": (0xe000000, "memmap=64K$0xe000000")}
+RAMOOPS_SIZE = 0x10000
+DIRECT = "/sys/kernel/debug/provoke-crash/DIRECT"
+TOOL = ROOT / "userspace" / "build" / "lcrt"
+OUT = ROOT / "bench" / "results"
+
+
+def timed_tree(kv):
+    """The patched tree, hard-linked, with pstore_dump() timed."""
+    src = kernels.patched_tree(kv)
+    dst = CACHE / "src" / f"linux-{kv}-bench"
+    stamp = (src / ".lab-series").read_text()
+    if not (dst / ".lab-series").exists() or \
+            (dst / ".lab-series").read_text() != stamp:
+        shutil.rmtree(dst, ignore_errors=True)
+        run(["cp", "-al", src, dst])
+        f = dst / "fs" / "pstore" / "platform.c"
+        text = f.read_text()
+        m = re.search(r"static void pstore_dump\(struct kmsg_dumper \*dumper,\s*"
+                      r"([^)]*?(\w+))\)\n\{", text)
+        param, arg = m.group(1), m.group(2)
+        wrapper = (
+            f"static void pstore_dump_timed(struct kmsg_dumper *dumper, {param});\n"
+            f"static void pstore_dump(struct kmsg_dumper *dumper, {param})\n"
+            "{\n\tu64 t0 = ktime_get_mono_fast_ns();\n\n"
+            f"\tpstore_dump_timed(dumper, {arg});\n"
+            '\tpr_emerg("lcrt-bench: pstore_dump %llu ns\\n",\n'
+            "\t\t ktime_get_mono_fast_ns() - t0);\n}\n\n")
+        text = text[:m.start()] + wrapper + \
+            text[m.start():].replace("static void pstore_dump(", "static void pstore_dump_timed(", 1)
+        tmp = f.with_suffix(".new")
+        tmp.write_text(text)
+        os.replace(tmp, f)    # a new inode: the patched tree keeps its file
+    return dst
+
+
+def bench_board(b, kv):
+    """The board with pstore, and its kernel, built."""
+    v = dataclasses.replace(b, name=f"{b.name}-bench",
+                            fragments=b.fragments + (f"bench-{kv}",))
+    tree = timed_tree(kv)
+    out = kernels.build_dir(v, kv)
+    kernels.configure(v, tree, out, kv)
+    log(f"building the {v.name} {kv} kernel")
+    kernels.kmake(v, tree, out, Path(v.image).name)
+    return v, out
+
+
+def console_chain(console):
+    """(culprit, [functions of the console's call trace, innermost first])."""
+    m = re.search(r"(?:PC is at |pc : |RIP: 0010:)([\w.]+)\+0x", console)
+    culprit = m.group(1) if m else None
+    chain = [culprit] if culprit else []
+    # A panic's report starts at its "Kernel panic" line; an oops's before.
+    at = 0 if culprit else console.find("Kernel panic")
+    start = max(console.find("Call trace:", at), console.find("Call Trace:", at))
+    start = at if start < 0 else start    # arm: "A from B" lines, no title
+    for line in console[start:].splitlines():
+        if "RIP: 0033" in line or (culprit and "Kernel panic" in line) or \
+                "end Kernel panic" in line:
+            break
+        a = re.fullmatch(r" ([\w.]+) from ([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+", line)
+        o = re.fullmatch(r" ([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+", line)
+        for f in ((a.group(2),) if a else (o.group(1),) if o else ()):
+            if f not in chain:
+                chain.append(f)
+    if not culprit:
+        # The caller of panic() is the culprit; the panic's own frames are not.
+        cut = max((i for i, f in enumerate(chain) if f in ("panic", "vpanic")),
+                  default=-1)
+        chain = chain[cut + 1:]
+        culprit = chain[0] if chain else None
+    return culprit, chain
+
+
+def named(func, text):
+    """The log names func as a frame: "func+0x..", or arm's "func from"."""
+    return f"{func}+0x" in text or f" {func} from " in text
+
+
+def ramoops_bytes(ram, base):
+    """Bytes ramoops keeps in its dmesg zones (compressed), from the RAM
+    file: each zone is a persistent_ram_buffer {sig, start, size, data}."""
+    total, n = 0, 0
+    for off in range(0, RAMOOPS_SIZE, BUDGET):
+        z = ram[base + off: base + off + 12]
+        size = int.from_bytes(z[8:12], "little")
+        if 0 < size <= BUDGET - 12:
+            total += size
+            n += 1
+    return total, n
+
+
+def one_crash(v, kernel, ramfile, crash, kv):
+    base, reserve = RAMOOPS[v.arch]
+    args = (f"{reserve} ramoops.mem_address={base:#x} ramoops.mem_size="
+            f"{RAMOOPS_SIZE:#x} ramoops.record_size={BUDGET} ramoops.ecc=0")
+    work, cpio = guest.initramfs(v, f"echo {crash} > {DIRECT}")
+    console, _, _, _ = guest.boot(v, kernel, cpio, ramfile, args)
+    shutil.rmtree(work, ignore_errors=True)
+    with open(ramfile, "rb") as f:    # what ramoops wrote, before it is read
+        f.seek(base - v.ram_base)
+        zone = f.read(RAMOOPS_SIZE)
+    read = ("mount -t pstore pstore /sys/fs/pstore; "
+            "for f in /sys/fs/pstore/dmesg-*; do echo @@PSTORE $f; cat $f; done; "
+            "echo @@LCRT; base64 /sys/kernel/lcrt/record; echo @@END; "
+            "echo clear > /sys/kernel/lcrt/control; rm -f /sys/fs/pstore/*")
+    work, cpio = guest.initramfs(v, read)
+    after, _, _, _ = guest.boot(v, kernel, cpio, ramfile, args, oops_panic=False)
+    shutil.rmtree(work, ignore_errors=True)
+    # The culprit is the LKDTM function: the console's own name for the
+    # frame of a call to a noreturn function (panic) may be the next one.
+    _, chain = console_chain(console)
+    culprit = f"lkdtm_{crash}"
+    chain = [culprit] + chain[1:]
+    dumps = [int(x) for x in re.findall(r"lcrt-bench: pstore_dump (\d+) ns", console)]
+    m = re.search(r"@@LAB-BEGIN\n(.*)@@LAB-END", after, re.S)
+    text = m.group(1) if m else ""
+    pstore = "".join(text.split("@@LCRT")[0].split("@@PSTORE")[1:])
+    raw = base64.b64decode("".join(text.split("@@LCRT")[-1].split("@@END")[0].split()) or b"")
+    rec = {}
+    if raw:
+        with tempfile.NamedTemporaryFile(suffix=".rec") as f:
+            f.write(raw)
+            f.flush()
+            j = subprocess.run([TOOL, "decode", "--json", f.name], capture_output=True, text=True)
+            rec = json.loads(j.stdout) if j.returncode == 0 else {}
+            if isinstance(rec, list):
+                rec = next((x for x in rec if "seq" in x), {})
+    names = [fr.get("function", "") for fr in rec.get("frames", [])]
+    base_names = {n.split(".")[0] for n in names}
+    rbytes, nrec = ramoops_bytes(zone, 0)
+    return {
+        "crash": crash, "arch": v.arch, "kver": kv,
+        "lcrt_bytes": rec.get("total_size", len(raw)), "lcrt_raw_bytes": len(raw),
+        "ramoops_bytes": rbytes, "ramoops_records": nrec,
+        "ramoops_text_bytes": len(pstore.encode()),
+        "lcrt_capture_ns": rec.get("capture_ns"),
+        "ramoops_dump_ns": sum(dumps) if dumps else None, "ramoops_dumps": len(dumps),
+        "culprit": culprit,
+        "lcrt_culprit_at_1k": bool(names) and names[0].split(".")[0] == culprit,
+        "ramoops_culprit_at_1k": named(culprit, pstore),
+        "lcrt_frames": sum(1 for f in chain if f.split(".")[0] in base_names),
+        "ramoops_frames": sum(1 for f in chain if named(f, pstore)),
+        "true_frames": len(chain),
+        "lcrt_frames_total": len(names),
+    }
+
+
+def footprint(v, out):
+    """text, data, bss of drivers/misc/lcrt (size of its built-in.a)."""
+    objs = sorted(o for o in (out / "drivers" / "misc" / "lcrt").glob("*.o")
+                  if o.name not in ("lcrt.o", "test-hooks.o", "lcrt_kunit.o"))
+    p = subprocess.run([f"{v.cross}size", "-t", *objs], capture_output=True, text=True)
+    last = p.stdout.strip().splitlines()[-1].split()
+    return {"text": int(last[0]), "data": int(last[1]), "bss": int(last[2])}
+
+
+def main():
+    kv = os.environ.get("KVER") or "6.12"
+    names = (os.environ.get("BOARD") or "arm,arm64,x86_64").split(",")
+    OUT.mkdir(parents=True, exist_ok=True)
+    results, feet = [], {}
+    for name in names:
+        b = boards.board(name)
+        v, out = bench_board(b, kv)
+        feet[name] = footprint(v, out)
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            ramfile = Path(tmp) / "ram.img"
+            for crash in CRASHES:
+                r = one_crash(v, out / v.image, ramfile, crash, kv)
+                log(f"{name} {kv} {crash}: {r}")
+                results.append(r)
+    (OUT / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
+    write_md(results, feet, kv)
+
+
+def write_md(results, feet, kv):
+    def us(ns):
+        return f"{ns / 1000:.0f} us" if ns else "-"
+    lines = [f"# LCRT against pstore/ramoops, same boot ({kv}, QEMU TCG, "
+             f"{time.strftime('%Y-%m-%d')})", "",
+             "Both keep 1 KiB per record (ramoops record_size=1024, deflate). "
+             "Times are ktime_get_mono_fast_ns() in the same boot: LCRT's "
+             "capture (its record header) and every pstore_dump() of the crash.",
+             "", "| board | crash | LCRT bytes | ramoops bytes (records) | LCRT "
+             "capture | ramoops dumps | culprit LCRT / ramoops | frames LCRT / "
+             "ramoops / true |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r['arch']} | {r['crash']} | {r['lcrt_bytes']} | {r['ramoops_bytes']} "
+            f"({r['ramoops_records']}) | {us(r['lcrt_capture_ns'])} | "
+            f"{us(r['ramoops_dump_ns'])} ({r['ramoops_dumps']}) | "
+            f"{'yes' if r['lcrt_culprit_at_1k'] else 'no'} / "
+            f"{'yes' if r['ramoops_culprit_at_1k'] else 'no'} | "
+            f"{r['lcrt_frames']} / {r['ramoops_frames']} / {r['true_frames']} |")
+    lines += ["", "Footprint of drivers/misc/lcrt (size of its objects):", "",
+              "| board | text | data | bss |", "|---|---|---|---|"]
+    for name, f in feet.items():
+        lines.append(f"| {name} | {f['text']} | {f['data']} | {f['bss']} |")
+    (OUT / "bench.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    # The README's copy, between its bench markers.
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    a, b = text.find("<!-- bench -->"), text.find("<!-- /bench -->")
+    if 0 <= a < b:
+        readme.write_text(text[:a] + "<!-- bench -->\n" + "\n".join(lines[2:]) +
+                          "\n" + text[b:])
+
+
+if __name__ == "__main__":
+    main()
