@@ -116,8 +116,10 @@ CELLS = [
          needs=("CONFIG_MODULES", "no module support")),
     Cell(name="HARDIRQ_CPU1", event="oops",
          reason=r"Fatal exception in interrupt",
-         culprit=rf"lcrt_crash_ipi{CLONE} \[lcrt_crash\]", context="hardirq", cpu=1,
-         cmd="insmod /lab/modules/lcrt_crash.ko crash=ipi cpu=1",
+         culprit=rf"lcrt_crash_timer{CLONE} \[lcrt_crash\]", context="hardirq", cpu=1,
+         cmd="insmod /lab/modules/lcrt_crash.ko crash=timer cpu=1",
+         note="a pinned hard-irq hrtimer; a cross-CPU call may "
+              "run in the idle task, not in an interrupt",
          needs=("CONFIG_MODULES", "no module support")),
 ]
 

@@ -4,9 +4,21 @@
  * loadable module, and a crash in hard-interrupt context on another CPU.
  *
  *   insmod lcrt_crash.ko crash=oops          NULL write in this module
- *   insmod lcrt_crash.ko crash=ipi cpu=1     the same, in an IPI on CPU 1
+ *   insmod lcrt_crash.ko crash=timer cpu=1   the same, in a hard-irq timer
+ *                                            on CPU 1 (always hard irq)
+ *   insmod lcrt_crash.ko crash=ipi cpu=1     the same, in a cross-CPU call
+ *
+ * A cross-CPU call is not always an interrupt: when the target CPU is idle
+ * and polling its need-resched flag, the kernel sends no IPI and the idle
+ * task runs the call itself (flush_smp_call_function_queue() from
+ * do_idle()), in task context with preemption off. So "ipi" crashes in
+ * hard irq or in the idle task, as the target happens to be; "timer" is
+ * an hrtimer in HRTIMER_MODE_REL_PINNED_HARD, whose callback runs from the
+ * timer interrupt of that CPU on every configuration.
  */
 #include <linux/compiler.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -15,11 +27,11 @@
 
 static char *crash = "oops";
 module_param(crash, charp, 0400);
-MODULE_PARM_DESC(crash, "oops or ipi");
+MODULE_PARM_DESC(crash, "oops, timer or ipi");
 
 static int cpu = 1;
 module_param(cpu, int, 0400);
-MODULE_PARM_DESC(cpu, "the CPU that takes the IPI");
+MODULE_PARM_DESC(cpu, "the CPU that takes the timer or the IPI");
 
 static int *lcrt_crash_target;	/* NULL, but the compiler cannot know */
 
@@ -41,6 +53,26 @@ static noinline void lcrt_crash_ipi(void *where)
 	barrier();
 }
 
+static struct hrtimer lcrt_crash_hrtimer;
+
+static noinline enum hrtimer_restart lcrt_crash_timer(struct hrtimer *t)
+{
+	lcrt_crash_write(READ_ONCE(lcrt_crash_target), 0x71e);
+	barrier();
+	return HRTIMER_NORESTART;
+}
+
+/* On the target CPU: a pinned timer fires on the CPU that started it. */
+static long lcrt_crash_arm(void *unused)
+{
+	hrtimer_init(&lcrt_crash_hrtimer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_PINNED_HARD);
+	lcrt_crash_hrtimer.function = lcrt_crash_timer;
+	hrtimer_start(&lcrt_crash_hrtimer, ms_to_ktime(1),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	return 0;
+}
+
 /* On another CPU than the target, so that the call is a real IPI. */
 static long lcrt_crash_send(void *unused)
 {
@@ -52,6 +84,13 @@ static int __init lcrt_crash_init(void)
 {
 	if (!strcmp(crash, "oops")) {
 		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
+	} else if (!strcmp(crash, "timer")) {
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+			return -EINVAL;
+		work_on_cpu(cpu, lcrt_crash_arm, NULL);
+		msleep(1000);
+		/* Not reached when the crash panics; never leave it armed. */
+		hrtimer_cancel(&lcrt_crash_hrtimer);
 	} else if (!strcmp(crash, "ipi")) {
 		unsigned int from;
 
@@ -68,5 +107,5 @@ static int __init lcrt_crash_init(void)
 }
 module_init(lcrt_crash_init);
 
-MODULE_DESCRIPTION("LCRT lab: crashes in a module and in hard-irq context");
+MODULE_DESCRIPTION("LCRT lab: crashes in a module, in hard-irq context and in a cross-CPU call");
 MODULE_LICENSE("GPL");
