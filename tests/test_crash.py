@@ -59,6 +59,24 @@ class CrashTests:
         m = re.search(r"lcrt: armed in (\d+) us", console)
         self.assertIsNotNone(m, console[-3000:])
         print(f"\n    [{self.BOARD} {KVER}] armed in {m.group(1)} us", end=" ")
+        # The boot's self-test named a whole chain (the initcall's, from
+        # LCRT through do_one_initcall to kernel_init), committed nothing,
+        # and status says how many frames it named; lcrt.selftest=0 skips it.
+        m = re.search(r"lcrt: self-test: (\d+) of (\d+) frames named, a record of "
+                      r"(\d+) bytes, in (\d+) us", console)
+        self.assertIsNotNone(m, console[-3000:])
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertGreaterEqual(int(m.group(1)), 4)
+        self.assertLessEqual(int(m.group(3)), 1024)
+        out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
+        self.assertRegex(out, rf"selftest {m.group(1)}\nno crash record")
+        self.assertRegex(out, r"records 0\n")
+        self.assertRegex(out, r"next_seq 1\n")
+        print(f"self-test {m.group(1)} frames in {m.group(4)} us", end=" ")
+        out, console, _ = self.guest.run("cat /sys/kernel/lcrt/status",
+                                         bootargs="lcrt.selftest=0")
+        self.assertRegex(out, r"selftest -1\n")
+        self.assertNotIn("self-test", console)
 
     def test_crash_power_cut_read_clear_power_cut(self):
         self.guest.power_on_fresh()

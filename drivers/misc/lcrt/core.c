@@ -52,6 +52,14 @@ static unsigned int window_words = 8;
 module_param(window_words, uint, 0600);
 MODULE_PARM_DESC(window_words, "stack words kept per frame (0 to 32)");
 
+static bool selftest = true;
+module_param(selftest, bool, 0400);
+MODULE_PARM_DESC(selftest,
+		 "build one record at boot, not committed, to check the capture path (default: on)");
+
+/* Frames the self-test named, or -1 when it did not run. */
+static int lcrt_selftest_named = -1;
+
 /*
  * The last oops, which the panic that follows may continue: the panic may
  * run on another CPU (x86 enables interrupts between the two).
@@ -146,12 +154,12 @@ static void lcrt_oops_reason(char *buf, size_t size, const char *msg,
 NOKPROBE_SYMBOL(lcrt_oops_reason);
 
 /*
- * Build a record in lcrt_buf within @budget and commit it to a slot marked
- * pending before the unwind. @regs: the registers of an oops, or NULL (a
- * panic: walk from here). The caller owns the region. Returns the slot.
+ * Build the record of this moment in lcrt_buf, within @budget: facts,
+ * registers (those of @regs, an oops's, or none), the chain from @regs or
+ * from here, named, and the stack windows. Returns its length.
  */
-static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
-			struct pt_regs *regs, size_t budget, u64 t0)
+static size_t lcrt_build(u8 event, const char *reason, struct pt_regs *regs,
+			 size_t budget, u64 seq)
 {
 	static char comm[TASK_COMM_LEN];
 	static char text[160];
@@ -170,12 +178,7 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 		.trace = &lcrt_trace,
 		.window_words = window_words,
 	};
-	size_t len;
-	int slot;
 
-	slot = lcrt_region_begin(r);
-	if (slot < 0)
-		goto lost;
 	strscpy(comm, current->comm, sizeof(comm));
 	strscpy(text, reason ?: "", sizeof(text));
 	f.reason = strim(text);
@@ -193,8 +196,27 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 
 	lcrt_unwind(&lcrt_trace, regs);
 	lcrt_symbolize(&lcrt_trace);
-	budget = min3(budget, r->slot_size, lcrt_buf_size);
-	len = lcrt_encode(&f, lcrt_buf, budget, r->next_seq);
+	return lcrt_encode(&f, lcrt_buf, min(budget, lcrt_buf_size), seq);
+}
+
+NOKPROBE_SYMBOL(lcrt_build);
+
+/*
+ * Build a record in lcrt_buf within @budget and commit it to a slot marked
+ * pending before the unwind. @regs: the registers of an oops, or NULL (a
+ * panic: walk from here). The caller owns the region. Returns the slot.
+ */
+static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
+			struct pt_regs *regs, size_t budget, u64 t0)
+{
+	size_t len;
+	int slot;
+
+	slot = lcrt_region_begin(r);
+	if (slot < 0)
+		goto lost;
+	len = lcrt_build(event, reason, regs, min(budget, r->slot_size),
+			 r->next_seq);
 	lcrt_record_seal(lcrt_buf,
 			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
 	slot = lcrt_region_commit(r, slot, lcrt_buf, len);
@@ -348,6 +370,51 @@ void __init lcrt_arm(void)
 	register_die_notifier(&lcrt_die_nb);
 	atomic_notifier_chain_register(&panic_notifier_list, &lcrt_panic_nb);
 }
+
+/**
+ * lcrt_selftest_frames() - what the boot's self-test found
+ *
+ * Return: the frames of the chain it named, or -1 when it did not run.
+ */
+int lcrt_selftest_frames(void)
+{
+	return lcrt_selftest_named;
+}
+
+/*
+ * Build one record from here at boot, as a capture does, and commit
+ * nothing: the region is held as a reader holds it (interrupts off), so no
+ * capture runs meanwhile on this CPU and none shares the buffers. It checks
+ * that the unwinder and kallsyms give a named chain on this kernel (boot
+ * log and status), and it runs the capture path once outside of panic
+ * context: under an emulator (QEMU's TCG) the first run of any code is
+ * mostly its translation, which would otherwise fall in the first crash.
+ */
+static int __init lcrt_selftest(void)
+{
+	u64 t0 = local_clock();
+	unsigned int i, named = 0, nr;
+	size_t len;
+
+	if (!selftest || !lcrt_store() || !lcrt_store_user_lock())
+		return 0;
+	len = lcrt_build(LCRT_EV_PANIC, "self-test", NULL,
+			 lcrt_store()->slot_size, lcrt_store()->next_seq);
+	nr = lcrt_trace.nr;
+	for (i = 0; i < nr; i++)
+		named += lcrt_trace.frames[i].name[0] != '\0';
+	lcrt_store_user_unlock();
+	lcrt_selftest_named = named;
+	if (!len || !named)
+		pr_warn("self-test: %u of %u frames named, a record of %zu bytes: crashes will be recorded without names\n",
+			named, nr, len);
+	else
+		pr_info("self-test: %u of %u frames named, a record of %zu bytes, in %llu us\n",
+			named, nr, len,
+			div_u64(local_clock() - t0, NSEC_PER_USEC));
+	return 0;
+}
+late_initcall(lcrt_selftest);
 
 /* Before device initcalls, so that a crashing driver is caught. */
 static int __init lcrt_init(void)

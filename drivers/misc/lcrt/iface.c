@@ -460,13 +460,14 @@ static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
 	lcrt_region_scan(r, &info);
 	mutex_unlock(&lcrt_iface_lock);
 	return sysfs_emit(buf,
-			  "region %pa+%zu\nmapping %s\nslot_size %zu\nslots %u\npolicy %s\nrecords %u\ntorn %u\ncorrupt %u\nempty %u\nnext_seq %llu\nboot_count %llu\ndropped %llu\n",
+			  "region %pa+%zu\nmapping %s\nslot_size %zu\nslots %u\npolicy %s\nrecords %u\ntorn %u\ncorrupt %u\nempty %u\nnext_seq %llu\nboot_count %llu\ndropped %llu\nselftest %d\n",
 			  &base, r->size, r->wb ? "wb" : "wc", r->slot_size,
 			  r->nslots,
 			  r->policy == LCRT_RING_OVERWRITE ? "overwrite" : "keep",
 			  info.valid, info.torn, info.corrupt, info.empty,
 			  r->next_seq, r->boot_count,
-			  r->dropped + atomic_read(&r->lost));
+			  r->dropped + atomic_read(&r->lost),
+			  lcrt_selftest_frames());
 }
 
 static struct kobj_attribute status_attr = __ATTR(status, 0400, status_show,

@@ -361,6 +361,7 @@ void lcrt_owner_put(struct lcrt_owner *o, int token);
 
 int lcrt_store_init(void);
 void lcrt_arm(void);
+int lcrt_selftest_frames(void);
 struct lcrt_region *lcrt_store(void);
 phys_addr_t lcrt_store_base(void);
 bool lcrt_store_lock(bool panic);
