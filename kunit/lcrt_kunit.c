@@ -1115,10 +1115,20 @@ static void lcrt_test_owner(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, true, 10));
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
 	lcrt_owner_put(&o, cpu);
-	/* Held by a reader: a capture waits, a panic takes it over. */
+	/*
+	 * Held by a reader on this CPU (interrupts off): a capture here
+	 * interrupted it, and takes the region at once.
+	 */
 	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, LCRT_OWNER_USER, false, 0));
+	KUNIT_EXPECT_EQ(test, o.user_cpu, cpu);
 	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, LCRT_OWNER_USER, false,
 						10));
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, false, 0));
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
+	lcrt_owner_put(&o, cpu);
+	/* Held by a reader on another CPU: a capture waits, a panic takes it. */
+	atomic_set(&o.owner, LCRT_OWNER_USER);
+	o.user_cpu = cpu + 1;
 	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, cpu, false, 10));
 	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, true, 10));
 	lcrt_owner_put(&o, LCRT_OWNER_USER);	/* taken over: stays */

@@ -9,6 +9,14 @@ edit, never part of the series). Both regions lie outside the kernel's RAM
 (mem= on arm and arm64, memmap= on x86_64), ramoops with record_size = LCRT's
 1 KiB budget. Each crash is one boot; the next boot reads both back. Results:
 bench/results/bench.json (one object per crash and board) and bench.md.
+
+Scaling (bench/results/scaling.{json,md,png}): the lab's module oopses
+through 4, 16 and 64 frames of its own recursion (no panic: several
+crashes a boot) with budgets of 256 B to 4 KiB (lcrt.record_size), one
+boot per budget. The first crash of a boot is the "cold" capture, the
+first run of the capture path in that processor mode; the later ones are
+"warm". Under QEMU's TCG the cold figure is mostly the translation of code
+run the first time, which hardware does not have.
 """
 import base64
 import dataclasses
@@ -26,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boards  # noqa: E402
 import guest  # noqa: E402
 import kernels  # noqa: E402
-from common import CACHE, ROOT, log, run  # noqa: E402
+from common import CACHE, ROOT, ensure_packages, log, run  # noqa: E402
 
 CRASHES = ["EXCEPTION", "BUG", "PANIC"]
 BUDGET = 1024
@@ -35,6 +43,10 @@ RAMOOPS = {"arm": (0x4f000000, "mem=240M"), "arm64": (0x4f000000, "mem=240M"),
 RAMOOPS_SIZE = 0x10000
 DIRECT = "/sys/kernel/debug/provoke-crash/DIRECT"
 TOOL = ROOT / "userspace" / "build" / "lcrt"
+CRASH_MODULE = ROOT / "lab" / "modules" / "lcrt_crash"
+DEEP = "/sys/kernel/debug/lcrt_crash/deep"
+DEPTHS = (4, 16, 64)
+BUDGETS = (256, 512, 1024, 2048, 4096)
 OUT = ROOT / "bench" / "results"
 
 
@@ -75,7 +87,10 @@ def bench_board(b, kv):
     out = kernels.build_dir(v, kv)
     kernels.configure(v, tree, out, kv)
     log(f"building the {v.name} {kv} kernel")
-    kernels.kmake(v, tree, out, Path(v.image).name)
+    targets = [Path(v.image).name]
+    if "CONFIG_MODULES=y" in (out / ".config").read_text().splitlines():
+        targets.append("modules")      # and Module.symvers, for lcrt_crash
+    kernels.kmake(v, tree, out, *targets)
     return v, out
 
 
@@ -180,6 +195,133 @@ def one_crash(v, kernel, ramfile, crash, kv):
     }
 
 
+def console_traces(console):
+    """How many frames each NULL-pointer oops's call trace on the console
+    has, in order: the faulting function and every caller the kernel's
+    own unwinder prints (not its "?" guesses)."""
+    counts = []
+    for part in re.split(r"Unable to handle kernel NULL|BUG: kernel NULL pointer",
+                         console)[1:]:
+        part = part.split("---[ end trace")[0]
+        arm = re.findall(r"^ [\w.]+ from [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[\w+(?: [0-9a-f]+)?\])?$",
+                         part, re.M)
+        if arm:
+            counts.append(len(arm) + 1)
+            continue
+        start = max(part.find("Call trace:"), part.find("Call Trace:"))
+        n = 1 if "RIP: 0010:" in part else 0    # x86: the trace starts at the caller
+        for line in part[start:].splitlines()[1:] if start >= 0 else []:
+            if "</TASK>" in line or "RIP: 0033" in line or line.startswith("Code:"):
+                break
+            if re.fullmatch(r"\s*[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[\w+(?: [0-9a-f]+)?\])?", line):
+                n += 1
+        counts.append(n)
+    return counts
+
+
+def sweep(v, out, kv):
+    """Capture time and record size against chain depth and budget."""
+    ko = kernels.build_module(v, timed_tree(kv),
+                              out, CRASH_MODULE)
+    order = (16,) + DEPTHS      # the first crash of the boot is the cold one
+    cmd = "insmod /lab/modules/lcrt_crash.ko crash=none; " + "; ".join(
+        f"sh -c 'echo {d} > {DEEP}'" for d in order)
+    rows = []
+    # Room for every crash of a boot at the largest budget.
+    _, addr = guest.parse_nvram(v.nvram)
+    v = dataclasses.replace(v, nvram=f"64K@{addr:#x}")
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        ramfile = Path(tmp) / "ram.img"
+        size, addr = guest.parse_nvram(v.nvram)
+        for budget in BUDGETS:
+            ramfile.unlink(missing_ok=True)
+            work, cpio = guest.initramfs(v, cmd, modules=ko)
+            console, _, _, _ = guest.boot(v, out / v.image, cpio, ramfile,
+                                          f"lcrt.record_size={budget}",
+                                          oops_panic=False)
+            shutil.rmtree(work, ignore_errors=True)
+            (CACHE / f"bench-{v.name}-{kv}-{budget}.console").write_text(console)
+            with open(ramfile, "rb") as f:
+                f.seek(addr - v.ram_base)
+                region = f.read(size)
+            j = subprocess.run([TOOL, "decode", "--all", "--json", "-"],
+                               input=region, capture_output=True)
+            recs = sorted(json.loads(j.stdout or b"[]"), key=lambda r: r.get("seq", 0))
+            recs = [r for r in recs if "seq" in r]
+            true = console_traces(console)
+            if len(recs) != len(order) or len(true) != len(order):
+                sys.exit(f"bench: {v.name} budget {budget}: {len(recs)} records, "
+                         f"{len(true)} oopses on the console, not {len(order)}\n"
+                         + console[-3000:])
+            for i, (depth, r, t) in enumerate(zip(order, recs, true)):
+                rows.append({
+                    "arch": v.arch, "kver": kv, "depth": depth, "budget": budget,
+                    "cold": i == 0, "lcrt_bytes": r["size"],
+                    "lcrt_capture_ns": r["capture_ns"],
+                    "lcrt_frames": len(r.get("frames", [])),
+                    "frames_dropped": r.get("frames_dropped"), "stop": r.get("stop"),
+                    "windows": sum(1 for fr in r.get("frames", []) if fr.get("stack")),
+                    "true_frames": t,
+                })
+                log(f"{v.name} budget {budget} depth {depth}"
+                    f"{' (cold)' if i == 0 else ''}: {rows[-1]}")
+    return rows
+
+
+def write_scaling(rows, kv):
+    """scaling.json, scaling.md and scaling.png (matplotlib, from Debian)."""
+    (OUT / "scaling.json").write_text(json.dumps(rows, indent=1) + "\n")
+    warm = [r for r in rows if not r["cold"]]
+    cold = [r for r in rows if r["cold"]]
+    lines = [f"# LCRT capture against chain depth and budget ({kv}, QEMU TCG, "
+             f"{time.strftime('%Y-%m-%d')})", "",
+             "The lab's module oopses through N frames of its own recursion "
+             "(LCRT keeps at most 32 frames; the true chain is the console's). "
+             "Warm: a later crash of the same boot; cold: the boot's first "
+             "crash (depth 16), under TCG mostly the translation of code run "
+             "the first time.", "",
+             "| board | budget | depth | true frames | LCRT frames (left out) | "
+             "windows | bytes | capture warm |", "|---|---|---|---|---|---|---|---|"]
+    for r in warm:
+        lines.append(f"| {r['arch']} | {r['budget']} | {r['depth']} | {r['true_frames']} | "
+                     f"{r['lcrt_frames']} ({r['frames_dropped']}) | {r['windows']} | "
+                     f"{r['lcrt_bytes']} | {r['lcrt_capture_ns'] / 1000:.0f} us |")
+    lines += ["", "| board | budget | capture cold (depth 16) |", "|---|---|---|"]
+    for r in cold:
+        lines.append(f"| {r['arch']} | {r['budget']} | {r['lcrt_capture_ns'] / 1000:.0f} us |")
+    (OUT / "scaling.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    ensure_packages(["python3-matplotlib"])
+    code = f"""
+import json, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+rows = [r for r in json.load(open({str(OUT / 'scaling.json')!r})) if not r["cold"]]
+fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
+for arch in sorted({{r["arch"] for r in rows}}):
+    for depth, style in zip({list(DEPTHS)!r}, ["-o", "--s", ":^"]):
+        pts = sorted((r["budget"], r) for r in rows
+                     if r["arch"] == arch and r["depth"] == depth)
+        x = [b for b, _ in pts]
+        ax[0].plot(x, [r["lcrt_capture_ns"] / 1000 for _, r in pts], style,
+                   label=f"{{arch}} depth {{depth}}")
+        ax[1].plot(x, [r["lcrt_bytes"] for _, r in pts], style,
+                   label=f"{{arch}} depth {{depth}}")
+for a, title in zip(ax, ["capture (us, warm, TCG)", "record bytes"]):
+    a.set_xscale("log", base=2)
+    a.set_xlabel("budget (lcrt.record_size, bytes)")
+    a.set_title(title)
+    a.grid(True, alpha=0.3)
+ax[1].plot({list(BUDGETS)!r}, {list(BUDGETS)!r}, color="grey", lw=0.8, label="budget")
+ax[1].set_yscale("log", base=2)
+ax[0].legend(fontsize=6, ncol=2)
+fig.suptitle("LCRT on the vendor boards ({kv}): capture time and record size")
+fig.tight_layout()
+fig.savefig({str(OUT / 'scaling.png')!r}, dpi=110)
+"""
+    run(["/usr/bin/python3", "-c", code])    # Debian's, with its matplotlib
+
+
 def footprint(v, out):
     """text, data, bss of drivers/misc/lcrt (size of its built-in.a)."""
     objs = sorted(o for o in (out / "drivers" / "misc" / "lcrt").glob("*.o")
@@ -193,19 +335,26 @@ def main():
     kv = os.environ.get("KVER") or "6.12"
     names = (os.environ.get("BOARD") or "arm,arm64,x86_64").split(",")
     OUT.mkdir(parents=True, exist_ok=True)
-    results, feet = [], {}
+    what = os.environ.get("BENCH") or "ramoops,scaling"
+    results, feet, scaling = [], {}, []
     for name in names:
         b = boards.board(name)
         v, out = bench_board(b, kv)
         feet[name] = footprint(v, out)
-        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            ramfile = Path(tmp) / "ram.img"
-            for crash in CRASHES:
-                r = one_crash(v, out / v.image, ramfile, crash, kv)
-                log(f"{name} {kv} {crash}: {r}")
-                results.append(r)
-    (OUT / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
-    write_md(results, feet, kv)
+        if "ramoops" in what:
+            with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+                ramfile = Path(tmp) / "ram.img"
+                for crash in CRASHES:
+                    r = one_crash(v, out / v.image, ramfile, crash, kv)
+                    log(f"{name} {kv} {crash}: {r}")
+                    results.append(r)
+        if "scaling" in what:
+            scaling += sweep(v, out, kv)
+    if results:
+        (OUT / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
+        write_md(results, feet, kv)
+    if scaling:
+        write_scaling(scaling, kv)
 
 
 def write_md(results, feet, kv):

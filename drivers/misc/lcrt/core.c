@@ -58,7 +58,7 @@ MODULE_PARM_DESC(selftest,
 		 "build one record at boot, not committed, to check the capture path (default: on)");
 
 /* Frames the self-test named, or -1 when it did not run. */
-static int lcrt_selftest_named = -1;
+static int lcrt_selftest_named __ro_after_init = -1;
 
 /*
  * The last oops, which the panic that follows may continue: the panic may
@@ -374,6 +374,7 @@ void __init lcrt_arm(void)
 /**
  * lcrt_selftest_frames() - what the boot's self-test found
  *
+ * Context: any; reads a value set at boot.
  * Return: the frames of the chain it named, or -1 when it did not run.
  */
 int lcrt_selftest_frames(void)
@@ -396,8 +397,12 @@ static int __init lcrt_selftest(void)
 	unsigned int i, named = 0, nr;
 	size_t len;
 
-	if (!selftest || !lcrt_store() || !lcrt_store_user_lock())
+	if (!selftest || !lcrt_store())
 		return 0;
+	if (!lcrt_store_user_lock()) {
+		pr_notice("self-test skipped: a capture holds the region\n");
+		return 0;
+	}
 	len = lcrt_build(LCRT_EV_PANIC, "self-test", NULL,
 			 lcrt_store()->slot_size, lcrt_store()->next_seq);
 	nr = lcrt_trace.nr;
@@ -405,9 +410,11 @@ static int __init lcrt_selftest(void)
 		named += lcrt_trace.frames[i].name[0] != '\0';
 	lcrt_store_user_unlock();
 	lcrt_selftest_named = named;
-	if (!len || !named)
-		pr_warn("self-test: %u of %u frames named, a record of %zu bytes: crashes will be recorded without names\n",
-			named, nr, len);
+	if (!len)
+		pr_warn("self-test: no record could be built\n");
+	else if (!named)
+		pr_warn("self-test: none of %u frames named: crashes will be recorded without names\n",
+			nr);
 	else
 		pr_info("self-test: %u of %u frames named, a record of %zu bytes, in %llu us\n",
 			named, nr, len,

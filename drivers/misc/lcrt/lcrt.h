@@ -353,6 +353,7 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i);
 struct lcrt_owner {
 	atomic_t owner;		/* LCRT_NO_OWNER, a CPU, LCRT_OWNER_USER */
 	struct task_struct *task;	/* the owner's, to tell re-entry */
+	int user_cpu;		/* where a reader holds it */
 };
 
 bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,

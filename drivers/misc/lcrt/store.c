@@ -694,7 +694,10 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
  * interrupted by a crash inside it (a fault, an NMI): it gives up at once,
  * and the capture it interrupted stays torn if it never ends. Owned by its
  * own CPU but another task, the owner was abandoned (its task died in a
- * crash inside the capture): the region is taken over.
+ * crash inside the capture): the region is taken over. So is a reader's
+ * region found by a capture on the reader's CPU: the reader holds it with
+ * interrupts off, so the crash interrupted it (an NMI, a fault inside it),
+ * and the reader does not run again before the crash is recorded.
  *
  * Context: any, including panic and NMI; bounded.
  * Return: true when the caller owns the region.
@@ -705,6 +708,9 @@ bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
 	unsigned int t;
 	int old;
 
+	/* Readers are serialised: only the holder ever wrote this. */
+	if (token == LCRT_OWNER_USER)
+		WRITE_ONCE(o->user_cpu, raw_smp_processor_id());
 	for (t = 0; ; t++) {
 		old = atomic_cmpxchg(&o->owner, LCRT_NO_OWNER, token);
 		if (old == LCRT_NO_OWNER)
@@ -717,6 +723,9 @@ bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
 				return false;
 			break;
 		}
+		if (old == LCRT_OWNER_USER && token >= 0 &&
+		    READ_ONCE(o->user_cpu) == token)
+			break;
 		if (t >= wait_us) {
 			if (!takeover)
 				return false;

@@ -4,6 +4,12 @@
  * loadable module, and a crash in hard-interrupt context on another CPU.
  *
  *   insmod lcrt_crash.ko crash=oops          NULL write in this module
+ *   insmod lcrt_crash.ko crash=oops depth=N  the same, under N frames of
+ *                                            lcrt_crash_deep()
+ *   insmod lcrt_crash.ko crash=none          no crash at load; then
+ *     echo N > /sys/kernel/debug/lcrt_crash/deep   an oops under N frames
+ *                                            of lcrt_crash_deep(), as often
+ *                                            as asked
  *   insmod lcrt_crash.ko crash=timer cpu=1   the same, in a hard-irq timer
  *                                            on CPU 1 (always hard irq)
  *   insmod lcrt_crash.ko crash=ipi cpu=1     the same, in a cross-CPU call
@@ -17,6 +23,7 @@
  * timer interrupt of that CPU on every configuration.
  */
 #include <linux/compiler.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/init.h>
@@ -27,11 +34,19 @@
 
 static char *crash = "oops";
 module_param(crash, charp, 0400);
-MODULE_PARM_DESC(crash, "oops, timer or ipi");
+MODULE_PARM_DESC(crash, "oops, timer, ipi or none");
 
 static int cpu = 1;
 module_param(cpu, int, 0400);
 MODULE_PARM_DESC(cpu, "the CPU that takes the timer or the IPI");
+
+static int depth;
+module_param(depth, int, 0400);
+MODULE_PARM_DESC(depth, "frames of lcrt_crash_deep() above the oops (0 to 256)");
+
+#define LCRT_CRASH_MAX_DEPTH 256
+
+static struct dentry *lcrt_crash_dir;
 
 static int *lcrt_crash_target;	/* NULL, but the compiler cannot know */
 
@@ -46,6 +61,43 @@ static noinline void lcrt_crash_oops(void *where)
 	lcrt_crash_write(where, 0x1c47);
 	barrier();
 }
+
+/*
+ * One frame per level, each with a stack word of its own: the read of
+ * "here" after the call keeps GCC from turning the recursion into a loop.
+ */
+static noinline int lcrt_crash_deep(int n)
+{
+	volatile int here = n;
+
+	if (n > 1)
+		lcrt_crash_deep(n - 1);
+	else
+		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
+	return here;
+}
+
+static ssize_t lcrt_crash_deep_write(struct file *file, const char __user *buf,
+				     size_t count, loff_t *pos)
+{
+	int n, ret;
+
+	ret = kstrtoint_from_user(buf, count, 0, &n);
+	if (ret)
+		return ret;
+	if (n < 0 || n > LCRT_CRASH_MAX_DEPTH)
+		return -EINVAL;
+	if (n)
+		lcrt_crash_deep(n);
+	else
+		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
+	return count;	/* not reached */
+}
+
+static const struct file_operations lcrt_crash_deep_fops = {
+	.write = lcrt_crash_deep_write,
+	.llseek = noop_llseek,
+};
 
 static noinline void lcrt_crash_ipi(void *where)
 {
@@ -82,8 +134,18 @@ static long lcrt_crash_send(void *unused)
 
 static int __init lcrt_crash_init(void)
 {
-	if (!strcmp(crash, "oops")) {
-		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
+	if (!strcmp(crash, "none")) {
+		lcrt_crash_dir = debugfs_create_dir("lcrt_crash", NULL);
+		debugfs_create_file("deep", 0200, lcrt_crash_dir, NULL,
+				    &lcrt_crash_deep_fops);
+		return 0;
+	} else if (!strcmp(crash, "oops")) {
+		if (depth < 0 || depth > LCRT_CRASH_MAX_DEPTH)
+			return -EINVAL;
+		if (depth)
+			lcrt_crash_deep(depth);
+		else
+			lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
 	} else if (!strcmp(crash, "timer")) {
 		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
 			return -EINVAL;
@@ -106,6 +168,12 @@ static int __init lcrt_crash_init(void)
 	return -EIO;	/* not reached */
 }
 module_init(lcrt_crash_init);
+
+static void __exit lcrt_crash_exit(void)
+{
+	debugfs_remove_recursive(lcrt_crash_dir);
+}
+module_exit(lcrt_crash_exit);
 
 MODULE_DESCRIPTION("LCRT lab: crashes in a module, in hard-irq context and in a cross-CPU call");
 MODULE_LICENSE("GPL");
