@@ -17,6 +17,7 @@ from pathlib import Path
 
 from labtest import (DIRECT, TOOL, console_pc, console_registers, frames,
                      guest, proc_registers, tmpdir)
+import tool  # noqa: E402  (lab/tool.py: the static lcrt for the guests)
 
 KVER = os.environ.get("KVER") or "6.1"
 REGION_SLOTS = 256    # slot 0 of the region, after the two header copies
@@ -205,6 +206,44 @@ class CrashTests:
         self.assertEqual(sorted({int(w[0]) for w in wins + empty}),
                          list(range(len(frames(text)))), text)
         self.assertNotIn("windows left out", text)
+
+    def test_the_tool_reads_the_record_on_the_device(self):
+        """lcrt, built static for the board, runs in the guest after the
+        power cut: show --format json gives what /proc/lcrt gives; collect
+        archives the record, clears it, and a second collect finds nothing."""
+        lcrt = tool.device_tool(self.guest.board)
+        self.guest.power_on_fresh()
+        self.crash()
+        out = self.sh("cat /proc/lcrt; echo @@JSON; /lab/lcrt show --format json; "
+                      "echo @@rc=$?; /lab/lcrt collect --dir /tmp/a; echo @@rc=$?; "
+                      "/lab/lcrt collect --dir /tmp/a; echo @@rc=$?; ls -1 /tmp/a; "
+                      "cat /proc/lcrt; /lab/lcrt show; echo @@rc=$?; "
+                      "/lab/lcrt show --vmlinux /init; echo @@rc=$?; "
+                      "/lab/lcrt --version",
+                      files=[lcrt])
+        text, _, rest = out.partition("@@JSON")
+        shown, *runs = rest.split("@@rc=")
+        j = json.loads(shown)
+        j = j[0] if isinstance(j, list) else j
+        self.assertEqual([f["function"] for f in j["frames"]],
+                         [f[1] for f in frames(text)], out)
+        self.assertEqual(j["frames"][0]["function"], "lkdtm_EXCEPTION", out)
+        self.assertRegex(j["reason"], r"Fatal exception")
+        self.assertRegex(j["signature"], r"^[0-9a-f]{8}$")
+        # Each part: the exit code of a command, then what the next one said.
+        rcs = [r.split("\n", 1)[0].strip() for r in runs]
+        self.assertEqual(rcs, ["0", "0", "0", "2", "64"], out)
+        first, second, after, vmlinux, version = runs
+        self.assertRegex(first, r"/tmp/a: 1 archived, 0 archived before, 0 corrupt\n")
+        self.assertRegex(first, rf"cleared the records up to seq {j['seq']}\n")
+        self.assertRegex(second, r"/tmp/a: 0 archived, 0 archived before, 0 corrupt\n")
+        names = re.findall(r"^(\S+\.(?:json|rec))$", after, re.M)
+        self.assertEqual(sorted(n.rsplit(".", 1)[1] for n in names), ["json", "rec"], out)
+        self.assertIn(j["signature"], names[0])
+        self.assertIn("no crash record", after)
+        # The device build has no elfutils, and says so.
+        self.assertIn("/init: this lcrt was built without elfutils", vmlinux)
+        self.assertIn("no source lines: built without elfutils", version)
 
     def test_oops_that_does_not_panic_is_recorded_once(self):
         self.guest.power_on_fresh()

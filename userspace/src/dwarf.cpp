@@ -317,6 +317,8 @@ std::optional<SourceLine> Symbolizer::locate(const std::string& function, std::u
   return image->source(exact || addr == 0 ? addr : addr - 1, impl_->trees);
 }
 
+bool dwarf_built() { return true; }
+
 std::string build_id_mismatch(const Symbolizer& s, const Record& rec) {
   if (s.build_id().empty() || rec.build_id.empty() || s.build_id() == rec.build_id) return {};
   return s.path() + ": build-id " + hex_bytes(s.build_id()) + " is not the record's " +

@@ -329,8 +329,10 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag(
       "--version", std::string(LCRT_VERSION) +
-                       (lcrt::journal_built() ? " (journal entries: libsystemd)"
-                                              : " (no journal entries: built without libsystemd)"));
+                       (lcrt::journal_built() ? " (journal entries: libsystemd"
+                                              : " (no journal entries: built without libsystemd") +
+                       (lcrt::dwarf_built() ? "; source lines: elfutils)"
+                                            : "; no source lines: built without elfutils)"));
   app.footer(kExitHelp);
 
   DecodeArgs show_args;

@@ -62,6 +62,10 @@ class Symbolizer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Whether this build has elfutils (LCRT_DWARF): without it, a Symbolizer
+// cannot be made and --vmlinux is an error.
+bool dwarf_built();
+
 // Why the vmlinux does not fit the record ("" when it does, or when either
 // has no build-id).
 std::string build_id_mismatch(const Symbolizer& s, const Record& rec);
