@@ -953,8 +953,8 @@ static void lcrt_test_clear(struct kunit *test)
 	/* Everything, garbage included. */
 	KUNIT_EXPECT_EQ(test, lcrt_region_clear(r, LCRT_CLEAR_ALL, 0, NULL,
 						NULL), 2);
-	KUNIT_EXPECT_EQ(test, memchr_inv(mem + LCRT_REGION_SLOTS, 0,
-					 5 * LCRT_TEST_SLOT), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(mem + LCRT_REGION_SLOTS, 0,
+					     5 * LCRT_TEST_SLOT), NULL);
 	r = lcrt_test_region(test, mem, 5, LCRT_RING_KEEP);
 	KUNIT_EXPECT_EQ(test, r->next_seq, 5ULL);
 }
@@ -999,8 +999,8 @@ static void lcrt_test_torn_clear(struct kunit *test)
 					      st);
 		}
 	}
-	KUNIT_EXPECT_EQ(test, memchr_inv(mem + LCRT_REGION_SLOTS, 0,
-					 2 * LCRT_TEST_SLOT), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(mem + LCRT_REGION_SLOTS, 0,
+					     2 * LCRT_TEST_SLOT), NULL);
 }
 
 /* A header copy whose CRC is right, whatever its fields say. */
@@ -1119,19 +1119,25 @@ static void lcrt_test_owner(struct kunit *test)
 	 * Held by a reader on this CPU (interrupts off): a capture here
 	 * interrupted it, and takes the region at once.
 	 */
-	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, LCRT_OWNER_USER, false, 0));
-	KUNIT_EXPECT_EQ(test, o.user_cpu, cpu);
-	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, LCRT_OWNER_USER, false,
-						10));
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, LCRT_OWNER_READER(cpu),
+					       false, 0));
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, LCRT_OWNER_READER(cpu),
+						false, 10));
 	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, false, 0));
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
 	lcrt_owner_put(&o, cpu);
-	/* Held by a reader on another CPU: a capture waits, a panic takes it. */
-	atomic_set(&o.owner, LCRT_OWNER_USER);
-	o.user_cpu = cpu + 1;
+	/*
+	 * Held by a reader on another CPU: a reader here that fails changes
+	 * nothing, a capture waits, a panic takes it over.
+	 */
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, LCRT_OWNER_READER(cpu + 1),
+					       false, 0));
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, LCRT_OWNER_READER(cpu),
+						false, 10));
 	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, cpu, false, 10));
+	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), LCRT_OWNER_READER(cpu + 1));
 	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, true, 10));
-	lcrt_owner_put(&o, LCRT_OWNER_USER);	/* taken over: stays */
+	lcrt_owner_put(&o, LCRT_OWNER_READER(cpu + 1));	/* taken over */
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
 	lcrt_owner_put(&o, cpu);
 	preempt_enable();

@@ -182,6 +182,8 @@ def one_crash(v, kernel, ramfile, crash, kv):
     names = [fr.get("function", "") for fr in rec.get("frames", [])]
     base_names = {n.split(".")[0] for n in names}
     rbytes, nrec = ramoops_bytes(zone, 0)
+    armed = re.search(r"lcrt: armed in (\d+) us", console)
+    selftest = re.search(r"lcrt: self-test: .* in (\d+) us", console)
     return {
         "crash": crash, "arch": v.arch, "kver": kv,
         "lcrt_bytes": rec.get("total_size", len(raw)), "lcrt_raw_bytes": len(raw),
@@ -196,6 +198,10 @@ def one_crash(v, kernel, ramfile, crash, kv):
         "ramoops_frames": sum(1 for f in chain if named(f, pstore)),
         "true_frames": len(chain),
         "lcrt_frames_total": len(names),
+        # The boot's cost of LCRT, from its own log: mapping, header and
+        # scan of every slot (early initcall), and the late self-test.
+        "lcrt_armed_us": int(armed.group(1)) if armed else None,
+        "lcrt_selftest_us": int(selftest.group(1)) if selftest else None,
     }
 
 
@@ -422,10 +428,18 @@ def write_md(results, feet, kv):
             f"{'yes' if r['lcrt_culprit_at_1k'] else 'no'} / "
             f"{'yes' if r['ramoops_culprit_at_1k'] else 'no'} | "
             f"{r['lcrt_frames']} / {r['ramoops_frames']} / {r['true_frames']} |")
-    lines += ["", "Footprint of drivers/misc/lcrt (size of its objects):", "",
-              "| board | text | data | bss |", "|---|---|---|---|"]
+    lines += ["", "Footprint of drivers/misc/lcrt (size of its objects) and its "
+              "boot cost (its log: arming = mapping, header, scan of every slot; "
+              "the self-test at late initcall), median of the boots above:", "",
+              "| board | text | data | bss | arming | self-test |", "|---|---|---|---|---|---|"]
+
+    def median(key, arch):
+        v = sorted(r[key] for r in results if r["arch"] == arch and r.get(key) is not None)
+        return f"{v[len(v) // 2]} us" if v else "-"
     for name, f in feet.items():
-        lines.append(f"| {name} | {f['text']} | {f['data']} | {f['bss']} |")
+        arch = boards.board(name).arch
+        lines.append(f"| {name} | {f['text']} | {f['data']} | {f['bss']} | "
+                     f"{median('lcrt_armed_us', arch)} | {median('lcrt_selftest_us', arch)} |")
     (OUT / "bench.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     # The README's copy, between its bench markers.

@@ -384,8 +384,9 @@ int lcrt_selftest_frames(void)
 
 /*
  * Build one record from here at boot, as a capture does, and commit
- * nothing: the region is held as a reader holds it (interrupts off), so no
- * capture runs meanwhile on this CPU and none shares the buffers. It checks
+ * nothing: the region is held as a reader holds it (interrupts off), so a
+ * crash on another CPU waits for it before it uses the buffers, and one on
+ * this CPU (an NMI, which then panics) takes them over for good. It checks
  * that the unwinder and kallsyms give a named chain on this kernel (boot
  * log and status), and it runs the capture path once outside of panic
  * context: under an emulator (QEMU's TCG) the first run of any code is

@@ -285,7 +285,8 @@ size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */
 #define LCRT_NO_OWNER		(-1)
-#define LCRT_OWNER_USER		(-2)	/* process context: read, clear */
+/* A reader (read, clear: process context) on @cpu: -2, -3, ... */
+#define LCRT_OWNER_READER(cpu)	(-2 - (int)(cpu))
 #define LCRT_OWNER_WAIT_US	100000	/* before a panic takes over */
 #define LCRT_FOLLOWUP_ROOM	80	/* kept free for what follows an oops */
 #define LCRT_EARLY_MAX		SZ_64K	/* armed from setup_arch() up to this */
@@ -351,9 +352,8 @@ const struct lcrt_record_header *
 lcrt_region_followup(const struct lcrt_region *r, unsigned int i);
 /* One writer of the region at a time (store.c). */
 struct lcrt_owner {
-	atomic_t owner;		/* LCRT_NO_OWNER, a CPU, LCRT_OWNER_USER */
+	atomic_t owner;		/* LCRT_NO_OWNER, a CPU, LCRT_OWNER_READER() */
 	struct task_struct *task;	/* the owner's, to tell re-entry */
-	int user_cpu;		/* where a reader holds it */
 };
 
 bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,

@@ -684,7 +684,8 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
 /**
  * lcrt_owner_get() - own the region: one writer at a time
  * @o: the owner
- * @token: this CPU's number for a capture, LCRT_OWNER_USER for a reader or
+ * @token: this CPU's number for a capture, LCRT_OWNER_READER(this CPU) for a
+ *	reader or
  *	a clear in process context (which holds it with preemption off and
  *	never sleeps while it does)
  * @takeover: the panicking CPU: take the region after @wait_us
@@ -708,14 +709,11 @@ bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
 	unsigned int t;
 	int old;
 
-	/* Readers are serialised: only the holder ever wrote this. */
-	if (token == LCRT_OWNER_USER)
-		WRITE_ONCE(o->user_cpu, raw_smp_processor_id());
 	for (t = 0; ; t++) {
 		old = atomic_cmpxchg(&o->owner, LCRT_NO_OWNER, token);
 		if (old == LCRT_NO_OWNER)
 			goto owned;
-		if (old == token && token != LCRT_OWNER_USER) {
+		if (old == token && token >= 0) {
 			struct task_struct *task = READ_ONCE(o->task);
 
 			/* Interrupted in it, maybe before it said who it is. */
@@ -723,8 +721,7 @@ bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
 				return false;
 			break;
 		}
-		if (old == LCRT_OWNER_USER && token >= 0 &&
-		    READ_ONCE(o->user_cpu) == token)
+		if (token >= 0 && old == LCRT_OWNER_READER(token))
 			break;
 		if (t >= wait_us) {
 			if (!takeover)
@@ -1019,15 +1016,17 @@ NOKPROBE_SYMBOL(lcrt_store_unlock);
  * (so no crash on this CPU finds its own holder interrupted): nothing may
  * sleep in between.
  *
- * Context: process; one holder at a time (the callers serialise).
- * Return: true when owned; false when a capture holds it (-EBUSY).
+ * Context: process. A reader on another CPU waits for it, as a capture
+ * does; one on this CPU, a crash that interrupted it, takes it over.
+ * Return: true when owned; false when another holds it (-EBUSY).
  */
 bool lcrt_store_user_lock(void)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
-	if (lcrt_owner_get(&lcrt_owner, LCRT_OWNER_USER, false,
+	if (lcrt_owner_get(&lcrt_owner,
+			   LCRT_OWNER_READER(raw_smp_processor_id()), false,
 			   LCRT_OWNER_WAIT_US)) {
 		lcrt_user_flags = flags;
 		return true;
@@ -1045,7 +1044,7 @@ void lcrt_store_user_unlock(void)
 {
 	unsigned long flags = lcrt_user_flags;
 
-	lcrt_owner_put(&lcrt_owner, LCRT_OWNER_USER);
+	lcrt_owner_put(&lcrt_owner, LCRT_OWNER_READER(raw_smp_processor_id()));
 	local_irq_restore(flags);
 }
 
