@@ -149,6 +149,14 @@ class CrashTests:
         self.assertEqual(mine.group(1), theirs.group(1), tool.stdout)
         self.assertTrue(mine.group(1).startswith("drivers/misc/lkdtm/"),
                         tool.stdout)
+        # Arguments from 1 KiB: the registers at the fault, unwound frame by
+        # frame with the vmlinux's CFI, and the stack windows. The shell's
+        # "EXCEPTION\n" is 10 bytes: vfs_write's count, known to be 0xa.
+        self.assertRegex(tool.stdout, r"#\d+\s+vfs_write\+[^\n]*\n(?:        inlined[^\n]*\n)*"
+                                      r"        args: file=0x[0-9a-f]+, buf=[^,]+, count=0xa, "
+                                      r"pos=")
+        print("\n    " + "\n    ".join(l for l in tool.stdout.splitlines()
+                                       if "args:" in l or re.match(r"\s+#\d", l)), end=" ")
 
         # A wrong word changes nothing; clear erases; erased stays erased.
         out = self.sh("cat /proc/lcrt > /tmp/a; "

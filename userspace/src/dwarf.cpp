@@ -19,6 +19,7 @@
 #include <system_error>
 #include <utility>
 
+#include "args.hpp"
 #include "lcrt/fd.hpp"
 
 namespace lcrt {
@@ -98,6 +99,7 @@ class Image {
   const std::string& path() const { return path_; }
   const Bytes& build_id() const { return build_id_; }
   bool has_dwarf() const { return dwarf_; }
+  Dwfl_Module* module() const { return mod_; }
 
   // The address of function in the file: of the one of that size when
   // static functions share the name, else the first.
@@ -315,6 +317,30 @@ std::optional<SourceLine> Symbolizer::locate(const std::string& function, std::u
   }
   const GElf_Addr addr = *start + offset;
   return image->source(exact || addr == 0 ? addr : addr - 1, impl_->trees);
+}
+
+std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
+    const Record& rec, const std::vector<FrameAt>& frames) {
+  std::vector<std::optional<std::vector<Argument>>> out(frames.size());
+  const args::Memory mem(rec);
+  // The registers at the fault are frame 0's only when its pc is the fault's.
+  args::Regs regs = !frames.empty() && frames[0].exact ? args::fault_regs(rec) : args::Regs{};
+  for (std::size_t i = 0; i < frames.size(); i++) {
+    const FrameAt& f = frames[i];
+    Image* image = f.module ? impl_->module_image(*f.module) : &impl_->vmlinux;
+    const auto start = image != nullptr && image->has_dwarf() && !f.function.empty()
+                           ? image->find(f.function, f.size)
+                           : std::nullopt;
+    if (!start) {
+      regs.clear();  // nothing is known of the frames beyond
+      continue;
+    }
+    const GElf_Addr addr = *start + f.offset - (f.exact || f.offset == 0 ? 0 : 1);
+    const args::Frame frame = args::unwind(image->module(), addr, regs, mem, rec.arch);
+    out[i] = args::parameters(image->module(), addr, regs, frame.cfa, mem);
+    regs = frame.caller;
+  }
+  return out;
 }
 
 bool dwarf_built() { return true; }

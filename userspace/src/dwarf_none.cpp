@@ -26,6 +26,10 @@ const std::string& Symbolizer::path() const { throw std::logic_error("no elfutil
 const Bytes& Symbolizer::build_id() const { throw std::logic_error("no elfutils"); }
 bool Symbolizer::has_dwarf() const { return false; }
 void Symbolizer::add_modules(const std::string& /*dir*/) {}
+std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
+    const Record& /*rec*/, const std::vector<FrameAt>& /*frames*/) {
+  return {};
+}
 std::optional<SourceLine> Symbolizer::locate(const std::string& /*function*/,
                                              std::uint64_t /*offset*/, std::uint64_t /*size*/,
                                              bool /*exact*/, const Module* /*module*/) {

@@ -55,13 +55,47 @@ std::optional<SourceLine> frame_source(const Record& rec, const Frame& f, const 
   return opt.source->locate(func, s.offset, s.size, f.exact, &m);
 }
 
+using FrameArguments = std::vector<std::optional<std::vector<Argument>>>;
+
+// The arguments of every frame (--vmlinux), or nothing.
+FrameArguments frame_arguments(const Record& rec, const RenderOptions& opt) {
+  if (opt.source == nullptr) return {};
+  std::vector<FrameAt> at;
+  for (const Frame& f : rec.frames) {
+    const Symbol s = frame_symbol(f, opt);
+    FrameAt a;
+    a.exact = f.exact;
+    if (!s.name.empty()) {
+      const auto [func, module] = split_module(s.name);
+      a.function = func;
+      a.offset = s.offset;
+      a.size = s.size;
+      if (!module.empty()) {
+        a.module = Module{module, {}};
+        for (const Module& known : rec.modules)
+          if (known.name == module) a.module = known;
+      }
+    }
+    at.push_back(std::move(a));
+  }
+  return opt.source->arguments(rec, at);
+}
+
+std::string argument_value(const Argument& a) {
+  if (!a.value) return "<unavailable>";
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(*a.value));
+  return buf;
+}
+
 std::string file_line(const std::string& file, int line) {
   return printable(file) + ":" + std::to_string(line);
 }
 
 // One frame of the call chain: "#N func+off/size [module] [pc] (exact)
 // file:line", then the functions inlined there, innermost first.
-void render_frame(std::ostream& o, const Record& rec, std::size_t i, const RenderOptions& opt) {
+void render_frame(std::ostream& o, const Record& rec, std::size_t i, const RenderOptions& opt,
+                  const FrameArguments& args) {
   const Frame& f = rec.frames[i];
   const Symbol s = frame_symbol(f, opt);
   char idx[24];
@@ -80,6 +114,14 @@ void render_frame(std::ostream& o, const Record& rec, std::size_t i, const Rende
     for (const auto& in : src->inlined)
       o << "        inlined " << printable(in.function) << ", called at "
         << file_line(in.file, in.line) << "\n";
+  }
+  if (i < args.size() && args[i] && !args[i]->empty()) {
+    o << "        args:";
+    for (std::size_t k = 0; k < args[i]->size(); k++) {
+      const Argument& a = (*args[i])[k];
+      o << (k != 0 ? ", " : " ") << printable(a.name) << "=" << argument_value(a);
+    }
+    o << "\n";
   }
 }
 
@@ -271,7 +313,8 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
   if (rec.has_frames) {
     o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
       << stop_name(rec.stop) << "):\n";
-    for (std::size_t i = 0; i < rec.frames.size(); i++) render_frame(o, rec, i, opt);
+    const FrameArguments args = frame_arguments(rec, opt);
+    for (std::size_t i = 0; i < rec.frames.size(); i++) render_frame(o, rec, i, opt, args);
     if (rec.frames_dropped != 0)
       o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
   }
@@ -280,6 +323,39 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
   for (const auto& u : rec.unknown)
     o << "section " << static_cast<int>(u.type) << ": " << u.size << " bytes\n";
   return o.str();
+}
+
+// One frame in JSON: where it is, its source line and what was inlined
+// there, and its arguments (--vmlinux).
+nlohmann::ordered_json frame_json(const Record& rec, std::size_t i, const RenderOptions& opt,
+                                  const std::optional<std::vector<Argument>>& args) {
+  const Frame& f = rec.frames[i];
+  const Symbol s = frame_symbol(f, opt);
+  nlohmann::ordered_json jf{{"pc", hex(f.pc)}, {"exact", f.exact}};
+  if (!s.name.empty()) {
+    const auto [func, module] = split_module(s.name);
+    jf["function"] = printable(func, false);
+    if (!module.empty()) jf["module"] = printable(module, false);
+    jf["offset"] = s.offset;
+    jf["size"] = s.size;
+  }
+  if (const auto src = frame_source(rec, f, s, opt)) {
+    jf["file"] = printable(src->file, false);
+    jf["line"] = src->line;
+    jf["inlined"] = nlohmann::ordered_json::array();
+    for (const auto& in : src->inlined)
+      jf["inlined"].push_back({{"function", printable(in.function, false)},
+                               {"file", printable(in.file, false)},
+                               {"line", in.line}});
+  }
+  if (args) {
+    jf["args"] = nlohmann::ordered_json::array();
+    for (const Argument& a : *args)
+      jf["args"].push_back({{"name", printable(a.name, false)},
+                            {"value", a.value ? nlohmann::ordered_json(argument_value(a))
+                                              : nlohmann::ordered_json(nullptr)}});
+  }
+  return jf;
 }
 
 }  // namespace
@@ -336,27 +412,9 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["stop"] = stop_name(rec.stop);
     j["frames_dropped"] = rec.frames_dropped;
     j["frames"] = nlohmann::ordered_json::array();
-    for (const Frame& f : rec.frames) {
-      const Symbol s = frame_symbol(f, opt);
-      nlohmann::ordered_json jf{{"pc", hex(f.pc)}, {"exact", f.exact}};
-      if (!s.name.empty()) {
-        const auto [func, module] = split_module(s.name);
-        jf["function"] = printable(func, false);
-        if (!module.empty()) jf["module"] = printable(module, false);
-        jf["offset"] = s.offset;
-        jf["size"] = s.size;
-      }
-      if (const auto src = frame_source(rec, f, s, opt)) {
-        jf["file"] = printable(src->file, false);
-        jf["line"] = src->line;
-        jf["inlined"] = nlohmann::ordered_json::array();
-        for (const auto& in : src->inlined)
-          jf["inlined"].push_back({{"function", printable(in.function, false)},
-                                   {"file", printable(in.file, false)},
-                                   {"line", in.line}});
-      }
-      j["frames"].push_back(std::move(jf));
-    }
+    const FrameArguments args = frame_arguments(rec, opt);
+    for (std::size_t i = 0; i < rec.frames.size(); i++)
+      j["frames"].push_back(frame_json(rec, i, opt, i < args.size() ? args[i] : std::nullopt));
     for (const auto& w : rec.windows) {
       if (w.frame >= j["frames"].size()) continue;
       nlohmann::ordered_json words = nlohmann::ordered_json::array();

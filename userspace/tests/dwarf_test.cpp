@@ -223,7 +223,8 @@ TEST_F(Dwarf, TextAndJsonCarryTheLines) {
   EXPECT_TRUE(has(t, "] (exact) " + src + std::to_string(marker("leaf")) + "\n")) << t;
   EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("helper_calls_leaf")) +
                          "\n        inlined helper, called at " + src +
-                         std::to_string(marker("call_b_calls_helper")) + "\n  #2"))
+                         std::to_string(marker("call_b_calls_helper")) +
+                         "\n        args: x=<unavailable>\n  #2"))
       << t;
   EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_a_calls_call_b")) + "\n")) << t;
   EXPECT_TRUE(has(t, "#3  [0xffffffff81000000]\n")) << t;
@@ -239,6 +240,42 @@ TEST_F(Dwarf, TextAndJsonCarryTheLines) {
   EXPECT_EQ(j["frames"][1]["inlined"][0]["file"], kSource);
   EXPECT_EQ(j["frames"][1]["inlined"][0]["line"], marker("call_b_calls_helper"));
   EXPECT_FALSE(j["frames"][3].contains("file"));
+}
+
+// Frame 0's registers are those at the fault (its pc is exact); its caller's
+// are what the callee's CFI says of them: keep() holds x in a register leaf()
+// preserves (clobber()'s CFI: same value), so x is the one at the fault.
+TEST_F(Dwarf, ArgumentsFromTheRegistersAtTheFaultAndTheCallersCfi) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto ret = elf().return_offset("keep", "clobber");
+  Spec spec = record({frame("clobber", 0, true), frame("keep", ret)});
+  spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
+  spec.regs[5] = 0x77;         // bx
+  spec.regs[14] = 0x99;        // di: leaf's x at its first instruction
+  spec.regs[19] = 0x7ffe1000;  // sp
+  const auto rec = decode(make_record(spec));
+  RenderOptions opt;
+  opt.source = &s;
+  const std::string t = render_text(rec, opt);
+  EXPECT_TRUE(has(t, "\n        args: x=0x99\n  #1")) << t;
+  EXPECT_TRUE(has(t, "\n        args: x=0x77\n")) << t;
+  const auto j = to_json(rec, opt);
+  EXPECT_EQ(j["frames"][0]["args"][0]["name"], "x");
+  EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_EQ(j["frames"][1]["args"][0]["value"], "0x77");
+
+  // Without the registers nothing is known, and nothing is made up.
+  spec.regs.clear();
+  const auto bare = decode(make_record(spec));
+  const auto jb = to_json(bare, opt);
+  EXPECT_TRUE(jb["frames"][0]["args"][0]["value"].is_null()) << jb.dump();
+  EXPECT_TRUE(jb["frames"][1]["args"][0]["value"].is_null()) << jb.dump();
+  // Nor when frame 0 is not where the CPU was: the registers are not its.
+  spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
+  spec.frames[0].exact = false;
+  spec.frames[0].offset = 4;
+  const auto late = to_json(decode(make_record(spec)), opt);
+  EXPECT_TRUE(late["frames"][1]["args"][0]["value"].is_null()) << late.dump();
 }
 
 TEST_F(Dwarf, BuildIdMismatch) {

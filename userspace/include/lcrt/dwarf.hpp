@@ -28,6 +28,23 @@ struct SourceLine {
   std::vector<InlinedCall> inlined;
 };
 
+// A parameter of a frame's function and its value when the record holds it:
+// in a register recovered for that frame, or in a stack word of a window.
+struct Argument {
+  std::string name;
+  std::optional<std::uint64_t> value;  // nullopt: <unavailable>
+};
+
+// Where a frame is, for arguments(): its function (without " [module]"),
+// the pc's offset in it and its size, as the record names them.
+struct FrameAt {
+  std::string function;  // empty: an unnamed frame
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+  bool exact = false;
+  std::optional<Module> module;
+};
+
 // A vmlinux (and, optionally, a tree of .ko files) opened for symbolization.
 // A frame is found by name, not by address: the address of its function in
 // the file plus the frame's offset, so KASLR's slide does not matter.
@@ -56,6 +73,14 @@ class Symbolizer {
   // a return address, and the line is the call's (offset - 1).
   std::optional<SourceLine> locate(const std::string& function, std::uint64_t offset,
                                    std::uint64_t size, bool exact, const Module* module = nullptr);
+
+  // The parameters of every frame's function (frames as rec has them,
+  // innermost first), with the values the record gives: frame 0 has the
+  // registers at the fault (when it is exact), each caller those the CFI of
+  // its callee recovers, and the windows the stack words. nullopt for a
+  // frame whose function has no DWARF.
+  std::vector<std::optional<std::vector<Argument>>> arguments(const Record& rec,
+                                                              const std::vector<FrameAt>& frames);
 
  private:
   struct Impl;

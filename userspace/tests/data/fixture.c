@@ -36,3 +36,16 @@ void fixture_entry(void)
 	for (;;)
 		;
 }
+
+/* Callers know nothing of what it clobbers (no IPA register allocation). */
+__attribute__((noipa)) void clobber(int x)
+{
+	sink = x;
+}
+
+/* A parameter kept across a call, in a register the callee preserves. */
+NOINLINE int keep(int x)
+{
+	clobber(x);
+	return x + sink;
+}

@@ -1,0 +1,322 @@
+// Arguments from 1 KiB: the registers at the fault, unwound frame by frame
+// with the vmlinux's CFI, and the stack windows, read through DWARF
+// location expressions. Only what the record holds is ever shown: a value
+// that would need anything else is <unavailable>.
+#include "args.hpp"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <linux/lcrt.h>
+
+#include <array>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace lcrt::args {
+namespace {
+
+struct Free {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// DWARF register numbers of the registers in LCRT_SEC_REGS order (-1: none).
+constexpr std::array<int, LCRT_REGS_X86_64> kX86_64 = {15, 14, 13, 12, 6,  3,  11, 10, 9, 8, 0,
+                                                       2,  1,  4,  5,  -1, 16, -1, -1, 7, -1};
+constexpr int kArm64Sp = 31;
+constexpr int kArmSp = 13;
+constexpr int kX86_64Sp = 7;
+
+int sp_regno(std::uint8_t arch) {
+  switch (arch) {
+    case LCRT_ARCH_ARM:
+      return kArmSp;
+    case LCRT_ARCH_ARM64:
+      return kArm64Sp;
+    case LCRT_ARCH_X86_64:
+      return kX86_64Sp;
+    default:
+      return -1;
+  }
+}
+
+// The registers CFI may describe: r0-r15, x0-x30 and sp, the x86-64 sixteen.
+int nregs(std::uint8_t arch) {
+  switch (arch) {
+    case LCRT_ARCH_ARM:
+      return 16;
+    case LCRT_ARCH_ARM64:
+      return 32;
+    case LCRT_ARCH_X86_64:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+// The registers a callee preserves, by the architecture's procedure call
+// standard: what a register the CFI says nothing of holds in the caller.
+// (The ABI defaults libdw applies are not used: elfutils 0.188 marks x86-64
+// %rax call-saved and %rbx clobbered.)
+bool callee_saved(std::uint8_t arch, int r) {
+  switch (arch) {
+    case LCRT_ARCH_ARM:
+      return r >= 4 && r <= 11;  // r4-r11 (AAPCS)
+    case LCRT_ARCH_ARM64:
+      return r >= 19 && r <= 29;  // x19-x29 (AAPCS64)
+    case LCRT_ARCH_X86_64:
+      return r == 3 || r == 6 || (r >= 12 && r <= 15);  // rbx, rbp, r12-r15
+    default:
+      return false;
+  }
+}
+
+// What a DWARF expression gave: a value, or where one is.
+struct Result {
+  enum class Kind { kValue, kMemory, kRegister } kind = Kind::kValue;
+  std::uint64_t v = 0;  // the value, the address, or the register number
+};
+
+// The value of register n, if known.
+std::optional<std::uint64_t> reg(const Regs& regs, std::uint64_t n) {
+  const auto it = regs.find(static_cast<int>(n));
+  if (it == regs.end()) return std::nullopt;
+  return it->second;
+}
+
+// What an expression is evaluated against.
+struct Context {
+  const Regs& regs;
+  std::optional<std::uint64_t> cfa;
+  std::optional<std::uint64_t> fb;  // the function's frame base
+  const Memory& mem;
+};
+
+using Stack = std::vector<std::uint64_t>;
+
+bool push(Stack& st, std::optional<std::uint64_t> base, std::uint64_t offset) {
+  if (!base) return false;
+  st.push_back(*base + offset);
+  return true;
+}
+
+bool binary(Stack& st, unsigned atom) {
+  if (st.size() < 2) return false;
+  const std::uint64_t b = st.back();
+  st.pop_back();
+  st.back() = atom == DW_OP_plus ? st.back() + b : st.back() - b;
+  return true;
+}
+
+bool deref(Stack& st, const Memory& mem) {
+  if (st.empty()) return false;
+  const auto w = mem.read(st.back());
+  if (!w) return false;
+  st.back() = *w;
+  return true;
+}
+
+// One operation that pushes or computes a value; false when the record
+// cannot give it (or the operation is not one of these).
+bool step(const Dwarf_Op& op, Stack& st, const Context& c) {
+  const unsigned atom = op.atom;
+  if (atom >= DW_OP_lit0 && atom <= DW_OP_lit31) {
+    st.push_back(atom - DW_OP_lit0);
+    return true;
+  }
+  if (atom >= DW_OP_breg0 && atom <= DW_OP_breg31)
+    return push(st, reg(c.regs, atom - DW_OP_breg0), op.number);
+  switch (atom) {
+    case DW_OP_bregx:
+      return push(st, reg(c.regs, op.number), op.number2);
+    case DW_OP_const1u:
+    case DW_OP_const2u:
+    case DW_OP_const4u:
+    case DW_OP_const8u:
+    case DW_OP_constu:
+    case DW_OP_const1s:
+    case DW_OP_const2s:
+    case DW_OP_const4s:
+    case DW_OP_const8s:
+    case DW_OP_consts:
+      st.push_back(op.number);
+      return true;
+    case DW_OP_fbreg:
+      return push(st, c.fb, op.number);
+    case DW_OP_call_frame_cfa:
+      return push(st, c.cfa, 0);
+    case DW_OP_plus_uconst:
+      return !st.empty() && ((st.back() += op.number), true);
+    case DW_OP_plus:
+    case DW_OP_minus:
+      return binary(st, atom);
+    case DW_OP_deref:
+      return deref(st, c.mem);
+    default:
+      return false;
+  }
+}
+
+// Evaluate the operations DWARF uses for CFI rules, frame bases and
+// parameter locations; nullopt for anything this record cannot give
+// (entry values, pieces, implicit pointers, unknown registers or words).
+std::optional<Result> eval(const Dwarf_Op* ops, std::size_t n, const Context& c) {
+  if (n == 1 && ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg31)
+    return Result{Result::Kind::kRegister, static_cast<std::uint64_t>(ops[0].atom - DW_OP_reg0)};
+  if (n == 1 && ops[0].atom == DW_OP_regx) return Result{Result::Kind::kRegister, ops[0].number};
+  Stack st;
+  for (std::size_t i = 0; i < n; i++) {
+    if (ops[i].atom == DW_OP_stack_value) {
+      if (st.empty() || i + 1 != n) return std::nullopt;
+      return Result{Result::Kind::kValue, st.back()};
+    }
+    if (!step(ops[i], st, c)) return std::nullopt;
+  }
+  if (st.empty()) return std::nullopt;
+  return Result{Result::Kind::kMemory, st.back()};
+}
+
+// The value a location gives: a register's, a stack word's, or its own.
+std::optional<std::uint64_t> value_of(const Result& r, const Regs& regs, const Memory& mem) {
+  switch (r.kind) {
+    case Result::Kind::kValue:
+      return r.v;
+    case Result::Kind::kRegister:
+      return reg(regs, r.v);
+    case Result::Kind::kMemory:
+      return mem.read(r.v);
+  }
+  return std::nullopt;
+}
+
+// The one location of attr at addr (a location list entry, or the single
+// expression), as operations.
+std::optional<std::pair<Dwarf_Op*, std::size_t>> location_at(Dwarf_Attribute* attr,
+                                                             std::uint64_t addr) {
+  Dwarf_Op* expr = nullptr;
+  std::size_t len = 0;
+  if (dwarf_getlocation_addr(attr, addr, &expr, &len, 1) != 1 || len == 0) return std::nullopt;
+  return std::make_pair(expr, len);
+}
+
+// The frame's own function: the concrete one holding at, not what it
+// inlined there (whose scopes lead to the abstract definitions).
+bool function_at(Dwarf_Die* cu, Dwarf_Addr at, Dwarf_Die* fn) {
+  if (dwarf_child(cu, fn) != 0) return false;
+  do {
+    if (dwarf_tag(fn) == DW_TAG_subprogram && dwarf_haspc(fn, at) == 1) return true;
+  } while (dwarf_siblingof(fn, fn) == 0);
+  return false;
+}
+
+// The function's frame base at at (DW_AT_frame_base), mostly its CFA.
+std::optional<std::uint64_t> frame_base(Dwarf_Die* fn, Dwarf_Addr at, const Context& c) {
+  Dwarf_Attribute attr;
+  if (dwarf_attr_integrate(fn, DW_AT_frame_base, &attr) == nullptr) return std::nullopt;
+  const auto ops = location_at(&attr, at);
+  if (!ops) return std::nullopt;
+  const auto r = eval(ops->first, ops->second, c);
+  if (!r) return std::nullopt;
+  return r->kind == Result::Kind::kRegister ? reg(c.regs, r->v) : std::optional(r->v);
+}
+
+// One parameter: its name, and its value where its location at at is
+// something the record holds.
+Argument argument(Dwarf_Die* param, Dwarf_Addr at, const Context& c) {
+  Argument a;
+  Dwarf_Attribute attr;
+  const char* name = dwarf_formstring(dwarf_attr_integrate(param, DW_AT_name, &attr));
+  a.name = name != nullptr ? name : "?";
+  if (dwarf_attr(param, DW_AT_location, &attr) != nullptr) {
+    if (const auto ops = location_at(&attr, at)) {
+      if (const auto r = eval(ops->first, ops->second, c)) a.value = value_of(*r, c.regs, c.mem);
+    }
+  } else if (dwarf_attr(param, DW_AT_const_value, &attr) != nullptr) {
+    Dwarf_Word v = 0;
+    if (dwarf_formudata(&attr, &v) == 0) a.value = v;
+  }
+  if (a.value && c.mem.word_size() == 4) *a.value &= 0xffffffffULL;
+  return a;
+}
+
+}  // namespace
+
+Memory::Memory(const Record& rec) : word_size_(rec.word_size) {
+  for (const Window& w : rec.windows)
+    for (std::size_t i = 0; i < w.words.size(); i++)
+      words_[w.addr + i * static_cast<std::uint64_t>(word_size_)] = w.words[i];
+}
+
+std::optional<std::uint64_t> Memory::read(std::uint64_t addr) const {
+  if (word_size_ == 4) addr &= 0xffffffffULL;
+  const auto it = words_.find(addr);
+  if (it == words_.end()) return std::nullopt;
+  return it->second;
+}
+
+Regs fault_regs(const Record& rec) {
+  Regs regs;
+  for (std::size_t i = 0; i < rec.regs.size(); i++) {
+    int n = -1;
+    if (rec.arch == LCRT_ARCH_X86_64 && i < kX86_64.size()) n = kX86_64[i];
+    if (rec.arch == LCRT_ARCH_ARM64 && i <= kArm64Sp) n = static_cast<int>(i);
+    if (rec.arch == LCRT_ARCH_ARM && i < 16) n = static_cast<int>(i);
+    if (n >= 0) regs[n] = rec.regs[i];
+  }
+  return regs;
+}
+
+Frame unwind(Dwfl_Module* mod, std::uint64_t addr, const Regs& regs, const Memory& mem,
+             std::uint8_t arch) {
+  Frame out;
+  Dwarf_Addr bias = 0;
+  Dwarf_CFI* cfi = dwfl_module_dwarf_cfi(mod, &bias);
+  if (cfi == nullptr) cfi = dwfl_module_eh_cfi(mod, &bias);
+  Dwarf_Frame* raw = nullptr;
+  if (cfi == nullptr || dwarf_cfi_addrframe(cfi, addr - bias, &raw) != 0) return out;
+  const std::unique_ptr<Dwarf_Frame, Free> frame(raw);
+  Dwarf_Op* ops = nullptr;
+  std::size_t nops = 0;
+  if (dwarf_frame_cfa(frame.get(), &ops, &nops) != 0 || nops == 0) return out;
+  const auto cfa = eval(ops, nops, Context{regs, std::nullopt, std::nullopt, mem});
+  if (!cfa || cfa->kind != Result::Kind::kMemory) return out;
+  out.cfa = cfa->v;
+  for (int r = 0; r < nregs(arch); r++) {
+    Dwarf_Op mem_ops[3];
+    if (dwarf_frame_register(frame.get(), r, mem_ops, &ops, &nops) != 0) continue;
+    if (nops == 0) {  // no rule of this frame's own: the ABI's
+      if (callee_saved(arch, r)) {
+        if (const auto v = reg(regs, static_cast<std::uint64_t>(r))) out.caller[r] = *v;
+      }
+      continue;
+    }
+    const auto loc = eval(ops, nops, Context{regs, out.cfa, std::nullopt, mem});
+    if (!loc) continue;
+    if (const auto v = value_of(*loc, regs, mem)) out.caller[r] = *v;
+  }
+  // The caller's stack pointer is the CFA, by definition.
+  if (sp_regno(arch) >= 0) out.caller[sp_regno(arch)] = *out.cfa;
+  return out;
+}
+
+std::optional<std::vector<Argument>> parameters(Dwfl_Module* mod, std::uint64_t addr,
+                                                const Regs& regs, std::optional<std::uint64_t> cfa,
+                                                const Memory& mem) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = dwfl_module_addrdie(mod, addr, &bias);
+  if (cu == nullptr) return std::nullopt;
+  const Dwarf_Addr at = addr - bias;
+  Dwarf_Die fn;
+  if (!function_at(cu, at, &fn)) return std::nullopt;
+  const Context c{regs, cfa, frame_base(&fn, at, Context{regs, cfa, std::nullopt, mem}), mem};
+  std::vector<Argument> out;
+  Dwarf_Die child;
+  if (dwarf_child(&fn, &child) != 0) return out;
+  do {
+    if (dwarf_tag(&child) == DW_TAG_formal_parameter) out.push_back(argument(&child, at, c));
+  } while (dwarf_siblingof(&child, &child) == 0);
+  return out;
+}
+
+}  // namespace lcrt::args
