@@ -221,6 +221,28 @@ std::optional<std::uint64_t> frame_base(Dwarf_Die* fn, Dwarf_Addr at, const Cont
   return r->kind == Result::Kind::kRegister ? reg(c.regs, r->v) : std::optional(r->v);
 }
 
+// The size of a parameter that fits a word and is a scalar (an integer, an
+// enum, a pointer); nullopt for a struct or array passed by value, or a
+// type larger than a word, of which a word would be a wrong value.
+std::optional<std::uint64_t> scalar_size(Dwarf_Die* param, int word_size) {
+  Dwarf_Attribute attr;
+  Dwarf_Die type;
+  Dwarf_Die peeled;
+  if (dwarf_attr_integrate(param, DW_AT_type, &attr) == nullptr ||
+      dwarf_formref_die(&attr, &type) == nullptr || dwarf_peel_type(&type, &peeled) != 0)
+    return std::nullopt;
+  const int tag = dwarf_tag(&peeled);
+  if (tag != DW_TAG_base_type && tag != DW_TAG_enumeration_type && tag != DW_TAG_pointer_type)
+    return std::nullopt;
+  Dwarf_Word size = 0;
+  if (dwarf_aggregate_size(&peeled, &size) != 0) {
+    if (tag != DW_TAG_pointer_type) return std::nullopt;
+    size = static_cast<Dwarf_Word>(word_size);
+  }
+  if (size == 0 || size > static_cast<Dwarf_Word>(word_size)) return std::nullopt;
+  return size;
+}
+
 // One parameter: its name, and its value where its location at at is
 // something the record holds.
 Argument argument(Dwarf_Die* param, Dwarf_Addr at, const Context& c) {
@@ -236,8 +258,29 @@ Argument argument(Dwarf_Die* param, Dwarf_Addr at, const Context& c) {
     Dwarf_Word v = 0;
     if (dwarf_formudata(&attr, &v) == 0) a.value = v;
   }
-  if (a.value && c.mem.word_size() == 4) *a.value &= 0xffffffffULL;
+  // Only the parameter's own bytes (little-endian: the low ones of a word).
+  const auto size = scalar_size(param, c.mem.word_size());
+  if (!size) a.value.reset();
+  if (a.value && *size < 8) *a.value &= (1ULL << (8 * *size)) - 1;
   return a;
+}
+
+// The caller's value of register r by frame's CFI rule: the value the
+// frame left in it (no rule of its own: the ABI keeps a callee-saved one),
+// a saved word in the windows, or a computed value. False when unknown.
+bool rule(Dwarf_Frame* frame, int r, const Context& c, const Regs& regs, std::uint64_t* out) {
+  Dwarf_Op mem_ops[3];
+  Dwarf_Op* ops = nullptr;
+  std::size_t nops = 0;
+  if (dwarf_frame_register(frame, r, mem_ops, &ops, &nops) != 0) return false;
+  std::optional<std::uint64_t> v;
+  if (nops == 0) {
+    v = reg(regs, static_cast<std::uint64_t>(r));
+  } else if (const auto loc = eval(ops, nops, c)) {
+    v = value_of(*loc, regs, c.mem);
+  }
+  if (v) *out = *v;
+  return v.has_value();
 }
 
 }  // namespace
@@ -267,6 +310,24 @@ Regs fault_regs(const Record& rec) {
   return regs;
 }
 
+std::optional<std::uint64_t> fault_pc(const Record& rec) {
+  std::size_t i = rec.regs.size();
+  if (rec.arch == LCRT_ARCH_X86_64) i = 16;  // ip
+  if (rec.arch == LCRT_ARCH_ARM64) i = 32;   // pc
+  if (rec.arch == LCRT_ARCH_ARM) i = 15;     // pc
+  if (i >= rec.regs.size()) return std::nullopt;
+  return rec.regs[i];
+}
+
+bool same_pc(std::uint64_t ret, std::uint64_t pc, const Record& rec) {
+  if (rec.word_size == 4) return (ret & 0xffffffffULL) == (pc & 0xffffffffULL);
+  // A kernel address signed with pointer authentication keeps bit 55; the
+  // bits above the 48-bit address hold the code.
+  constexpr std::uint64_t kTop = ~((1ULL << 48) - 1);
+  if (rec.arch == LCRT_ARCH_ARM64 && ((ret >> 55) & 1) != 0) ret |= kTop;
+  return ret == pc;
+}
+
 Frame unwind(Dwfl_Module* mod, std::uint64_t addr, const Regs& regs, const Memory& mem,
              std::uint8_t arch) {
   Frame out;
@@ -282,19 +343,16 @@ Frame unwind(Dwfl_Module* mod, std::uint64_t addr, const Regs& regs, const Memor
   const auto cfa = eval(ops, nops, Context{regs, std::nullopt, std::nullopt, mem});
   if (!cfa || cfa->kind != Result::Kind::kMemory) return out;
   out.cfa = cfa->v;
+  const Context c{regs, out.cfa, std::nullopt, mem};
+  // Only what survives a call: a register the callee may clobber (lr
+  // included) holds, in the caller, nothing its CFI rule could tell.
   for (int r = 0; r < nregs(arch); r++) {
-    Dwarf_Op mem_ops[3];
-    if (dwarf_frame_register(frame.get(), r, mem_ops, &ops, &nops) != 0) continue;
-    if (nops == 0) {  // no rule of this frame's own: the ABI's
-      if (callee_saved(arch, r)) {
-        if (const auto v = reg(regs, static_cast<std::uint64_t>(r))) out.caller[r] = *v;
-      }
-      continue;
-    }
-    const auto loc = eval(ops, nops, Context{regs, out.cfa, std::nullopt, mem});
-    if (!loc) continue;
-    if (const auto v = value_of(*loc, regs, mem)) out.caller[r] = *v;
+    std::uint64_t v = 0;
+    if (callee_saved(arch, r) && rule(frame.get(), r, c, regs, &v)) out.caller[r] = v;
   }
+  const int ra = dwarf_frame_info(frame.get(), nullptr, nullptr, nullptr);
+  std::uint64_t ret = 0;
+  if (ra >= 0 && rule(frame.get(), ra, c, regs, &ret)) out.ret = ret;
   // The caller's stack pointer is the CFA, by definition.
   if (sp_regno(arch) >= 0) out.caller[sp_regno(arch)] = *out.cfa;
   return out;

@@ -35,11 +35,19 @@ class Memory {
 // the record has none or the architecture is unknown.
 Regs fault_regs(const Record& rec);
 
+// The pc at the fault (LCRT_SEC_REGS), if the record has it.
+std::optional<std::uint64_t> fault_pc(const Record& rec);
+
+// Whether a return address the CFI recovered is the record's pc of the
+// caller (word size; arm64 pointer authentication bits set aside).
+bool same_pc(std::uint64_t ret, std::uint64_t pc, const Record& rec);
+
 // One frame, at addr (an address of its function in mod's file: the pc
 // where the CPU was, else the call before the return address).
 struct Frame {
   std::optional<std::uint64_t> cfa;  // the frame's canonical frame address
-  Regs caller;                       // what its caller's registers were
+  std::optional<std::uint64_t> ret;  // the return address into its caller
+  Regs caller;                       // its caller's callee-saved registers and sp
 };
 
 // The frame's CFA and its caller's registers, as far as the CFI, regs and

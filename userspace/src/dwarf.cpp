@@ -102,9 +102,13 @@ class Image {
   Dwfl_Module* module() const { return mod_; }
 
   // The address of function in the file: of the one of that size when
-  // static functions share the name, else the first.
-  std::optional<GElf_Addr> find(const std::string& function, std::uint64_t size) const {
+  // static functions share the name, else the first (unless sure: then
+  // only when the name is the file's only one). Sizes are st_size, the
+  // record's kallsyms' distance to the next symbol: equal or not.
+  std::optional<GElf_Addr> find(const std::string& function, std::uint64_t size,
+                                bool sure = false) const {
     std::optional<GElf_Addr> first;
+    int named = 0;
     const int n = dwfl_module_getsymtab(mod_);
     for (int i = 1; i < n; i++) {
       GElf_Sym sym;
@@ -117,8 +121,9 @@ class Image {
         continue;
       if (size == 0 || sym.st_size == size) return addr;
       if (!first) first = addr;
+      named++;
     }
-    return first;
+    return sure && named > 1 ? std::nullopt : first;
   }
 
   // The line of addr and the functions inlined there, innermost first.
@@ -323,22 +328,33 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     const Record& rec, const std::vector<FrameAt>& frames) {
   std::vector<std::optional<std::vector<Argument>>> out(frames.size());
   const args::Memory mem(rec);
-  // The registers at the fault are frame 0's only when its pc is the fault's.
-  args::Regs regs = !frames.empty() && frames[0].exact ? args::fault_regs(rec) : args::Regs{};
+  const auto fault_pc = args::fault_pc(rec);
+  args::Regs regs;
   for (std::size_t i = 0; i < frames.size(); i++) {
     const FrameAt& f = frames[i];
+    // An exact frame is where the CPU was: the registers at the fault are
+    // its own if their pc is its pc (frame 0, or the frame an exception
+    // entry interrupted); otherwise they lie in a pt_regs the record lacks.
+    if (f.exact)
+      regs = fault_pc && args::same_pc(*fault_pc, f.pc, rec) ? args::fault_regs(rec) : args::Regs{};
     Image* image = f.module ? impl_->module_image(*f.module) : &impl_->vmlinux;
-    const auto start = image != nullptr && image->has_dwarf() && !f.function.empty()
-                           ? image->find(f.function, f.size)
-                           : std::nullopt;
+    // A return address at offset 0 names the function after the call (a
+    // call to a noreturn function ending the one it was in).
+    const auto start =
+        image != nullptr && image->has_dwarf() && !f.function.empty() && (f.exact || f.offset != 0)
+            ? image->find(f.function, f.size, true)
+            : std::nullopt;
     if (!start) {
       regs.clear();  // nothing is known of the frames beyond
       continue;
     }
-    const GElf_Addr addr = *start + f.offset - (f.exact || f.offset == 0 ? 0 : 1);
+    const GElf_Addr addr = *start + f.offset - (f.exact ? 0 : 1);
     const args::Frame frame = args::unwind(image->module(), addr, regs, mem, rec.arch);
     out[i] = args::parameters(image->module(), addr, regs, frame.cfa, mem);
     regs = frame.caller;
+    // Only into the frame the CFI says this one returns to.
+    if (i + 1 < frames.size() && frame.ret && !args::same_pc(*frame.ret, frames[i + 1].pc, rec))
+      regs.clear();
   }
   return out;
 }

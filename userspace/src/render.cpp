@@ -64,6 +64,7 @@ FrameArguments frame_arguments(const Record& rec, const RenderOptions& opt) {
   for (const Frame& f : rec.frames) {
     const Symbol s = frame_symbol(f, opt);
     FrameAt a;
+    a.pc = f.pc;
     a.exact = f.exact;
     if (!s.name.empty()) {
       const auto [func, module] = split_module(s.name);

@@ -250,9 +250,10 @@ TEST_F(Dwarf, ArgumentsFromTheRegistersAtTheFaultAndTheCallersCfi) {
   const auto ret = elf().return_offset("keep", "clobber");
   Spec spec = record({frame("clobber", 0, true), frame("keep", ret)});
   spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
-  spec.regs[5] = 0x77;         // bx
-  spec.regs[14] = 0x99;        // di: leaf's x at its first instruction
-  spec.regs[19] = 0x7ffe1000;  // sp
+  spec.regs[5] = 0x77;                // bx
+  spec.regs[14] = 0x99;               // di: clobber's x at its first instruction
+  spec.regs[19] = 0x7ffe1000;         // sp
+  spec.regs[16] = spec.frames[0].pc;  // ip: the fault is frame 0's
   const auto rec = decode(make_record(spec));
   RenderOptions opt;
   opt.source = &s;
@@ -272,6 +273,7 @@ TEST_F(Dwarf, ArgumentsFromTheRegistersAtTheFaultAndTheCallersCfi) {
   EXPECT_TRUE(jb["frames"][1]["args"][0]["value"].is_null()) << jb.dump();
   // Nor when frame 0 is not where the CPU was: the registers are not its.
   spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
+  spec.regs[16] = spec.frames[0].pc;
   spec.frames[0].exact = false;
   spec.frames[0].offset = 4;
   const auto late = to_json(decode(make_record(spec)), opt);

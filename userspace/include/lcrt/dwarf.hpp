@@ -38,6 +38,7 @@ struct Argument {
 // Where a frame is, for arguments(): its function (without " [module]"),
 // the pc's offset in it and its size, as the record names them.
 struct FrameAt {
+  std::uint64_t pc = 0;  // as the record has it
   std::string function;  // empty: an unnamed frame
   std::uint64_t offset = 0;
   std::uint64_t size = 0;
@@ -75,10 +76,11 @@ class Symbolizer {
                                    std::uint64_t size, bool exact, const Module* module = nullptr);
 
   // The parameters of every frame's function (frames as rec has them,
-  // innermost first), with the values the record gives: frame 0 has the
-  // registers at the fault (when it is exact), each caller those the CFI of
-  // its callee recovers, and the windows the stack words. nullopt for a
-  // frame whose function has no DWARF.
+  // innermost first), with the values the record gives: the frame whose pc
+  // is the fault's has the registers at the fault, each caller those the
+  // CFI of its callee recovers (only when that CFI's return address is the
+  // caller's pc), and the windows the stack words. nullopt for a frame whose
+  // function has no DWARF.
   std::vector<std::optional<std::vector<Argument>>> arguments(const Record& rec,
                                                               const std::vector<FrameAt>& frames);
 
