@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boards  # noqa: E402
 import guest  # noqa: E402
 import kernels  # noqa: E402
-from common import CACHE, ROOT, ensure_packages, log, run  # noqa: E402
+from common import CACHE, ROOT, ensure_packages, log, readme_section, run  # noqa: E402
 
 CRASHES = ["EXCEPTION", "BUG", "PANIC"]
 BUDGET = 1024
@@ -239,11 +239,11 @@ def sweep(v, out, kv):
         f"sh -c 'echo {d} > {DEEP}'" for d in order)
     rows = []
     # Room for every crash of a boot at the largest budget.
-    _, addr = guest.parse_nvram(v.nvram)
+    addr = guest.parse_nvram(v.nvram)[1]
     v = dataclasses.replace(v, nvram=f"64K@{addr:#x}")
+    size = guest.parse_nvram(v.nvram)[0]
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         ramfile = Path(tmp) / "ram.img"
-        size, addr = guest.parse_nvram(v.nvram)
         for budget in BUDGETS:
             ramfile.unlink(missing_ok=True)
             work, cpio = guest.initramfs(v, cmd, modules=ko)
@@ -320,12 +320,7 @@ def write_scaling(rows, kv):
     colds = ", ".join(f"{r['arch']} {r['budget']} B {r['lcrt_capture_ns'] / 1000:.0f} us"
                       for r in cold)
     short += ["", f"Cold (the boot's first crash, depth 16): {colds}."]
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    a, b = text.find("<!-- scaling -->"), text.find("<!-- /scaling -->")
-    if 0 <= a < b:
-        readme.write_text(text[:a] + "<!-- scaling -->\n" + "\n".join(short) +
-                          "\n" + text[b:])
+    readme_section("scaling", "\n".join(short))
     (OUT / "scaling-warm.json").write_text(json.dumps(warm, indent=1) + "\n")
     ensure_packages(["python3-matplotlib"])
     code = f"""
@@ -442,13 +437,7 @@ def write_md(results, feet, kv):
                      f"{median('lcrt_armed_us', arch)} | {median('lcrt_selftest_us', arch)} |")
     (OUT / "bench.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    # The README's copy, between its bench markers.
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    a, b = text.find("<!-- bench -->"), text.find("<!-- /bench -->")
-    if 0 <= a < b:
-        readme.write_text(text[:a] + "<!-- bench -->\n" + "\n".join(lines[2:]) +
-                          "\n" + text[b:])
+    readme_section("bench", "\n".join(lines[2:]))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,17 @@ def run(cmd, **kw):
     return subprocess.run([str(c) for c in cmd], **kw)
 
 
+def readme_section(name, body):
+    """Put body between the README's <!-- name --> and <!-- /name -->
+    markers, where it has them."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    a, b = text.find(begin), text.find(end)
+    if 0 <= a < b:
+        readme.write_text(f"{text[:a]}{begin}\n{body}\n{text[b:]}")
+
+
 def sha(*parts):
     h = hashlib.sha1()
     for p in parts:

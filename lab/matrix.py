@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE, ROOT, log
+from common import CACHE, ROOT, log, readme_section
 from boards import board, parse_config
 from guest import Guest
 
@@ -392,13 +392,7 @@ def write_results(rows, outdir):
 
 
 def update_readme(table, summary):
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    begin, end = "<!-- matrix -->", "<!-- /matrix -->"
-    if begin in text and end in text:
-        pre, rest = text.split(begin, 1)
-        post = rest.split(end, 1)[1]
-        readme.write_text(f"{pre}{begin}\n{summary}\n\n{table}\n{end}{post}")
+    readme_section("matrix", f"{summary}\n\n{table}")
 
 
 def main(args):

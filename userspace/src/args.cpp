@@ -8,11 +8,12 @@
 #include <elfutils/libdw.h>
 #include <linux/lcrt.h>
 
-#include <array>
 #include <cstdlib>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace lcrt::args {
 namespace {
@@ -21,54 +22,44 @@ struct Free {
   void operator()(void* p) const { std::free(p); }
 };
 
-// DWARF register numbers of the registers in LCRT_SEC_REGS order (-1: none).
-constexpr std::array<int, LCRT_REGS_X86_64> kX86_64 = {15, 14, 13, 12, 6,  3,  11, 10, 9, 8, 0,
-                                                       2,  1,  4,  5,  -1, 16, -1, -1, 7, -1};
-constexpr int kArm64Sp = 31;
-constexpr int kArmSp = 13;
-constexpr int kX86_64Sp = 7;
+// What the arguments need of an architecture's registers. Callee-saved
+// ones are the procedure call standard's: the ABI defaults libdw applies are
+// not used (elfutils 0.188 marks x86-64 %rax call-saved and %rbx clobbered).
+struct ArchRegs {
+  std::vector<int> dwarf;    // DWARF number of each LCRT_SEC_REGS word, -1: none
+  int nregs = 0;             // the registers CFI may describe: 0 .. nregs - 1
+  int sp = -1;               // DWARF number of the stack pointer
+  std::size_t pc = 0;        // LCRT_SEC_REGS index of the pc
+  std::uint64_t callee = 0;  // bit r: a callee preserves register r
+};
 
-int sp_regno(std::uint8_t arch) {
-  switch (arch) {
-    case LCRT_ARCH_ARM:
-      return kArmSp;
-    case LCRT_ARCH_ARM64:
-      return kArm64Sp;
-    case LCRT_ARCH_X86_64:
-      return kX86_64Sp;
-    default:
-      return -1;
-  }
+// DWARF numbers 0 .. n - 1 for the first n of words registers.
+std::vector<int> first(int n, int words) {
+  std::vector<int> v(static_cast<std::size_t>(words), -1);
+  std::iota(v.begin(), v.begin() + n, 0);
+  return v;
 }
 
-// The registers CFI may describe: r0-r15, x0-x30 and sp, the x86-64 sixteen.
-int nregs(std::uint8_t arch) {
+const ArchRegs* arch_regs(std::uint8_t arch) {
+  static const ArchRegs kArm{first(16, LCRT_REGS_ARM), 16, 13, 15,
+                             0xff0};  // r0-r15; r4-r11 (AAPCS)
+  static const ArchRegs kArm64{first(32, LCRT_REGS_ARM64), 32, 31, 32,
+                               0x3ff80000};  // x0-x30, sp; x19-x29 (AAPCS64)
+  static const ArchRegs kX86_64{
+      {15, 14, 13, 12, 6, 3, 11, 10, 9, 8, 0, 2, 1, 4, 5, -1, 16, -1, -1, 7, -1},
+      16,
+      7,
+      16,
+      0xf048};  // rbx, rbp, r12-r15
   switch (arch) {
     case LCRT_ARCH_ARM:
-      return 16;
+      return &kArm;
     case LCRT_ARCH_ARM64:
-      return 32;
+      return &kArm64;
     case LCRT_ARCH_X86_64:
-      return 16;
+      return &kX86_64;
     default:
-      return 0;
-  }
-}
-
-// The registers a callee preserves, by the architecture's procedure call
-// standard: what a register the CFI says nothing of holds in the caller.
-// (The ABI defaults libdw applies are not used: elfutils 0.188 marks x86-64
-// %rax call-saved and %rbx clobbered.)
-bool callee_saved(std::uint8_t arch, int r) {
-  switch (arch) {
-    case LCRT_ARCH_ARM:
-      return r >= 4 && r <= 11;  // r4-r11 (AAPCS)
-    case LCRT_ARCH_ARM64:
-      return r >= 19 && r <= 29;  // x19-x29 (AAPCS64)
-    case LCRT_ARCH_X86_64:
-      return r == 3 || r == 6 || (r >= 12 && r <= 15);  // rbx, rbp, r12-r15
-    default:
-      return false;
+      return nullptr;
   }
 }
 
@@ -300,23 +291,16 @@ std::optional<std::uint64_t> Memory::read(std::uint64_t addr) const {
 
 Regs fault_regs(const Record& rec) {
   Regs regs;
-  for (std::size_t i = 0; i < rec.regs.size(); i++) {
-    int n = -1;
-    if (rec.arch == LCRT_ARCH_X86_64 && i < kX86_64.size()) n = kX86_64[i];
-    if (rec.arch == LCRT_ARCH_ARM64 && i <= kArm64Sp) n = static_cast<int>(i);
-    if (rec.arch == LCRT_ARCH_ARM && i < 16) n = static_cast<int>(i);
-    if (n >= 0) regs[n] = rec.regs[i];
-  }
+  const ArchRegs* a = arch_regs(rec.arch);
+  for (std::size_t i = 0; a != nullptr && i < rec.regs.size() && i < a->dwarf.size(); i++)
+    if (a->dwarf[i] >= 0) regs[a->dwarf[i]] = rec.regs[i];
   return regs;
 }
 
 std::optional<std::uint64_t> fault_pc(const Record& rec) {
-  std::size_t i = rec.regs.size();
-  if (rec.arch == LCRT_ARCH_X86_64) i = 16;  // ip
-  if (rec.arch == LCRT_ARCH_ARM64) i = 32;   // pc
-  if (rec.arch == LCRT_ARCH_ARM) i = 15;     // pc
-  if (i >= rec.regs.size()) return std::nullopt;
-  return rec.regs[i];
+  const ArchRegs* a = arch_regs(rec.arch);
+  if (a == nullptr || a->pc >= rec.regs.size()) return std::nullopt;
+  return rec.regs[a->pc];
 }
 
 bool same_pc(std::uint64_t ret, std::uint64_t pc, const Record& rec) {
@@ -346,15 +330,16 @@ Frame unwind(Dwfl_Module* mod, std::uint64_t addr, const Regs& regs, const Memor
   const Context c{regs, out.cfa, std::nullopt, mem};
   // Only what survives a call: a register the callee may clobber (lr
   // included) holds, in the caller, nothing its CFI rule could tell.
-  for (int r = 0; r < nregs(arch); r++) {
+  const ArchRegs* a = arch_regs(arch);
+  for (int r = 0; a != nullptr && r < a->nregs; r++) {
     std::uint64_t v = 0;
-    if (callee_saved(arch, r) && rule(frame.get(), r, c, regs, &v)) out.caller[r] = v;
+    if (((a->callee >> r) & 1) != 0 && rule(frame.get(), r, c, regs, &v)) out.caller[r] = v;
   }
   const int ra = dwarf_frame_info(frame.get(), nullptr, nullptr, nullptr);
   std::uint64_t ret = 0;
   if (ra >= 0 && rule(frame.get(), ra, c, regs, &ret)) out.ret = ret;
   // The caller's stack pointer is the CFA, by definition.
-  if (sp_regno(arch) >= 0) out.caller[sp_regno(arch)] = *out.cfa;
+  if (a != nullptr) out.caller[a->sp] = *out.cfa;
   return out;
 }
 

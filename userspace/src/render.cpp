@@ -43,16 +43,33 @@ std::pair<std::string, std::string> split_module(const std::string& name) {
   return {name.substr(0, sp), name.substr(sp + 2, name.size() - sp - 3)};
 }
 
-// The source line of a named frame, in the vmlinux or its module's .ko.
-std::optional<SourceLine> frame_source(const Record& rec, const Frame& f, const Symbol& s,
-                                       const RenderOptions& opt) {
-  if (opt.source == nullptr || s.name.empty()) return std::nullopt;
+// Where a frame is, for the vmlinux: its function, offset and size as
+// named (without " [module]"), and its module with the record's build-id.
+FrameAt frame_at(const Record& rec, const Frame& f, const RenderOptions& opt) {
+  const Symbol s = frame_symbol(f, opt);
+  FrameAt a;
+  a.pc = f.pc;
+  a.exact = f.exact;
+  if (s.name.empty()) return a;
   const auto [func, module] = split_module(s.name);
-  if (module.empty()) return opt.source->locate(func, s.offset, s.size, f.exact);
-  Module m{module, {}};
-  for (const Module& known : rec.modules)
-    if (known.name == module) m = known;
-  return opt.source->locate(func, s.offset, s.size, f.exact, &m);
+  a.function = func;
+  a.offset = s.offset;
+  a.size = s.size;
+  if (!module.empty()) {
+    a.module = Module{module, {}};
+    for (const Module& known : rec.modules)
+      if (known.name == module) a.module = known;
+  }
+  return a;
+}
+
+// The source line of a named frame, in the vmlinux or its module's .ko.
+std::optional<SourceLine> frame_source(const Record& rec, const Frame& f,
+                                       const RenderOptions& opt) {
+  if (opt.source == nullptr) return std::nullopt;
+  const FrameAt a = frame_at(rec, f, opt);
+  if (a.function.empty()) return std::nullopt;
+  return opt.source->locate(a.function, a.offset, a.size, a.exact, a.module ? &*a.module : nullptr);
 }
 
 using FrameArguments = std::vector<std::optional<std::vector<Argument>>>;
@@ -61,24 +78,7 @@ using FrameArguments = std::vector<std::optional<std::vector<Argument>>>;
 FrameArguments frame_arguments(const Record& rec, const RenderOptions& opt) {
   if (opt.source == nullptr) return {};
   std::vector<FrameAt> at;
-  for (const Frame& f : rec.frames) {
-    const Symbol s = frame_symbol(f, opt);
-    FrameAt a;
-    a.pc = f.pc;
-    a.exact = f.exact;
-    if (!s.name.empty()) {
-      const auto [func, module] = split_module(s.name);
-      a.function = func;
-      a.offset = s.offset;
-      a.size = s.size;
-      if (!module.empty()) {
-        a.module = Module{module, {}};
-        for (const Module& known : rec.modules)
-          if (known.name == module) a.module = known;
-      }
-    }
-    at.push_back(std::move(a));
-  }
+  for (const Frame& f : rec.frames) at.push_back(frame_at(rec, f, opt));
   return opt.source->arguments(rec, at);
 }
 
@@ -108,7 +108,7 @@ void render_frame(std::ostream& o, const Record& rec, std::size_t i, const Rende
     if (!module.empty()) o << "[" << printable(module) << "] ";
   }
   o << "[" << hex(f.pc) << "]" << (f.exact ? " (exact)" : "");
-  const auto src = frame_source(rec, f, s, opt);
+  const auto src = frame_source(rec, f, opt);
   if (src) o << " " << file_line(src->file, src->line);
   o << "\n";
   if (src) {
@@ -340,7 +340,7 @@ nlohmann::ordered_json frame_json(const Record& rec, std::size_t i, const Render
     jf["offset"] = s.offset;
     jf["size"] = s.size;
   }
-  if (const auto src = frame_source(rec, f, s, opt)) {
+  if (const auto src = frame_source(rec, f, opt)) {
     jf["file"] = printable(src->file, false);
     jf["line"] = src->line;
     jf["inlined"] = nlohmann::ordered_json::array();

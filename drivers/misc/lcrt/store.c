@@ -684,10 +684,9 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
 /**
  * lcrt_owner_get() - own the region: one writer at a time
  * @o: the owner
- * @token: this CPU's number for a capture, LCRT_OWNER_READER(this CPU) for a
- *	reader or
- *	a clear in process context (which holds it with preemption off and
- *	never sleeps while it does)
+ * @token: this CPU's number for a capture, LCRT_OWNER_READER(this CPU) for
+ *	a reader or a clear in process context (which holds it with
+ *	interrupts off and never sleeps while it does)
  * @takeover: the panicking CPU: take the region after @wait_us
  * @wait_us: how long to wait for the owner
  *

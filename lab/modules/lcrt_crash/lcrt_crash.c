@@ -77,6 +77,23 @@ static noinline int lcrt_crash_deep(int n)
 	return here;
 }
 
+/* An oops under n frames of lcrt_crash_deep(); -EINVAL for a bad n. */
+static int lcrt_crash_under(int n)
+{
+	if (n < 0 || n > LCRT_CRASH_MAX_DEPTH)
+		return -EINVAL;
+	if (n)
+		lcrt_crash_deep(n);
+	else
+		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
+	return -EIO;	/* not reached */
+}
+
+static bool lcrt_crash_cpu_ok(void)
+{
+	return cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu);
+}
+
 static ssize_t lcrt_crash_deep_write(struct file *file, const char __user *buf,
 				     size_t count, loff_t *pos)
 {
@@ -85,13 +102,7 @@ static ssize_t lcrt_crash_deep_write(struct file *file, const char __user *buf,
 	ret = kstrtoint_from_user(buf, count, 0, &n);
 	if (ret)
 		return ret;
-	if (n < 0 || n > LCRT_CRASH_MAX_DEPTH)
-		return -EINVAL;
-	if (n)
-		lcrt_crash_deep(n);
-	else
-		lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
-	return count;	/* not reached */
+	return lcrt_crash_under(n);
 }
 
 static const struct file_operations lcrt_crash_deep_fops = {
@@ -140,14 +151,9 @@ static int __init lcrt_crash_init(void)
 				    &lcrt_crash_deep_fops);
 		return 0;
 	} else if (!strcmp(crash, "oops")) {
-		if (depth < 0 || depth > LCRT_CRASH_MAX_DEPTH)
-			return -EINVAL;
-		if (depth)
-			lcrt_crash_deep(depth);
-		else
-			lcrt_crash_oops(READ_ONCE(lcrt_crash_target));
+		return lcrt_crash_under(depth);
 	} else if (!strcmp(crash, "timer")) {
-		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		if (!lcrt_crash_cpu_ok())
 			return -EINVAL;
 		work_on_cpu(cpu, lcrt_crash_arm, NULL);
 		msleep(1000);
@@ -156,7 +162,7 @@ static int __init lcrt_crash_init(void)
 	} else if (!strcmp(crash, "ipi")) {
 		unsigned int from;
 
-		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		if (!lcrt_crash_cpu_ok())
 			return -EINVAL;
 		from = cpumask_any_but(cpu_online_mask, cpu);
 		if (from >= nr_cpu_ids)
