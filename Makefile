@@ -17,8 +17,9 @@ demo:			## crash the board, power-cycle, read and clear the record
 check:			## every test suite; ends with "N passed, N failed"
 	$(VENDOR_ENV) $(PYTHON) tests/check.py
 
+# MATRIX_TYPES=table runs only the cells of lab/matrix.py's table.
 matrix:			## the full crash matrix: writes matrix/matrix.md and .json
-	$(VENDOR_ENV) $(LAB) matrix
+	$(VENDOR_ENV) $(LAB) matrix $(if $(MATRIX_TYPES),--types $(MATRIX_TYPES))
 
 prefixes:		## build every prefix of the series (each patch builds)
 	$(VENDOR_ENV) $(LAB) prefixes

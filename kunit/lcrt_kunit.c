@@ -12,6 +12,7 @@
 #include <linux/crc32.h>
 #include <linux/prandom.h>
 #include <linux/kernel.h>
+#include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -46,6 +47,7 @@ static struct lcrt_test_record *lcrt_test_record(struct kunit *test,
 	r->trace.unwinder = LCRT_UNW_FRAME_POINTER;
 	r->trace.stop = LCRT_STOP_END;
 	r->trace.windows = true;
+	r->trace.culprit = -1;
 	for (i = 0; i < nframes; i++) {
 		struct lcrt_frame *f = &r->trace.frames[i];
 
@@ -86,6 +88,7 @@ struct lcrt_test_view {
 	u8 id[20], id_len;
 	unsigned long regv[8];
 	unsigned int nregs, nframes, nwindows, dropped;
+	u64 last_window;	/* one past the index of the last window */
 	unsigned long pc[LCRT_MAX_FRAMES];
 	char name[LCRT_MAX_FRAMES][LCRT_NAME_MAX + 1];
 	u64 off[LCRT_MAX_FRAMES], size[LCRT_MAX_FRAMES];
@@ -93,6 +96,9 @@ struct lcrt_test_view {
 	unsigned long window_lo[LCRT_MAX_FRAMES];
 	bool exact[LCRT_MAX_FRAMES];
 	unsigned int nexact, nmodules;
+	bool culprit;
+	u8 rule;
+	u64 culprit_idx;
 	char module[2][LCRT_NAME_MAX + 1];
 	u8 module_id[2][20], module_id_len[2];
 	u16 flags;
@@ -172,6 +178,13 @@ static void lcrt_test_view(struct kunit *test, const void *rec, size_t len,
 					      n);
 			}
 			break;
+		case LCRT_SEC_CULPRIT:
+			v->culprit = true;
+			v->rule = lcrt_dec_u8(&d);
+			v->culprit_idx = lcrt_dec_varint(&d);
+			KUNIT_EXPECT_FALSE(test, d.error);
+			KUNIT_EXPECT_EQ(test, d.pos, d.len);
+			break;
 		case LCRT_SEC_EXACT: {
 			u64 k, n = lcrt_dec_varint(&d);
 
@@ -208,7 +221,8 @@ static void lcrt_test_view(struct kunit *test, const void *rec, size_t len,
 			if (idx < LCRT_MAX_FRAMES)
 				v->window_lo[idx] = lo;
 			/* Innermost first: windows come in frame order. */
-			KUNIT_EXPECT_EQ(test, idx, (u64)v->nwindows);
+			KUNIT_EXPECT_GE(test, idx, (u64)v->last_window);
+			v->last_window = idx + 1;
 			if (idx < LCRT_MAX_FRAMES)
 				v->window_words[idx] = (d.len - d.pos) /
 						       sizeof(unsigned long);
@@ -1731,7 +1745,298 @@ static struct kunit_suite lcrt_unwind_suite = {
 	.test_cases = lcrt_unwind_cases,
 };
 
+/* ------------------------------------------------------------------------
+ * The culprit: which frame is blamed, and the machinery that is not
+ */
+
+/* A named chain for lcrt_culprit(): @names innermost first. */
+static struct lcrt_trace *lcrt_test_named(struct kunit *test,
+					  const char * const *names,
+					  unsigned int n, bool exact_first)
+{
+	struct lcrt_trace *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->nr = n;
+	t->exact_first = exact_first;
+	t->culprit = -1;
+	for (i = 0; i < n; i++) {
+		/* Not kernel text: only the names say what a frame is. */
+		t->frames[i].pc = 0x1000 + 0x100 * i;
+		t->frames[i].exact = !i && exact_first;
+		strscpy(t->frames[i].name, names[i], sizeof(t->frames[i].name));
+	}
+	return t;
+}
+
+static void lcrt_test_culprit_fault(struct kunit *test)
+{
+	static const char * const fault[] = {
+		"drv_poke.isra.0 [drv]", "drv_ioctl [drv]", "vfs_ioctl",
+	};
+	static const char * const helper[] = {
+		"memset", "drv_fill", "drv_probe",
+	};
+	struct lcrt_trace *t;
+
+	t = lcrt_test_named(test, fault, ARRAY_SIZE(fault), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops, err 0x805", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 0);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_FAULT);
+
+	/* A fault in a string or memory helper is its caller's. */
+	t = lcrt_test_named(test, helper, ARRAY_SIZE(helper), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
+}
+
+static void lcrt_test_culprit_panic(struct kunit *test)
+{
+	static const char * const chk[] = {
+		"__stack_chk_fail", "drv_parse", "drv_write", "vfs_write",
+	};
+	static const char * const sleep[] = {
+		"__schedule_bug", "msleep", "drv_timer_fn [drv]", "call_timer_fn",
+	};
+	static const char * const all[] = {
+		"die", "notifier_call_chain", "lcrt_capture",
+	};
+	struct lcrt_trace *t;
+
+	t = lcrt_test_named(test, chk, ARRAY_SIZE(chk), false);
+	lcrt_culprit(t, LCRT_EV_PANIC,
+		     "stack-protector: Kernel stack is corrupted in: drv_parse",
+		     0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
+	KUNIT_EXPECT_TRUE(test, t->frames[0].machinery);
+	KUNIT_EXPECT_FALSE(test, t->frames[1].machinery);
+
+	t = lcrt_test_named(test, sleep, ARRAY_SIZE(sleep), false);
+	lcrt_culprit(t, LCRT_EV_PANIC, "scheduling while atomic", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 2);
+
+	/* Nothing but machinery: no culprit rather than a wrong one. */
+	t = lcrt_test_named(test, all, ARRAY_SIZE(all), false);
+	lcrt_culprit(t, LCRT_EV_PANIC, "x", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, -1);
+	KUNIT_EXPECT_EQ(test, t->rule, 0);
+}
+
+static void lcrt_test_culprit_warn(struct kunit *test)
+{
+	static const char * const warn[] = {
+		"check_panic_on_warn", "__warn", "report_bug", "bug_handler",
+		"handler_of_no_name_we_know", "drv_check [drv]", "drv_probe [drv]",
+	};
+	struct lcrt_trace *t;
+
+	/*
+	 * panic_on_warn: the frame the WARN's trap stopped, even past
+	 * plumbing the table does not name.
+	 */
+	t = lcrt_test_named(test, warn, ARRAY_SIZE(warn), false);
+	t->frames[5].exact = true;
+	lcrt_culprit(t, LCRT_EV_WARN, "panic_on_warn set ...", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 5);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_FAULT);
+}
+
+static void lcrt_test_culprit_stuck(struct kunit *test)
+{
+	static const char * const lockup[] = {
+		"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt",
+		"arch_timer_handler_virt", "queued_spin_lock_slowpath",
+		"drv_lock_twice [drv]", "drv_work [drv]", "process_one_work",
+	};
+	struct lcrt_trace *t;
+
+	t = lcrt_test_named(test, lockup, ARRAY_SIZE(lockup), false);
+	t->frames[4].exact = true;
+	lcrt_culprit(t, LCRT_EV_WATCHDOG, "softlockup: hung tasks",
+		     t->frames[4].pc);
+	/* Not the lock's slow path: the function that took the lock. */
+	KUNIT_EXPECT_EQ(test, t->culprit, 5);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_STUCK);
+}
+
+static void lcrt_test_culprit_recursion(struct kunit *test)
+{
+	static const char * const deep[] = {
+		"mmioset", "recurse.constprop.0", "recurse.constprop.0",
+		"recurse.constprop.0", "drv_start",
+	};
+	static const char * const cut[] = { "mmioset", "recurse" };
+	struct lcrt_trace *t;
+
+	t = lcrt_test_named(test, deep, ARRAY_SIZE(deep), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "kernel stack overflow, err 0x0", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_RECURSION);
+
+	/* The walk stopped at the guard page: the caller of the helper. */
+	t = lcrt_test_named(test, cut, ARRAY_SIZE(cut), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "kernel stack overflow", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_RECURSION);
+}
+
+static void lcrt_test_culprit_blocked(struct kunit *test)
+{
+	static const char * const hung[] = {
+		"schedule", "drv_wait_reset [drv]", "drv_probe [drv]",
+	};
+	struct lcrt_trace *t;
+
+	t = lcrt_test_named(test, hung, ARRAY_SIZE(hung), false);
+	/* The scheduler is known by its text section, not by name. */
+	t->frames[0].pc = (unsigned long)schedule + 8;
+	t->rule_hint = LCRT_CULPRIT_BLOCKED;
+	lcrt_culprit(t, LCRT_EV_WATCHDOG, "hung_task: blocked tasks", 0);
+	KUNIT_EXPECT_TRUE(test, t->frames[0].machinery);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_BLOCKED);
+}
+
+/* The record keeps the culprit, and gives machinery's words to others. */
+static void lcrt_test_culprit_record(struct kunit *test)
+{
+	struct lcrt_test_record *r = lcrt_test_record(test, 5);
+	struct lcrt_test_view *v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	r->trace.frames[0].machinery = true;
+	r->trace.frames[1].machinery = true;
+	r->trace.frames[4].machinery = true;
+	r->trace.culprit = 2;
+	r->trace.rule = LCRT_CULPRIT_CALLER;
+	len = lcrt_encode(&r->facts, buf, 1024, 7);
+	lcrt_record_seal(buf, 1);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+	KUNIT_EXPECT_TRUE(test, v->culprit);
+	KUNIT_EXPECT_EQ(test, v->culprit_idx, 2ULL);
+	KUNIT_EXPECT_EQ(test, v->rule, LCRT_CULPRIT_CALLER);
+	KUNIT_EXPECT_EQ(test, v->nframes, 5U);
+	/*
+	 * Frame 0 is machinery inner to the culprit: no words; 1 is the
+	 * culprit's callee and 4 is outer to it: they keep theirs.
+	 */
+	KUNIT_EXPECT_EQ(test, v->window_words[0], 0U);
+	KUNIT_EXPECT_EQ(test, v->window_words[1], 4U);
+	KUNIT_EXPECT_EQ(test, v->window_words[2], 4U);
+	KUNIT_EXPECT_EQ(test, v->window_words[4], 4U);
+	KUNIT_EXPECT_EQ(test, v->nwindows, 4U);
+
+	/*
+	 * A budget too small for every frame: outer frames go, and the
+	 * culprit, its callee and its callers keep their windows.
+	 */
+	r = lcrt_test_record(test, 12);
+	r->trace.frames[0].machinery = true;
+	r->trace.culprit = 1;
+	r->trace.rule = LCRT_CULPRIT_FAULT;
+	len = lcrt_encode(&r->facts, buf, lcrt_full_size(r, buf) / 2, 9);
+	lcrt_record_seal(buf, 1);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+	KUNIT_EXPECT_GT(test, v->dropped, 0U);
+	KUNIT_EXPECT_TRUE(test, v->culprit);
+	KUNIT_EXPECT_EQ(test, v->culprit_idx, 1ULL);
+	KUNIT_EXPECT_GT(test, v->window_words[0], 0U);	/* the callee's */
+	KUNIT_EXPECT_GT(test, v->window_words[1], 0U);
+	KUNIT_EXPECT_GT(test, v->window_words[2], 0U);
+	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
+
+	/* No culprit: no section. */
+	r->trace.culprit = -1;
+	len = lcrt_encode(&r->facts, buf, 1024, 8);
+	lcrt_record_seal(buf, 1);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+	KUNIT_EXPECT_FALSE(test, v->culprit);
+}
+
+static noinline unsigned long lcrt_test_callee(void)
+{
+	unsigned long ret = (unsigned long)__builtin_return_address(0);
+
+	barrier();
+	return ret;
+}
+
+static noinline unsigned long lcrt_test_other(void)
+{
+	barrier();
+	return 1;
+}
+
+/* The proof of a caller: the instruction before the return is its call. */
+static void lcrt_test_arch_calls(struct kunit *test)
+{
+	unsigned long callee = (unsigned long)lcrt_test_callee;
+	unsigned long other = (unsigned long)lcrt_test_other;
+	unsigned long ret;
+
+	if (!IS_ENABLED(CONFIG_LCRT_ARCH_REGS))
+		kunit_skip(test, "no per-architecture code on this arch");
+	ret = lcrt_test_callee();
+	barrier();
+	KUNIT_EXPECT_TRUE(test, lcrt_proven_caller(ret, callee));
+	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(ret, other));
+	/* Not a return address at all: the start of a function. */
+	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(other, callee));
+	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(0, callee));
+}
+
+/*
+ * Outside of a panic every other CPU is online: each is recorded as one
+ * that did not stop, with no frames, and this CPU is not among them.
+ */
+static void lcrt_test_other_cpus(struct kunit *test)
+{
+	struct lcrt_cpu *c = kunit_kcalloc(test, LCRT_CPUS_MAX, sizeof(*c),
+					   GFP_KERNEL);
+	unsigned int n, i, self;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	preempt_disable();
+	self = smp_processor_id();
+	n = lcrt_other_cpus(c, LCRT_CPUS_MAX);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, n, min_t(unsigned int, num_active_cpus() - 1,
+				       LCRT_CPUS_MAX));
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_NE(test, c[i].cpu, self);
+		KUNIT_EXPECT_EQ(test, c[i].state, LCRT_CPU_RUNNING);
+		KUNIT_EXPECT_EQ(test, c[i].nr, 0);
+	}
+}
+
+static struct kunit_case lcrt_culprit_cases[] = {
+	KUNIT_CASE(lcrt_test_culprit_fault),
+	KUNIT_CASE(lcrt_test_culprit_panic),
+	KUNIT_CASE(lcrt_test_culprit_warn),
+	KUNIT_CASE(lcrt_test_culprit_stuck),
+	KUNIT_CASE(lcrt_test_culprit_recursion),
+	KUNIT_CASE(lcrt_test_culprit_blocked),
+	KUNIT_CASE(lcrt_test_culprit_record),
+	KUNIT_CASE(lcrt_test_arch_calls),
+	KUNIT_CASE(lcrt_test_other_cpus),
+	{}
+};
+
+static struct kunit_suite lcrt_culprit_suite = {
+	.name = "lcrt_culprit",
+	.test_cases = lcrt_culprit_cases,
+};
+
 kunit_test_suites(&lcrt_record_suite, &lcrt_store_suite,
-		  &lcrt_unwind_suite);
+		  &lcrt_unwind_suite, &lcrt_culprit_suite);
 
 MODULE_LICENSE("GPL");

@@ -215,7 +215,7 @@ KUNIT_PKGS = {"arm": ["gcc-arm-linux-gnueabihf", "qemu-system-arm"],
 
 def kunit(arch="um", kv=None):
     """kunit.py run --kunitconfig=drivers/misc/lcrt on the patched tree,
-    under UML or QEMU. Returns (passed, failed, output)."""
+    under UML or QEMU. Returns (passed, failed, output, skipped)."""
     ensure_packages(KUNIT_PKGS[arch])
     tree, kv, tag = kernel_tree(kv)
     out = CACHE / "build" / f"kunit-{arch}-{tag}"
@@ -226,13 +226,23 @@ def kunit(arch="um", kv=None):
     log(f"kunit.py on {arch} {kv}")
     p = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
     text = p.stdout + p.stderr
-    m = re.search(r"Ran (\d+) tests?: passed: (\d+)(?:, failed: (\d+))?", text)
-    if not m:
-        m = re.search(r"Testing complete\. Ran (\d+) tests: passed: (\d+)"
-                      r"(?:, failed: (\d+))?", text)
-    if not m:
-        return 0, 1, text
-    passed, failed = int(m.group(2)), int(m.group(3) or 0)
+    passed, failed, skipped = kunit_counts(text)
+    if passed is None:
+        return 0, 1, text, 0
     if p.returncode != 0 and not failed:
         failed = 1
-    return passed, failed, text
+    return passed, failed, text, skipped
+
+
+def kunit_counts(text):
+    """(passed, failed, skipped) from kunit.py's summary line ("Ran N
+    tests: passed: P, failed: F, crashed: C, skipped: S, errors: E", each
+    count only when not zero): crashes and errors count as failures, a
+    skipped test never as a pass. (None, 0, 0) without a summary."""
+    m = re.search(r"Ran (\d+) tests?: (.*)", text)
+    if not m:
+        return None, 0, 0
+    n = {k: int(v) for k, v in re.findall(r"(\w+): (\d+)", m.group(2))}
+    return (n.get("passed", 0),
+            n.get("failed", 0) + n.get("crashed", 0) + n.get("errors", 0),
+            n.get("skipped", 0))

@@ -103,10 +103,10 @@ def cmd_kunit(args):
     failed = 0
     for kv in (args.kver or ",".join(boards.KVERS)).split(","):
         for arch in (args.arch or ",".join(kernels.KUNIT_ARCHES)).split(","):
-            p, f, text = kernels.kunit(arch, kv)
+            p, f, text, sk = kernels.kunit(arch, kv)
             print(text if f else "\n".join(
                 l for l in text.splitlines() if "Testing complete" in l))
-            log(f"kunit on {arch} {kv}: {p} passed, {f} failed")
+            log(f"kunit on {arch} {kv}: {p} passed, {f} failed, {sk} skipped")
             failed += f
     sys.exit(1 if failed else 0)
 
@@ -220,6 +220,9 @@ def main():
     p.add_argument("--boards", default="arm,arm64,x86_64")
     p.add_argument("--kvers", default=",".join(boards.KVERS))
     p.add_argument("--crashes", default=None, help="only these cells (names)")
+    p.add_argument("--types", default=os.environ.get("MATRIX_TYPES", "all"),
+                   help="all: every LKDTM type the kernel lists (default); "
+                        "table: only the cells of lab/matrix.py's table")
     p.add_argument("--out", default=str(ROOT / "matrix"),
                    help="folder for matrix.md and matrix.json")
     p.set_defaults(fn=cmd_matrix)

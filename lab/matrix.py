@@ -3,22 +3,33 @@
 For each board x kernel the lab boots once to list LKDTM's crash types, then
 runs every cell: crash (with the knobs that make that kind of crash end in a
 panic), power cut, and the next boot reads /proc/lcrt and the raw record,
-clears, and crashes the next cell. A cell passes when the record is valid,
-within budget, of the right event and reason, and names the culprit.
-Results go to matrix/matrix.json (one object per cell) and matrix/matrix.md,
+clears, and crashes the next cell.
+
+The judge is strict: a cell passes only when the record is valid, within
+budget, of the right event, reason and context, and its own `culprit:` line
+names the one function the table below expects (the function whose code did
+the wrong thing, as the issue tracker's rule H defines it: GCC's clone
+suffixes aside, nothing else: no other frame of the chain, no other name at
+the same address, nothing from the console). A crash type that does not
+crash the kernel fails unless its cell says why it cannot on that board
+(then n/a, with the reason). Results go to matrix/matrix.json, with the
+commit, the series and the kernels that made them, and matrix/matrix.md,
 and the table into README.md.
 """
 import base64
+import concurrent.futures
 import dataclasses
 import json
 import os
 import re
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE, ROOT, log, readme_section
+from common import CACHE, ROOT, log, readme_section, sha
 from boards import board, parse_config
+import kernels
 from guest import Guest
 
 DIRECT = "/sys/kernel/debug/provoke-crash/DIRECT"
@@ -43,7 +54,9 @@ class Cell:
     name: str
     event: str              # regex on the record's event
     reason: str             # regex on the record's reason
-    culprit: str            # regex: a frame's function that must be there
+    culprit: str            # the function the record's culprit must be
+    why: str = ""           # why that function is the culprit
+    module: str = ""        # the culprit's module, if it is in one
     lkdtm: str = ""         # the LKDTM type it needs ('' for none)
     cmd: str = ""           # guest command (default: echo <name> > DIRECT)
     bootargs: str = ""      # on the crashing boot
@@ -56,31 +69,52 @@ class Cell:
     # (CONFIG_X, why): with CONFIG_X=y no record can name the culprit;
     # the cell is n/a when everything else about the record is right.
     unknowable: tuple = ()
+    # (regex on what LKDTM says, why n/a): the type cannot crash here
+    xfail: tuple = ()
+    # a function that must be in another CPU's chain in the record
+    other: str = ""
     note: str = ""
 
     def command(self):
         return f"{SETTLE}; " + (self.cmd or f"echo {self.lkdtm or self.name} > {DIRECT}")
 
+    def culprit_re(self):
+        """The culprit line's function: the name, a GCC clone of it, and
+        its module."""
+        mod = rf" \[{re.escape(self.module)}\]" if self.module else ""
+        return rf"{re.escape(self.culprit)}{CLONE}{mod}"
 
-def lk(name, event, reason, culprit=None, **kw):
+
+def lk(name, event, reason, culprit=None, why="", **kw):
     return Cell(name=name, lkdtm=name, event=event, reason=reason,
-                culprit=culprit or rf"(__)?lkdtm_{name}", **kw)
+                culprit=culprit or f"lkdtm_{name}",
+                why=why or f"lkdtm_{name} does it itself", **kw)
 
 
-# The cells every board runs (when its kernel lists the LKDTM type).
+# The cells every board runs (when its kernel lists the LKDTM type): per
+# crash type, the culprit the record must name, and why that function.
 CELLS = [
-    lk("PANIC", "panic", r"dumptest"),
-    lk("BUG", "BUG", r"Fatal exception|BUG"),
-    lk("WARNING", "warning", r"panic_on_warn", bootargs="panic_on_warn=1"),
-    lk("EXCEPTION", "oops", r"Fatal exception"),
+    lk("PANIC", "panic", r"dumptest", why="it calls panic()"),
+    lk("BUG", "BUG", r"Fatal exception|BUG", why="its BUG() traps"),
+    lk("WARNING", "warning", r"panic_on_warn", bootargs="panic_on_warn=1",
+       why="its WARN_ON() traps, and panic_on_warn panics"),
+    lk("EXCEPTION", "oops", r"Fatal exception",
+       why="its store to NULL faults"),
     lk("EXHAUST_STACK", "oops|panic|BUG", r"stack|Fatal exception",
-       culprit=rf"(recursive_loop|lkdtm_EXHAUST_STACK){CLONE}"),
-    lk("CORRUPT_STACK", "panic", r"stack-protector"),
-    lk("CORRUPT_STACK_STRONG", "panic", r"stack-protector"),
+       culprit="recursive_loop",
+       why="it recurses until the stack overflows (LKDTM's "
+           "lkdtm_EXHAUST_STACK only starts it)"),
+    lk("CORRUPT_STACK", "panic", r"stack-protector",
+       why="its canary is found smashed when it returns "
+           "(it calls __stack_chk_fail)"),
+    lk("CORRUPT_STACK_STRONG", "panic", r"stack-protector",
+       why="its canary is found smashed when it returns "
+           "(it calls __stack_chk_fail)"),
     lk("SOFTLOCKUP", "watchdog", r"softlockup", bootargs=WATCHDOG,
-       context="hardirq"),
+       context="hardirq", why="it loops with preemption off"),
     lk("HARDLOCKUP", "watchdog", r"[Hh]ard ?LOCKUP|hardlockup",
        bootargs="nmi_watchdog=panic watchdog_thresh=1",
+       why="it loops with interrupts off",
        needs=("CONFIG_HARDLOCKUP_DETECTOR",
               "no hardlockup detector in this kernel config"),
        absent=(r"Perf NMI watchdog permanently disabled",
@@ -94,32 +128,64 @@ CELLS = [
     # The first SPINLOCKUP takes the lock and returns; the second spins.
     # The first returns to user space holding a lock: with a preempt count
     # (x86's PREEMPT_DYNAMIC) its next page fault cannot be served, so it
-    # runs in a shell of its own that may die of it. The looping function
-    # is the lock's slow path.
+    # runs in a shell of its own that may die of it.
     lk("SPINLOCKUP", "watchdog", r"softlockup", bootargs=WATCHDOG,
-       context="hardirq", culprit=rf"(lkdtm_SPINLOCKUP|_raw_spin_lock|(native_|__pv_)?"
-               rf"queued_spin_lock_slowpath|do_raw_spin_lock){CLONE}",
+       context="hardirq",
+       why="it takes a spinlock it already holds (not the lock's slow "
+           "path, where it spins)",
        cmd=f"sh -c 'echo SPINLOCKUP > {DIRECT}'; echo SPINLOCKUP > {DIRECT}"),
     lk("HUNG_TASK", "watchdog", r"hung_task",
-       culprit=rf"(check_hung_uninterruptible_tasks|watchdog){CLONE}",
+       why="it blocks forever in D state (the record is the blocked "
+           "task's, not khungtaskd's)",
        cmd=f"echo 1 > /proc/sys/kernel/hung_task_timeout_secs; "
            f"echo HUNG_TASK > {DIRECT}",
-       bootargs="hung_task_panic=1",
-       note="the record is khungtaskd's; the blocked task is not running"),
-    lk("UNALIGNED_LOAD_STORE_WRITE", "oops|BUG", r"Fatal exception"),
+       bootargs="hung_task_panic=1"),
+    lk("UNALIGNED_LOAD_STORE_WRITE", "oops|BUG", r"Fatal exception",
+       why="its unaligned store faults",
+       xfail=(r"XFAIL: arch has CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS",
+              "the CPU does unaligned stores: nothing faults")),
     Cell(name="BOOT_BUG", lkdtm="BUG", event="BUG", reason=r"Fatal exception",
-         culprit=r"lkdtm_BUG", at_boot=True, bootargs=BOOT_CRASH,
+         culprit="lkdtm_BUG", why="its BUG() traps, during boot",
+         at_boot=True, bootargs=BOOT_CRASH,
          note="during boot, from LKDTM's initcall"),
     Cell(name="MODULE_OOPS", event="oops", reason=r"Fatal exception",
-         culprit=rf"lcrt_crash_oops{CLONE} \[lcrt_crash\]",
+         culprit="lcrt_crash_write", module="lcrt_crash",
+         why="its store through NULL faults (lcrt_crash_oops calls it)",
          cmd="insmod /lab/modules/lcrt_crash.ko crash=oops",
          needs=("CONFIG_MODULES", "no module support")),
     Cell(name="HARDIRQ_CPU1", event="oops",
          reason=r"Fatal exception in interrupt",
-         culprit=rf"lcrt_crash_timer{CLONE} \[lcrt_crash\]", context="hardirq", cpu=1,
+         culprit="lcrt_crash_write", module="lcrt_crash",
+         why="its store through NULL faults, called from a hard-irq "
+             "hrtimer on CPU 1",
+         context="hardirq", cpu=1,
          cmd="insmod /lab/modules/lcrt_crash.ko crash=timer cpu=1",
          note="a pinned hard-irq hrtimer; a cross-CPU call may "
               "run in the idle task, not in an interrupt",
+         needs=("CONFIG_MODULES", "no module support")),
+    Cell(name="LOCK_TWICE", event="watchdog", reason=r"softlockup",
+         culprit="lcrt_crash_lock_twice", module="lcrt_crash",
+         why="it takes a spinlock it holds: the lock's slow path spins for "
+             "it, and may not have saved its return address yet",
+         context="hardirq", bootargs=WATCHDOG,
+         cmd="insmod /lab/modules/lcrt_crash.ko crash=twice",
+         needs=("CONFIG_MODULES", "no module support")),
+    Cell(name="ABBA", event="watchdog", reason=r"softlockup",
+         culprit="lcrt_crash_take_two", module="lcrt_crash",
+         other="lcrt_crash_take_two",
+         why="two threads on two CPUs each hold one of two spinlocks and "
+             "spin for the other: the side whose watchdog fired is the "
+             "culprit, and the other side must be in the record too",
+         context="hardirq", bootargs=WATCHDOG,
+         cmd="insmod /lab/modules/lcrt_crash.ko crash=abba",
+         needs=("CONFIG_MODULES", "no module support")),
+    Cell(name="HUNG_WAIT", event="watchdog", reason=r"hung_task",
+         culprit="lcrt_crash_hung_wait", module="lcrt_crash",
+         why="it waits forever for a completion nobody signals (a hung "
+             "task in a module, not LKDTM's)",
+         bootargs="hung_task_panic=1",
+         cmd="echo 1 > /proc/sys/kernel/hung_task_timeout_secs; "
+             "insmod /lab/modules/lcrt_crash.ko crash=hung",
          needs=("CONFIG_MODULES", "no module support")),
 ]
 
@@ -137,18 +203,36 @@ def parse_record(text):
     if not m:
         return None
     r["bytes"], r["capture_ns"] = int(m.group(1)), int(m.group(2))
+    m = re.search(r"^culprit:\s+(\S+?)\+0x[0-9a-f]+/0x[0-9a-f]+"
+                  r"(?: \[(\w+)\])? \((\w+)", proc, re.M)
+    r["culprit"] = (m.group(1) + (f" [{m.group(2)}]" if m.group(2) else "")) \
+        if m else None
+    r["rule"] = m.group(3) if m else None
     for key in ("event", "reason", "context"):
         m = re.search(rf"^{key}:\s+(.*)$", proc, re.M)
         r[key] = m.group(1).strip() if m else ""
     m = re.search(r" on CPU (\d+)", proc)
     r["cpu"] = int(m.group(1)) if m else -1
+    # The crashing CPU's chain: the indented lines after "call chain".
+    m = re.search(r"^call chain.*\n((?:  .*\n?)*)", proc, re.M)
+    chain = m.group(1) if m else ""
     r["frames"] = [
         (m.group(1) + (f" [{m.group(2)}]" if m.group(2) else ""))
         for m in re.finditer(r"^\s+#\d+\s+(\S+?)\+0x[0-9a-f]+/0x[0-9a-f]+"
-                             r"(?: \[(\w+)\])? \[", proc, re.M)]
-    r["nframes"] = len(re.findall(r"^\s+#\d+\s+.*\[0x[0-9a-f]+\]$", proc, re.M))
+                             r"(?: \[(\w+)\])? \[", chain, re.M)]
+    r["nframes"] = len(re.findall(r"^\s+#\d+\s+.*\[0x[0-9a-f]+\](?: \(x\d+\))?$",
+                                  chain, re.M))
     r["addrs"] = [int(a, 16) for a in
-                  re.findall(r"^\s+#\d+\s+.*\[0x([0-9a-f]+)\]$", proc, re.M)]
+                  re.findall(r"^\s+#\d+\s+.*\[0x([0-9a-f]+)\](?: \(x\d+\))?$",
+                             chain, re.M)]
+    r["walked"] = sum(int(n or 1) for n in re.findall(
+        r"^\s+#\d+\s+.*\[0x[0-9a-f]+\](?: \(x(\d+)\))?$", chain, re.M))
+    # The other CPUs: "cpu N:   state", then their frames.
+    r["cpus"] = {}
+    for m in re.finditer(r"^cpu (\d+):\s+(.*)\n((?:  #.*\n?)*)", proc, re.M):
+        r["cpus"][int(m.group(1))] = {
+            "state": m.group(2).strip(),
+            "frames": re.findall(r"#\d+\s+(\S+?)\+0x", m.group(3))}
     m = re.search(r"^registers:\n((?:  .*\n)+)", proc, re.M)
     regs = dict(re.findall(r"(\w+)\s+([0-9a-f]{8,16})\b", m.group(1))) if m else {}
     r["pc"] = int(regs.get("pc") or regs.get("ip") or regs.get("rip") or "0", 16)
@@ -165,34 +249,30 @@ def parse_record(text):
     return r
 
 
-def console_site(console):
-    """The function the kernel's own report on the console blames: the pc
-    of an oops or BUG, the site of a WARN. None for a panic or watchdog."""
-    m = re.search(r"WARNING: CPU: \d+ PID: \d+ at \S+ (\S+?)\+0x", console) or \
-        re.search(r"PC is at (\S+?)\+0x", console) or \
-        re.search(r"\bpc : (\S+?)\+0x", console) or \
-        re.search(r"RIP: 0010:(\S+?)\+0x", console)
-    return m.group(1) if m else None
+def tail_calls(objdump, vmlinux, func, depth=3):
+    """The functions that func jumps to without a call (a tail call: "b" on
+    arm and arm64, "jmp" on x86), from its disassembly, and those they
+    tail-call in turn: after such a jump func is on no stack, and no
+    unwinder can find it."""
+    p = subprocess.run([objdump, "-d", f"--disassemble={func}", str(vmlinux)],
+                       capture_output=True, text=True)
+    out = set()
+    for m in re.finditer(r"^\s*[0-9a-f]+:\s+(?:[0-9a-f]{2,8} )+\s*"
+                         r"(b(?:\.?[a-z]{2})?|jmp|j[a-z]{1,3})\s+[0-9a-f]+ "
+                         r"<([^>+]+)(\+0x[0-9a-f]+)?>", p.stdout, re.M):
+        if m.group(2) != func and not m.group(3):
+            out.add(m.group(2))
+    for t in list(out) if depth > 1 else ():
+        out |= tail_calls(objdump, vmlinux, t, depth - 1)
+    return out
 
 
-def aliases(system_map):
-    """name -> every text symbol at the same address (System.map). GCC's
-    identical code folding makes one body of functions that compile alike
-    (lkdtm_SOFTLOCKUP and lkdtm_LOOP on a kernel without preempt counts);
-    kallsyms then names the body by one of them, either right."""
-    at = {}
-    for line in system_map.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTwW":
-            at.setdefault(parts[0], []).append(parts[2])
-    return {n: names for names in at.values() if len(names) > 1 for n in names}
-
-
-def judge(cell, rec, config=None, site=None, alias=None):
-    """(result, reason) of a cell from its parsed record. The culprit is
-    the cell's function, or the one the kernel's console report blames
-    (site: the compiler may have inlined the LKDTM function there), or a
-    symbol that shares its address (alias, from aliases())."""
+def judge(cell, rec, config=None, tails=()):
+    """(result, reason) of a cell from its parsed record: the record's own
+    culprit must be the cell's function. tails: the functions the cell's
+    function tail-calls (tail_calls()): when the chain goes through one of
+    them where the cell's function would be, it is on no stack, and the
+    cell is n/a with that proof."""
     if rec is None:
         return "fail", "no valid record after the power cut"
     bad = []
@@ -213,38 +293,33 @@ def judge(cell, rec, config=None, site=None, alias=None):
             rec.get("pc", 0) not in rec.get("addrs", []):
         bad.append("no registers of the interrupted context (their pc is "
                    "not a frame of the chain)")
-    culprit = cell.culprit
-    if site and not cell.event.startswith("watchdog"):
-        culprit = rf"(?:{culprit}|{re.escape(site)}{CLONE}(?: \[\w+\])?)"
-    alias = alias or {}
-
-    def blamed(frame):
-        name, _, mod = frame.partition(" ")
-        return any(re.fullmatch(culprit, (n + " " + mod).strip())
-                   for n in [name] + alias.get(name, []))
-
-    if not any(blamed(f) for f in rec["frames"]):
+    if cell.other and not any(
+            any(re.fullmatch(rf"{re.escape(cell.other)}{CLONE}", f)
+                for f in c["frames"]) for c in rec.get("cpus", {}).values()):
+        bad.append(f"no other CPU in the record is in {cell.other} ("
+                   + ("; ".join(f"cpu {n}: {c['state']} {', '.join(c['frames'])}"
+                                for n, c in rec.get("cpus", {}).items())
+                      or "no other CPU recorded") + ")")
+    culprit = rec.get("culprit")
+    if not culprit or not re.fullmatch(cell.culprit_re(), culprit):
         if not bad and cell.unknowable and \
                 (config or {}).get(cell.unknowable[0]) == "y":
             return "n/a", (f"record valid ({rec['event']}, {rec['reason']}), "
                            f"culprit not knowable: {cell.unknowable[1]}")
-        bad.append(f"culprit /{cell.culprit}/ not in the chain "
-                   f"{', '.join(rec['frames'][:12])}")
+        gone = [t for t in tails if any(f.split(" ")[0].split(".")[0] == t
+                                         for f in rec["frames"])]
+        if not bad and gone:
+            return "n/a", (f"record valid ({rec['event']}, culprit {culprit}), "
+                           f"culprit not knowable: {cell.culprit} ends in a "
+                           f"tail call to {gone[0]} (a jump, not a call, in "
+                           f"its code), so it is on no stack")
+        want = cell.culprit + (f" [{cell.module}]" if cell.module else "")
+        bad.append(f"culprit {culprit or 'none'}, not {want} (chain "
+                   f"{', '.join(rec['frames'][:8])})")
     if bad:
         return "fail", "; ".join(bad)
-    # The cell's own culprit where the chain has it, else the console's site.
-    found = next((f for f in rec["frames"] if re.fullmatch(cell.culprit, f)),
-                 None) or next(f for f in rec["frames"] if blamed(f))
-    how = []
-    name = found.partition(" ")[0]
-    if not re.fullmatch(cell.culprit, found) and name in alias:
-        how.append(f"one body with {', '.join(n for n in alias[name] if n != name)}")
-    if not re.fullmatch(cell.culprit, found) and name not in alias:
-        how.append("where the console's report blames: the crashing function "
-                   "was inlined or tail-called there")
-    if cell.note:
-        how.append(cell.note)
-    return "pass", f"culprit {found}" + (f" ({'; '.join(how)})" if how else "")
+    return "pass", f"culprit {culprit} ({rec['rule']})" + \
+        (f"; {cell.note}" if cell.note else "")
 
 
 def lkdtm_types(g):
@@ -260,16 +335,35 @@ def lkdtm_said(console):
     return lines[-1].strip() if lines else "no message"
 
 
-def run_board(board_name, kver, cells):
-    """Every cell on one board and kernel; returns the rows."""
+# Knobs for a type the table does not name: whatever kind of crash it is
+# ends in a panic.
+ANY_TYPE_BOOTARGS = f"panic_on_warn=1 hung_task_panic=1 {WATCHDOG}"
+
+
+def default_cell(name):
+    """The cell of an LKDTM type the table does not name: its own LKDTM
+    function must be the culprit; LKDTM's own XFAIL line is the reason
+    it cannot crash this kernel."""
+    return Cell(name=name, lkdtm=name,
+                event=r"oops|BUG|panic|warning|watchdog", reason=r".",
+                culprit=f"lkdtm_{name}",
+                why=f"no entry in the table: lkdtm_{name} does it itself",
+                bootargs=ANY_TYPE_BOOTARGS,
+                xfail=(r"lkdtm: XFAIL: [^\n]*",
+                       "LKDTM says this kernel cannot catch it"))
+
+
+def run_board(board_name, kver, cells, all_types=False):
+    """Every cell on one board and kernel; returns the rows. all_types:
+    also every LKDTM type the kernel lists that no cell names."""
     b = board(board_name)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         g = Guest(board_name, Path(tmp) / "ram.img", kver=kver,
                   modules=[CRASH_MODULE] if b.vendor else [])
         config = parse_config((g.out / ".config").read_text())
-        alias = aliases((g.out / "System.map").read_text())
         types, boot_console = lkdtm_types(g)
         rows, pending = [], None   # pending: the cell whose record is in NVRAM
+        made_with = series_hash()
 
         def row(cell, result, reason, rec=None, secs=0.0):
             rows.append({
@@ -282,18 +376,37 @@ def run_board(board_name, kver, cells):
                 "event": rec["event"] if rec else None,
                 "context": rec["context"] if rec else None,
                 "cpu": rec["cpu"] if rec else None,
+                "culprit": rec["culprit"] if rec else None,
+                "expected": cell.culprit + (f" [{cell.module}]" if cell.module else ""),
                 "chain": rec["frames"][:16] if rec else None,
+                "cpus": rec["cpus"] if rec else None,
+                "series": made_with,
                 "seconds": round(secs, 1)})
             log(f"{b.name} {g.kver} {cell.name}: {result}: {reason}")
 
-        sites = {}
+        objdump = f"{b.cross}objdump"
 
         def read(out, cell, secs):
             seg = out.split("@@REC", 1)[1] if out and "@@REC" in out else None
             rec = parse_record(seg) if seg else None
-            row(cell, *judge(cell, rec, config, sites.get(cell.name), alias),
-                rec=rec, secs=secs)
+            tails = () if cell.module else \
+                tail_calls(objdump, g.out / "vmlinux", cell.culprit)
+            row(cell, *judge(cell, rec, config, tails), rec=rec, secs=secs)
 
+        def no_crash(cell, console):
+            """A type that did not crash: n/a only where its cell says why
+            it cannot on this board."""
+            said = lkdtm_said(console)
+            m = cell.xfail and re.search(cell.xfail[0], console)
+            if m:
+                row(cell, "n/a", f"{cell.xfail[1]} ({m.group(0)})")
+            else:
+                row(cell, "fail", f"the kernel did not crash: {said}")
+
+        if all_types:
+            named = {c.lkdtm for c in cells if c.lkdtm}
+            cells = list(cells) + [default_cell(t) for t in sorted(types)
+                                   if t not in named]
         todo = []
         for cell in cells:
             if cell.lkdtm and cell.lkdtm not in types:
@@ -325,9 +438,8 @@ def run_board(board_name, kver, cells):
                 out, console, _ = g.run("true", bootargs=cell.bootargs,
                                         timeout=TIMEOUT)
                 if out is not None:
-                    row(cell, "n/a", f"the boot did not crash: {lkdtm_said(console)}")
+                    no_crash(cell, console)
                 else:
-                    sites[cell.name] = console_site(console)
                     pending = cell
                 continue
             t0_cell = time.time()
@@ -343,29 +455,66 @@ def run_board(board_name, kver, cells):
             pending = None
             t0 = t0_cell
             if out is not None:
-                row(cell, "n/a", "no panic with these knobs: "
-                    + lkdtm_said(console.split("@@END", 1)[-1]))
+                no_crash(cell, console.split("@@END", 1)[-1])
             elif "Kernel panic" not in console:
                 row(cell, "fail", "QEMU ended without a panic: "
                     + console.strip().splitlines()[-1][:200])
             else:
-                sites[cell.name] = console_site(console.split("@@END", 1)[-1])
                 pending = cell
     return rows
 
 
-def write_results(rows, outdir):
+def provenance(kvers):
+    """What made a matrix: the project's commit (and whether the tree had
+    changes), the hash of the series it applied, each vendor kernel's
+    exact version."""
+    def git(*a):
+        return subprocess.run(["git", "-C", ROOT, *a], capture_output=True,
+                              text=True).stdout.strip()
+    kernels = {}
+    for kv in kvers:
+        v = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
+                            f"linux-source-{kv}"], capture_output=True,
+                           text=True).stdout.strip()
+        kernels[kv] = f"linux-source-{kv} {v}" if v else "unknown"
+    return {"commit": git("rev-parse", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--", "drivers",
+                              "include", "kunit", "series", "patches")),
+            "series": series_hash(), "kernels": kernels,
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def series_hash():
+    """The hash of the kernel-side sources a matrix measures: the series."""
+    return sha(*(p.read_bytes() for p in
+                 [ROOT / "series"] + sorted((ROOT / "patches").glob("*"))))
+
+
+def load(outdir):
+    """(provenance, rows) of a matrix.json; rows only for an old one."""
+    path = Path(outdir) / "matrix.json"
+    if not path.exists():
+        return None, []
+    data = json.loads(path.read_text())
+    if isinstance(data, list):
+        return None, data
+    return data.get("provenance"), data.get("rows", [])
+
+
+def write_results(rows, outdir, prov):
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "matrix.json").write_text(json.dumps(rows, indent=1) + "\n")
+    (outdir / "matrix.json").write_text(
+        json.dumps({"provenance": prov, "rows": rows}, indent=1) + "\n")
     combos = sorted({(r["board"], r["kver"]) for r in rows},
                     key=lambda c: (c[0], [int(x) for x in c[1].split(".")]))
     crashes = list(dict.fromkeys(r["crash"] for r in rows))
     cell = {(r["crash"], r["board"], r["kver"]): r for r in rows}
-    head = "| crash | " + " | ".join(f"{b} {k}" for b, k in combos) + " |"
-    lines = [head, "|---" * (len(combos) + 1) + "|"]
+    head = "| crash | culprit | " + " | ".join(f"{b} {k}" for b, k in combos) + " |"
+    lines = [head, "|---" * (len(combos) + 2) + "|"]
     for c in crashes:
         out = []
+        expected = next((r.get("expected") for r in rows if r["crash"] == c), "")
         for b, k in combos:
             r = cell.get((c, b, k))
             if not r:
@@ -375,18 +524,27 @@ def write_results(rows, outdir):
                            f"{r['windows']} win, {r['capture_ns'] // 1000} us")
             else:
                 out.append(r["result"])
-        lines.append(f"| {c} | " + " | ".join(out) + " |")
+        lines.append(f"| {c} | `{expected}` | " + " | ".join(out) + " |")
     table = "\n".join(lines)
     notes = [f"- {r['crash']} on {r['board']} {r['kver']}: {r['result']}: "
              f"{r['reason']}" for r in rows if r["result"] != "pass"]
+    why = [f"- {c.name}: `{c.culprit}`{f' [{c.module}]' if c.module else ''}: {c.why}"
+           for c in CELLS]
     npass = sum(r["result"] == "pass" for r in rows)
-    summary = (f"{npass} pass, {sum(r['result'] == 'fail' for r in rows)} fail, "
+    summary = (f"{len(crashes)} crash types, {npass} pass, "
+               f"{sum(r['result'] == 'fail' for r in rows)} fail, "
                f"{sum(r['result'] == 'n/a' for r in rows)} n/a "
-               f"({time.strftime('%Y-%m-%d')}, `make matrix`)")
+               f"({prov['date']}, `make matrix` at {prov['commit'][:12]}"
+               f"{' with uncommitted changes' if prov['dirty'] else ''}, "
+               f"series {prov['series']}; "
+               + ", ".join(prov["kernels"].values()) + ")")
     (outdir / "matrix.md").write_text(
         "# The crash matrix\n\nPer cell: the record's size, frames in the "
-        "chain, stack windows, and capture time under TCG.\n\n"
-        f"{summary}\n\n{table}\n\n## Cells that do not pass\n\n"
+        "chain, stack windows, and capture time under TCG. A cell passes "
+        "only when the record's own culprit is the function in the "
+        "culprit column.\n\n"
+        f"{summary}\n\n{table}\n\n## Why each culprit\n\n"
+        + "\n".join(why) + "\n\n## Cells that do not pass\n\n"
         + ("\n".join(notes) or "none") + "\n")
     return table, summary
 
@@ -401,15 +559,31 @@ def main(args):
     rows = []
     outdir = Path(args.out)
     old = []
-    if (outdir / "matrix.json").exists() and names:
-        old = json.loads((outdir / "matrix.json").read_text())
-    for kv in args.kvers.split(","):
-        for bn in args.boards.split(","):
-            rows += run_board(bn, kv, cells)
+    if names:
+        _, old = load(outdir)
+    combos = [(bn, kv) for kv in args.kvers.split(",")
+              for bn in args.boards.split(",")]
+    # One kernel build at a time, first; then the boards' cells in
+    # parallel where the cores allow (a TCG guest of two CPUs keeps two
+    # host cores busy: more at once would slow the guests' clocks).
+    for bn, kv in combos:
+        kernels.build_kernel(board(bn), kv)
+    workers = max(1, (os.cpu_count() or 2) // 4)
+    every = not names and args.types == "all"
+    with concurrent.futures.ThreadPoolExecutor(workers) as ex:
+        for part in ex.map(lambda c: run_board(c[0], c[1], cells, every),
+                           combos):
+            rows += part
     if old:   # a partial run replaces its own cells only
         fresh = {(r["crash"], r["board"], r["kver"]) for r in rows}
         rows = [r for r in old if (r["crash"], r["board"], r["kver"]) not in fresh] + rows
-    table, summary = write_results(rows, outdir)
+    prov = provenance(sorted({r["kver"] for r in rows}))
+    # A partial run over cells of other sources: say so, never hide it.
+    stale = sorted({r["crash"] for r in rows if r.get("series") != prov["series"]})
+    if stale:
+        prov["dirty"] = True
+        prov["stale_cells"] = stale
+    table, summary = write_results(rows, outdir, prov)
     if outdir.resolve() == (ROOT / "matrix").resolve():
         update_readme(table, summary)
     print(table)

@@ -111,8 +111,14 @@ def series_spec():
               "locks or allocation. An oops is committed from the die\n"
               "notifier, before kdump and the panic notifiers; the panic that\n"
               "follows adds a follow-up record with its reason. Armed while\n"
-              "the command line is parsed, then at early_initcall.",
-              (_same(f"{D}/core.c"),)),
+              "the command line is parsed, then at early_initcall.\n\n"
+              "Each record names its culprit, the function whose code did the\n"
+              "wrong thing, past the crash machinery (entry, noinstr, sched\n"
+              "and lock text, panic, oops, BUG, WARN, watchdog and hung-task\n"
+              "code); a hung-task panic records the blocked task's chain, and\n"
+              "a panic where each other CPU stopped.",
+              (_same(f"{D}/core.c"), _same(f"{D}/culprit.c"),
+               _same(f"{D}/cpus.c"))),
         Patch("0006-misc-lcrt-show-and-clear-records.patch",
               "misc: lcrt: show and clear records in /proc and sysfs",
               "After the reset /proc/lcrt shows the newest record in words,\n"

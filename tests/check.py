@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "userspace" / "fuzz"))
 import boards  # noqa: E402
 import fuzz  # noqa: E402
 import kernels  # noqa: E402
+import matrix  # noqa: E402
 from common import JOBS  # noqa: E402
 
 USERSPACE_BUILD = ROOT / "userspace" / "build"
@@ -90,14 +91,16 @@ def suite_userspace():
     m = re.search(r'<testsuites tests="(\d+)" failures="(\d+)" disabled="\d+" '
                   r'errors="(\d+)"', text)
     if not m:
-        return 0, 1
+        return 0, 1, 0
     total, failures, errors = map(int, m.groups())
     failed = failures + errors
+    skipped = len(re.findall(r'result="skipped"', text))
     if p.returncode != 0 and failed == 0:
         failed = 1
     style_ok, style_failed = style_checks()
     fuzz_ok, fuzz_failed = fuzz_corpus()
-    return total - failed + style_ok + fuzz_ok, failed + style_failed + fuzz_failed
+    return (total - failed - skipped + style_ok + fuzz_ok,
+            failed + style_failed + fuzz_failed, skipped)
 
 
 def suite_lab():
@@ -107,7 +110,8 @@ def suite_lab():
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(tests)
     failed = len(result.failures) + len(result.errors) + \
         len(result.unexpectedSuccesses)
-    return result.testsRun - failed - len(result.skipped), failed
+    return (result.testsRun - failed - len(result.skipped), failed,
+            len(result.skipped))
 
 
 # The cross-section of make check; make kunit runs every arch x kernel.
@@ -117,16 +121,18 @@ KUNIT_CHECK = [("um", "6.1"), ("um", "6.12"), ("arm", "6.1"),
 
 def suite_kunit():
     """kunit.py under UML and QEMU; each KUnit case counts."""
-    passed = failed = 0
+    passed = failed = skipped = 0
     for arch, kv in KUNIT_CHECK:
-        p, f, text = kernels.kunit(arch, kv)
+        p, f, text, sk = kernels.kunit(arch, kv)
         tail = "\n".join(text.splitlines()[-40:]) if f else \
-            "\n".join(l for l in text.splitlines() if "Testing complete" in l)
-        print(f"--- kunit on {arch} {kv}: {p} passed, {f} failed\n{tail}",
-              flush=True)
+            "\n".join(l for l in text.splitlines() if "Testing complete" in l
+                      or "SKIP" in l)
+        print(f"--- kunit on {arch} {kv}: {p} passed, {f} failed, "
+              f"{sk} skipped\n{tail}", flush=True)
         passed += p
         failed += f
-    return passed, failed
+        skipped += sk
+    return passed, failed, skipped
 
 
 SUITES = {"userspace": suite_userspace, "kunit": suite_kunit,
@@ -136,21 +142,41 @@ SUITES = {"userspace": suite_userspace, "kunit": suite_kunit,
 def main():
     wanted = os.environ.get("SUITES", ",".join(SUITES)).split(",")
     boards.deps()
-    passed = failed = 0
+    passed = failed = skipped = 0
     for name in wanted:
         t0 = time.time()
         print(f"=== suite {name}", flush=True)
         try:
-            p, f = SUITES[name]()
+            p, f, sk = SUITES[name]()
         except Exception as e:  # a suite that cannot run counts as failed
             print(f"suite {name} could not run: {e!r}", flush=True)
-            p, f = 0, 1
-        print(f"=== suite {name}: {p} passed, {f} failed "
+            p, f, sk = 0, 1, 0
+        print(f"=== suite {name}: {p} passed, {f} failed, {sk} skipped "
               f"({time.time() - t0:.0f} s)", flush=True)
         passed += p
         failed += f
-    print(f"{passed} passed, {failed} failed")
+        skipped += sk
+    print(matrix_provenance_line(), flush=True)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed else 0)
+
+
+def matrix_provenance_line():
+    """Whether the committed matrix measured the kernel-side sources of
+    this tree (the series), said loudly when it did not."""
+    prov, rows = matrix.load(ROOT / "matrix")
+    now = matrix.series_hash()
+    if not prov:
+        return ("MATRIX STALE: matrix/matrix.json says nothing of the "
+                "sources that made it: run make matrix")
+    if prov.get("series") != now or prov.get("dirty"):
+        return (f"MATRIX STALE: matrix/matrix.json was made at "
+                f"{prov.get('commit', '?')[:12]} with series "
+                f"{prov.get('series')}{' and uncommitted changes' if prov.get('dirty') else ''}; "
+                f"the series is now {now}: run make matrix")
+    return (f"matrix: matrix/matrix.json measured this series ({now}, "
+            f"made at {prov.get('commit', '?')[:12]}, "
+            f"{sum(r['result'] == 'fail' for r in rows)} fail)")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,12 @@ def tmpdir():
 
 
 def frames(text):
-    """[(index, function, offset/size)] of a /proc/lcrt or lcrt text."""
+    """[(index, function, offset/size)] of the crashing CPU's call chain in
+    a /proc/lcrt or lcrt text (not the other CPUs' chains below it)."""
+    m = re.search(r"^call chain.*\n((?:[ \t].*\n?)*)", text, re.M)
     return [(int(m.group(1)), m.group(2), m.group(3)) for m in
             re.finditer(r"^\s+#(\d+)\s+(\w[\w.]*)\+(0x[0-9a-f]+/0x[0-9a-f]+)",
-                        text, re.M)]
+                        m.group(1) if m else "", re.M)]
 
 
 def console_pc(console):

@@ -90,6 +90,9 @@ class CrashTests:
         self.assertEqual(fr[0][1], "lkdtm_EXCEPTION", text)
         self.assertEqual(f"{fr[0][1]}+{fr[0][2]}", console_pc(console), text)
         self.assertEqual([f[0] for f in fr], list(range(len(fr))))
+        # The record's own culprit: the function of the faulting instruction.
+        self.assertRegex(text, rf"\nculprit: {re.escape(console_pc(console))} "
+                               rf"\(fault, frame #0\)\n")
         # Its caller, or GCC's out-of-line part of it (direct_entry.cold).
         self.assertIn("direct_entry", [f[1].split(".")[0] for f in fr[1:]])
         self.assertRegex(text, r"reason:\s+(Oops: )?Fatal exception \(after Oops")

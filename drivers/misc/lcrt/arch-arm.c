@@ -14,6 +14,8 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
+#include <linux/uaccess.h>
+#include <asm/opcodes.h>
 #include <asm/outercache.h>
 
 #include "lcrt.h"
@@ -60,13 +62,51 @@ unsigned long lcrt_regs_fp(struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(lcrt_regs_fp);
 
-/* The ARM unwinder takes a leaf's caller from lr itself (unwind-arm.c). */
+/* A function that has not pushed its return address keeps it in lr. */
 unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 {
-	return 0;
+	return regs->ARM_lr;
 }
 
 NOKPROBE_SYMBOL(lcrt_leaf_return);
+
+/*
+ * The instruction before @ret is a BL to @func: "BL imm24" in ARM code
+ * (pc + 8 + imm24 * 4), or the two halfwords of a Thumb-2 "BL" (pc + 4 +
+ * the offset spread over S, J1, J2, imm10 and imm11), whose return
+ * address has bit 0 set and whose target is a Thumb function.
+ */
+bool lcrt_arch_calls(unsigned long ret, unsigned long func)
+{
+	unsigned long at = (ret & ~1UL) - 4;
+	u32 insn;
+	u16 hw[2];
+	s32 off;
+
+	if (IS_ENABLED(CONFIG_THUMB2_KERNEL)) {
+		if (copy_from_kernel_nofault(hw, (void *)at, sizeof(hw)))
+			return false;
+		hw[0] = __mem_to_opcode_thumb16(hw[0]);
+		hw[1] = __mem_to_opcode_thumb16(hw[1]);
+		if ((hw[0] & 0xf800) != 0xf000 || (hw[1] & 0xd000) != 0xd000)
+			return false;
+		off = ((hw[0] & 0x400) ? -1 : 0) & ~0xffffff;	/* S */
+		off |= (!(hw[1] & 0x2000) ^ !!(hw[0] & 0x400)) << 23;	/* I1 */
+		off |= (!(hw[1] & 0x800) ^ !!(hw[0] & 0x400)) << 22;	/* I2 */
+		off |= (hw[0] & 0x3ff) << 12 | (hw[1] & 0x7ff) << 1;
+		return at + 4 + off == (func & ~1UL);
+	}
+	if ((ret & 3) || copy_from_kernel_nofault(&insn, (void *)at, 4))
+		return false;
+	insn = __mem_to_opcode_arm(insn);
+	/* BL with a condition other than 0b1111 (which is BLX imm). */
+	if ((insn & 0x0f000000) != 0x0b000000 || (insn >> 28) == 0xf)
+		return false;
+	off = (s32)(insn << 8) >> 6;
+	return at + 8 + off == func;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_calls);
 
 /*
  * A write-back mapping: clean and invalidate the lines in L1 by virtual

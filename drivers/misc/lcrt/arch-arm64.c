@@ -18,6 +18,8 @@
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
+#include <asm/insn.h>
 #include <asm/pointer_auth.h>
 #include <asm/stacktrace.h>
 
@@ -67,6 +69,8 @@ NOKPROBE_SYMBOL(lcrt_arm64_strip_pac);
 static const struct lcrt_fp_layout lcrt_arm64_frame = {
 	.next_fp = 0, .ret_pc = 8, .top = 16, .up = true, .saved_pc = INT_MIN,
 	.entry_pc = true, .ret_fixup = lcrt_arm64_strip_pac,
+	.entry_lr = (int)offsetof(struct pt_regs, regs[30]) -
+		    (int)offsetof(struct pt_regs, stackframe),
 };
 
 const struct lcrt_fp_layout *lcrt_arch_fp(void)
@@ -105,6 +109,21 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 }
 
 NOKPROBE_SYMBOL(lcrt_leaf_return);
+
+/* The instruction before @ret is "BL func". */
+bool lcrt_arch_calls(unsigned long ret, unsigned long func)
+{
+	__le32 raw;
+	u32 insn;
+
+	if (ret & 3 || copy_from_kernel_nofault(&raw, (void *)(ret - 4), 4))
+		return false;
+	insn = le32_to_cpu(raw);
+	return aarch64_insn_is_bl(insn) &&
+	       ret - 4 + aarch64_get_branch_offset(insn) == func;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_calls);
 
 /*
  * A write-back mapping: clean the lines to the point of coherency (DC CVAC

@@ -94,6 +94,30 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 NOKPROBE_SYMBOL(lcrt_leaf_return);
 
 /*
+ * The five bytes before @ret are "CALL rel32" to @func (or, with call
+ * depth tracking, to the padding before it, which falls into it).
+ */
+bool lcrt_arch_calls(unsigned long ret, unsigned long func)
+{
+	unsigned long target;
+	u8 op;
+	s32 rel;	/* x86 is little-endian: the operand as it lies */
+
+	if (copy_from_kernel_nofault(&op, (void *)(ret - 5), 1) || op != 0xe8 ||
+	    copy_from_kernel_nofault(&rel, (void *)(ret - 4), 4))
+		return false;
+	target = ret + (long)rel;
+#ifdef CONFIG_CALL_THUNKS
+	/* Call depth tracking calls into the padding that runs into func. */
+	if (target < func && func - target <= CONFIG_FUNCTION_PADDING_BYTES)
+		return true;
+#endif
+	return target == func;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_calls);
+
+/*
  * A write-back mapping: CLFLUSH every line written (clflush_cache_range()
  * fences before and after). A write-combined mapping needs only wmb(), an
  * SFENCE, which drains the write-combining buffers.

@@ -81,6 +81,9 @@ static u8 lcrt_early_buf[CONFIG_LCRT_RECORD_SIZE] __aligned(8);
 static u8 *lcrt_buf = lcrt_early_buf;
 static size_t lcrt_buf_size = sizeof(lcrt_early_buf);
 static struct lcrt_trace lcrt_trace;
+/* The other CPUs, for a capture from the panic notifier. */
+static struct lcrt_cpu lcrt_cpus[LCRT_CPUS_MAX];
+static bool lcrt_at_panic;
 
 static u8 lcrt_context(void)
 {
@@ -156,13 +159,17 @@ NOKPROBE_SYMBOL(lcrt_oops_reason);
 /*
  * Build the record of this moment in lcrt_buf, within @budget: facts,
  * registers (those of @regs, an oops's, or none), the chain from @regs or
- * from here, named, and the stack windows. Returns its length.
+ * from here (a hung-task panic: the blocked task's), named, its culprit,
+ * the other CPUs (from the panic notifier) and the stack windows. Returns
+ * its length.
  */
 static size_t lcrt_build(u8 event, const char *reason, struct pt_regs *regs,
 			 size_t budget, u64 seq)
 {
 	static char comm[TASK_COMM_LEN];
 	static char text[160];
+	static struct lcrt_hung hung;
+	unsigned long irq_pc = 0;
 	struct lcrt_facts f = {
 		.event = event,
 		.context = lcrt_context(),
@@ -188,14 +195,27 @@ static size_t lcrt_build(u8 event, const char *reason, struct pt_regs *regs,
 	 * Not from an NMI (which sets no irq regs) nor for a hard lockup (the
 	 * buddy detector panics on the CPU that watches, not the stuck one).
 	 */
-	if (regs)
+	if (regs) {
 		f.regs = lcrt_arch_regs(regs, &f.nregs);
-	else if (event == LCRT_EV_WATCHDOG && in_hardirq() && !in_nmi() &&
-		 !(reason && strstr(reason, "Hard LOCKUP")) && get_irq_regs())
+	} else if (event == LCRT_EV_WATCHDOG && in_hardirq() && !in_nmi() &&
+		   !(reason && strstr(reason, "Hard LOCKUP")) && get_irq_regs()) {
 		f.regs = lcrt_arch_regs(get_irq_regs(), &f.nregs);
+		irq_pc = instruction_pointer(get_irq_regs());
+	}
 
-	lcrt_unwind(&lcrt_trace, regs);
+	/* A hung task's record is the blocked task's chain, not ours. */
+	if (!regs && event == LCRT_EV_WATCHDOG && reason &&
+	    strstr(reason, "hung_task") && lcrt_hung_task(&lcrt_trace, &hung))
+		f.blocked = &hung;
+	else
+		lcrt_unwind(&lcrt_trace, regs);
 	lcrt_symbolize(&lcrt_trace);
+	lcrt_culprit(&lcrt_trace, event, reason, irq_pc);
+	/* After smp_send_stop(): where each other CPU stopped. */
+	if (lcrt_at_panic) {
+		f.cpus = lcrt_cpus;
+		f.ncpus = lcrt_other_cpus(lcrt_cpus, ARRAY_SIZE(lcrt_cpus));
+	}
 	return lcrt_encode(&f, lcrt_buf, min(budget, lcrt_buf_size), seq);
 }
 
@@ -324,6 +344,7 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 		lcrt_store_lost();
 		return NOTIFY_DONE;
 	}
+	lcrt_at_panic = true;
 	/* Only the oops this task committed last: nothing since. */
 	if (oops->task != current || oops->slot < 0 ||
 	    oops->seq + 1 != r->next_seq) {
@@ -338,6 +359,7 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 		r->protect = -1;
 	}
 	oops->task = NULL;
+	lcrt_at_panic = false;
 	lcrt_store_unlock();
 	return NOTIFY_DONE;
 }

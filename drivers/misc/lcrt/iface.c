@@ -33,6 +33,8 @@ static const char * const lcrt_events[] = LCRT_EV_NAMES;
 static const char * const lcrt_contexts[] = LCRT_CTX_NAMES;
 static const char * const lcrt_unwinders[] = LCRT_UNW_NAMES;
 static const char * const lcrt_stops[] = LCRT_STOP_NAMES;
+static const char * const lcrt_rules[] = LCRT_CULPRIT_NAMES;
+static const char * const lcrt_cpu_states[] = LCRT_CPU_NAMES;
 
 /* A name from one of the uapi tables, or "unknown". */
 static const char *lcrt_pick(const char * const *table, size_t n,
@@ -99,7 +101,39 @@ static void lcrt_show_kernel(struct seq_file *m, struct lcrt_dec *d)
 	seq_printf(m, "kernel:  %.*s build-id %*phN\n", len, rel, idlen, id);
 }
 
-static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
+/* A section of a checked record, by type: false when it has none. */
+static bool lcrt_find_section(const void *rec, u8 want, struct lcrt_dec *d)
+{
+	const struct lcrt_record_header *h = rec;
+	size_t off = le16_to_cpu(h->header_size);
+	u8 type;
+
+	while (lcrt_record_next(rec, &off, &type, d))
+		if (type == want)
+			return true;
+	return false;
+}
+
+/* How many more times frame @n repeats, from the record's repeats. */
+static u64 lcrt_repeats_of(const void *rec, unsigned int n)
+{
+	struct lcrt_dec d;
+	u64 i, count;
+
+	if (!lcrt_find_section(rec, LCRT_SEC_REPEATS, &d))
+		return 0;
+	count = lcrt_dec_varint(&d);
+	for (i = 0; i < count && i < LCRT_MAX_FRAMES && !d.error; i++) {
+		u64 idx = lcrt_dec_varint(&d), times = lcrt_dec_varint(&d);
+
+		if (!d.error && idx == n)
+			return times;
+	}
+	return 0;
+}
+
+static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d,
+			     const void *rec)
 {
 	u8 unwinder = lcrt_dec_u8(d), stop = lcrt_dec_u8(d);
 	u64 dropped = lcrt_dec_varint(d);
@@ -110,7 +144,7 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 		   lcrt_pick(lcrt_unwinders, ARRAY_SIZE(lcrt_unwinders), unwinder),
 		   lcrt_pick(lcrt_stops, ARRAY_SIZE(lcrt_stops), stop));
 	for (n = 0; d->pos < d->len && n < 256; n++) {
-		u64 off, size;
+		u64 off, size, times;
 		const u8 *name;
 		u8 len;
 
@@ -126,18 +160,129 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d)
 			const u8 *sp = memchr(name, ' ', len);
 			int flen = sp ? sp - name : len;
 
-			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx%.*s [%#lx]\n", n,
+			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx%.*s [%#lx]", n,
 				   flen, name, off, size, len - flen, name + flen,
 				   pc);
 		} else {
-			seq_printf(m, "  #%-2u [%#lx]\n", n, pc);
+			seq_printf(m, "  #%-2u [%#lx]", n, pc);
 		}
+		times = lcrt_repeats_of(rec, n);
+		if (times)
+			seq_printf(m, " (x%llu)", times + 1);
+		seq_putc(m, '\n');
 	}
 	if (d->error)
 		seq_puts(m, "  (malformed frame list)\n");
 	if (dropped)
 		seq_printf(m, "  ... %llu outer frames dropped for the budget\n",
 			   dropped);
+}
+
+/*
+ * The culprit, near the top: "culprit: func+off/size [module] (rule)",
+ * its frame looked up in the frame list.
+ */
+static void lcrt_show_culprit(struct seq_file *m, const void *rec)
+{
+	struct lcrt_dec c, d;
+	unsigned long pc = 0;
+	u64 idx, i, off = 0, size = 0;
+	const u8 *name = NULL;
+	u8 rule, len = 0;
+
+	if (!lcrt_find_section(rec, LCRT_SEC_CULPRIT, &c))
+		return;
+	rule = lcrt_dec_u8(&c);
+	idx = lcrt_dec_varint(&c);
+	if (c.error || !lcrt_find_section(rec, LCRT_SEC_FRAMES, &d)) {
+		seq_puts(m, "culprit: (malformed)\n");
+		return;
+	}
+	lcrt_dec_u8(&d);
+	lcrt_dec_u8(&d);
+	lcrt_dec_varint(&d);
+	for (i = 0; i <= idx && i < LCRT_MAX_FRAMES && !d.error; i++) {
+		pc += lcrt_dec_svarint(&d);
+		off = lcrt_dec_varint(&d);
+		size = lcrt_dec_varint(&d);
+		len = lcrt_dec_u8(&d);
+		name = lcrt_dec_bytes(&d, len);
+	}
+	if (d.error || i <= idx) {
+		seq_puts(m, "culprit: (malformed)\n");
+	} else if (len) {
+		const u8 *sp = memchr(name, ' ', len);
+		int flen = sp ? sp - name : len;
+
+		seq_printf(m, "culprit: %.*s+%#llx/%#llx%.*s (%s, frame #%llu)\n",
+			   flen, name, off, size, len - flen, name + flen,
+			   lcrt_pick(lcrt_rules, ARRAY_SIZE(lcrt_rules), rule),
+			   idx);
+	} else {
+		seq_printf(m, "culprit: [%#lx] (%s, frame #%llu)\n", pc,
+			   lcrt_pick(lcrt_rules, ARRAY_SIZE(lcrt_rules), rule),
+			   idx);
+	}
+}
+
+/* The task a hung-task panic found blocked: the chain is its. */
+static void lcrt_show_blocked(struct seq_file *m, struct lcrt_dec *d)
+{
+	u64 pid = lcrt_dec_varint(d), state = lcrt_dec_varint(d);
+	u64 ms = lcrt_dec_varint(d);
+	u8 len = lcrt_dec_u8(d);
+	const u8 *comm = lcrt_dec_bytes(d, len);
+	u32 rem;
+
+	if (d->error) {
+		seq_puts(m, "blocked: (malformed)\n");
+		return;
+	}
+	ms = div_u64_rem(ms, MSEC_PER_SEC, &rem);
+	seq_printf(m, "blocked: %.*s (pid %llu), state %#llx, waited %llu.%03u s; the call chain is this task's\n",
+		   len, comm, pid, state, ms, rem);
+}
+
+/* Another CPU at the panic, under the crashing CPU's chain. */
+static void lcrt_show_cpu(struct seq_file *m, struct lcrt_dec *d)
+{
+	u64 cpu = lcrt_dec_varint(d);
+	u8 state = lcrt_dec_u8(d), flags = lcrt_dec_u8(d), n = lcrt_dec_u8(d);
+	unsigned long pc = 0;
+	unsigned int i;
+
+	if (d->error) {
+		seq_puts(m, "cpu:     (malformed)\n");
+		return;
+	}
+	seq_printf(m, "cpu %llu:   %s%s\n", cpu,
+		   lcrt_pick(lcrt_cpu_states, ARRAY_SIZE(lcrt_cpu_states), state),
+		   flags & LCRT_CPUF_USER ? ", in user space" : "");
+	for (i = 0; i < n && i < LCRT_MAX_FRAMES; i++) {
+		u64 off, size;
+		const u8 *name;
+		u8 len;
+
+		pc += lcrt_dec_svarint(d);
+		off = lcrt_dec_varint(d);
+		size = lcrt_dec_varint(d);
+		len = lcrt_dec_u8(d);
+		name = lcrt_dec_bytes(d, len);
+		if (d->error) {
+			seq_puts(m, "  (malformed frame list)\n");
+			return;
+		}
+		if (len) {
+			const u8 *sp = memchr(name, ' ', len);
+			int flen = sp ? sp - name : len;
+
+			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx%.*s [%#lx]\n", i,
+				   flen, name, off, size, len - flen, name + flen,
+				   pc);
+		} else {
+			seq_printf(m, "  #%-2u [%#lx]\n", i, pc);
+		}
+	}
 }
 
 static const char * const lcrt_regs_arm[] = LCRT_REGS_ARM_NAMES;
@@ -293,6 +438,7 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot,
 		   le64_to_cpu(h->seq), slot, le32_to_cpu(h->total_size),
 		   le32_to_cpu(h->capture_ns),
 		   flags & LCRT_F_TRUNCATED ? ", truncated" : "");
+	lcrt_show_culprit(m, rec);
 	if (flags & LCRT_F_WINDOWS_DROPPED)
 		seq_puts(m, "note:    outer stack windows left out for the budget\n");
 	if (flags & LCRT_F_WINDOWS_CUT)
@@ -313,7 +459,7 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot,
 			lcrt_show_kernel(m, &d);
 			break;
 		case LCRT_SEC_FRAMES:
-			lcrt_show_frames(m, &d);
+			lcrt_show_frames(m, &d, rec);
 			if (flags & LCRT_F_NO_WINDOWS)
 				seq_puts(m, "stack windows: none (no frame pointers)\n");
 			break;
@@ -326,6 +472,15 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot,
 		case LCRT_SEC_MODULES:
 			lcrt_show_modules(m, &d);
 			break;
+		case LCRT_SEC_BLOCKED:
+			lcrt_show_blocked(m, &d);
+			break;
+		case LCRT_SEC_CPU:
+			lcrt_show_cpu(m, &d);
+			break;
+		case LCRT_SEC_CULPRIT:
+		case LCRT_SEC_REPEATS:
+			break;	/* shown with the culprit and the frames */
 		case LCRT_SEC_STACK:
 			lcrt_show_stack(m, &d, h->word_size, &first_window);
 			break;

@@ -11,8 +11,10 @@
 #include <uapi/linux/lcrt.h>
 
 struct pt_regs;
+struct task_struct;
 
 #define LCRT_MAX_FRAMES		32
+#define LCRT_WALK_STEPS		1024	/* frames walked, folded ones too */
 #define LCRT_NAME_MAX		48
 #define LCRT_WINDOW_MAX		32	/* words of stack per frame */
 
@@ -38,6 +40,30 @@ void lcrt_record_seal(void *rec, u32 capture_ns);
 
 struct lcrt_trace;
 
+/* The task a hung-task panic found blocked (culprit.c). */
+struct lcrt_hung {
+	u32 pid;
+	char comm[16];
+	unsigned int state;	/* the task's __state */
+	u64 waited_ms;		/* since it last ran */
+};
+
+/* Another CPU at a panic (cpus.c): a few frames of where it was. */
+#define LCRT_CPUS_MAX		8
+#define LCRT_CPU_FRAMES		3
+#define LCRT_CPU_NAME_MAX	32
+
+struct lcrt_cpu {
+	u32 cpu;
+	u8 state;		/* LCRT_CPU_* */
+	bool user;		/* in user space: its pc only, unnamed */
+	u8 nr;
+	struct {
+		unsigned long pc, off, size;
+		char name[LCRT_NAME_MAX + 1];
+	} frames[LCRT_CPU_FRAMES];
+};
+
 /* Everything a record tells, gathered by the capture. */
 struct lcrt_facts {
 	u8 event;		/* LCRT_EV_* */
@@ -55,6 +81,9 @@ struct lcrt_facts {
 	const unsigned long *regs;
 	unsigned int nregs;
 	const struct lcrt_trace *trace;
+	const struct lcrt_hung *blocked;	/* a hung task's, or NULL */
+	const struct lcrt_cpu *cpus;	/* the other CPUs at a panic */
+	unsigned int ncpus;
 	unsigned int window_words;
 };
 
@@ -89,6 +118,8 @@ struct lcrt_frame {
 	const char *module;	/* the function's module, or NULL */
 	const unsigned char *build_id;	/* the module's, or NULL */
 	bool exact;		/* pc is where the CPU was, not a return */
+	bool machinery;		/* crash machinery: never the culprit */
+	u16 repeat;		/* frames folded into it: the same call */
 	char name[LCRT_NAME_MAX + 1];
 };
 
@@ -101,6 +132,9 @@ struct lcrt_trace {
 	u8 unwinder;		/* LCRT_UNW_* */
 	u8 stop;		/* LCRT_STOP_* */
 	bool poked;		/* names came from -mpoke-function-name */
+	int culprit;		/* index of the culprit's frame, or -1 */
+	u8 rule;		/* LCRT_CULPRIT_*: why it is the culprit */
+	u8 rule_hint;		/* LCRT_CULPRIT_BLOCKED: a blocked task's */
 };
 
 /* Where a frame-pointer walk starts, and the stacks it may read. */
@@ -131,6 +165,12 @@ struct lcrt_fp_layout {
 	size_t regs_size;
 	/* A return address as saved, made an address (arm64 signs it). */
 	unsigned long (*ret_fixup)(unsigned long ret);
+	/*
+	 * The interrupted link register, as an offset from an entry's frame
+	 * record in its pt_regs (entry_pc), or 0: a function that had not
+	 * saved its frame record when interrupted has its caller there.
+	 */
+	int entry_lr;
 };
 
 /*
@@ -247,6 +287,28 @@ static inline void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len)
 }
 #endif
 
+/**
+ * lcrt_arch_calls() - is the instruction before a return address a call
+ * @ret: a return address, as the link register or the stack holds it
+ * @func: the start of a function
+ *
+ * The proof that @ret is where @func returns to: the instruction before it
+ * is a direct call (arm BL, arm64 BL, x86 CALL rel32) whose target is
+ * @func. An indirect call, a call through a veneer or PLT, or a tail call
+ * proves nothing.
+ *
+ * Context: any, including panic; reads the code with nofault reads.
+ * Return: true only when proven.
+ */
+#ifdef CONFIG_LCRT_ARCH_REGS
+bool lcrt_arch_calls(unsigned long ret, unsigned long func);
+#else
+static inline bool lcrt_arch_calls(unsigned long ret, unsigned long func)
+{
+	return false;
+}
+#endif
+
 #ifdef CONFIG_ARM64
 unsigned long lcrt_arm64_strip_pac(unsigned long ret);
 #endif
@@ -259,8 +321,15 @@ unsigned long lcrt_arm64_strip_pac(unsigned long ret);
  */
 #ifdef CONFIG_LCRT_ARCH_UNWIND
 bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs);
+bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk);
 #else
 static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	return false;
+}
+
+static inline bool lcrt_arch_unwind_task(struct lcrt_trace *t,
+					 struct task_struct *tsk)
 {
 	return false;
 }
@@ -277,10 +346,23 @@ static inline bool lcrt_have_fp(void)
 	return lcrt_arch_fp();
 }
 
+bool lcrt_fold(struct lcrt_trace *t);
 void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		  const struct lcrt_fp_layout *l);
 void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
 void lcrt_symbolize(struct lcrt_trace *t);
+bool lcrt_proven_caller(unsigned long ret, unsigned long pc);
+void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs);
+
+/* cpus.c: the other CPUs at a panic. */
+unsigned int lcrt_other_cpus(struct lcrt_cpu *out, unsigned int max);
+
+/* culprit.c: who broke the kernel. */
+
+bool lcrt_machinery(unsigned long pc, const char *name);
+void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
+		  unsigned long irq_pc);
+bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h);
 size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */

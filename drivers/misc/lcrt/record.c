@@ -20,6 +20,10 @@
 #define HDR_SIZE sizeof(struct lcrt_record_header)
 #define SEC_SIZE sizeof(struct lcrt_section)
 #define WORD sizeof(unsigned long)
+/* The culprit's section: rule and a one-byte frame index. */
+#define LCRT_CULPRIT_SIZE (SEC_SIZE + 2)
+/* Callers of the culprit whose windows a record keeps before outer frames. */
+#define LCRT_CORE_CALLERS 3
 
 void lcrt_enc_init(struct lcrt_enc *e, void *buf, size_t size)
 {
@@ -278,6 +282,42 @@ static bool lcrt_put_exact(struct lcrt_enc *e, const struct lcrt_trace *t,
 
 NOKPROBE_SYMBOL(lcrt_put_exact);
 
+/* The frames of the first @nframes that fold a recursion, and how deep. */
+static bool lcrt_put_repeats(struct lcrt_enc *e, const struct lcrt_trace *t,
+			     unsigned int nframes)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nframes; i++)
+		n += !!t->frames[i].repeat;
+	if (!n)
+		return true;
+	lcrt_enc_section_begin(e, LCRT_SEC_REPEATS);
+	lcrt_enc_varint(e, n);
+	for (i = 0; i < nframes; i++) {
+		if (!t->frames[i].repeat)
+			continue;
+		lcrt_enc_varint(e, i);
+		lcrt_enc_varint(e, t->frames[i].repeat);
+	}
+	return lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_repeats);
+
+/* The bytes of the section of the first @nframes frames' repeats, at most. */
+static size_t lcrt_repeats_size(const struct lcrt_trace *t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->nr; i++)
+		n += !!t->frames[i].repeat;
+	/* An index takes a byte, a repeat count at most three. */
+	return n ? SEC_SIZE + 1 + n * 4 : 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_repeats_size);
+
 /* The bytes of the section of which of the first @nframes frames are exact. */
 static size_t lcrt_exact_size(const struct lcrt_trace *t, unsigned int nframes)
 {
@@ -326,6 +366,69 @@ static bool lcrt_put_modules(struct lcrt_enc *e, const struct lcrt_trace *t,
 
 NOKPROBE_SYMBOL(lcrt_put_modules);
 
+/* The culprit: why, and its frame, if the frames kept hold it. */
+static bool lcrt_put_culprit(struct lcrt_enc *e, const struct lcrt_trace *t,
+			     unsigned int nframes)
+{
+	if (t->culprit < 0 || (unsigned int)t->culprit >= nframes)
+		return true;
+	lcrt_enc_section_begin(e, LCRT_SEC_CULPRIT);
+	lcrt_enc_u8(e, t->rule);
+	lcrt_enc_varint(e, t->culprit);
+	return lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_culprit);
+
+/* The blocked task of a hung-task panic, whose chain the record holds. */
+static bool lcrt_put_blocked(struct lcrt_enc *e, const struct lcrt_hung *h)
+{
+	if (!h)
+		return true;
+	lcrt_enc_section_begin(e, LCRT_SEC_BLOCKED);
+	lcrt_enc_varint(e, h->pid);
+	lcrt_enc_varint(e, h->state);
+	lcrt_enc_varint(e, h->waited_ms);
+	lcrt_enc_str8(e, h->comm, sizeof(h->comm));
+	return lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_blocked);
+
+/*
+ * Each other CPU at a panic, one section each, as many as fit: where it
+ * stopped and a few frames, names cut to LCRT_CPU_NAME_MAX.
+ */
+static bool lcrt_put_cpus(struct lcrt_enc *e, const struct lcrt_facts *f)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < f->ncpus; i++) {
+		const struct lcrt_cpu *c = &f->cpus[i];
+		unsigned long prev = 0;
+
+		lcrt_enc_section_begin(e, LCRT_SEC_CPU);
+		lcrt_enc_varint(e, c->cpu);
+		lcrt_enc_u8(e, c->state);
+		lcrt_enc_u8(e, c->user ? LCRT_CPUF_USER : 0);
+		lcrt_enc_u8(e, c->nr);
+		for (k = 0; k < c->nr && k < LCRT_CPU_FRAMES; k++) {
+			lcrt_enc_svarint(e, (s64)(u64)c->frames[k].pc -
+					    (s64)(u64)prev);
+			lcrt_enc_varint(e, c->frames[k].off);
+			lcrt_enc_varint(e, c->frames[k].size);
+			lcrt_enc_str8(e, c->user ? "" : c->frames[k].name,
+				      LCRT_CPU_NAME_MAX);
+			prev = c->frames[k].pc;
+		}
+		if (!lcrt_enc_section_end(e))
+			return false;
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_put_cpus);
+
 /* Frame records at the bottom of an upward frame (arm64: fp and lr). */
 #define LCRT_RECORD_WORDS	2
 
@@ -354,6 +457,13 @@ static unsigned int lcrt_window_levels(const struct lcrt_trace *t,
 	const struct lcrt_frame *fr = &t->frames[i];
 
 	if (!max || !fr->win_lo || fr->win_hi < fr->win_lo)
+		return 0;
+	/*
+	 * The crash machinery between the crash and its culprit keeps no
+	 * words, but for the culprit's callee, whose frame holds the
+	 * culprit's saved registers.
+	 */
+	if (fr->machinery && t->culprit > 0 && i + 1 < (unsigned int)t->culprit)
 		return 0;
 	return 1 + min_t(unsigned long, (fr->win_hi - fr->win_lo) / WORD, max);
 }
@@ -457,15 +567,93 @@ static bool lcrt_put_windows(struct lcrt_enc *e, const struct lcrt_trace *t,
 
 NOKPROBE_SYMBOL(lcrt_put_windows);
 
+/* The bytes of a varint-coded zigzag value. */
+static unsigned int lcrt_svarint_len(s64 v)
+{
+	return lcrt_varint_len(((u64)v << 1) ^ (u64)(v >> 63));
+}
+
+NOKPROBE_SYMBOL(lcrt_svarint_len);
+
+/*
+ * What a record with a culprit keeps before its outer frames: the other
+ * CPUs' sections and the windows of the culprit's callee, the culprit and
+ * LCRT_CORE_CALLERS of its callers. 0 without a culprit.
+ */
+static size_t lcrt_core_size(const struct lcrt_facts *f, unsigned int max)
+{
+	const struct lcrt_trace *t = f->trace;
+	unsigned int i, k, lo, hi;
+	size_t n = 0;
+
+	if (t->culprit < 0 || (unsigned int)t->culprit >= t->nr)
+		return 0;
+	for (i = 0; i < f->ncpus; i++) {
+		const struct lcrt_cpu *c = &f->cpus[i];
+		unsigned long prev = 0;
+
+		n += SEC_SIZE + lcrt_varint_len(c->cpu) + 3;
+		for (k = 0; k < c->nr && k < LCRT_CPU_FRAMES; k++) {
+			n += lcrt_svarint_len((s64)(u64)c->frames[k].pc -
+					      (s64)(u64)prev) +
+			     lcrt_varint_len(c->frames[k].off) +
+			     lcrt_varint_len(c->frames[k].size) + 1 +
+			     (c->user ? 0 : strnlen(c->frames[k].name,
+						    LCRT_CPU_NAME_MAX));
+			prev = c->frames[k].pc;
+		}
+	}
+	if (!t->windows)
+		return n;
+	lo = t->culprit ? t->culprit - 1 : 0;
+	hi = min_t(unsigned int, t->nr, t->culprit + 1 + LCRT_CORE_CALLERS);
+	for (i = lo; i < hi; i++)
+		n += lcrt_window_cost(t, i, lcrt_window_levels(t, i, max));
+	return n;
+}
+
+NOKPROBE_SYMBOL(lcrt_core_size);
+
+/*
+ * The bytes of the frame list up to the culprit and LCRT_CORE_CALLERS of
+ * its callers, as lcrt_put_frames() writes it. 0 without a culprit.
+ */
+static size_t lcrt_core_frames_size(const struct lcrt_trace *t)
+{
+	unsigned int i, n;
+	unsigned long prev = 0;
+	size_t len = SEC_SIZE + 3;
+
+	if (t->culprit < 0 || (unsigned int)t->culprit >= t->nr)
+		return 0;
+	n = min_t(unsigned int, t->nr, t->culprit + 1 + LCRT_CORE_CALLERS);
+	for (i = 0; i < n; i++) {
+		const struct lcrt_frame *fr = &t->frames[i];
+
+		len += lcrt_svarint_len((s64)(u64)fr->pc - (s64)(u64)prev) +
+		       lcrt_varint_len(fr->off) + lcrt_varint_len(fr->size) +
+		       1 + strnlen(fr->name, LCRT_NAME_MAX);
+		prev = fr->pc;
+	}
+	return len;
+}
+
+NOKPROBE_SYMBOL(lcrt_core_frames_size);
+
 /*
  * Encode a whole record of @f into @buf, never more than @budget bytes, in
- * order of importance: event, reason, kernel, registers, the frames
- * innermost first, which of them are exact, their modules' build-ids, then
+ * order of importance: event, reason, kernel, the blocked task of a hung
+ * task, registers, the frames innermost first, the culprit, which of them
+ * are exact, the recursions folded, their modules' build-ids, the other
+ * CPUs at a panic, then
  * a stack window for every frame, cut to fewer words where the budget needs
- * it (the innermost keep the most). Where something does not fit, what
- * follows it is left out too (so that more room never gives less), and the
- * record says so. Returns its size; seal it with
- * lcrt_record_seal().
+ * it (the innermost keep the most; the machinery between the crash and its
+ * culprit keeps none). Where
+ * something does not fit, what follows it is left out too (so that more
+ * room never gives less), and the record says so; but a record with a
+ * culprit keeps room for the other CPUs and for the windows of the frames
+ * around the culprit, and leaves out outer frames for them first. Returns
+ * its size; seal it with lcrt_record_seal().
  */
 size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		   u64 seq)
@@ -475,37 +663,57 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 					  LCRT_WINDOW_MAX);
 	u8 levels[LCRT_MAX_FRAMES];
 	struct lcrt_enc e;
-	bool whole, windows = false;
-	size_t reserve;
+	bool whole, ok, cpus, windows = false;
+	size_t reserve, core, fixed, must;
 	u16 flags = 0;
 
 	lcrt_enc_init(&e, buf, budget);
 	whole = lcrt_put_event(&e, f) && lcrt_put_reason(&e, f->reason) &&
-		lcrt_put_kernel(&e, f) && lcrt_put_regs(&e, f);
+		lcrt_put_kernel(&e, f) && lcrt_put_blocked(&e, f->blocked) &&
+		lcrt_put_regs(&e, f);
 	if (t && !t->windows)
 		flags |= LCRT_F_NO_WINDOWS;
 	if (t && t->poked)
 		flags |= LCRT_F_POKED_NAMES;
 	if (whole && t && t->nr <= LCRT_MAX_FRAMES) {
-		/* Which frames are exact is kept even when outer frames go. */
-		reserve = min(lcrt_exact_size(t, t->nr), e.size - e.pos);
+		/*
+		 * Which frames are exact, and the culprit, are kept even when
+		 * outer frames go; with a culprit, so are the other CPUs and
+		 * the windows of the frames around it.
+		 */
+		fixed = lcrt_exact_size(t, t->nr) + LCRT_CULPRIT_SIZE +
+			lcrt_repeats_size(t);
+		/* Never at the cost of the frames up to the culprit's callers. */
+		must = fixed + lcrt_core_frames_size(t);
+		core = e.size - e.pos > must ? e.size - e.pos - must : 0;
+		core = min(lcrt_core_size(f, max), core);
+		reserve = min(fixed + core, e.size - e.pos);
 		e.size -= reserve;
 		kept = t->nr - lcrt_put_frames(&e, t);
 		e.size += reserve;
 		whole = kept == t->nr;
-		if (!lcrt_put_exact(&e, t, kept) ||
-		    !lcrt_put_modules(&e, t, kept))
-			whole = false;
-		if (whole && t->windows) {
-			windows = lcrt_window_share(t, kept, max,
-						    e.size - e.pos, levels);
-			windows &= lcrt_put_windows(&e, t, kept, levels);
-			for (i = 0; i < kept; i++) {
-				if (levels[i] &&
-				    levels[i] < lcrt_window_levels(t, i, max))
-					flags |= LCRT_F_WINDOWS_CUT;
+		ok = lcrt_put_culprit(&e, t, kept) &&
+		     lcrt_put_exact(&e, t, kept) &&
+		     lcrt_put_repeats(&e, t, kept) &&
+		     lcrt_put_modules(&e, t, kept);
+		whole &= ok;
+		if (ok && (whole || core)) {
+			cpus = lcrt_put_cpus(&e, f);
+			if (t->windows) {
+				windows = lcrt_window_share(t, kept, max,
+							    e.size - e.pos,
+							    levels);
+				windows &= lcrt_put_windows(&e, t, kept,
+							    levels);
+				for (i = 0; i < kept; i++) {
+					if (levels[i] && levels[i] <
+					    lcrt_window_levels(t, i, max))
+						flags |= LCRT_F_WINDOWS_CUT;
+				}
+				whole &= windows &&
+					 !(flags & LCRT_F_WINDOWS_CUT);
 			}
-			whole = windows && !(flags & LCRT_F_WINDOWS_CUT);
+			whole &= cpus;
 		}
 	}
 	if (t && t->windows && !windows)

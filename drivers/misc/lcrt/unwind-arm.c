@@ -18,7 +18,9 @@
  *   taken from the link register, as the kernel's unwind_backtrace() does;
  * - unwind_frame() reads the stack with plain loads, so no frame is unwound
  *   unless its sp lies on a stack this CPU knows: the task's or its IRQ
- *   stack.
+ *   stack. A fault whose sp is off them (a stack overflow, VMAP_STACK)
+ *   gets its caller from lr only when the call before lr proves it
+ *   (lcrt_proven_caller()).
  *
  * unwind_frame() takes the kernel's unwind_lock to look up a module's
  * address, as the kernel's own oops backtrace does: a CPU that died inside
@@ -43,16 +45,16 @@ DECLARE_PER_CPU(u8 *, irq_stack_ptr);
  * call_with_stack() switches to an empty one. The overflow stack (one page,
  * where a task that ran off its stack is handled) is not walked.
  */
-static bool lcrt_arm_stack(unsigned long sp, unsigned long *lo,
-			   unsigned long *hi)
+static bool lcrt_arm_stack(struct task_struct *tsk, unsigned long sp,
+			   unsigned long *lo, unsigned long *hi)
 {
 	unsigned long top;
 
-	*lo = (unsigned long)task_stack_page(current);
+	*lo = (unsigned long)task_stack_page(tsk);
 	*hi = *lo + THREAD_SIZE;
 	if (sp >= *lo && sp <= *hi)
 		return true;
-	if (IS_ENABLED(CONFIG_IRQSTACKS)) {
+	if (IS_ENABLED(CONFIG_IRQSTACKS) && tsk == current) {
 		top = (unsigned long)raw_cpu_read(irq_stack_ptr);
 		*lo = top - THREAD_SIZE;
 		*hi = top;
@@ -65,9 +67,10 @@ static bool lcrt_arm_stack(unsigned long sp, unsigned long *lo,
 NOKPROBE_SYMBOL(lcrt_arm_stack);
 
 /* call_with_stack() unwinds through its frame pointer, on the task stack. */
-static bool lcrt_arm_fp_ok(unsigned long pc, unsigned long fp)
+static bool lcrt_arm_fp_ok(struct task_struct *tsk, unsigned long pc,
+			   unsigned long fp)
 {
-	unsigned long task = (unsigned long)task_stack_page(current);
+	unsigned long task = (unsigned long)task_stack_page(tsk);
 
 	if (!IS_ENABLED(CONFIG_IRQSTACKS) ||
 	    pc < (unsigned long)call_with_stack ||
@@ -77,6 +80,89 @@ static bool lcrt_arm_fp_ok(unsigned long pc, unsigned long fp)
 }
 
 NOKPROBE_SYMBOL(lcrt_arm_fp_ok);
+
+/*
+ * Walk from @frame on @tsk's stacks; @regs, the faulting registers when
+ * the walk starts at a fault, or NULL.
+ */
+static void lcrt_arm_walk(struct lcrt_trace *t, struct stackframe *frame,
+			  struct task_struct *tsk, struct pt_regs *regs,
+			  bool exact)
+{
+	unsigned long lo, hi;
+	unsigned int steps = 0;
+
+	t->nr = 0;
+	t->unwinder = LCRT_UNW_ARM_TABLES;
+	t->windows = true;
+	t->windows_up = false;
+	t->stop = LCRT_STOP_DEPTH;
+	while (t->nr < LCRT_MAX_FRAMES && ++steps <= LCRT_WALK_STEPS) {
+		struct lcrt_frame *f = &t->frames[t->nr++];
+		unsigned long pc = frame->pc, sp = frame->sp;
+
+		memset(f, 0, sizeof(*f));
+		f->pc = pc;
+		f->exact = exact;
+		if (t->nr == 1 && !kernel_text_address(pc)) {
+			/* A call to no code: the caller is in the lr. */
+			if (!kernel_text_address(frame->lr)) {
+				t->stop = LCRT_STOP_ZERO;
+				break;
+			}
+			frame->pc = frame->lr;
+			exact = false;
+			continue;
+		}
+		if (!lcrt_arm_stack(tsk, sp, &lo, &hi) ||
+		    !lcrt_arm_fp_ok(tsk, pc, frame->fp)) {
+			t->stop = LCRT_STOP_RANGE;
+			/*
+			 * A stack overflow: the faulting function's sp is in
+			 * the guard page below the task stack, where no
+			 * unwind entry can be read. Its caller, proven by the
+			 * call before lr, is the function that ran off it.
+			 */
+			if (regs && t->nr == 1 &&
+			    lcrt_proven_caller(regs->ARM_lr, pc)) {
+				f = &t->frames[t->nr++];
+				memset(f, 0, sizeof(*f));
+				f->pc = regs->ARM_lr;
+			}
+			break;
+		}
+		/* Entry code "returns" to the start of ret_fast_syscall & co. */
+		if (!exact && !lcrt_in_entry_text(pc))
+			frame->pc = pc - 2;
+		/*
+		 * The frame's own words: up to its caller's sp, or to the end
+		 * of its stack when the caller is on another one or there is
+		 * none (the outermost frame, whose part holds the pt_regs).
+		 */
+		f->win_lo = sp;
+		f->win_hi = hi;
+		if (unwind_frame(frame) < 0) {
+			t->stop = LCRT_STOP_END;
+			break;
+		}
+		if (frame->sp >= lo && frame->sp <= hi) {
+			if (frame->sp < sp || (frame->sp == sp && frame->pc == pc)) {
+				t->stop = LCRT_STOP_LOOP;
+				f->win_hi = 0;
+				break;
+			}
+			f->win_hi = frame->sp;
+		}
+		lcrt_fold(t);
+		exact = lcrt_in_entry_text(pc);
+		if (!frame->pc || !kernel_text_address(frame->pc)) {
+			t->stop = LCRT_STOP_END;
+			break;
+		}
+	}
+}
+
+NOKPROBE_SYMBOL(lcrt_arm_walk);
 
 /**
  * lcrt_arch_unwind() - the call chain from ARM unwind tables
@@ -90,8 +176,6 @@ NOKPROBE_SYMBOL(lcrt_arm_fp_ok);
 noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
 	struct stackframe frame = { };
-	bool exact = true;	/* the pc of the fault, or one in this function */
-	unsigned long lo, hi;
 
 	if (regs) {
 		arm_get_current_stackframe(regs, &frame);
@@ -107,62 +191,35 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		 */
 		asm volatile("adr %0, ." : "=r" (frame.pc));
 	}
-	t->nr = 0;
-	t->unwinder = LCRT_UNW_ARM_TABLES;
-	t->windows = true;
-	t->windows_up = false;
-	t->stop = LCRT_STOP_DEPTH;
-	while (t->nr < LCRT_MAX_FRAMES) {
-		struct lcrt_frame *f = &t->frames[t->nr++];
-		unsigned long pc = frame.pc, sp = frame.sp;
-
-		memset(f, 0, sizeof(*f));
-		f->pc = pc;
-		f->exact = exact;
-		if (t->nr == 1 && !kernel_text_address(pc)) {
-			/* A call to no code: the caller is in the lr. */
-			if (!kernel_text_address(frame.lr)) {
-				t->stop = LCRT_STOP_ZERO;
-				break;
-			}
-			frame.pc = frame.lr;
-			exact = false;
-			continue;
-		}
-		if (!lcrt_arm_stack(sp, &lo, &hi) ||
-		    !lcrt_arm_fp_ok(pc, frame.fp)) {
-			t->stop = LCRT_STOP_RANGE;
-			break;
-		}
-		/* Entry code "returns" to the start of ret_fast_syscall & co. */
-		if (!exact && !lcrt_in_entry_text(pc))
-			frame.pc = pc - 2;
-		/*
-		 * The frame's own words: up to its caller's sp, or to the end
-		 * of its stack when the caller is on another one or there is
-		 * none (the outermost frame, whose part holds the pt_regs).
-		 */
-		f->win_lo = sp;
-		f->win_hi = hi;
-		if (unwind_frame(&frame) < 0) {
-			t->stop = LCRT_STOP_END;
-			break;
-		}
-		if (frame.sp >= lo && frame.sp <= hi) {
-			if (frame.sp < sp || (frame.sp == sp && frame.pc == pc)) {
-				t->stop = LCRT_STOP_LOOP;
-				f->win_hi = 0;
-				break;
-			}
-			f->win_hi = frame.sp;
-		}
-		exact = lcrt_in_entry_text(pc);
-		if (!frame.pc || !kernel_text_address(frame.pc)) {
-			t->stop = LCRT_STOP_END;
-			break;
-		}
-	}
+	/* The pc of the fault, or one in this function. */
+	lcrt_arm_walk(t, &frame, current, regs, true);
 	return true;
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_unwind);
+
+/**
+ * lcrt_arch_unwind_task() - the call chain of a blocked task
+ * @t: the trace to fill, with a window per frame
+ * @tsk: a task that is not running (the others CPUs are stopped)
+ *
+ * The kernel's stack_trace_save_tsk() gives nothing for another task on an
+ * SMP arm kernel; at a panic every other CPU is stopped, so @tsk's stack is
+ * still, and its chain starts where __switch_to() saved it.
+ *
+ * Context: panic; bounded by LCRT_MAX_FRAMES, inside @tsk's stack.
+ * Return: true (the trace is filled).
+ */
+bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk)
+{
+	struct stackframe frame = {
+		.fp = thread_saved_fp(tsk),
+		.sp = thread_saved_sp(tsk),
+		.pc = thread_saved_pc(tsk),
+	};
+
+	lcrt_arm_walk(t, &frame, tsk, NULL, false);
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_unwind_task);

@@ -54,6 +54,7 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	struct stack_info info;
 	struct pt_regs entry;
 	unsigned long sp;
+	unsigned int steps = 0;
 	bool error = false;
 
 	t->nr = 0;
@@ -85,7 +86,7 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 			lcrt_x86_window(f, &info, regs->sp,
 					unwind_done(&state) ? 0 : state.sp);
 	}
-	while (t->nr < LCRT_MAX_FRAMES) {
+	while (t->nr < LCRT_MAX_FRAMES && ++steps <= LCRT_WALK_STEPS) {
 		struct lcrt_frame *f;
 		unsigned long pc;
 		bool exact;
@@ -115,8 +116,57 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 			lcrt_x86_window(f, &info, sp, state.sp);
 		else if (!error)
 			lcrt_x86_window(f, &info, sp, 0);
+		lcrt_fold(t);
 	}
 	return true;
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_unwind);
+
+/**
+ * lcrt_arch_unwind_task() - the call chain of a blocked task from ORC
+ * @t: the trace to fill, with a window per frame
+ * @tsk: a task that is not running (the others CPUs are stopped)
+ *
+ * Context: panic; bounded by LCRT_MAX_FRAMES.
+ * Return: true (the trace is filled).
+ */
+bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk)
+{
+	struct unwind_state state;
+	struct stack_info info;
+	unsigned long sp;
+
+	t->nr = 0;
+	t->unwinder = LCRT_UNW_ORC;
+	t->windows = true;
+	t->windows_up = false;
+	t->stop = LCRT_STOP_DEPTH;
+	unwind_start(&state, tsk, NULL, NULL);
+	while (t->nr < LCRT_MAX_FRAMES) {
+		struct lcrt_frame *f;
+		unsigned long pc;
+
+		if (unwind_done(&state)) {
+			t->stop = LCRT_STOP_END;
+			break;
+		}
+		pc = unwind_get_return_address(&state);
+		if (!pc) {
+			t->stop = LCRT_STOP_END;
+			break;
+		}
+		sp = state.sp;
+		info = state.stack_info;
+		f = &t->frames[t->nr++];
+		memset(f, 0, sizeof(*f));
+		f->pc = pc;
+		f->exact = state.signal;
+		unwind_next_frame(&state);
+		lcrt_x86_window(f, &info, sp,
+				unwind_done(&state) ? 0 : state.sp);
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_unwind_task);

@@ -82,6 +82,36 @@ static bool lcrt_may_enter(int s, int prev, unsigned int *left)
 
 NOKPROBE_SYMBOL(lcrt_may_enter);
 
+/**
+ * lcrt_fold() - fold a recursion's frame into the one before it
+ * @t: a trace whose last frame was just walked
+ *
+ * A return address equal to the one before it is the same call again: a
+ * recursion. The frame before counts one more repeat and keeps its window,
+ * and the walk goes on into the same slot, so that a deep recursion leaves
+ * room for the frames below it, down to the thread's entry.
+ *
+ * Context: any; no memory reads.
+ * Return: true when the last frame was folded.
+ */
+bool lcrt_fold(struct lcrt_trace *t)
+{
+	struct lcrt_frame *f, *prev;
+
+	if (t->nr < 2)
+		return false;
+	f = &t->frames[t->nr - 1];
+	prev = f - 1;
+	if (f->exact || prev->exact || f->pc != prev->pc ||
+	    prev->repeat == U16_MAX)
+		return false;
+	prev->repeat++;
+	t->nr--;
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_fold);
+
 /*
  * Walk the frame-pointer chain from @w with the frame record layout @l.
  * The first stack of @w is the task stack. A walk crosses any number of
@@ -97,6 +127,8 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 	int rec_lo = min(l->next_fp, l->ret_pc);
 	int rec_hi = max(l->next_fp, l->ret_pc) + (int)WORD;
 	unsigned int left = 0;	/* the stacks the walk has left */
+	unsigned long entry_lr = 0;	/* the lr of the frame interrupted */
+	unsigned int steps = 0;
 	int prev_s = -1;
 
 	t->nr = 0;
@@ -108,13 +140,15 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		unsigned long next_fp, ret, saved;
 		int s;
 
-		if (t->nr == LCRT_MAX_FRAMES) {
+		if (t->nr == LCRT_MAX_FRAMES || ++steps > LCRT_WALK_STEPS) {
 			t->stop = LCRT_STOP_DEPTH;
 			return;
 		}
 		f = &t->frames[t->nr++];
 		f->pc = pc;
 		f->exact = exact;
+		f->machinery = false;
+		f->repeat = 0;
 		f->win_lo = 0;
 		f->win_hi = 0;
 		f->func = 0;
@@ -178,6 +212,23 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		if (l->saved_pc != INT_MIN && lcrt_read(fp + l->saved_pc, &saved))
 			f->func = saved - l->pc_adjust;
 
+		/*
+		 * An interrupted function that had not saved its frame record
+		 * yet: its record is its caller's, whose pc is only in lr.
+		 */
+		if (entry_lr && ret != entry_lr && t->nr < LCRT_MAX_FRAMES &&
+		    lcrt_proven_caller(entry_lr, f->pc)) {
+			struct lcrt_frame *c = &t->frames[t->nr++];
+
+			memset(c, 0, sizeof(*c));
+			c->pc = entry_lr;
+			c->win_lo = f->win_lo;
+			c->win_hi = f->win_hi;
+			f->win_lo = 0;
+			f->win_hi = 0;
+		}
+		entry_lr = 0;
+		lcrt_fold(t);
 		if (!ret) {
 			t->stop = LCRT_STOP_END;
 			return;
@@ -189,6 +240,12 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 		}
 		/* Past an exception entry: where the CPU was interrupted. */
 		exact = l->entry_pc && lcrt_in_entry_text(f->pc);
+		if (exact && l->entry_lr) {
+			if (!lcrt_read(fp + l->entry_lr, &entry_lr))
+				entry_lr = 0;
+			else if (l->ret_fixup)
+				entry_lr = l->ret_fixup(entry_lr);
+		}
 		pc = ret;
 		sp = l->up ? fp + l->top : f->win_hi;
 		prev_fp = fp;
@@ -210,16 +267,45 @@ static bool lcrt_in_func(unsigned long pc, unsigned long func)
 
 NOKPROBE_SYMBOL(lcrt_in_func);
 
-/* Drop the frames of LCRT and panic() above the caller of panic(). */
+/* The functions panic() runs in, above the caller of panic(). */
+static const char * const lcrt_panic_names[] = {
+	"panic", "vpanic", "nmi_panic",
+};
+
+static bool lcrt_in_panic(unsigned long pc)
+{
+	static char name[KSYM_NAME_LEN];
+	unsigned long size, off;
+	unsigned int i;
+	size_t n;
+
+	/* The call, not the return address: panic() may end with it. */
+	if (!kallsyms_lookup(pc - 1, &size, &off, NULL, name))
+		return false;
+	n = strcspn(name, ".");
+	for (i = 0; i < ARRAY_SIZE(lcrt_panic_names); i++)
+		if (n == strlen(lcrt_panic_names[i]) &&
+		    !strncmp(name, lcrt_panic_names[i], n))
+			return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(lcrt_in_panic);
+
+/*
+ * Drop the frames of LCRT, of the panic notifier chain and of panic()
+ * itself (panic, vpanic: 6.12 routes panic() through vpanic()) above the
+ * caller of panic(): they tell nothing of the crash.
+ */
 static void lcrt_skip_panic(struct lcrt_trace *t)
 {
 	unsigned int i, first = 0;
 
 	for (i = 0; i < t->nr && i < LCRT_SKIP_MAX; i++) {
-		if (lcrt_in_func(t->frames[i].pc, (unsigned long)panic)) {
+		if (lcrt_in_panic(t->frames[i].pc))
 			first = i + 1;
+		else if (first)
 			break;
-		}
 	}
 	if (!first)
 		return;
@@ -228,6 +314,26 @@ static void lcrt_skip_panic(struct lcrt_trace *t)
 }
 
 NOKPROBE_SYMBOL(lcrt_skip_panic);
+
+/**
+ * lcrt_proven_caller() - is a return address the caller of a pc's function
+ * @ret: a return address, from a link register or the top of a stack
+ * @pc: where the CPU was, in the function that may return to @ret
+ *
+ * Context: any, including panic.
+ * Return: true when the instruction before @ret calls @pc's function.
+ */
+bool lcrt_proven_caller(unsigned long ret, unsigned long pc)
+{
+	unsigned long size, off;
+
+	if (!ret || !kernel_text_address(ret) ||
+	    !kallsyms_lookup_size_offset(pc, &size, &off))
+		return false;
+	return lcrt_arch_calls(ret, pc - off);
+}
+
+NOKPROBE_SYMBOL(lcrt_proven_caller);
 
 static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
@@ -255,6 +361,8 @@ static void lcrt_kernel_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		t->frames[i].win_lo = 0;
 		t->frames[i].win_hi = 0;
 		t->frames[i].func = 0;
+		t->frames[i].machinery = false;
+		t->frames[i].repeat = 0;
 	}
 }
 
@@ -283,27 +391,25 @@ static void lcrt_walk_stacks(struct lcrt_walk *w, unsigned long sp)
 NOKPROBE_SYMBOL(lcrt_walk_stacks);
 
 /*
- * A leaf function that keeps no frame record (arm64 and x86_64 omit them)
- * leaves its caller only in the link register or on top of the stack: put
- * that caller in as frame 1, unless it points into the faulting function
- * itself (a stale lr) or the chain has it already. The frame record the
- * walk found first is then the caller's, and so is its window; the leaf
- * has no stack of its own (an empty window at the sp of the fault).
+ * A leaf function that keeps no frame record (arm64 and x86_64 omit them),
+ * or one that faulted before its prologue saved it, leaves its caller only
+ * in the link register or on top of the stack: put that caller in as frame
+ * 1 when the instruction before it calls the faulting function (never a
+ * guess that could add a false frame), unless the chain has it already.
+ * The frame record the walk found first is then the caller's, and so is
+ * its window; the leaf has no stack of its own (an empty window at the sp
+ * of the fault).
  */
 static void lcrt_leaf_caller(struct lcrt_trace *t, struct pt_regs *regs)
 {
-	unsigned long size, off, ret, func;
+	unsigned long size, off, ret;
 
 	if (!t->nr || !kallsyms_lookup_size_offset(t->frames[0].pc, &size, &off))
 		return;
-	func = t->frames[0].pc - off;
-	ret = lcrt_leaf_return(regs, func);
-	if (!ret || !kernel_text_address(ret))
-		return;
+	ret = lcrt_leaf_return(regs, t->frames[0].pc - off);
 	if (t->nr > 1 && t->frames[1].pc == ret)
 		return;
-	if (!kallsyms_lookup_size_offset(ret - 1, &size, &off) ||
-	    ret - 1 - off == func)
+	if (!lcrt_proven_caller(ret, t->frames[0].pc))
 		return;
 	if (t->nr == LCRT_MAX_FRAMES)
 		t->nr--;
@@ -326,6 +432,9 @@ noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	struct lcrt_walk w = { };
 
 	t->exact_first = regs;
+	t->culprit = -1;
+	t->rule = 0;
+	t->rule_hint = 0;
 	if (!l || (regs && !lcrt_regs_sp(regs))) {
 		if (!lcrt_arch_unwind(t, regs))
 			lcrt_kernel_unwind(t, regs);
@@ -348,6 +457,49 @@ noinline void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 }
 
 NOKPROBE_SYMBOL(lcrt_unwind);
+
+/**
+ * lcrt_unwind_stopped() - a few frames of a CPU that the panic stopped
+ * @t: the trace to fill
+ * @regs: a copy of where that CPU was (its stop IPI's registers)
+ *
+ * With frame records, a walk inside the stack-sized block that holds its
+ * stack pointer (stacks are THREAD_SIZE aligned); without, its pc and the
+ * caller that its link register proves.
+ *
+ * Context: panic, after smp_send_stop(); nofault reads only.
+ */
+void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	const struct lcrt_fp_layout *l = lcrt_arch_fp();
+	unsigned long sp = lcrt_regs_sp(regs);
+	struct lcrt_walk w = { };
+
+	t->exact_first = true;
+	t->culprit = -1;
+	t->rule = 0;
+	t->rule_hint = 0;
+	if (l && sp) {
+		w.pc = instruction_pointer(regs);
+		w.fp = lcrt_regs_fp(regs);
+		w.sp = sp;
+		w.stacks[0].lo = ALIGN_DOWN(sp, THREAD_SIZE);
+		w.stacks[0].hi = w.stacks[0].lo + THREAD_SIZE;
+		w.nstacks = 1;
+		lcrt_fp_walk(t, &w, l);
+	} else {
+		memset(&t->frames[0], 0, sizeof(t->frames[0]));
+		t->frames[0].pc = instruction_pointer(regs);
+		t->frames[0].exact = true;
+		t->nr = 1;
+		t->unwinder = LCRT_UNW_KERNEL;
+		t->windows = false;
+		t->stop = LCRT_STOP_END;
+	}
+	lcrt_leaf_caller(t, regs);
+}
+
+NOKPROBE_SYMBOL(lcrt_unwind_stopped);
 
 #ifdef CONFIG_MODULES
 /*

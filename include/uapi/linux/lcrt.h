@@ -49,7 +49,7 @@
 
 #define LCRT_MAGIC		0x5452434cU	/* "LCRT" */
 #define LCRT_MAGIC_PENDING	0x5052434cU	/* "LCRP": being written */
-#define LCRT_VERSION		0x0100	/* major 1, minor 0 */
+#define LCRT_VERSION		0x0101	/* major 1, minor 1 */
 #define LCRT_VERSION_MAJOR(v)	((v) >> 8)
 #define LCRT_CRC_OFFSET		8
 #define LCRT_VARINT_MAX		10
@@ -155,6 +155,28 @@ struct lcrt_section {
  *	the modules that hold functions of the frames, each once: u8 name
  *	length, name bytes (as in "func [module]"), u8 build-id length
  *	(0: the module has none), build-id bytes.
+ * LCRT_SEC_CULPRIT (minor 1):
+ *	u8 rule (LCRT_CULPRIT_*), varint index of the culprit's frame in
+ *	LCRT_SEC_FRAMES: the function whose code did the wrong thing, past
+ *	the crash machinery (panic, oops, BUG and WARN handling, exception
+ *	and interrupt entries, watchdogs, lock slow paths, sleeping and
+ *	waiting primitives, LCRT). Absent: no frame could be blamed.
+ * LCRT_SEC_BLOCKED (minor 1):
+ *	the task a hung-task panic found blocked, whose call chain
+ *	LCRT_SEC_FRAMES then holds (LCRT_SEC_EVENT stays the panicking
+ *	task's): varint pid, varint its __state, varint milliseconds since
+ *	it last ran, u8 comm length, comm bytes.
+ * LCRT_SEC_CPU (minor 1):
+ *	another CPU at a panic, one section per CPU: varint cpu, u8 state
+ *	(LCRT_CPU_*), u8 flags (LCRT_CPUF_*), u8 frame count, then its
+ *	frames as in LCRT_SEC_FRAMES (zigzag pc delta from 0, offset, size,
+ *	name), innermost first; the first is where it was (exact) when the
+ *	state is LCRT_CPU_STOPPED. A short chain: a few frames at most.
+ * LCRT_SEC_REPEATS (minor 1):
+ *	varint count, then count pairs: varint frame index (LCRT_SEC_FRAMES
+ *	order, ascending), varint repeats: the frame stands for itself and
+ *	that many more frames of the same return address right below it (a
+ *	recursion, folded so that the frames below it still fit).
  */
 #define LCRT_SEC_EVENT		1
 #define LCRT_SEC_REASON		2
@@ -164,6 +186,10 @@ struct lcrt_section {
 #define LCRT_SEC_STACK		6
 #define LCRT_SEC_EXACT		7
 #define LCRT_SEC_MODULES	8
+#define LCRT_SEC_CULPRIT	9
+#define LCRT_SEC_BLOCKED	10
+#define LCRT_SEC_CPU		11
+#define LCRT_SEC_REPEATS	12
 
 #define LCRT_REGS_ARM		17
 #define LCRT_REGS_ARM64		34
@@ -190,6 +216,23 @@ struct lcrt_section {
 #define LCRT_EV_WARN		4
 #define LCRT_EV_WATCHDOG	5
 #define LCRT_EV_NAMES { "unknown", "panic", "oops", "BUG", "warning", "watchdog" }
+
+/* Why a frame is the culprit (LCRT_SEC_CULPRIT). */
+#define LCRT_CULPRIT_FAULT	1	/* its instruction faulted or trapped */
+#define LCRT_CULPRIT_CALLER	2	/* it called the crash machinery */
+#define LCRT_CULPRIT_STUCK	3	/* a lockup interrupted it there */
+#define LCRT_CULPRIT_RECURSION	4	/* it recursed off its stack */
+#define LCRT_CULPRIT_BLOCKED	5	/* a hung task waits there */
+#define LCRT_CULPRIT_NAMES { "unknown", "fault", "caller", "stuck",	\
+	"recursion", "blocked" }
+
+/* Another CPU at a panic (LCRT_SEC_CPU). */
+#define LCRT_CPU_STOPPED	1	/* stopped by the panic: where it was */
+#define LCRT_CPU_STOPPED_NO_REGS 2	/* stopped; where it was is not kept */
+#define LCRT_CPU_RUNNING	3	/* did not stop: interrupts off */
+#define LCRT_CPU_NAMES { "unknown", "stopped", "stopped (where unknown)", \
+	"did not stop (interrupts off)" }
+#define LCRT_CPUF_USER		0x01	/* it was in user space */
 
 /* Where the CPU was (LCRT_SEC_EVENT). */
 #define LCRT_CTX_TASK		0

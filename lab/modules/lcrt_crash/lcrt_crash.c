@@ -13,6 +13,16 @@
  *   insmod lcrt_crash.ko crash=timer cpu=1   the same, in a hard-irq timer
  *                                            on CPU 1 (always hard irq)
  *   insmod lcrt_crash.ko crash=ipi cpu=1     the same, in a cross-CPU call
+ *   insmod lcrt_crash.ko crash=twice         a spinlock taken twice by
+ *                                            lcrt_crash_lock_twice(): a
+ *                                            soft lockup in the lock's slow
+ *                                            path
+ *   insmod lcrt_crash.ko crash=hung          insmod blocks for good in
+ *                                            lcrt_crash_hung_wait() (D
+ *                                            state): a hung task
+ *   insmod lcrt_crash.ko crash=abba          two threads on CPUs 0 and 1
+ *                                            take two spinlocks in opposite
+ *                                            order: both CPUs lock up
  *
  * A cross-CPU call is not always an interrupt: when the target CPU is idle
  * and polling its need-resched flag, the kernel sends no IPI and the idle
@@ -25,7 +35,10 @@
 #include <linux/compiler.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/completion.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/spinlock.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -34,7 +47,7 @@
 
 static char *crash = "oops";
 module_param(crash, charp, 0400);
-MODULE_PARM_DESC(crash, "oops, timer, ipi or none");
+MODULE_PARM_DESC(crash, "oops, timer, ipi, twice, hung, abba or none");
 
 static int cpu = 1;
 module_param(cpu, int, 0400);
@@ -143,6 +156,63 @@ static long lcrt_crash_send(void *unused)
 					READ_ONCE(lcrt_crash_target), 1);
 }
 
+static DEFINE_SPINLOCK(lcrt_crash_lock_a);
+static DEFINE_SPINLOCK(lcrt_crash_lock_b);
+
+/* The second spin_lock() never returns: its slow path spins for itself. */
+static noinline void lcrt_crash_lock_twice(spinlock_t *lock)
+{
+	spin_lock(lock);
+	spin_lock(lock);
+	barrier();
+}
+
+static DECLARE_COMPLETION(lcrt_crash_never);
+
+/* Waits, uninterruptibly, for a completion that nobody signals. */
+static noinline void lcrt_crash_hung_wait(void)
+{
+	wait_for_completion(&lcrt_crash_never);
+	barrier();
+}
+
+/* Each side holds one lock and spins for the other. */
+static noinline void lcrt_crash_take_two(spinlock_t *first, spinlock_t *second)
+{
+	spin_lock(first);
+	mdelay(200);
+	spin_lock(second);
+	barrier();
+}
+
+static int lcrt_crash_abba_ab(void *unused)
+{
+	lcrt_crash_take_two(&lcrt_crash_lock_a, &lcrt_crash_lock_b);
+	return 0;
+}
+
+static int lcrt_crash_abba_ba(void *unused)
+{
+	lcrt_crash_take_two(&lcrt_crash_lock_b, &lcrt_crash_lock_a);
+	return 0;
+}
+
+static int lcrt_crash_abba(void)
+{
+	struct task_struct *ab, *ba;
+
+	if (num_online_cpus() < 2)
+		return -ENODEV;
+	ab = kthread_create_on_cpu(lcrt_crash_abba_ab, NULL, 0, "lcrt_ab/%u");
+	ba = kthread_create_on_cpu(lcrt_crash_abba_ba, NULL, 1, "lcrt_ba/%u");
+	if (IS_ERR(ab) || IS_ERR(ba))
+		return -ENOMEM;
+	wake_up_process(ab);
+	wake_up_process(ba);
+	msleep(60000);
+	return -EIO;
+}
+
 static int __init lcrt_crash_init(void)
 {
 	if (!strcmp(crash, "none")) {
@@ -159,6 +229,12 @@ static int __init lcrt_crash_init(void)
 		msleep(1000);
 		/* Not reached when the crash panics; never leave it armed. */
 		hrtimer_cancel(&lcrt_crash_hrtimer);
+	} else if (!strcmp(crash, "twice")) {
+		lcrt_crash_lock_twice(&lcrt_crash_lock_a);
+	} else if (!strcmp(crash, "hung")) {
+		lcrt_crash_hung_wait();
+	} else if (!strcmp(crash, "abba")) {
+		return lcrt_crash_abba();
 	} else if (!strcmp(crash, "ipi")) {
 		unsigned int from;
 
@@ -181,5 +257,5 @@ static void __exit lcrt_crash_exit(void)
 }
 module_exit(lcrt_crash_exit);
 
-MODULE_DESCRIPTION("LCRT lab: crashes in a module, in hard-irq context and in a cross-CPU call");
+MODULE_DESCRIPTION("LCRT lab: crashes in a module, in hard-irq context, in a cross-CPU call, in locks and waits");
 MODULE_LICENSE("GPL");

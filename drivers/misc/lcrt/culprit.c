@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LCRT - Linux Crash Record and Trace: the culprit of a crash.
+ *
+ * The culprit is the function whose code did the wrong thing. The chain is
+ * read innermost first from where the crash happened, past the crash
+ * machinery, which stays in the chain but is never blamed and keeps no
+ * stack window:
+ *
+ * - an oops, BUG or trapping WARN starts at the instruction that faulted
+ *   or trapped; a panic from a WARN trap at the trapping frame, the first
+ *   one that an exception entry interrupted;
+ * - a lockup that a timer interrupt caught starts at the frame it
+ *   interrupted (lock slow paths are then skipped to the function that
+ *   took the lock);
+ * - a panic that no exception led to starts at panic() and blames its
+ *   caller; so is the caller blamed of __stack_chk_fail(), of a sleeping
+ *   primitive called from atomic context, of a lock's slow path;
+ * - a stack overflow blames the innermost function that appears twice in
+ *   the chain (it recursed), else the first past the machinery and the
+ *   string and memory helpers;
+ * - a hung task blames the blocked task's function that waits, past the
+ *   scheduler and the wait primitives.
+ *
+ * Machinery is recognised by what the code is: the kernel's entry, IRQ
+ * entry, softirq entry, noinstr, scheduler and lock text sections, then by
+ * name for what lives in ordinary text (panic and oops handling, BUG and
+ * WARN, watchdogs, hung-task detection, lock slow paths, sleep and wait
+ * primitives, notifier chains, LCRT itself). GCC's clone suffixes
+ * (.constprop.0, .isra.0, .cold) do not change what a function is.
+ */
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/debug.h>
+#include <linux/sched/signal.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+#include <asm/sections.h>
+
+#include "lcrt.h"
+
+/* Functions that are the crash's machinery, wherever they live. */
+static const char * const lcrt_machinery_names[] = {
+	/* panic and oops */
+	"panic", "vpanic", "nmi_panic", "panic_smp_self_stop",
+	"nmi_panic_self_stop", "check_panic_on_warn", "die", "__die",
+	"oops_end", "die_kernel_fault", "__do_kernel_fault", "do_kernel_fault",
+	"do_page_fault", "do_mem_abort", "do_DataAbort", "do_PrefetchAbort",
+	"do_translation_fault", "do_bad_area", "__do_page_fault",
+	"page_fault_oops", "kernelmode_fixup_or_oops", "handle_page_fault",
+	"do_user_addr_fault", "do_kern_addr_fault", "handle_bad_stack",
+	"handle_stack_overflow", "bad_mode", "arm_notify_die",
+	/* BUG and WARN */
+	"__warn", "warn_slowpath_fmt", "__warn_printk", "report_bug",
+	"__report_bug", "bug_handler", "handle_bug", "do_trap",
+	"do_error_trap", "do_undefinstr", "call_undef_hook", "call_break_hook",
+	"call_el1_break_hook", "brk_handler", "do_debug_exception",
+	"do_el1_brk64", "do_el1_undef", "do_el1_bti", "do_el1_fpac",
+	"bug_brk_handler", "early_brk64",
+	"__stack_chk_fail", "__schedule_bug", "__might_resched",
+	"__might_sleep", "__might_fault", "__cant_sleep", "__cant_migrate",
+	/* watchdogs and the hung-task detector */
+	"watchdog_timer_fn", "watchdog_overflow_callback",
+	"watchdog_hardlockup_check", "watchdog_buddy_check_hardlockup",
+	"watchdog_check_hardlockup_other_cpu", "watchdog",
+	"check_hung_uninterruptible_tasks", "check_hung_task",
+	"rcu_sched_clock_irq", "print_cpu_stall", "check_cpu_stall",
+	/* lock slow paths */
+	"queued_spin_lock_slowpath", "native_queued_spin_lock_slowpath",
+	"__pv_queued_spin_lock_slowpath", "queued_read_lock_slowpath",
+	"queued_write_lock_slowpath", "do_raw_spin_lock", "do_raw_read_lock",
+	"do_raw_write_lock", "rt_spin_lock", "rt_mutex_slowlock",
+	/* sleep and wait primitives that are not scheduler text */
+	"msleep", "msleep_interruptible", "ssleep", "usleep_range_state",
+	"fsleep", "__wait_on_bit", "out_of_line_wait_on_bit",
+	/* notifier chains and the stop of other CPUs */
+	"notifier_call_chain", "atomic_notifier_call_chain",
+	"__atomic_notifier_call_chain", "notify_die",
+	"smp_send_stop", "panic_other_cpus_shutdown",
+	/* a blocked task's switch (x86's is not scheduler text) */
+	"__switch_to", "__switch_to_asm",
+};
+
+/* Helpers whose fault is their caller's: syzkaller's rule, too. */
+static const char * const lcrt_helper_prefixes[] = {
+	"mem", "__mem", "str", "__str", "mmioset", "mmiocpy",
+	"__copy_", "copy_", "raw_copy_", "__arch_copy_", "_copy_",
+	"__asan_", "__kasan_", "__ubsan_", "ubsan_",
+};
+
+/* "func [module]" or "func.constprop.0" is func. */
+static size_t lcrt_base_len(const char *name)
+{
+	return strcspn(name, " .");
+}
+
+NOKPROBE_SYMBOL(lcrt_base_len);
+
+static bool lcrt_name_is(const char *name, const char *want)
+{
+	size_t n = lcrt_base_len(name);
+
+	return n == strlen(want) && !strncmp(name, want, n);
+}
+
+NOKPROBE_SYMBOL(lcrt_name_is);
+
+static bool lcrt_in(unsigned long pc, const char *lo, const char *hi)
+{
+	return pc >= (unsigned long)lo && pc < (unsigned long)hi;
+}
+
+NOKPROBE_SYMBOL(lcrt_in);
+
+/**
+ * lcrt_machinery() - is a frame part of the crash machinery
+ * @pc: the frame's pc (a return address is looked up where it called)
+ * @name: its function as LCRT names it, "" when unnamed
+ *
+ * Context: any, including panic; no locks.
+ * Return: true for entry, IRQ entry, noinstr, scheduler and lock code, and
+ * for the functions of panic, oops, BUG, WARN, watchdog and lock handling.
+ */
+bool lcrt_machinery(unsigned long pc, const char *name)
+{
+	unsigned int i;
+
+	if (lcrt_in_entry_text(pc) ||
+	    lcrt_in(pc, __irqentry_text_start, __irqentry_text_end) ||
+	    lcrt_in(pc, __softirqentry_text_start, __softirqentry_text_end) ||
+	    lcrt_in(pc, __noinstr_text_start, __noinstr_text_end) ||
+	    in_sched_functions(pc))
+		return true;
+	if (!name[0])
+		return false;
+	/* LCRT is built in: a module's lcrt_* function is not LCRT. */
+	if (!strncmp(name, "lcrt_", 5) && !strchr(name, ' '))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(lcrt_machinery_names); i++)
+		if (lcrt_name_is(name, lcrt_machinery_names[i]))
+			return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(lcrt_machinery);
+
+static bool lcrt_helper(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lcrt_helper_prefixes); i++)
+		if (!strncmp(name, lcrt_helper_prefixes[i],
+			     strlen(lcrt_helper_prefixes[i])))
+			return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(lcrt_helper);
+
+/* The pc a frame's function is looked up by: the call, for a return. */
+static unsigned long lcrt_call_pc(const struct lcrt_frame *f)
+{
+	if (f->exact || lcrt_in_entry_text(f->pc))
+		return f->pc;
+	return f->pc - (IS_ENABLED(CONFIG_THUMB2_KERNEL) ? 2 : 1);
+}
+
+NOKPROBE_SYMBOL(lcrt_call_pc);
+
+static bool lcrt_same_func(const struct lcrt_frame *a,
+			   const struct lcrt_frame *b)
+{
+	size_t n = lcrt_base_len(a->name);
+
+	if (!a->name[0] || !b->name[0])
+		return a->pc - a->off == b->pc - b->off && a->pc && b->pc;
+	return n == lcrt_base_len(b->name) && !strncmp(a->name, b->name, n);
+}
+
+NOKPROBE_SYMBOL(lcrt_same_func);
+
+/* The innermost frame from @from whose function recursed, or -1. */
+static int lcrt_recursed(const struct lcrt_trace *t, unsigned int from)
+{
+	unsigned int i, k;
+
+	for (i = from; i < t->nr; i++) {
+		if (t->frames[i].machinery || lcrt_helper(t->frames[i].name))
+			continue;
+		if (t->frames[i].repeat)
+			return i;
+		for (k = i + 1; k < t->nr; k++)
+			if (lcrt_same_func(&t->frames[i], &t->frames[k]))
+				return i;
+	}
+	return -1;
+}
+
+NOKPROBE_SYMBOL(lcrt_recursed);
+
+/**
+ * lcrt_culprit() - name the culprit of a named chain
+ * @t: the chain, after lcrt_symbolize(); sets @t->culprit and @t->rule
+ *     and marks the machinery frames
+ * @event: LCRT_EV_* of the crash
+ * @reason: its reason (oops string or panic message), or NULL
+ * @irq_pc: the pc a lockup's timer interrupt stopped, or 0
+ *
+ * Context: any, including panic; no locks, bounded by the chain.
+ */
+void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
+		  unsigned long irq_pc)
+{
+	bool overflow = reason && (strstr(reason, "stack overflow") ||
+				   strstr(reason, "stack guard page"));
+	unsigned int i, start = 0;
+	int r;
+
+	t->culprit = -1;
+	t->rule = 0;
+	for (i = 0; i < t->nr; i++) {
+		struct lcrt_frame *f = &t->frames[i];
+
+		f->machinery = lcrt_machinery(lcrt_call_pc(f), f->name);
+	}
+	if (t->rule_hint == LCRT_CULPRIT_BLOCKED) {
+		t->rule = LCRT_CULPRIT_BLOCKED;
+	} else if (irq_pc) {
+		/* The frame the watchdog's interrupt stopped. */
+		for (i = 1; i < t->nr; i++)
+			if (t->frames[i].exact && t->frames[i].pc == irq_pc)
+				break;
+		start = i < t->nr ? i : 0;
+		t->rule = LCRT_CULPRIT_STUCK;
+	} else if (!t->exact_first && event == LCRT_EV_WARN) {
+		/* panic_on_warn: the WARN's trap, where the CPU was. */
+		for (i = 1; i < t->nr && !t->frames[i].exact; i++)
+			;
+		start = i < t->nr ? i : 0;
+		t->rule = i < t->nr ? LCRT_CULPRIT_FAULT : LCRT_CULPRIT_CALLER;
+	} else if (!t->exact_first) {
+		/* A panic: its caller. */
+		t->rule = LCRT_CULPRIT_CALLER;
+	} else {
+		t->rule = LCRT_CULPRIT_FAULT;
+	}
+	/* What comes before the start is the interrupt's or trap's handling. */
+	for (i = 0; i < start; i++)
+		t->frames[i].machinery = true;
+	if (overflow) {
+		r = lcrt_recursed(t, start);
+		if (r >= 0) {
+			t->culprit = r;
+			t->rule = LCRT_CULPRIT_RECURSION;
+			return;
+		}
+	}
+	for (i = start; i < t->nr; i++) {
+		const struct lcrt_frame *f = &t->frames[i];
+
+		if (f->machinery || (f->name[0] && lcrt_helper(f->name)))
+			continue;
+		/* A frame past the machinery: its caller's, not its fault. */
+		if (i > start && t->rule == LCRT_CULPRIT_FAULT)
+			t->rule = LCRT_CULPRIT_CALLER;
+		if (overflow)
+			t->rule = LCRT_CULPRIT_RECURSION;
+		t->culprit = i;
+		return;
+	}
+	t->rule = 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_culprit);
+
+#ifdef CONFIG_DETECT_HUNG_TASK
+/* Tasks looked at, at most, for the one a hung-task panic found. */
+#define LCRT_HUNG_SCAN	16384
+
+/*
+ * Is @t a task the hung-task detector counts as blocked (as
+ * check_hung_uninterruptible_tasks() does), that it has seen since it
+ * last ran?
+ */
+static bool lcrt_blocked(struct task_struct *t)
+{
+	unsigned int state = READ_ONCE(t->__state);
+
+	if (!(state & TASK_UNINTERRUPTIBLE) || (state & TASK_WAKEKILL) ||
+	    (state & TASK_NOLOAD))
+		return false;
+	return READ_ONCE(t->last_switch_count) == t->nvcsw + t->nivcsw &&
+	       READ_ONCE(t->last_switch_time);
+}
+
+NOKPROBE_SYMBOL(lcrt_blocked);
+
+/**
+ * lcrt_hung_task() - the chain of the task a hung-task panic is about
+ * @t: the trace to fill with that task's chain (no stack windows)
+ * @h: what the record says of the task
+ *
+ * The detector panics after its scan, once it found a task blocked for
+ * longer than its timeout; the one that has waited longest since it last
+ * ran is that task. Its chain comes from the architecture's walk of a
+ * blocked task (with windows), else from the kernel's unwinder.
+ *
+ * Context: panic; under RCU, a bounded walk of the task list, no locks.
+ * Return: true when such a task was found.
+ */
+bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h)
+{
+	static unsigned long entries[LCRT_MAX_FRAMES];
+	struct task_struct *g, *p, *found = NULL;
+	unsigned long oldest = 0;
+	unsigned int n = LCRT_HUNG_SCAN, i;
+
+	rcu_read_lock();
+	for_each_process_thread(g, p) {
+		if (!n--)
+			break;
+		if (p == current || !lcrt_blocked(p))
+			continue;
+		if (!found || time_before(p->last_switch_time, oldest)) {
+			found = p;
+			oldest = p->last_switch_time;
+		}
+	}
+	if (!found) {
+		rcu_read_unlock();
+		return false;
+	}
+	h->pid = task_pid_nr(found);
+	strscpy(h->comm, found->comm, sizeof(h->comm));
+	h->state = READ_ONCE(found->__state);
+	h->waited_ms = jiffies_to_msecs(jiffies - oldest);
+	t->exact_first = false;
+	t->culprit = -1;
+	t->rule_hint = LCRT_CULPRIT_BLOCKED;
+	/* The arch's own walk keeps windows; else the kernel's unwinder. */
+	if (!lcrt_arch_unwind_task(t, found)) {
+		n = stack_trace_save_tsk(found, entries, LCRT_MAX_FRAMES, 0);
+		memset(t->frames, 0, sizeof(t->frames[0]) * n);
+		for (i = 0; i < n; i++)
+			t->frames[i].pc = entries[i];
+		t->nr = n;
+		t->unwinder = LCRT_UNW_KERNEL;
+		t->windows = false;
+		t->windows_up = false;
+		t->stop = n == LCRT_MAX_FRAMES ? LCRT_STOP_DEPTH : LCRT_STOP_END;
+	}
+	rcu_read_unlock();
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_hung_task);
+#else
+bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h)
+{
+	return false;
+}
+#endif
