@@ -7,6 +7,7 @@
  *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/lcrt
  */
 #include <kunit/test.h>
+#include <linux/bug.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/crc32.h>
@@ -1778,6 +1779,12 @@ static void lcrt_test_culprit_fault(struct kunit *test)
 	static const char * const helper[] = {
 		"memset", "drv_fill", "drv_probe",
 	};
+	static const char * const other[] = {
+		"mem_cgroup_charge", "drv_alloc", "drv_probe",
+	};
+	static const char * const module[] = {
+		"watchdog [drv]", "drv_probe [drv]",
+	};
 	struct lcrt_trace *t;
 
 	t = lcrt_test_named(test, fault, ARRAY_SIZE(fault), true);
@@ -1790,6 +1797,18 @@ static void lcrt_test_culprit_fault(struct kunit *test)
 	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
 	KUNIT_EXPECT_EQ(test, t->culprit, 1);
 	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
+
+	/*
+	 * Not every mem* or str* is a helper, and a module's function is
+	 * never machinery, whatever its name.
+	 */
+	t = lcrt_test_named(test, other, ARRAY_SIZE(other), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 0);
+	t = lcrt_test_named(test, module, ARRAY_SIZE(module), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 0);
+	KUNIT_EXPECT_FALSE(test, t->frames[0].machinery);
 }
 
 static void lcrt_test_culprit_panic(struct kunit *test)
@@ -1825,23 +1844,62 @@ static void lcrt_test_culprit_panic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->rule, 0);
 }
 
+#ifdef CONFIG_GENERIC_BUG
+extern struct bug_entry __start___bug_table[], __stop___bug_table[];
+
+/* The address of a WARN's trap in this kernel, from its bug table. */
+static unsigned long lcrt_test_warn_site(void)
+{
+	struct bug_entry *bug;
+
+	for (bug = __start___bug_table; bug < __stop___bug_table; bug++) {
+		if (!(bug->flags & BUGFLAG_WARNING))
+			continue;
+#ifdef CONFIG_GENERIC_BUG_RELATIVE_POINTERS
+		return (unsigned long)&bug->bug_addr_disp + bug->bug_addr_disp;
+#else
+		return bug->bug_addr;
+#endif
+	}
+	return 0;
+}
+#else
+static unsigned long lcrt_test_warn_site(void)
+{
+	return 0;
+}
+#endif
+
 static void lcrt_test_culprit_warn(struct kunit *test)
 {
 	static const char * const warn[] = {
 		"check_panic_on_warn", "__warn", "report_bug", "bug_handler",
 		"handler_of_no_name_we_know", "drv_check [drv]", "drv_probe [drv]",
 	};
+	unsigned long site = lcrt_test_warn_site();
 	struct lcrt_trace *t;
 
 	/*
-	 * panic_on_warn: the frame the WARN's trap stopped, even past
-	 * plumbing the table does not name.
+	 * panic_on_warn: where the WARN trapped, as the bug table says, even
+	 * past plumbing the table of machinery does not name.
+	 */
+	if (site) {
+		t = lcrt_test_named(test, warn, ARRAY_SIZE(warn), false);
+		t->frames[5].exact = true;
+		t->frames[5].pc = site;
+		lcrt_culprit(t, LCRT_EV_WARN, "panic_on_warn set ...", 0);
+		KUNIT_EXPECT_EQ(test, t->culprit, 5);
+		KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_FAULT);
+	}
+	/*
+	 * A frame an interrupt stopped is not a WARN's trap (a WARN that
+	 * calls warn_slowpath_fmt(), scheduling while atomic): the caller.
 	 */
 	t = lcrt_test_named(test, warn, ARRAY_SIZE(warn), false);
 	t->frames[5].exact = true;
 	lcrt_culprit(t, LCRT_EV_WARN, "panic_on_warn set ...", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 5);
-	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_FAULT);
+	KUNIT_EXPECT_EQ(test, t->culprit, 4);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
 }
 
 static void lcrt_test_culprit_stuck(struct kunit *test)
@@ -1860,6 +1918,19 @@ static void lcrt_test_culprit_stuck(struct kunit *test)
 	/* Not the lock's slow path: the function that took the lock. */
 	KUNIT_EXPECT_EQ(test, t->culprit, 5);
 	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_STUCK);
+	/* The interrupt's plumbing is machinery, whatever its name. */
+	KUNIT_EXPECT_TRUE(test, t->frames[1].machinery);
+
+	/*
+	 * The interrupted pc is not in the chain, or there is none (a
+	 * lockup seen from another CPU): no culprit, not the detector's.
+	 */
+	t = lcrt_test_named(test, lockup, ARRAY_SIZE(lockup), false);
+	lcrt_culprit(t, LCRT_EV_WATCHDOG, "softlockup: hung tasks", 0x42);
+	KUNIT_EXPECT_EQ(test, t->culprit, -1);
+	t = lcrt_test_named(test, lockup, ARRAY_SIZE(lockup), false);
+	lcrt_culprit(t, LCRT_EV_WATCHDOG, "Watchdog detected hard LOCKUP", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, -1);
 }
 
 static void lcrt_test_culprit_recursion(struct kunit *test)

@@ -65,6 +65,33 @@ Spec arm64() {
   return s;
 }
 
+// A hung task's record: the blocked task's chain, its culprit the waiter.
+Spec hung() {
+  Spec s = arm64();
+  s.event.kind = LCRT_EV_WATCHDOG;
+  s.reason = "hung_task: blocked tasks";
+  s.culprit = Culprit{LCRT_CULPRIT_BLOCKED, 1};
+  s.blocked = Blocked{77, 2, 122880, "kworker/0:1"};
+  return s;
+}
+
+// A panic with other CPUs (stopped with a module frame, stopped in user
+// space, one that did not stop) and a folded recursion (minor 1).
+Spec cpus_repeats() {
+  Spec s = arm64();
+  s.event.kind = LCRT_EV_PANIC;
+  s.reason = "Kernel panic - not syncing: kernel stack overflow";
+  s.frames[1].repeats = 96;
+  s.cpus = {Cpu{1,
+                LCRT_CPU_STOPPED,
+                0,
+                {{0xffff800008b3af00, 0x2c, 0x40, "_raw_spin_lock"},
+                 {0xffff800000a101a0, 0x20, 0x44, "lcrt_crash_take_two [lcrt_crash]"}}},
+            Cpu{2, LCRT_CPU_STOPPED, LCRT_CPUF_USER, {{0xaaaadead1234, 0, 0, ""}}},
+            Cpu{3, LCRT_CPU_RUNNING, 0, {}}};
+  return s;
+}
+
 void decode_corpus() {
   const std::string d = "decode";
   put(d, "valid-arm", make_record(Spec{}));
@@ -95,7 +122,7 @@ void decode_corpus() {
     s.event.kind = 200;
     s.event.context = 9;
     s.arch = 77;
-    s.extra = {{200, Bytes{1, 2, 3}}, {LCRT_SEC_MODULES + 1, Bytes{}}};
+    s.extra = {{200, Bytes{1, 2, 3}}, {99, Bytes{}}};  // types no version defines
     put(d, "valid-odd-values-unknown-sections", make_record(s));
   }
   {
@@ -216,6 +243,85 @@ void decode_corpus() {
       with(LCRT_SEC_EVENT, payload(Writer().u8(1).u8(0).raw("\x01\x02"))));
   put(d, "kernel-build-id-past-end",
       with(LCRT_SEC_KERNEL, payload(Writer().str8("6.12").u8(40).le(1, 8))));
+
+  // The culprit and the blocked task of a hung task (minor 1).
+  put(d, "valid-culprit-blocked", make_record(hung()));
+  {
+    Spec s = hung();
+    s.frames[2].name = "";
+    s.blocked->comm = "k\xff\x1b[2J\xc2\x9b";
+    put(d, "valid-culprit-unnamed-nasty-comm", make_record(s));
+  }
+  {
+    Spec s = hung();
+    s.culprit->frame = s.frames.size();
+    put(d, "culprit-past-the-frames", make_record(s));
+    s.culprit->frame = ~0ULL;
+    put(d, "culprit-huge-index", make_record(s));
+  }
+  put(d, "culprit-rule-only", with(LCRT_SEC_CULPRIT, Bytes{LCRT_CULPRIT_FAULT}));
+  put(d, "culprit-varint-cut", with(LCRT_SEC_CULPRIT, Bytes{LCRT_CULPRIT_FAULT, 0x80}));
+  put(d, "valid-culprit-unknown-rule", with(LCRT_SEC_CULPRIT, Bytes{LCRT_CULPRIT_BLOCKED + 1, 0}));
+  {
+    Spec s = hung();
+    s.extra = {{LCRT_SEC_CULPRIT, Bytes{LCRT_CULPRIT_FAULT, 0}}};
+    put(d, "culprit-twice", make_record(s));
+    s.extra = {{LCRT_SEC_BLOCKED, payload(Writer().varint(1).varint(0).varint(0).str8("x"))}};
+    put(d, "blocked-twice", make_record(s));
+  }
+  put(d, "blocked-comm-past-end",
+      with(LCRT_SEC_BLOCKED, payload(Writer().varint(77).varint(2).varint(5).u8(16).raw("kw"))));
+
+  // Other CPUs at a panic and folded recursions (minor 1).
+  put(d, "valid-cpus-repeats", make_record(cpus_repeats()));
+  {
+    Spec s = cpus_repeats();
+    s.word_size = 4;  // pcs cut to 32 bits
+    s.arch = LCRT_ARCH_ARM;
+    s.regs.clear();
+    s.cpus[0].frames[1].name = "\xff\x1b[2J [m\x9b]";
+    s.extra = {{LCRT_SEC_CPU, payload(Writer()
+                                          .varint(~0ULL)
+                                          .u8(200)
+                                          .u8(0xff)
+                                          .u8(1)
+                                          .svarint(-1)
+                                          .varint(0)
+                                          .varint(0)
+                                          .str8("x")
+                                          .raw("newer"))}};
+    put(d, "valid-cpus-odd-values-nasty-names", make_record(s));
+  }
+  {
+    Spec s = cpus_repeats();
+    s.frames[0].repeats = ~0ULL - 1;
+    s.frames[3].repeats = 1;
+    put(d, "valid-repeats-huge", make_record(s));
+  }
+  const auto cpu = [](std::uint8_t count) {
+    return Writer().varint(1).u8(LCRT_CPU_STOPPED).u8(0).u8(count);
+  };
+  put(d, "cpu-empty", with(LCRT_SEC_CPU, Bytes{}));
+  put(d, "cpu-no-frame-count", with(LCRT_SEC_CPU, payload(Writer().varint(1).u8(1).u8(0))));
+  put(d, "cpu-frame-count-overrun", with(LCRT_SEC_CPU, payload(cpu(3).u8(0).u8(0).u8(0).u8(0))));
+  put(d, "cpu-cut-mid-frame",
+      with(LCRT_SEC_CPU, payload(cpu(2).u8(0).u8(0).u8(0).u8(0).raw("\x80\x80\x80\x80"))));
+  put(d, "cpu-name-past-end",
+      with(LCRT_SEC_CPU, payload(cpu(1).svarint(8).varint(1).varint(2).u8(9).raw("ab"))));
+  const auto repeats = [](std::uint64_t count) { return Writer().varint(count); };
+  put(d, "repeats-index-past-frames",
+      with(LCRT_SEC_REPEATS, payload(repeats(1).varint(3).varint(4))));
+  put(d, "repeats-huge-index", with(LCRT_SEC_REPEATS, payload(repeats(1).varint(~0ULL).varint(4))));
+  put(d, "repeats-out-of-order",
+      with(LCRT_SEC_REPEATS, payload(repeats(2).varint(1).varint(4).varint(0).varint(4))));
+  put(d, "repeats-count-lies", with(LCRT_SEC_REPEATS, payload(repeats(100).varint(0).varint(1))));
+  put(d, "repeats-max", with(LCRT_SEC_REPEATS, payload(repeats(1).varint(0).varint(~0ULL))));
+  put(d, "repeats-cut", with(LCRT_SEC_REPEATS, payload(repeats(1).varint(0).u8(0x80))));
+  {
+    Spec s = cpus_repeats();
+    s.extra = {{LCRT_SEC_REPEATS, payload(repeats(1).varint(0).varint(1))}};
+    put(d, "repeats-twice", make_record(s));
+  }
 }
 
 // A region image: each record in a slot of slot bytes, the rest erased.
@@ -284,6 +390,8 @@ void scan_corpus() {
   put(d, "raw-followup", with_followup(seq(7), followup(7)));
   put(d, "raw-torn-followup", with_followup(seq(7), pending(followup(7))));
   put(d, "raw-pending", pending(seq(3)));
+  put(d, "raw-culprit-followup", with_followup(seq(7, hung()), followup(7)));
+  put(d, "raw-cpus-repeats", seq(8, cpus_repeats()));
 
   // Region images with a header (struct lcrt_region_header, two copies).
   RegionSpec r;
@@ -291,6 +399,12 @@ void scan_corpus() {
   r.nslots = 4;
   put(d, "region-empty", make_region(r, {}));
   put(d, "region-records", make_region(r, {seq(3), {}, seq(5, arm64()), seq(4)}));
+  {
+    RegionSpec big = r;
+    big.slot_size = 1024;
+    big.nslots = 3;
+    put(d, "region-cpus-repeats", make_region(big, {seq(3, hung()), seq(4, cpus_repeats())}));
+  }
   {
     Bytes junk(16, 0x5a);
     Bytes damaged = seq(6);

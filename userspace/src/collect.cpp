@@ -32,13 +32,6 @@ namespace {
   throw std::system_error(err, std::generic_category(), path);
 }
 
-Signature record_signature(const Record& rec) {
-  std::vector<std::string> names;
-  names.reserve(rec.frames.size());
-  for (const Frame& f : rec.frames) names.push_back(f.name);
-  return signature(names);
-}
-
 // dir, created when missing, opened and locked against another collect.
 int open_locked(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) fail(errno, dir);
@@ -68,7 +61,7 @@ std::string stem(const Record& rec, std::time_t now) {
   ::gmtime_r(&now, &tm);
   std::array<char, 32> when{};
   std::strftime(when.data(), when.size(), "%Y%m%dT%H%M%SZ", &tm);
-  const Signature sig = record_signature(rec);
+  const Signature sig = signature(rec);
   return std::string(when.data()) + "-seq" + std::to_string(rec.seq) + "-" +
          (sig.id.empty() ? "nosignature" : sig.id);
 }
@@ -92,12 +85,18 @@ std::string record_key(const Found& f) {
 }
 
 std::string culprit(const Record& rec) {
-  if (const Signature sig = record_signature(rec); !sig.functions.empty())
-    return sig.functions.front();
-  if (rec.frames.empty()) return "unknown";
-  std::array<char, 24> pc{};
-  std::snprintf(pc.data(), pc.size(), "0x%llx", static_cast<unsigned long long>(rec.frames[0].pc));
-  return pc.data();
+  const auto pc = [](const Frame& f) {
+    std::array<char, 24> buf{};
+    std::snprintf(buf.data(), buf.size(), "0x%llx", static_cast<unsigned long long>(f.pc));
+    return std::string(buf.data());
+  };
+  if (rec.culprit && rec.culprit->frame < rec.frames.size()) {
+    const Frame& f = rec.frames[static_cast<std::size_t>(rec.culprit->frame)];
+    const std::string name = base_name(f.name);
+    return name.empty() ? pc(f) : name;
+  }
+  if (const Signature sig = signature(rec); !sig.functions.empty()) return sig.functions.front();
+  return rec.frames.empty() ? "unknown" : pc(rec.frames[0]);
 }
 
 Archive::Archive(std::string dir, std::ostream& warn)
@@ -185,8 +184,9 @@ bool journal_built() {
 
 bool journal_record(const Record& rec, const std::string& path) {
 #ifdef LCRT_HAVE_SYSTEMD
-  const Signature sig = record_signature(rec);
+  const Signature sig = signature(rec);
   const std::string who = printable(culprit(rec));
+  const std::string what = printable(title(rec));
   const std::string event = rec.event ? event_name(rec.event->kind) : "unknown";
   const std::string message = "MESSAGE=kernel crash recorded: " + who + " (" +
                               (sig.id.empty() ? "no signature" : sig.id) + ")";
@@ -198,6 +198,7 @@ bool journal_record(const Record& rec, const std::string& path) {
                          "PRIORITY=3",                          //
                          "SYSLOG_IDENTIFIER=lcrt",              //
                          "LCRT_SIGNATURE=%s", sig.id.c_str(),   //
+                         "LCRT_TITLE=%s", what.c_str(),         //
                          "LCRT_CULPRIT=%s", who.c_str(),        //
                          "LCRT_BUILD_ID=%s", build_id.c_str(),  //
                          "LCRT_SEQ=%s", seq.c_str(),            //

@@ -88,21 +88,29 @@ Event read_event(Reader& r) {
   return e;
 }
 
+// One frame of a chain (LCRT_SEC_FRAMES, LCRT_SEC_CPU); pc: the previous
+// frame's, 0 before the first; which: the frame, as an error names it.
+Frame read_frame(Reader& r, std::uint64_t& pc, std::uint8_t word_size, const std::string& which) {
+  Frame f;
+  pc += static_cast<std::uint64_t>(r.svarint());
+  f.pc = word_size == 4 ? (pc & 0xffffffffULL) : pc;
+  f.offset = r.varint();
+  f.size = r.varint();
+  const std::uint8_t n = r.u8();
+  if (n > r.remaining()) r.fail("has the name of " + which + " running past its end");
+  f.name = r.str(n);
+  return f;
+}
+
 void read_frames(Reader& r, Record& rec) {
   rec.has_frames = true;
   rec.unwinder = r.u8();
   rec.stop = r.u8();
   rec.frames_dropped = r.varint();
   std::uint64_t pc = 0;
-  while (!r.at_end()) {
-    Frame f;
-    pc += static_cast<std::uint64_t>(r.svarint());
-    f.pc = rec.word_size == 4 ? (pc & 0xffffffffULL) : pc;
-    f.offset = r.varint();
-    f.size = r.varint();
-    f.name = r.str8();
-    rec.frames.push_back(std::move(f));
-  }
+  while (!r.at_end())
+    rec.frames.push_back(
+        read_frame(r, pc, rec.word_size, "frame " + std::to_string(rec.frames.size())));
 }
 
 // The rest of a section as whole words of the record's word size.
@@ -137,7 +145,75 @@ void read_modules(Reader& r, Record& rec) {
   }
 }
 
-void read_section(std::uint8_t type, Reader& r, Record& rec, std::vector<std::uint64_t>& exact) {
+// The culprit: its rule (LCRT_CULPRIT_*, or one of a newer minor version,
+// kept as it is) and its frame's index (checked against the frames once every
+// section is read).
+Culprit read_culprit(Reader& r, const Record& rec) {
+  if (rec.culprit) r.fail("appears twice");
+  Culprit c;
+  c.rule = r.u8();
+  c.frame = r.varint();
+  return c;
+}
+
+Blocked read_blocked(Reader& r, const Record& rec) {
+  if (rec.blocked) r.fail("appears twice");
+  Blocked b;
+  b.pid = r.varint();
+  b.state = r.varint();
+  b.waited_ms = r.varint();
+  b.comm = r.str8();
+  return b;
+}
+
+// Another CPU: its number, state (any: a newer one shows as "unknown"),
+// flags and frames. Bytes after its frames are left for a newer minor version.
+Cpu read_cpu(Reader& r, const Record& rec) {
+  Cpu c;
+  c.cpu = r.varint();
+  c.state = r.u8();
+  c.flags = r.u8();
+  const std::uint8_t count = r.u8();
+  const std::string of_cpu = " of CPU " + std::to_string(c.cpu);
+  // A frame takes 4 bytes at least: its pc delta, offset, size and name length.
+  if (count > r.remaining() / 4)
+    r.fail("counts " + std::to_string(count) + (count == 1 ? " frame" : " frames") + of_cpu +
+           ", more than it holds");
+  std::uint64_t pc = 0;
+  for (unsigned i = 0; i < count; i++)
+    c.frames.push_back(read_frame(r, pc, rec.word_size, "frame " + std::to_string(i) + of_cpu));
+  if (c.state == LCRT_CPU_STOPPED && !c.frames.empty()) c.frames[0].exact = true;
+  return c;
+}
+
+// Pairs of a frame index (ascending) and how many more frames it stands
+// for; applied to the frames once every section is read.
+void read_repeats(Reader& r, std::vector<std::pair<std::uint64_t, std::uint64_t>>& repeats,
+                  bool& seen) {
+  if (seen) r.fail("appears twice");
+  seen = true;
+  const std::uint64_t count = r.varint();
+  if (count > r.remaining() / 2) r.fail("counts more folded frames than it holds");
+  for (std::uint64_t i = 0; i < count; i++) {
+    const std::uint64_t index = r.varint();
+    const std::uint64_t more = r.varint();
+    if (!repeats.empty() && index <= repeats.back().first) r.fail("has frame indices out of order");
+    // The frame and its repeats must be countable: N = more + 1.
+    if (more == ~std::uint64_t{0})
+      r.fail("folds more frames under frame " + std::to_string(index) + " than can be counted");
+    repeats.emplace_back(index, more);
+  }
+}
+
+// What decode() gathers across sections to check once all are read.
+struct Pending {
+  std::vector<std::uint64_t> exact;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> repeats;  // frame, more
+  bool repeats_seen = false;
+};
+
+// Reads one section into rec; false when its type is unknown to this tool.
+bool read_section(std::uint8_t type, Reader& r, Record& rec, Pending& pending) {
   switch (type) {
     case LCRT_SEC_EVENT:
       rec.event = read_event(r);
@@ -167,14 +243,27 @@ void read_section(std::uint8_t type, Reader& r, Record& rec, std::vector<std::ui
       break;
     }
     case LCRT_SEC_EXACT:
-      read_exact(r, exact);
+      read_exact(r, pending.exact);
       break;
     case LCRT_SEC_MODULES:
       read_modules(r, rec);
       break;
-    default:
+    case LCRT_SEC_CULPRIT:
+      rec.culprit = read_culprit(r, rec);
       break;
+    case LCRT_SEC_BLOCKED:
+      rec.blocked = read_blocked(r, rec);
+      break;
+    case LCRT_SEC_CPU:
+      rec.cpus.push_back(read_cpu(r, rec));
+      break;
+    case LCRT_SEC_REPEATS:
+      read_repeats(r, pending.repeats, pending.repeats_seen);
+      break;
+    default:
+      return false;
   }
+  return true;
 }
 
 // "major.minor" of a version field.
@@ -288,7 +377,7 @@ Record decode(const std::uint8_t* data, std::size_t len) {
   rec.word_size = h[offsetof(lcrt_record_header, word_size)];
   rec.flags = static_cast<std::uint16_t>(le(h + offsetof(lcrt_record_header, flags), 2));
 
-  std::vector<std::uint64_t> exact;
+  Pending pending;
   std::size_t off = hsize;
   while (off < rec.total_size) {
     if (rec.total_size - off < kSectionSize)
@@ -299,17 +388,27 @@ Record decode(const std::uint8_t* data, std::size_t len) {
       throw DecodeError(Error::kSections,
                         "section type " + std::to_string(type) + " runs past the record");
     Reader r(data + off + kSectionSize, size, type);
-    read_section(type, r, rec, exact);
-    if (type > LCRT_SEC_MODULES) rec.unknown.push_back({type, size});
+    if (!read_section(type, r, rec, pending)) rec.unknown.push_back({type, size});
     off += kSectionSize + size;
   }
-  for (const std::uint64_t i : exact) {
-    if (i >= rec.frames.size())
-      throw DecodeError(Error::kSections, "section type " + std::to_string(LCRT_SEC_EXACT) +
-                                              " names frame " + std::to_string(i) + " of " +
-                                              std::to_string(rec.frames.size()));
+  const auto past_frames = [&rec](int type, std::uint64_t i) {
+    return DecodeError(Error::kSections, "section type " + std::to_string(type) + " names frame " +
+                                             std::to_string(i) + " of " +
+                                             std::to_string(rec.frames.size()));
+  };
+  for (const std::uint64_t i : pending.exact) {
+    if (i >= rec.frames.size()) throw past_frames(LCRT_SEC_EXACT, i);
     rec.frames[i].exact = true;
   }
+  for (const auto& [i, more] : pending.repeats) {
+    if (i >= rec.frames.size()) throw past_frames(LCRT_SEC_REPEATS, i);
+    rec.frames[i].repeats = more;
+  }
+  if (rec.culprit && rec.culprit->frame >= rec.frames.size())
+    throw DecodeError(Error::kSections, "section type " + std::to_string(LCRT_SEC_CULPRIT) +
+                                            " names frame " + std::to_string(rec.culprit->frame) +
+                                            " of " + std::to_string(rec.frames.size()) +
+                                            " as the culprit");
   return rec;
 }
 
@@ -509,6 +608,10 @@ constexpr const char* kEvents[] = LCRT_EV_NAMES;
 constexpr const char* kContexts[] = LCRT_CTX_NAMES;
 constexpr const char* kStops[] = LCRT_STOP_NAMES;
 constexpr const char* kUnwinders[] = LCRT_UNW_NAMES;
+constexpr const char* kCulpritRules[] = LCRT_CULPRIT_NAMES;
+static_assert(std::size(kCulpritRules) == LCRT_CULPRIT_BLOCKED + 1);
+constexpr const char* kCpuStates[] = LCRT_CPU_NAMES;
+static_assert(std::size(kCpuStates) == LCRT_CPU_RUNNING + 1);
 constexpr const char* kRegsArm[] = LCRT_REGS_ARM_NAMES;
 constexpr const char* kRegsArm64[] = LCRT_REGS_ARM64_NAMES;
 constexpr const char* kRegsX86_64[] = LCRT_REGS_X86_64_NAMES;
@@ -532,6 +635,10 @@ const char* event_name(std::uint8_t kind) { return name_in(kEvents, kind); }
 const char* context_name(std::uint8_t ctx) { return name_in(kContexts, ctx); }
 const char* stop_name(std::uint8_t stop) { return name_in(kStops, stop); }
 const char* unwinder_name(std::uint8_t unwinder) { return name_in(kUnwinders, unwinder); }
+const char* culprit_rule_name(std::uint8_t rule) { return name_in(kCulpritRules, rule); }
+const char* cpu_state_name(std::uint8_t state) { return name_in(kCpuStates, state); }
+
+bool Cpu::user() const { return (flags & LCRT_CPUF_USER) != 0; }
 
 std::vector<std::string> register_names(std::uint8_t arch) {
   switch (arch) {

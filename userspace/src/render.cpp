@@ -93,36 +93,79 @@ std::string file_line(const std::string& file, int line) {
   return printable(file) + ":" + std::to_string(line);
 }
 
-// One frame of the call chain: "#N func+off/size [module] [pc] (exact)
-// file:line", then the functions inlined there, innermost first.
-void render_frame(std::ostream& o, const Record& rec, std::size_t i, const RenderOptions& opt,
-                  const FrameArguments& args) {
-  const Frame& f = rec.frames[i];
+// A named frame as the chain shows it, "func+0x10/0x40 [module]"; "" for an
+// unnamed one.
+std::string frame_label(const Symbol& s) {
+  if (s.name.empty()) return "";
+  const auto [func, module] = split_module(s.name);
+  std::string label = printable(func) + "+" + hex(s.offset) + "/" + hex(s.size);
+  if (!module.empty()) label += " [" + printable(module) + "]";
+  return label;
+}
+
+// One frame of a call chain, frame i of it: "#N func+off/size [module]
+// [pc] (exact) file:line (xN)" (N: the frames a folded recursion's frame
+// stands for), then the functions inlined there, innermost first, and its
+// arguments (when given).
+void render_frame(std::ostream& o, const Record& rec, const Frame& f, std::size_t i,
+                  const RenderOptions& opt, const std::optional<std::vector<Argument>>* args) {
   const Symbol s = frame_symbol(f, opt);
   char idx[24];
   std::snprintf(idx, sizeof(idx), "#%-2zu", i);
   o << "  " << idx << " ";
-  if (!s.name.empty()) {
-    const auto [func, module] = split_module(s.name);
-    o << printable(func) << "+" << hex(s.offset) << "/" << hex(s.size) << " ";
-    if (!module.empty()) o << "[" << printable(module) << "] ";
-  }
+  if (const std::string label = frame_label(s); !label.empty()) o << label << " ";
   o << "[" << hex(f.pc) << "]" << (f.exact ? " (exact)" : "");
   const auto src = frame_source(rec, f, opt);
   if (src) o << " " << file_line(src->file, src->line);
+  if (f.repeats != 0) o << " (x" << f.repeats + 1 << ")";
   o << "\n";
   if (src) {
     for (const auto& in : src->inlined)
       o << "        inlined " << printable(in.function) << ", called at "
         << file_line(in.file, in.line) << "\n";
   }
-  if (i < args.size() && args[i] && !args[i]->empty()) {
+  if (args != nullptr && *args && !(*args)->empty()) {
     o << "        args:";
-    for (std::size_t k = 0; k < args[i]->size(); k++) {
-      const Argument& a = (*args[i])[k];
+    for (std::size_t k = 0; k < (*args)->size(); k++) {
+      const Argument& a = (**args)[k];
       o << (k != 0 ? ", " : " ") << printable(a.name) << "=" << argument_value(a);
     }
     o << "\n";
+  }
+}
+
+// The crashing CPU's call chain (or a hung task's), its arguments with
+// opt.source.
+void render_chain(std::ostream& o, const Record& rec, const RenderOptions& opt) {
+  o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
+    << stop_name(rec.stop) << "):\n";
+  const FrameArguments args = frame_arguments(rec, opt);
+  for (std::size_t i = 0; i < rec.frames.size(); i++)
+    render_frame(o, rec, rec.frames[i], i, opt, i < args.size() ? &args[i] : nullptr);
+  if (rec.frames_dropped != 0)
+    o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
+}
+
+// What names a CPU's frames: nothing for one in user space, whose pc is a
+// user address that neither a System.map nor the vmlinux knows.
+RenderOptions cpu_options(const Cpu& c, const RenderOptions& opt) {
+  RenderOptions own = opt;
+  if (c.user()) {
+    own.symbols = nullptr;
+    own.source = nullptr;
+  }
+  return own;
+}
+
+// The other CPUs at a panic, as the kernel shows them: "cpu 1:   stopped"
+// (", in user space"), then its frames as the call chain's.
+void render_cpus(std::ostream& o, const Record& rec, const RenderOptions& opt) {
+  for (const Cpu& c : rec.cpus) {
+    o << "cpu " << c.cpu << ":   " << cpu_state_name(c.state) << (c.user() ? ", in user space" : "")
+      << "\n";
+    const RenderOptions own = cpu_options(c, opt);
+    for (std::size_t i = 0; i < c.frames.size(); i++)
+      render_frame(o, rec, c.frames[i], i, own, nullptr);
   }
 }
 
@@ -181,12 +224,59 @@ std::vector<std::string> flag_names(std::uint16_t flags) {
   return names;
 }
 
-// The signature of the chain as named (the record's names, else the map's).
-Signature chain_signature(const Record& rec, const RenderOptions& opt) {
-  std::vector<std::string> names;
-  names.reserve(rec.frames.size());
-  for (const Frame& f : rec.frames) names.push_back(frame_symbol(f, opt).name);
-  return signature(names);
+// The culprit line: "culprit: func+0x10/0x40 [module] (fault)", its frame
+// named as the chain names it ("[0xpc]" when unnamed), then its source line
+// with --vmlinux.
+void render_culprit(std::ostream& o, const Record& rec, const RenderOptions& opt) {
+  if (!rec.culprit || rec.culprit->frame >= rec.frames.size()) return;
+  const Frame& f = rec.frames[static_cast<std::size_t>(rec.culprit->frame)];
+  const std::string label = frame_label(frame_symbol(f, opt));
+  o << "culprit: " << (label.empty() ? "[" + hex(f.pc) + "]" : label) << " ("
+    << culprit_rule_name(rec.culprit->rule) << ")";
+  if (const auto src = frame_source(rec, f, opt)) o << " " << file_line(src->file, src->line);
+  o << "\n";
+}
+
+// "blocked: kworker/0:1 (pid 12), state 0x2, waited 122.880 s; the call
+// chain is this task's".
+void render_blocked(std::ostream& o, const Blocked& b) {
+  char waited[48];
+  std::snprintf(waited, sizeof(waited), "%llu.%03llu",
+                static_cast<unsigned long long>(b.waited_ms / 1000),
+                static_cast<unsigned long long>(b.waited_ms % 1000));
+  o << "blocked: " << printable(b.comm) << " (pid " << b.pid << "), state " << hex(b.state)
+    << ", waited " << waited << " s; the call chain is this task's\n";
+}
+
+// The culprit in JSON: its frame's index, name as frames[] has it, and rule.
+nlohmann::ordered_json culprit_json(const Record& rec, const RenderOptions& opt) {
+  if (!rec.culprit || rec.culprit->frame >= rec.frames.size()) return nullptr;
+  const Frame& f = rec.frames[static_cast<std::size_t>(rec.culprit->frame)];
+  const Symbol s = frame_symbol(f, opt);
+  nlohmann::ordered_json j{{"frame", rec.culprit->frame}};
+  if (s.name.empty()) {
+    j["function"] = nullptr;
+    j["offset"] = nullptr;
+    j["size"] = nullptr;
+    j["module"] = nullptr;
+  } else {
+    const auto [func, module] = split_module(s.name);
+    j["function"] = printable(func, false);
+    j["offset"] = s.offset;
+    j["size"] = s.size;
+    j["module"] = module.empty() ? nlohmann::ordered_json(nullptr)
+                                 : nlohmann::ordered_json(printable(module, false));
+  }
+  j["rule"] = culprit_rule_name(rec.culprit->rule);
+  return j;
+}
+
+nlohmann::ordered_json blocked_json(const std::optional<Blocked>& b) {
+  if (!b) return nullptr;
+  return {{"pid", b->pid},
+          {"comm", printable(b->comm, false)},
+          {"state", b->state},
+          {"waited_ms", b->waited_ms}};
 }
 
 }  // namespace
@@ -276,10 +366,16 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
       o << "note:    what followed this crash is corrupt (" << printable(found->followup_message)
         << ")\n";
   }
+  o << "title:   " << printable(title(rec)) << "\n";
+  if (rec.event) o << "event:   " << event_name(rec.event->kind) << "\n";
+  render_culprit(o, rec, opt);
   if (rec.event) {
     const Event& e = *rec.event;
-    o << "event:   " << event_name(e.kind) << "\n";
     o << "task:    " << printable(e.comm) << " (pid " << e.pid << ") on CPU " << e.cpu << "\n";
+  }
+  if (rec.blocked) render_blocked(o, *rec.blocked);
+  if (rec.event) {
+    const Event& e = *rec.event;
     o << "context: " << context_name(e.context) << ", preempt count " << hex(e.preempt_count)
       << "\n";
     o << "taint:   " << hex(e.taint) << " " << taint_letters(e.taint) << "\n";
@@ -293,7 +389,7 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
     o << "reason:  " << printable(joined_reason(*found)) << "\n";
   else if (rec.reason)
     o << "reason:  " << printable(*rec.reason) << "\n";
-  if (const Signature sig = chain_signature(rec, opt); !sig.id.empty()) {
+  if (const Signature sig = signature(rec); !sig.id.empty()) {
     o << "signature: " << sig.id << " (";
     for (std::size_t i = 0; i < sig.functions.size(); i++)
       o << (i != 0 ? " < " : "") << printable(sig.functions[i]);
@@ -311,14 +407,8 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
     }
     o << "\n";
   }
-  if (rec.has_frames) {
-    o << "call chain (innermost first, " << unwinder_name(rec.unwinder) << " unwinder, ended at "
-      << stop_name(rec.stop) << "):\n";
-    const FrameArguments args = frame_arguments(rec, opt);
-    for (std::size_t i = 0; i < rec.frames.size(); i++) render_frame(o, rec, i, opt, args);
-    if (rec.frames_dropped != 0)
-      o << "  ... " << rec.frames_dropped << " outer frames dropped for the budget\n";
-  }
+  if (rec.has_frames) render_chain(o, rec, opt);
+  render_cpus(o, rec, opt);
   if ((rec.flags & LCRT_F_NO_WINDOWS) != 0) o << "stack windows: none (no frame pointers)\n";
   render_windows(o, rec, opt.stack_words);
   for (const auto& u : rec.unknown)
@@ -326,13 +416,13 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
   return o.str();
 }
 
-// One frame in JSON: where it is, its source line and what was inlined
-// there, and its arguments (--vmlinux).
-nlohmann::ordered_json frame_json(const Record& rec, std::size_t i, const RenderOptions& opt,
+// One frame in JSON: where it is, how many frames it stands for (a folded
+// recursion's), its source line and what was inlined there, and its
+// arguments (--vmlinux).
+nlohmann::ordered_json frame_json(const Record& rec, const Frame& f, const RenderOptions& opt,
                                   const std::optional<std::vector<Argument>>& args) {
-  const Frame& f = rec.frames[i];
   const Symbol s = frame_symbol(f, opt);
-  nlohmann::ordered_json jf{{"pc", hex(f.pc)}, {"exact", f.exact}};
+  nlohmann::ordered_json jf{{"pc", hex(f.pc)}, {"exact", f.exact}, {"repeat", f.repeats + 1}};
   if (!s.name.empty()) {
     const auto [func, module] = split_module(s.name);
     jf["function"] = printable(func, false);
@@ -393,7 +483,10 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["uptime_ns"] = e.uptime_ns;
   }
   if (rec.reason) j["reason"] = printable(*rec.reason, false);
-  if (const Signature sig = chain_signature(rec, opt); !sig.id.empty()) {
+  j["title"] = printable(title(rec), false);
+  j["culprit"] = culprit_json(rec, opt);
+  j["blocked"] = blocked_json(rec.blocked);
+  if (const Signature sig = signature(rec); !sig.id.empty()) {
     j["signature"] = sig.id;
     j["signature_functions"] = nlohmann::ordered_json::array();
     for (const auto& f : sig.functions) j["signature_functions"].push_back(printable(f, false));
@@ -415,13 +508,24 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["frames"] = nlohmann::ordered_json::array();
     const FrameArguments args = frame_arguments(rec, opt);
     for (std::size_t i = 0; i < rec.frames.size(); i++)
-      j["frames"].push_back(frame_json(rec, i, opt, i < args.size() ? args[i] : std::nullopt));
+      j["frames"].push_back(
+          frame_json(rec, rec.frames[i], opt, i < args.size() ? args[i] : std::nullopt));
     for (const auto& w : rec.windows) {
       if (w.frame >= j["frames"].size()) continue;
       nlohmann::ordered_json words = nlohmann::ordered_json::array();
       for (auto v : w.words) words.push_back(hex(v));
       j["frames"][w.frame]["stack"] = {{"addr", hex(w.addr)}, {"words", words}};
     }
+  }
+  j["cpus"] = nlohmann::ordered_json::array();
+  for (const Cpu& c : rec.cpus) {
+    const RenderOptions own = cpu_options(c, opt);
+    nlohmann::ordered_json frames = nlohmann::ordered_json::array();
+    for (const Frame& f : c.frames) frames.push_back(frame_json(rec, f, own, std::nullopt));
+    j["cpus"].push_back({{"cpu", c.cpu},
+                         {"state", cpu_state_name(c.state)},
+                         {"user", c.user()},
+                         {"frames", std::move(frames)}});
   }
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
@@ -443,6 +547,7 @@ nlohmann::ordered_json to_json(const Found& f, const std::optional<Region>& regi
       if (f.record->reason) j["first_reason"] = printable(*f.record->reason, false);
       j["followup"] = to_json(*f.followup, opt);
       j["followup"].erase("schema");
+      j["followup"].erase("title");  // the crash's is the first record's
       j["followup"]["offset"] = f.followup_offset;
     } else if (f.followup_error) {
       j["followup_error"] = printable(f.followup_message, false);

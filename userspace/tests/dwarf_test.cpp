@@ -242,6 +242,58 @@ TEST_F(Dwarf, TextAndJsonCarryTheLines) {
   EXPECT_FALSE(j["frames"][3].contains("file"));
 }
 
+// A folded frame keeps its own line, " (xN)" after it; another CPU's frames
+// get theirs as the chain's do (its first, where it stopped, the pc's own).
+TEST_F(Dwarf, FoldedFramesAndOtherCpusHaveTheirLines) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto ret_b = elf().return_offset("call_b", "leaf");
+  const auto ret_a = elf().return_offset("call_a", "call_b");
+  Spec spec = record({frame("leaf", 0, true), frame("call_b", ret_b), frame("call_a", ret_a)});
+  spec.frames[2].repeats = 4;
+  spec.cpus = {Cpu{1, LCRT_CPU_STOPPED, 0, {frame("leaf", 0), frame("call_a", ret_a)}},
+               Cpu{2, LCRT_CPU_STOPPED, LCRT_CPUF_USER, {{0x400000, 0, 0, ""}}}};
+  const auto rec = decode(make_record(spec));
+  RenderOptions opt;
+  opt.source = &s;
+  const std::string t = render_text(rec, opt);
+  const std::string src = kSource + ":";
+  EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_a_calls_call_b")) + " (x5)\n")) << t;
+  EXPECT_TRUE(has(t, "cpu 1:   stopped\n  #0  leaf+0x0/")) << t;
+  EXPECT_TRUE(has(t, "] (exact) " + src + std::to_string(marker("leaf")) + "\n  #1  call_a+")) << t;
+  EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_a_calls_call_b")) +
+                         "\ncpu 2:   stopped, in user space\n  #0  [0x400000] (exact)\n"))
+      << t;
+
+  const auto j = to_json(rec, opt);
+  EXPECT_EQ(j["frames"][2]["repeat"], 5);
+  EXPECT_EQ(j["frames"][2]["line"], marker("call_a_calls_call_b"));
+  EXPECT_EQ(j["cpus"][0]["frames"][0]["line"], marker("leaf"));
+  EXPECT_EQ(j["cpus"][0]["frames"][1]["line"], marker("call_a_calls_call_b"));
+  EXPECT_FALSE(j["cpus"][0]["frames"][0].contains("args"));
+  EXPECT_FALSE(j["cpus"][1]["frames"][0].contains("line"));
+}
+
+// The culprit line gets its frame's source line, as the chain shows it.
+TEST_F(Dwarf, TheCulpritLineHasItsSourceLine) {
+  Symbolizer s(kVmlinux, warnings_);
+  const auto ret_b = elf().return_offset("call_b", "leaf");
+  const auto ret_a = elf().return_offset("call_a", "call_b");
+  Spec spec = record({frame("leaf", 0, true), frame("call_b", ret_b), frame("call_a", ret_a)});
+  spec.culprit = Culprit{LCRT_CULPRIT_CALLER, 2};
+  const auto rec = decode(make_record(spec));
+  RenderOptions opt;
+  opt.source = &s;
+  char where[64];
+  std::snprintf(where, sizeof(where), "call_a+0x%llx/0x%llx",
+                static_cast<unsigned long long>(ret_a),
+                static_cast<unsigned long long>(elf().symbol("call_a").st_size));
+  const std::string t = render_text(rec, opt);
+  EXPECT_TRUE(has(t, std::string("culprit: ") + where + " (caller) " + kSource + ":" +
+                         std::to_string(marker("call_a_calls_call_b")) + "\n"))
+      << t;
+  EXPECT_EQ(to_json(rec, opt)["culprit"]["function"], "call_a");
+}
+
 // Frame 0's registers are those at the fault (its pc is exact); its caller's
 // are what the callee's CFI says of them: keep() holds x in a register leaf()
 // preserves (clobber()'s CFI: same value), so x is the one at the fault.

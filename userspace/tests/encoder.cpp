@@ -76,7 +76,18 @@ Bytes make_record(const Spec& s) {
   section(body, LCRT_SEC_EVENT, ev.bytes());
   section(body, LCRT_SEC_REASON, reason.bytes());
   section(body, LCRT_SEC_KERNEL, kernel.bytes());
+  if (s.blocked) {
+    Writer blocked;
+    blocked.varint(s.blocked->pid).varint(s.blocked->state).varint(s.blocked->waited_ms);
+    blocked.str8(s.blocked->comm);
+    section(body, LCRT_SEC_BLOCKED, blocked.bytes());
+  }
   section(body, LCRT_SEC_FRAMES, frames.bytes());
+  if (s.culprit) {
+    Writer culprit;
+    culprit.u8(s.culprit->rule).varint(s.culprit->frame);
+    section(body, LCRT_SEC_CULPRIT, culprit.bytes());
+  }
   if (!s.regs.empty()) {
     Writer regs;
     for (auto v : s.regs) regs.le(v, s.word_size);
@@ -96,6 +107,14 @@ Bytes make_record(const Spec& s) {
   for (std::size_t i = 0; i < s.frames.size(); i++)
     if (s.frames[i].exact) exact.varint(i);
   if (count != 0) section(body, LCRT_SEC_EXACT, exact.bytes());
+  Writer repeats;
+  count = 0;
+  for (const auto& f : s.frames)
+    if (f.repeats != 0) count++;
+  repeats.varint(count);
+  for (std::size_t i = 0; i < s.frames.size(); i++)
+    if (s.frames[i].repeats != 0) repeats.varint(i).varint(s.frames[i].repeats);
+  if (count != 0) section(body, LCRT_SEC_REPEATS, repeats.bytes());
   if (!s.modules.empty()) {
     Writer mods;
     for (const auto& m : s.modules) {
@@ -103,6 +122,17 @@ Bytes make_record(const Spec& s) {
       mods.raw(std::string(m.build_id.begin(), m.build_id.end()));
     }
     section(body, LCRT_SEC_MODULES, mods.bytes());
+  }
+  for (const auto& c : s.cpus) {
+    Writer cpu;
+    cpu.varint(c.cpu).u8(c.state).u8(c.flags).u8(static_cast<std::uint8_t>(c.frames.size()));
+    std::uint64_t last = 0;
+    for (const auto& f : c.frames) {
+      cpu.svarint(static_cast<std::int64_t>(f.pc - last)).varint(f.offset).varint(f.size);
+      cpu.str8(f.name);
+      last = f.pc;
+    }
+    section(body, LCRT_SEC_CPU, cpu.bytes());
   }
   for (const auto& [type, payload] : s.extra) section(body, type, payload);
 

@@ -5,6 +5,7 @@
 #include <linux/lcrt.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,13 @@ struct Spec {
   std::uint64_t dropped = 0;
   std::vector<std::uint64_t> regs;  // LCRT_SEC_REGS, when not empty
   std::vector<Window> windows;
-  std::vector<Module> modules;  // LCRT_SEC_MODULES, when not empty
-  // LCRT_SEC_EXACT is written when a frame is exact.
+  std::vector<Module> modules;     // LCRT_SEC_MODULES, when not empty
+  std::optional<Culprit> culprit;  // LCRT_SEC_CULPRIT, after the frames
+  std::optional<Blocked> blocked;  // LCRT_SEC_BLOCKED, after the kernel
+  std::vector<Cpu> cpus;           // LCRT_SEC_CPU each, after the modules
+  // LCRT_SEC_EXACT is written when a frame is exact, LCRT_SEC_REPEATS when
+  // one has repeats (after the exact one). A Cpu's frames' exact and
+  // repeats are not written: the state says which is exact.
   std::vector<std::pair<std::uint8_t, Bytes>> extra;  // more sections
 };
 

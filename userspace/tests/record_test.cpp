@@ -162,7 +162,7 @@ TEST(Decode, ANewerMinorVersionIsRead) {
   s.version = LCRT_VERSION + 7;
   s.extra = {{200, Bytes{1, 2}}};  // what it adds, readers skip
   const Record r = decode(make_record(s));
-  EXPECT_EQ(r.version, 0x0107);
+  EXPECT_EQ(r.version, LCRT_VERSION + 7);
   EXPECT_EQ(r.reason, s.reason);
 }
 
@@ -281,12 +281,21 @@ TEST(Decode, MalformedExactAndModulesAreRejected) {
   }
 }
 
-TEST(Decode, TypesPastModulesAreUnknown) {
+// Types past the newest this tool knows (LCRT_SEC_REPEATS) are listed as
+// unknown; known ones, however empty, are not.
+TEST(Decode, TypesPastRepeatsAreUnknown) {
   Spec s;
-  s.extra = {{LCRT_SEC_MODULES + 1, Bytes{9}}, {LCRT_SEC_EXACT, Bytes{0}}};
+  s.extra = {{LCRT_SEC_REPEATS + 1, Bytes{9}},
+             {LCRT_SEC_EXACT, Bytes{0}},
+             {99, Bytes{1, 2}},
+             {LCRT_SEC_REPEATS, Bytes{0}},
+             {LCRT_SEC_CPU, Bytes{1, LCRT_CPU_RUNNING, 0, 0}}};
   const Record r = decode(make_record(s));
-  ASSERT_EQ(r.unknown.size(), 1U);
-  EXPECT_EQ(r.unknown[0].type, LCRT_SEC_MODULES + 1);
+  ASSERT_EQ(r.unknown.size(), 2U);
+  EXPECT_EQ(r.unknown[0].type, LCRT_SEC_REPEATS + 1);
+  EXPECT_EQ(r.unknown[1].type, 99);
+  EXPECT_EQ(r.unknown[1].size, 2U);
+  EXPECT_EQ(r.cpus.size(), 1U);
 }
 
 TEST(Scan, FindsEverySlotAndTheNewest) {

@@ -60,7 +60,7 @@ TEST(Signature, AnotherCulpritIsAnotherSignature) {
 }
 
 TEST(Signature, NoNamedFramesNoSignature) {
-  EXPECT_EQ(signature({}).id, "");
+  EXPECT_EQ(signature(Names{}).id, "");
   EXPECT_EQ(signature({"", "", "panic"}).id, "");
 }
 

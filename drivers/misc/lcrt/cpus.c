@@ -10,7 +10,10 @@
  * from its frame records or its link register. A CPU that is still online
  * did not answer the stop (it runs with interrupts off) and is recorded as
  * such. An architecture whose stop keeps no registers (x86's reboot
- * vector) records that it stopped, and nothing it cannot know.
+ * vector) records that it stopped, and nothing it cannot know. A CPU that
+ * was panicking too and stopped itself (panic_smp_self_stop()) is shown
+ * as the stop found it. The walk assumes THREAD_SIZE-aligned stacks
+ * (VMAP_STACK, as vendors ship); the reads are nofault either way.
  *
  * Everything here reads another CPU's memory with nofault reads, inside a
  * stack-sized block around its stack pointer, and is bounded by
@@ -56,6 +59,7 @@ static void lcrt_cpu_chain(struct lcrt_cpu *c, struct pt_regs *regs)
 		return;
 	}
 	lcrt_unwind_stopped(t, regs);
+	t->nr = min_t(unsigned int, t->nr, LCRT_CPU_FRAMES);
 	lcrt_symbolize(t);
 	c->nr = min_t(unsigned int, t->nr, LCRT_CPU_FRAMES);
 	for (i = 0; i < c->nr; i++) {
@@ -71,7 +75,8 @@ NOKPROBE_SYMBOL(lcrt_cpu_chain);
 
 /**
  * lcrt_other_cpus() - the state of every other CPU at a panic
- * @out: filled with one entry per other CPU that was online at the panic
+ * @out: filled with one entry per other CPU that was up (active) at the
+ *       panic
  * @max: entries @out holds
  *
  * Context: the panic notifier, after smp_send_stop(); no locks, no waits.

@@ -29,6 +29,8 @@
  * primitives, notifier chains, LCRT itself). GCC's clone suffixes
  * (.constprop.0, .isra.0, .cold) do not change what a function is.
  */
+#include <linux/bug.h>
+#include <linux/freezer.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/rcupdate.h>
@@ -81,13 +83,38 @@ static const char * const lcrt_machinery_names[] = {
 	"smp_send_stop", "panic_other_cpus_shutdown",
 	/* a blocked task's switch (x86's is not scheduler text) */
 	"__switch_to", "__switch_to_asm",
+	/* waits that are not scheduler text */
+	"__folio_lock", "folio_wait_bit", "folio_wait_bit_common",
+	"folio_wait_writeback", "__wait_on_buffer", "__flush_work",
+	"__flush_workqueue", "synchronize_rcu", "__wait_rcu_gp",
+	/* delay loops */
+	"__delay", "__const_udelay", "__udelay", "delay_tsc", "delay_loop",
+	"__loop_delay", "__timer_delay", "__timer_udelay",
+	/* sanitizers' reports */
+	"kasan_report", "end_report", "kfence_report_error",
 };
 
-/* Helpers whose fault is their caller's: syzkaller's rule, too. */
+/*
+ * String, memory and user-copy helpers: a fault in one is its caller's
+ * (syzkaller's rule, too).
+ */
+static const char * const lcrt_helper_names[] = {
+	"memset", "memcpy", "memmove", "memcmp", "memchr", "memscan",
+	"__memset", "__memcpy", "__memmove", "memset_orig", "memcpy_orig",
+	"mmioset", "mmiocpy", "memcpy_fromio", "memcpy_toio", "memset_io",
+	"strlen", "strnlen", "strcpy", "strncpy", "strscpy", "strlcpy",
+	"strcat", "strncat", "strcmp", "strncmp", "strchr", "strrchr",
+	"strstr", "strsep", "__arch_copy_from_user", "__arch_copy_to_user",
+	"raw_copy_from_user", "raw_copy_to_user", "_copy_from_user",
+	"_copy_to_user", "arm_copy_from_user", "arm_copy_to_user",
+	"__copy_from_user", "__copy_to_user", "__copy_user_memcpy",
+	"copy_user_generic_string", "copy_user_enhanced_fast_string",
+	"rep_movs_alternative", "__clear_user", "clear_user",
+};
+
+/* Sanitizer hooks, by prefix: a report in one is its caller's. */
 static const char * const lcrt_helper_prefixes[] = {
-	"mem", "__mem", "str", "__str", "mmioset", "mmiocpy",
-	"__copy_", "copy_", "raw_copy_", "__arch_copy_", "_copy_",
-	"__asan_", "__kasan_", "__ubsan_", "ubsan_",
+	"__asan_", "__kasan_", "__ubsan_", "__kcsan_", "__tsan_",
 };
 
 /* "func [module]" or "func.constprop.0" is func. */
@@ -133,10 +160,13 @@ bool lcrt_machinery(unsigned long pc, const char *name)
 	    lcrt_in(pc, __noinstr_text_start, __noinstr_text_end) ||
 	    in_sched_functions(pc))
 		return true;
-	if (!name[0])
+	/*
+	 * The machinery named below is built in: a module's function of the
+	 * same name ("watchdog [foo]", "lcrt_crash_oops [lcrt_crash]") is not.
+	 */
+	if (!name[0] || strchr(name, ' '))
 		return false;
-	/* LCRT is built in: a module's lcrt_* function is not LCRT. */
-	if (!strncmp(name, "lcrt_", 5) && !strchr(name, ' '))
+	if (!strncmp(name, "lcrt_", 5))
 		return true;
 	for (i = 0; i < ARRAY_SIZE(lcrt_machinery_names); i++)
 		if (lcrt_name_is(name, lcrt_machinery_names[i]))
@@ -150,6 +180,9 @@ static bool lcrt_helper(const char *name)
 {
 	unsigned int i;
 
+	for (i = 0; i < ARRAY_SIZE(lcrt_helper_names); i++)
+		if (lcrt_name_is(name, lcrt_helper_names[i]))
+			return true;
 	for (i = 0; i < ARRAY_SIZE(lcrt_helper_prefixes); i++)
 		if (!strncmp(name, lcrt_helper_prefixes[i],
 			     strlen(lcrt_helper_prefixes[i])))
@@ -158,6 +191,20 @@ static bool lcrt_helper(const char *name)
 }
 
 NOKPROBE_SYMBOL(lcrt_helper);
+
+/* Did a WARN trap at @pc, as the kernel's bug table says? */
+static bool lcrt_warn_trap(unsigned long pc)
+{
+#ifdef CONFIG_GENERIC_BUG
+	const struct bug_entry *bug = find_bug(pc);
+
+	return bug && (bug->flags & BUGFLAG_WARNING);
+#else
+	return false;
+#endif
+}
+
+NOKPROBE_SYMBOL(lcrt_warn_trap);
 
 /* The pc a frame's function is looked up by: the call, for a return. */
 static unsigned long lcrt_call_pc(const struct lcrt_frame *f)
@@ -232,14 +279,28 @@ void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
 		for (i = 1; i < t->nr; i++)
 			if (t->frames[i].exact && t->frames[i].pc == irq_pc)
 				break;
-		start = i < t->nr ? i : 0;
+		if (i == t->nr)
+			return;	/* not in the chain: nothing to blame */
+		start = i;
 		t->rule = LCRT_CULPRIT_STUCK;
 	} else if (!t->exact_first && event == LCRT_EV_WARN) {
-		/* panic_on_warn: the WARN's trap, where the CPU was. */
-		for (i = 1; i < t->nr && !t->frames[i].exact; i++)
-			;
+		/*
+		 * panic_on_warn: where a WARN trapped, if it did (the bug
+		 * table says so); else (a WARN that calls warn_slowpath_fmt(),
+		 * a sanitizer's report, scheduling while atomic) the caller.
+		 */
+		for (i = 1; i < t->nr; i++)
+			if (t->frames[i].exact && lcrt_warn_trap(t->frames[i].pc))
+				break;
 		start = i < t->nr ? i : 0;
 		t->rule = i < t->nr ? LCRT_CULPRIT_FAULT : LCRT_CULPRIT_CALLER;
+	} else if (!t->exact_first && event == LCRT_EV_WATCHDOG) {
+		/*
+		 * A lockup with no interrupted frame to start from (a hard
+		 * lockup seen by another CPU, a stall, a hung task whose task
+		 * was not found): no culprit rather than the detector's own.
+		 */
+		return;
 	} else if (!t->exact_first) {
 		/* A panic: its caller. */
 		t->rule = LCRT_CULPRIT_CALLER;
@@ -289,7 +350,7 @@ static bool lcrt_blocked(struct task_struct *t)
 	unsigned int state = READ_ONCE(t->__state);
 
 	if (!(state & TASK_UNINTERRUPTIBLE) || (state & TASK_WAKEKILL) ||
-	    (state & TASK_NOLOAD))
+	    (state & TASK_NOLOAD) || frozen(t))
 		return false;
 	return READ_ONCE(t->last_switch_count) == t->nvcsw + t->nivcsw &&
 	       READ_ONCE(t->last_switch_time);
@@ -319,8 +380,9 @@ bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h)
 
 	rcu_read_lock();
 	for_each_process_thread(g, p) {
+		/* Two loops: leave both, as the detector does. */
 		if (!n--)
-			break;
+			goto scanned;
 		if (p == current || !lcrt_blocked(p))
 			continue;
 		if (!found || time_before(p->last_switch_time, oldest)) {
@@ -328,6 +390,7 @@ bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h)
 			oldest = p->last_switch_time;
 		}
 	}
+scanned:
 	if (!found) {
 		rcu_read_unlock();
 		return false;

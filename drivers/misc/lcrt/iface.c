@@ -239,7 +239,7 @@ static void lcrt_show_blocked(struct seq_file *m, struct lcrt_dec *d)
 		return;
 	}
 	ms = div_u64_rem(ms, MSEC_PER_SEC, &rem);
-	seq_printf(m, "blocked: %.*s (pid %llu), state %#llx, waited %llu.%03u s; the call chain is this task's\n",
+	seq_printf(m, "blocked: %*pE (pid %llu), state %#llx, waited %llu.%03u s; the call chain is this task's\n",
 		   len, comm, pid, state, ms, rem);
 }
 

@@ -60,7 +60,7 @@ struct lcrt_cpu {
 	u8 nr;
 	struct {
 		unsigned long pc, off, size;
-		char name[LCRT_NAME_MAX + 1];
+		char name[LCRT_CPU_NAME_MAX + 1];
 	} frames[LCRT_CPU_FRAMES];
 };
 
@@ -353,17 +353,16 @@ void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
 void lcrt_symbolize(struct lcrt_trace *t);
 bool lcrt_proven_caller(unsigned long ret, unsigned long pc);
 void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs);
+size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* cpus.c: the other CPUs at a panic. */
 unsigned int lcrt_other_cpus(struct lcrt_cpu *out, unsigned int max);
 
 /* culprit.c: who broke the kernel. */
-
 bool lcrt_machinery(unsigned long pc, const char *name);
 void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
 		  unsigned long irq_pc);
 bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h);
-size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* store.c: the NVRAM region. */
 #define LCRT_NO_OWNER		(-1)

@@ -305,11 +305,12 @@ static bool lcrt_put_repeats(struct lcrt_enc *e, const struct lcrt_trace *t,
 
 NOKPROBE_SYMBOL(lcrt_put_repeats);
 
-/* The bytes of the section of the first @nframes frames' repeats, at most. */
+/* The bytes of the section of the frames' repeats, at most. */
 static size_t lcrt_repeats_size(const struct lcrt_trace *t)
 {
 	unsigned int i, n = 0;
 
+	BUILD_BUG_ON(LCRT_MAX_FRAMES > 127);	/* one-byte indices */
 	for (i = 0; i < t->nr; i++)
 		n += !!t->frames[i].repeat;
 	/* An index takes a byte, a repeat count at most three. */

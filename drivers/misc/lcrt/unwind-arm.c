@@ -24,7 +24,8 @@
  *
  * unwind_frame() takes the kernel's unwind_lock to look up a module's
  * address, as the kernel's own oops backtrace does: a CPU that died inside
- * that short section leaves the walk of a module frame waiting for it.
+ * that short section leaves the walk of a module frame waiting for it. So
+ * does the walk of a blocked task at a hung-task panic.
  */
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
@@ -201,7 +202,7 @@ NOKPROBE_SYMBOL(lcrt_arch_unwind);
 /**
  * lcrt_arch_unwind_task() - the call chain of a blocked task
  * @t: the trace to fill, with a window per frame
- * @tsk: a task that is not running (the others CPUs are stopped)
+ * @tsk: a task that is not running (the other CPUs are stopped)
  *
  * The kernel's stack_trace_save_tsk() gives nothing for another task on an
  * SMP arm kernel; at a panic every other CPU is stopped, so @tsk's stack is

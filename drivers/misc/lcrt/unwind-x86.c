@@ -126,7 +126,7 @@ NOKPROBE_SYMBOL(lcrt_arch_unwind);
 /**
  * lcrt_arch_unwind_task() - the call chain of a blocked task from ORC
  * @t: the trace to fill, with a window per frame
- * @tsk: a task that is not running (the others CPUs are stopped)
+ * @tsk: a task that is not running (the other CPUs are stopped)
  *
  * Context: panic; bounded by LCRT_MAX_FRAMES.
  * Return: true (the trace is filled).

@@ -256,17 +256,6 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 
 NOKPROBE_SYMBOL(lcrt_fp_walk);
 
-static bool lcrt_in_func(unsigned long pc, unsigned long func)
-{
-	unsigned long size, off;
-
-	if (!kallsyms_lookup_size_offset(pc, &size, &off))
-		return false;
-	return pc - off == func;
-}
-
-NOKPROBE_SYMBOL(lcrt_in_func);
-
 /* The functions panic() runs in, above the caller of panic(). */
 static const char * const lcrt_panic_names[] = {
 	"panic", "vpanic", "nmi_panic",
@@ -329,6 +318,12 @@ bool lcrt_proven_caller(unsigned long ret, unsigned long pc)
 
 	if (!ret || !kernel_text_address(ret) ||
 	    !kallsyms_lookup_size_offset(pc, &size, &off))
+		return false;
+	/*
+	 * A call from the function into itself proves nothing: lr may be
+	 * left from a recursive call that has returned.
+	 */
+	if (ret - 1 >= pc - off && ret - 1 < pc - off + size)
 		return false;
 	return lcrt_arch_calls(ret, pc - off);
 }

@@ -21,8 +21,10 @@ std::string record_key(const Record& rec);
 // a new record once the follow-up is there.
 std::string record_key(const Found& f);
 
-// The innermost meaningful function of the chain (the signature's first),
-// else the innermost pc in hex, else "unknown".
+// The base name of the function the record blames (LCRT_SEC_CULPRIT; its
+// pc in hex when unnamed); for a record that blames none, the innermost
+// meaningful function of the chain (the signature's first), else the
+// innermost pc in hex, else "unknown".
 std::string culprit(const Record& rec);
 
 // A directory of archived records, two files each, named by the archive
@@ -68,7 +70,9 @@ class Archive {
 std::string clear_blocker(const Scan& now, const std::set<std::string>& archived,
                           std::uint64_t upto);
 
-// Journal entries (libsystemd's sd_journal_send), when built with it.
+// Journal entries (libsystemd's sd_journal_send), when built with it: fields
+// LCRT_SIGNATURE, LCRT_TITLE, LCRT_CULPRIT, LCRT_BUILD_ID, LCRT_SEQ,
+// LCRT_EVENT and LCRT_ARCHIVE.
 inline constexpr const char* kJournalMessageId = "3c21b6267e694bedbc0abe47ca3da29c";
 bool journal_built();
 // One entry for an archived record (path: its archive stem); false when

@@ -42,6 +42,9 @@ struct Frame {
   std::uint64_t size = 0;    // of the function; 0 when unknown
   std::string name;          // empty when the kernel had no symbols
   bool exact = false;        // pc is where the CPU was, not a return address
+  // More frames of the same return address right below it that it stands
+  // for (LCRT_SEC_REPEATS: a folded recursion); 0 when it was not folded.
+  std::uint64_t repeats = 0;
 };
 
 struct Event {
@@ -66,6 +69,32 @@ struct Window {
 struct Module {
   std::string name;  // as in "func [name]"
   Bytes build_id;    // empty when the kernel did not know it
+};
+
+// The frame the kernel blames (LCRT_SEC_CULPRIT): the function whose code
+// did the wrong thing, past the crash machinery, and why.
+struct Culprit {
+  std::uint8_t rule = 0;    // LCRT_CULPRIT_*; a newer one shows as "unknown"
+  std::uint64_t frame = 0;  // index into Record::frames, within it
+};
+
+// The blocked task of a hung-task panic (LCRT_SEC_BLOCKED), whose call chain
+// the record's frames then are (the event stays the panicking task's).
+struct Blocked {
+  std::uint64_t pid = 0;
+  std::uint64_t state = 0;      // its __state
+  std::uint64_t waited_ms = 0;  // since it last ran
+  std::string comm;
+};
+
+// Another CPU at a panic (LCRT_SEC_CPU): its state and a short chain.
+struct Cpu {
+  std::uint64_t cpu = 0;
+  std::uint8_t state = 0;     // LCRT_CPU_*; a newer one shows as "unknown"
+  std::uint8_t flags = 0;     // LCRT_CPUF_*
+  std::vector<Frame> frames;  // innermost first; the first exact when stopped
+  // LCRT_CPUF_USER: it was in user space (its one frame a user pc, unnamed).
+  bool user() const;
 };
 
 struct Section {
@@ -98,12 +127,21 @@ struct Record {
   std::vector<Window> windows;
   std::vector<Module> modules;
 
+  std::optional<Culprit> culprit;  // absent: no frame blamed (or a 1.0 record)
+  std::optional<Blocked> blocked;
+  std::vector<Cpu> cpus;  // the other CPUs at a panic, in the record's order
+
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
 
 // Decode one record at the start of data. Throws DecodeError: kNoRecord
 // when data does not start with a record's magic, kTorn when it starts with
-// LCRT_MAGIC_PENDING (naming the seq when the header's sizes are sane).
+// LCRT_MAGIC_PENDING (naming the seq when the header's sizes are sane),
+// kSections when a section is malformed (a culprit, blocked task, CPU or
+// repeats section cut short, a CPU's frame count or name past its section,
+// a culprit, exact or repeats frame index past the frames, exact or repeats
+// indices not ascending, a culprit, blocked or repeats section twice). A
+// culprit rule or CPU state this tool does not know is not an error.
 Record decode(const std::uint8_t* data, std::size_t len);
 inline Record decode(const Bytes& b) { return decode(b.data(), b.size()); }
 
@@ -183,6 +221,10 @@ const char* context_name(std::uint8_t ctx);
 const char* stop_name(std::uint8_t stop);
 const char* unwinder_name(std::uint8_t unwinder);
 const char* arch_name(std::uint8_t arch);
+// "fault", "caller", ... (LCRT_CULPRIT_NAMES); "unknown" for any other rule.
+const char* culprit_rule_name(std::uint8_t rule);
+// "stopped", ... (LCRT_CPU_NAMES); "unknown" for any other state.
+const char* cpu_state_name(std::uint8_t state);
 // The names of the registers of arch, in LCRT_SEC_REGS order (empty if unknown).
 std::vector<std::string> register_names(std::uint8_t arch);
 

@@ -30,8 +30,17 @@ inline constexpr int kJsonSchema = 1;
 // "\\xNN", so a task name can neither break JSON nor drive a terminal.
 std::string printable(const std::string& s, bool escape_controls = true);
 
+// One record as text: the title, the event, its culprit ("culprit:
+// func+0x10/0x40 [module] (rule)", file:line with opt.source), the task, a
+// hung task's blocked one ("blocked: ..."), ... the signature, the chain (a
+// folded recursion's frame ending in " (xN)"), then the other CPUs at a
+// panic ("cpu 1:   stopped" and their frames, as the chain's).
 std::string render_text(const Record& rec, const RenderOptions& opt = {});
-// One record as JSON, fields in a fixed order (registers in the kernel's).
+// One record as JSON, fields in a fixed order (registers in the kernel's);
+// "title", "culprit" and "blocked" (null when the record has none) and
+// "cpus" (a list of "cpu", "state", "user" and "frames", each frame with the
+// keys of "frames"; empty when none) always; each frame has "repeat", the
+// frames it stands for (1 unless it folds a recursion).
 nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt = {});
 
 // A record found in an image, as shown: its follow-up joined ("reason:
@@ -40,9 +49,10 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt = {})
 std::string render_text(const Found& f, const RenderOptions& opt = {});
 // One entry of a scan as `lcrt show --json` prints it: the record's object
 // with "reason" joined, "first_reason" and "followup" (the follow-up's own
-// object) when one followed it, "followup_error" when what followed it is
-// torn or corrupt, then "offset", "slot" and "region" (those two when the
-// image has a region header); or {"offset", "slot", "error"} for a corrupt one.
+// object, without "title": the crash's is the first's) when one followed
+// it, "followup_error" when what followed it is torn or corrupt, then
+// "offset", "slot" and "region" (those two when the image has a region
+// header); or {"offset", "slot", "error"} for a corrupt one.
 nlohmann::ordered_json to_json(const Found& f, const std::optional<Region>& region,
                                const RenderOptions& opt = {});
 
