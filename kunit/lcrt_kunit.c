@@ -10,6 +10,7 @@
 #include <linux/bug.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/crc32.h>
 #include <linux/prandom.h>
 #include <linux/kernel.h>
@@ -2065,6 +2066,23 @@ static void lcrt_test_arch_calls(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(0, callee));
 }
 
+/* The other proof: a function that never writes its link register. */
+static void lcrt_test_lr_kept(struct kunit *test)
+{
+	unsigned long leaf = (unsigned long)lcrt_test_other;
+	unsigned long self = (unsigned long)lcrt_test_lr_kept;
+	unsigned long size, off;
+
+	if (!IS_ENABLED(CONFIG_ARM64))
+		kunit_skip(test, "only arm64 proves a caller from a kept lr");
+	KUNIT_ASSERT_TRUE(test, kallsyms_lookup_size_offset(leaf, &size, &off));
+	KUNIT_EXPECT_TRUE(test, lcrt_arch_lr_kept(leaf, size));
+	KUNIT_EXPECT_FALSE(test, lcrt_arch_lr_kept(leaf, 0));
+	/* This function calls others: its lr is not kept. */
+	KUNIT_ASSERT_TRUE(test, kallsyms_lookup_size_offset(self, &size, &off));
+	KUNIT_EXPECT_FALSE(test, lcrt_arch_lr_kept(self, size));
+}
+
 /*
  * Outside of a panic every other CPU is online: each is recorded as one
  * that did not stop, with no frames, and this CPU is not among them.
@@ -2098,6 +2116,7 @@ static struct kunit_case lcrt_culprit_cases[] = {
 	KUNIT_CASE(lcrt_test_culprit_blocked),
 	KUNIT_CASE(lcrt_test_culprit_record),
 	KUNIT_CASE(lcrt_test_arch_calls),
+	KUNIT_CASE(lcrt_test_lr_kept),
 	KUNIT_CASE(lcrt_test_other_cpus),
 	{}
 };

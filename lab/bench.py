@@ -192,7 +192,9 @@ def one_crash(v, kernel, ramfile, crash, kv):
         "lcrt_capture_ns": rec.get("capture_ns"),
         "ramoops_dump_ns": sum(dumps) if dumps else None, "ramoops_dumps": len(dumps),
         "culprit": culprit,
-        "lcrt_culprit_at_1k": bool(names) and names[0].split(".")[0] == culprit,
+        # The record's own culprit (rule H), not its first frame.
+        "lcrt_culprit_at_1k": ((rec.get("culprit") or {}).get("function") or "")
+                              .split(".")[0] == culprit,
         "ramoops_culprit_at_1k": named(culprit, pstore),
         "lcrt_frames": sum(1 for f in chain if f.split(".")[0] in base_names),
         "ramoops_frames": sum(1 for f in chain if named(f, pstore)),

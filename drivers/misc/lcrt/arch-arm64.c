@@ -126,6 +126,43 @@ bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 NOKPROBE_SYMBOL(lcrt_arch_calls);
 
 /*
+ * Does @insn write x30? A call (BL, BLR, BLRAA and friends) does, and so
+ * does any instruction whose destination field [4:0] is 30, or a load of
+ * a pair (LDP, LDNP, LDPSW, LDXP, LDAXP) whose second register [14:10] is.
+ * A store that names x30 in [4:0] is taken as a write too: never a wrong
+ * "no".
+ */
+static bool lcrt_a64_writes_lr(u32 insn)
+{
+	if (aarch64_insn_is_bl(insn) || aarch64_insn_is_blr(insn) ||
+	    (insn & 0xfefff800) == 0xd63f0800 || (insn & 0x1f) == 30)
+		return true;
+	if (((insn & 0x3a400000) == 0x28400000 ||
+	     (insn & 0x3f600000) == 0x08600000) && ((insn >> 10) & 0x1f) == 30)
+		return true;
+	return false;
+}
+
+NOKPROBE_SYMBOL(lcrt_a64_writes_lr);
+
+bool lcrt_arch_lr_kept(unsigned long func, unsigned long size)
+{
+	unsigned long a;
+	__le32 raw;
+
+	if (!size || size > LCRT_LEAF_MAX || (func & 3))
+		return false;
+	for (a = func; a < func + size; a += 4) {
+		if (copy_from_kernel_nofault(&raw, (void *)a, 4) ||
+		    lcrt_a64_writes_lr(le32_to_cpu(raw)))
+			return false;
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_lr_kept);
+
+/*
  * A write-back mapping: clean the lines to the point of coherency (DC CVAC
  * and a DSB). A write-combined mapping is Normal Non-cacheable: wmb(), a
  * DSB, completes its stores in order.

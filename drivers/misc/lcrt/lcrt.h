@@ -309,6 +309,30 @@ static inline bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 }
 #endif
 
+/**
+ * lcrt_arch_lr_kept() - does a function keep its return address in lr
+ * @func: the start of a function
+ * @size: its size
+ *
+ * The other proof of a caller that is only in a register: no instruction
+ * of the function writes the link register (no call, no load or move into
+ * it), so wherever it is interrupted, lr is the return address it was
+ * called with.
+ *
+ * Context: any, including panic; reads the code with nofault reads,
+ * bounded by LCRT_LEAF_MAX bytes.
+ * Return: true only when proven.
+ */
+#define LCRT_LEAF_MAX	1024
+#ifdef CONFIG_ARM64
+bool lcrt_arch_lr_kept(unsigned long func, unsigned long size);
+#else
+static inline bool lcrt_arch_lr_kept(unsigned long func, unsigned long size)
+{
+	return false;
+}
+#endif
+
 #ifdef CONFIG_ARM64
 unsigned long lcrt_arm64_strip_pac(unsigned long ret);
 #endif

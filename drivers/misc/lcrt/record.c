@@ -505,33 +505,66 @@ static size_t lcrt_window_cost(const struct lcrt_trace *t, unsigned int i,
 NOKPROBE_SYMBOL(lcrt_window_cost);
 
 /*
+ * Give frames [@from, @to) their levels, level by level, innermost first,
+ * up to @max words, while @room lasts; *@used counts the bytes. False
+ * when the room ran out.
+ */
+static bool lcrt_share_levels(const struct lcrt_trace *t, unsigned int from,
+			      unsigned int to, unsigned int max, size_t room,
+			      u8 *levels, size_t *used)
+{
+	unsigned int i, l;
+	size_t cost;
+
+	for (l = 1; l <= max + 1; l++) {
+		for (i = from; i < to; i++) {
+			if (lcrt_window_levels(t, i, max) < l || levels[i] >= l)
+				continue;
+			cost = lcrt_window_cost(t, i, l) -
+			       lcrt_window_cost(t, i, levels[i]);
+			if (*used + cost > room)
+				return false;
+			*used += cost;
+			levels[i] = l;
+		}
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_share_levels);
+
+/*
  * The levels each of the first @n frames' windows get in @room bytes, at
- * most @max words: level by level, innermost first, until one does not
- * fit. So every frame keeps its window when the windows' addresses fit, a
- * word more goes to each frame in turn, the innermost keep the most, and
- * more room never gives any window fewer words. Returns false when a
- * frame's window was left out.
+ * most @max words. First where every window is; then a record with a
+ * culprit gives whole windows to the culprit's callee, the culprit and
+ * LCRT_CORE_CALLERS of its callers, whose saved registers recover their
+ * arguments; then level by level, innermost first, until one does not fit. So every frame keeps
+ * its window when the windows' addresses fit, a word more goes to each
+ * frame in turn, the innermost keep the most, and more room never gives
+ * any window fewer words. Returns false when a frame's window was left
+ * out.
  */
 static bool lcrt_window_share(const struct lcrt_trace *t, unsigned int n,
 			      unsigned int max, size_t room, u8 *levels)
 {
-	unsigned int i, l;
-	size_t used = 0, cost;
+	unsigned int i, lo, hi;
+	size_t used = 0;
 
 	BUILD_BUG_ON(LCRT_WINDOW_MAX >= U8_MAX);
 	memset(levels, 0, n);
-	for (l = 1; l <= max + 1; l++) {
-		for (i = 0; i < n; i++) {
-			if (lcrt_window_levels(t, i, max) < l)
-				continue;
-			cost = lcrt_window_cost(t, i, l) -
-			       lcrt_window_cost(t, i, l - 1);
-			if (used + cost > room)
-				return l > 1;
-			used += cost;
-			levels[i] = l;
-		}
+	/* Where every window is, then the core's words, then the rest's. */
+	if (max)
+		lcrt_share_levels(t, 0, n, 0, room, levels, &used);
+	if (t->culprit >= 0 && (unsigned int)t->culprit < n) {
+		lo = t->culprit ? t->culprit - 1 : 0;
+		hi = min_t(unsigned int, n,
+			   t->culprit + 1 + LCRT_CORE_CALLERS);
+		lcrt_share_levels(t, lo, hi, max, room, levels, &used);
 	}
+	lcrt_share_levels(t, 0, n, max, room, levels, &used);
+	for (i = 0; i < n; i++)
+		if (lcrt_window_levels(t, i, max) && !levels[i])
+			return false;
 	return true;
 }
 
@@ -616,6 +649,25 @@ static size_t lcrt_core_size(const struct lcrt_facts *f, unsigned int max)
 NOKPROBE_SYMBOL(lcrt_core_size);
 
 /*
+ * A record with a culprit keeps no frame without its window: the bytes of
+ * every window's first level (where it is). 0 without a culprit.
+ */
+static size_t lcrt_where_size(const struct lcrt_trace *t, unsigned int max)
+{
+	unsigned int i;
+	size_t n = 0;
+
+	if (t->culprit < 0 || !t->windows || !max)
+		return 0;
+	for (i = 0; i < t->nr; i++)
+		if (lcrt_window_levels(t, i, max))
+			n += lcrt_window_cost(t, i, 1);
+	return n;
+}
+
+NOKPROBE_SYMBOL(lcrt_where_size);
+
+/*
  * The bytes of the frame list up to the culprit and LCRT_CORE_CALLERS of
  * its callers, as lcrt_put_frames() writes it. 0 without a culprit.
  */
@@ -683,7 +735,7 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		 * the windows of the frames around it.
 		 */
 		fixed = lcrt_exact_size(t, t->nr) + LCRT_CULPRIT_SIZE +
-			lcrt_repeats_size(t);
+			lcrt_repeats_size(t) + lcrt_where_size(t, max);
 		/* Never at the cost of the frames up to the culprit's callers. */
 		must = fixed + lcrt_core_frames_size(t);
 		core = e.size - e.pos > must ? e.size - e.pos - must : 0;

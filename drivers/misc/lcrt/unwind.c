@@ -310,7 +310,9 @@ NOKPROBE_SYMBOL(lcrt_skip_panic);
  * @pc: where the CPU was, in the function that may return to @ret
  *
  * Context: any, including panic.
- * Return: true when the instruction before @ret calls @pc's function.
+ * Return: true when the instruction before @ret calls @pc's function, or
+ * when that function never writes its link register (lcrt_arch_lr_kept()),
+ * @ret being its link register.
  */
 bool lcrt_proven_caller(unsigned long ret, unsigned long pc)
 {
@@ -325,7 +327,9 @@ bool lcrt_proven_caller(unsigned long ret, unsigned long pc)
 	 */
 	if (ret - 1 >= pc - off && ret - 1 < pc - off + size)
 		return false;
-	return lcrt_arch_calls(ret, pc - off);
+	/* A direct call of the function, or one that never writes its lr. */
+	return lcrt_arch_calls(ret, pc - off) ||
+	       lcrt_arch_lr_kept(pc - off, size);
 }
 
 NOKPROBE_SYMBOL(lcrt_proven_caller);
