@@ -2053,17 +2053,25 @@ static void lcrt_test_arch_calls(struct kunit *test)
 {
 	unsigned long callee = (unsigned long)lcrt_test_callee;
 	unsigned long other = (unsigned long)lcrt_test_other;
+	unsigned long self = (unsigned long)lcrt_test_arch_calls;
 	unsigned long ret;
 
 	if (!IS_ENABLED(CONFIG_LCRT_ARCH_REGS))
 		kunit_skip(test, "no per-architecture code on this arch");
 	ret = lcrt_test_callee();
 	barrier();
-	KUNIT_EXPECT_TRUE(test, lcrt_proven_caller(ret, callee));
-	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(ret, other));
+	/* The call before the return address names its target. */
+	KUNIT_EXPECT_TRUE(test, lcrt_arch_calls(ret, callee));
+	KUNIT_EXPECT_FALSE(test, lcrt_arch_calls(ret, other));
 	/* Not a return address at all: the start of a function. */
-	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(other, callee));
+	KUNIT_EXPECT_FALSE(test, lcrt_arch_calls(other, callee));
+	KUNIT_EXPECT_TRUE(test, lcrt_proven_caller(ret, callee));
 	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(0, callee));
+	/*
+	 * This function calls others (its lr is not kept) and nothing
+	 * before @ret calls it: no proof.
+	 */
+	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(ret, self + 4));
 }
 
 /* The other proof: a function that never writes its link register. */
