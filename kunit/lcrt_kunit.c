@@ -1908,7 +1908,8 @@ static void lcrt_test_culprit_stuck(struct kunit *test)
 	static const char * const lockup[] = {
 		"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt",
 		"arch_timer_handler_virt", "queued_spin_lock_slowpath",
-		"drv_lock_twice [drv]", "drv_work [drv]", "process_one_work",
+		"do_raw_spin_lock [drv]", "drv_lock_twice [drv]",
+		"drv_work [drv]", "process_one_work",
 	};
 	struct lcrt_trace *t;
 
@@ -1916,8 +1917,11 @@ static void lcrt_test_culprit_stuck(struct kunit *test)
 	t->frames[4].exact = true;
 	lcrt_culprit(t, LCRT_EV_WATCHDOG, "softlockup: hung tasks",
 		     t->frames[4].pc);
-	/* Not the lock's slow path: the function that took the lock. */
-	KUNIT_EXPECT_EQ(test, t->culprit, 5);
+	/*
+	 * Not the lock's slow path, nor a module's copy of an inline lock
+	 * helper: the function that took the lock.
+	 */
+	KUNIT_EXPECT_EQ(test, t->culprit, 6);
 	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_STUCK);
 	/* The interrupt's plumbing is machinery, whatever its name. */
 	KUNIT_EXPECT_TRUE(test, t->frames[1].machinery);
@@ -2024,6 +2028,28 @@ static void lcrt_test_culprit_record(struct kunit *test)
 	KUNIT_EXPECT_GT(test, v->window_words[1], 0U);
 	KUNIT_EXPECT_GT(test, v->window_words[2], 0U);
 	KUNIT_EXPECT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
+
+	/*
+	 * An interrupt's plumbing between the first frame and the culprit's
+	 * callee is recorded without names; the rest keep theirs.
+	 */
+	r = lcrt_test_record(test, 6);
+	r->trace.frames[1].machinery = true;
+	r->trace.frames[2].machinery = true;
+	r->trace.frames[3].machinery = true;
+	r->trace.culprit = 4;
+	r->trace.rule = LCRT_CULPRIT_STUCK;
+	len = lcrt_encode(&r->facts, buf, 1024, 10);
+	lcrt_record_seal(buf, 1);
+	((struct lcrt_record_header *)buf)->magic = cpu_to_le32(LCRT_MAGIC);
+	lcrt_test_view(test, buf, len, v);
+	KUNIT_EXPECT_EQ(test, v->nframes, 6U);
+	KUNIT_EXPECT_STREQ(test, v->name[0], "lcrt_test_function_0");
+	KUNIT_EXPECT_STREQ(test, v->name[1], "");
+	KUNIT_EXPECT_STREQ(test, v->name[2], "");
+	KUNIT_EXPECT_STREQ(test, v->name[3], "lcrt_test_function_3");
+	KUNIT_EXPECT_STREQ(test, v->name[4], "lcrt_test_function_4");
+	KUNIT_EXPECT_EQ(test, v->pc[2], r->trace.frames[2].pc);
 
 	/* No culprit: no section. */
 	r->trace.culprit = -1;

@@ -72,8 +72,7 @@ static const char * const lcrt_machinery_names[] = {
 	/* lock slow paths */
 	"queued_spin_lock_slowpath", "native_queued_spin_lock_slowpath",
 	"__pv_queued_spin_lock_slowpath", "queued_read_lock_slowpath",
-	"queued_write_lock_slowpath", "do_raw_spin_lock", "do_raw_read_lock",
-	"do_raw_write_lock", "rt_spin_lock", "rt_mutex_slowlock",
+	"queued_write_lock_slowpath", "rt_spin_lock", "rt_mutex_slowlock",
 	/* sleep and wait primitives that are not scheduler text */
 	"msleep", "msleep_interruptible", "ssleep", "usleep_range_state",
 	"fsleep", "__wait_on_bit", "out_of_line_wait_on_bit",
@@ -92,6 +91,18 @@ static const char * const lcrt_machinery_names[] = {
 	"__loop_delay", "__timer_delay", "__timer_udelay",
 	/* sanitizers' reports */
 	"kasan_report", "end_report", "kfence_report_error",
+};
+
+/*
+ * The kernel's inline lock helpers, which a module may hold an out-of-line
+ * copy of ("do_raw_spin_lock [mod]"): machinery in a module too.
+ */
+static const char * const lcrt_inline_names[] = {
+	"do_raw_spin_lock", "do_raw_read_lock", "do_raw_write_lock",
+	"arch_spin_lock", "queued_spin_lock", "queued_read_lock",
+	"queued_write_lock", "__raw_spin_lock", "__raw_spin_lock_irq",
+	"__raw_spin_lock_irqsave", "__raw_spin_lock_bh", "spin_lock",
+	"spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh",
 };
 
 /*
@@ -160,11 +171,16 @@ bool lcrt_machinery(unsigned long pc, const char *name)
 	    lcrt_in(pc, __noinstr_text_start, __noinstr_text_end) ||
 	    in_sched_functions(pc))
 		return true;
+	if (!name[0])
+		return false;
+	for (i = 0; i < ARRAY_SIZE(lcrt_inline_names); i++)
+		if (lcrt_name_is(name, lcrt_inline_names[i]))
+			return true;
 	/*
 	 * The machinery named below is built in: a module's function of the
 	 * same name ("watchdog [foo]", "lcrt_crash_oops [lcrt_crash]") is not.
 	 */
-	if (!name[0] || strchr(name, ' '))
+	if (strchr(name, ' '))
 		return false;
 	if (!strncmp(name, "lcrt_", 5))
 		return true;

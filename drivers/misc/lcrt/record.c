@@ -222,6 +222,24 @@ static bool lcrt_put_regs(struct lcrt_enc *e, const struct lcrt_facts *f)
 NOKPROBE_SYMBOL(lcrt_put_regs);
 
 /*
+ * The name a frame is recorded with: none for the crash machinery strictly
+ * between the first frame and the culprit's callee (an interrupt's or a
+ * trap's plumbing), whose pc a symbol table still names, so that the room
+ * goes to the frames that matter and to the other CPUs.
+ */
+static const char *lcrt_frame_name(const struct lcrt_trace *t, unsigned int i)
+{
+	const struct lcrt_frame *fr = &t->frames[i];
+
+	if (fr->machinery && i && t->culprit > 0 &&
+	    i + 1 < (unsigned int)t->culprit)
+		return "";
+	return fr->name;
+}
+
+NOKPROBE_SYMBOL(lcrt_frame_name);
+
+/*
  * The frames, innermost first, as many as the budget holds. Returns how
  * many outer frames were left out; the record says so too.
  */
@@ -244,7 +262,7 @@ static unsigned int lcrt_put_frames(struct lcrt_enc *e,
 		lcrt_enc_svarint(e, (s64)(u64)fr->pc - (s64)(u64)prev);
 		lcrt_enc_varint(e, fr->off);
 		lcrt_enc_varint(e, fr->size);
-		lcrt_enc_str8(e, fr->name, LCRT_NAME_MAX);
+		lcrt_enc_str8(e, lcrt_frame_name(t, i), LCRT_NAME_MAX);
 		if (e->overflow) {
 			e->pos = before;
 			e->overflow = false;
@@ -609,19 +627,12 @@ static unsigned int lcrt_svarint_len(s64 v)
 
 NOKPROBE_SYMBOL(lcrt_svarint_len);
 
-/*
- * What a record with a culprit keeps before its outer frames: the other
- * CPUs' sections and the windows of the culprit's callee, the culprit and
- * LCRT_CORE_CALLERS of its callers. 0 without a culprit.
- */
-static size_t lcrt_core_size(const struct lcrt_facts *f, unsigned int max)
+/* The bytes of the other CPUs' sections. */
+static size_t lcrt_cpus_size(const struct lcrt_facts *f)
 {
-	const struct lcrt_trace *t = f->trace;
-	unsigned int i, k, lo, hi;
+	unsigned int i, k;
 	size_t n = 0;
 
-	if (t->culprit < 0 || (unsigned int)t->culprit >= t->nr)
-		return 0;
 	for (i = 0; i < f->ncpus; i++) {
 		const struct lcrt_cpu *c = &f->cpus[i];
 		unsigned long prev = 0;
@@ -637,61 +648,89 @@ static size_t lcrt_core_size(const struct lcrt_facts *f, unsigned int max)
 			prev = c->frames[k].pc;
 		}
 	}
-	if (!t->windows)
-		return n;
-	lo = t->culprit ? t->culprit - 1 : 0;
-	hi = min_t(unsigned int, t->nr, t->culprit + 1 + LCRT_CORE_CALLERS);
-	for (i = lo; i < hi; i++)
-		n += lcrt_window_cost(t, i, lcrt_window_levels(t, i, max));
 	return n;
 }
 
-NOKPROBE_SYMBOL(lcrt_core_size);
+NOKPROBE_SYMBOL(lcrt_cpus_size);
 
 /*
- * A record with a culprit keeps no frame without its window: the bytes of
- * every window's first level (where it is). 0 without a culprit.
+ * The bytes of every window's first level (where it is), and of the whole
+ * windows of the culprit's callee, the culprit and LCRT_CORE_CALLERS of its
+ * callers: what a record with a culprit keeps before its outer frames.
  */
-static size_t lcrt_where_size(const struct lcrt_trace *t, unsigned int max)
+static size_t lcrt_core_windows_size(const struct lcrt_trace *t,
+				     unsigned int max)
 {
-	unsigned int i;
+	unsigned int i, lo, hi;
 	size_t n = 0;
 
-	if (t->culprit < 0 || !t->windows || !max)
+	if (!t->windows || !max)
 		return 0;
-	for (i = 0; i < t->nr; i++)
-		if (lcrt_window_levels(t, i, max))
-			n += lcrt_window_cost(t, i, 1);
+	lo = t->culprit ? t->culprit - 1 : 0;
+	hi = min_t(unsigned int, t->nr, t->culprit + 1 + LCRT_CORE_CALLERS);
+	for (i = 0; i < t->nr; i++) {
+		unsigned int l = lcrt_window_levels(t, i, max);
+
+		if (l)
+			n += lcrt_window_cost(t, i, i >= lo && i < hi ? l : 1);
+	}
 	return n;
 }
 
-NOKPROBE_SYMBOL(lcrt_where_size);
+NOKPROBE_SYMBOL(lcrt_core_windows_size);
 
-/*
- * The bytes of the frame list up to the culprit and LCRT_CORE_CALLERS of
- * its callers, as lcrt_put_frames() writes it. 0 without a culprit.
- */
-static size_t lcrt_core_frames_size(const struct lcrt_trace *t)
+/* The bytes of the frame list's first @n frames, as lcrt_put_frames() puts. */
+static size_t lcrt_frames_size(const struct lcrt_trace *t, unsigned int n)
 {
-	unsigned int i, n;
 	unsigned long prev = 0;
 	size_t len = SEC_SIZE + 3;
+	unsigned int i;
 
-	if (t->culprit < 0 || (unsigned int)t->culprit >= t->nr)
-		return 0;
-	n = min_t(unsigned int, t->nr, t->culprit + 1 + LCRT_CORE_CALLERS);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < t->nr; i++) {
 		const struct lcrt_frame *fr = &t->frames[i];
 
 		len += lcrt_svarint_len((s64)(u64)fr->pc - (s64)(u64)prev) +
 		       lcrt_varint_len(fr->off) + lcrt_varint_len(fr->size) +
-		       1 + strnlen(fr->name, LCRT_NAME_MAX);
+		       1 + strnlen(lcrt_frame_name(t, i), LCRT_NAME_MAX);
 		prev = fr->pc;
 	}
 	return len;
 }
 
-NOKPROBE_SYMBOL(lcrt_core_frames_size);
+NOKPROBE_SYMBOL(lcrt_frames_size);
+
+/* What is left of @room after @used, or 0. */
+static size_t lcrt_left(size_t room, size_t used)
+{
+	return room > used ? room - used : 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_left);
+
+/*
+ * The room a record with a culprit keeps before its outer frames, in this
+ * order: the frames up to the culprit; the other CPUs; the frames of
+ * LCRT_CORE_CALLERS of its callers; every kept frame's window address and
+ * the whole windows around the culprit. 0 without a culprit.
+ */
+static size_t lcrt_core_reserve(const struct lcrt_facts *f, unsigned int max,
+				size_t room)
+{
+	const struct lcrt_trace *t = f->trace;
+	size_t cpus, core;
+
+	if (t->culprit < 0 || (unsigned int)t->culprit >= t->nr)
+		return 0;
+	room = lcrt_left(room, lcrt_frames_size(t, t->culprit + 1));
+	cpus = min(lcrt_cpus_size(f), room);
+	room = lcrt_left(room - cpus,
+			 lcrt_frames_size(t, t->culprit + 1 + LCRT_CORE_CALLERS) -
+			 lcrt_frames_size(t, t->culprit + 1));
+	core = min(lcrt_core_windows_size(t, max), room);
+	return cpus + core;
+}
+
+NOKPROBE_SYMBOL(lcrt_core_reserve);
 
 /*
  * Encode a whole record of @f into @buf, never more than @budget bytes, in
@@ -717,7 +756,7 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 	u8 levels[LCRT_MAX_FRAMES];
 	struct lcrt_enc e;
 	bool whole, ok, cpus, windows = false;
-	size_t reserve, core, fixed, must;
+	size_t reserve, core, fixed;
 	u16 flags = 0;
 
 	lcrt_enc_init(&e, buf, budget);
@@ -734,13 +773,10 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		 * outer frames go; with a culprit, so are the other CPUs and
 		 * the windows of the frames around it.
 		 */
-		fixed = lcrt_exact_size(t, t->nr) + LCRT_CULPRIT_SIZE +
-			lcrt_repeats_size(t) + lcrt_where_size(t, max);
-		/* Never at the cost of the frames up to the culprit's callers. */
-		must = fixed + lcrt_core_frames_size(t);
-		core = e.size - e.pos > must ? e.size - e.pos - must : 0;
-		core = min(lcrt_core_size(f, max), core);
-		reserve = min(fixed + core, e.size - e.pos);
+		fixed = min(lcrt_exact_size(t, t->nr) + LCRT_CULPRIT_SIZE +
+			    lcrt_repeats_size(t), e.size - e.pos);
+		core = lcrt_core_reserve(f, max, e.size - e.pos - fixed);
+		reserve = fixed + core;
 		e.size -= reserve;
 		kept = t->nr - lcrt_put_frames(&e, t);
 		e.size += reserve;

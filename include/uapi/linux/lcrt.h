@@ -133,7 +133,10 @@ struct lcrt_section {
  *	varint zigzag(pc - previous pc) (the previous pc of the first frame is
  *	0), varint offset of pc in its function, varint function size,
  *	u8 name length (0: no name), name bytes: the function as %ps names
- *	it, "func" or "func [module]" for a function of a module.
+ *	it, "func" or "func [module]" for a function of a module. A record
+ *	with a culprit leaves unnamed the crash machinery strictly between
+ *	the first frame and the culprit's callee (an interrupt's plumbing),
+ *	whose pc a symbol table names.
  * LCRT_SEC_REGS:
  *	the registers at the fault, word_size bytes each, in this order:
  *	arm:	r0-r10, fp, ip, sp, lr, pc, cpsr (LCRT_REGS_ARM words)
