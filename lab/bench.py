@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boards  # noqa: E402
 import guest  # noqa: E402
 import kernels  # noqa: E402
-from common import CACHE, ROOT, ensure_packages, log, readme_section, run  # noqa: E402
+from common import (CACHE, ROOT, ensure_packages, log, provenance,  # noqa: E402
+                    readme_section, run)
 
 CRASHES = ["EXCEPTION", "BUG", "PANIC"]
 BUDGET = 1024
@@ -384,8 +385,10 @@ def main():
         if "scaling" in what:
             scaling += sweep(v, out, kv)
     if results:
-        (OUT / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
-        write_md(results, feet, kv)
+        prov = provenance([kv])
+        (OUT / "bench.json").write_text(
+            json.dumps({**prov, "rows": results}, indent=1) + "\n")
+        write_md(results, feet, kv, prov)
     if scaling:
         write_scaling(scaling, kv)
 
@@ -406,11 +409,14 @@ def warm_rows(rows):
     return out
 
 
-def write_md(results, feet, kv):
+def write_md(results, feet, kv, prov):
     def us(ns):
         return f"{ns / 1000:.0f} us" if ns else "-"
     lines = [f"# LCRT against pstore/ramoops, same boot ({kv}, QEMU TCG, "
-             f"{time.strftime('%Y-%m-%d')})", "",
+             f"{prov['date']})", "",
+             f"Made by `make bench` at {prov['commit'][:12]}"
+             f"{' with uncommitted changes' if prov['dirty'] else ''}, series "
+             f"{prov['series']}, {', '.join(prov['kernels'].values())}.", "",
              "Both keep 1 KiB per record (ramoops record_size=1024, deflate). "
              "Times are ktime_get_mono_fast_ns() in the same boot: LCRT's "
              "capture (its record header) and every pstore_dump() of the crash.",

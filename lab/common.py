@@ -4,6 +4,7 @@ Everything the lab downloads or builds lives under .lab/ (git-ignored), so a
 rerun takes minutes and a clean clone still works from nothing.
 """
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -127,3 +128,43 @@ def foreign_deb(deb_arch, package):
     run(["dpkg", "-x", deb, dst])
     stamp.write_text(deb.name + "\n")
     return dst
+
+
+def series_hash(root=ROOT):
+    """The hash of the kernel-side sources a result measures: the series."""
+    return sha(*(p.read_bytes() for p in
+                 [root / "series"] + sorted((root / "patches").glob("*"))))
+
+
+def provenance(kvers):
+    """What made a result (matrix, bench): the project's commit, whether
+    the kernel side had uncommitted changes, the hash of the series it
+    applied, each vendor kernel's exact version, the date."""
+    def git(*a):
+        return subprocess.run(["git", "-C", ROOT, *a], capture_output=True,
+                              text=True).stdout.strip()
+    kernels = {}
+    for kv in kvers:
+        v = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
+                            f"linux-source-{kv}"], capture_output=True,
+                           text=True).stdout.strip()
+        kernels[kv] = f"linux-source-{kv} {v}" if v else "unknown"
+    return {"commit": git("rev-parse", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--", "drivers",
+                              "include", "kunit", "series", "patches")),
+            "series": series_hash(), "kernels": kernels,
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def load_results(path):
+    """(provenance, rows) of a results file: an object with its provenance
+    beside "rows", or (an older one) a bare list, without provenance."""
+    if not path.exists():
+        return None, []
+    data = json.loads(path.read_text())
+    if isinstance(data, list):
+        return None, data
+    if "provenance" in data:    # this session's first form
+        return data["provenance"], data.get("rows", [])
+    rows = data.get("rows", [])
+    return {k: v for k, v in data.items() if k != "rows"}, rows

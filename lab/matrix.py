@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE, ROOT, log, readme_section, sha
+from common import (CACHE, ROOT, load_results, log, provenance,
+                    readme_section, series_hash)
 from boards import board, parse_config
 import kernels
 from guest import Guest
@@ -91,6 +92,14 @@ def lk(name, event, reason, culprit=None, why="", **kw):
                 why=why or f"lkdtm_{name} does it itself", **kw)
 
 
+def mod(name, event, reason, culprit, crash, before="", **kw):
+    """A cell of the lab's own crash module: insmod lcrt_crash.ko crash=..."""
+    return Cell(name=name, event=event, reason=reason, culprit=culprit,
+                module="lcrt_crash",
+                cmd=f"{before}insmod /lab/modules/lcrt_crash.ko crash={crash}",
+                needs=("CONFIG_MODULES", "no module support"), **kw)
+
+
 # The cells every board runs (when its kernel lists the LKDTM type): per
 # crash type, the culprit the record must name, and why that function.
 CELLS = [
@@ -148,45 +157,31 @@ CELLS = [
          culprit="lkdtm_BUG", why="its BUG() traps, during boot",
          at_boot=True, bootargs=BOOT_CRASH,
          note="during boot, from LKDTM's initcall"),
-    Cell(name="MODULE_OOPS", event="oops", reason=r"Fatal exception",
-         culprit="lcrt_crash_write", module="lcrt_crash",
-         why="its store through NULL faults (lcrt_crash_oops calls it)",
-         cmd="insmod /lab/modules/lcrt_crash.ko crash=oops",
-         needs=("CONFIG_MODULES", "no module support")),
-    Cell(name="HARDIRQ_CPU1", event="oops",
-         reason=r"Fatal exception in interrupt",
-         culprit="lcrt_crash_write", module="lcrt_crash",
-         why="its store through NULL faults, called from a hard-irq "
-             "hrtimer on CPU 1",
-         context="hardirq", cpu=1,
-         cmd="insmod /lab/modules/lcrt_crash.ko crash=timer cpu=1",
-         note="a pinned hard-irq hrtimer; a cross-CPU call may "
-              "run in the idle task, not in an interrupt",
-         needs=("CONFIG_MODULES", "no module support")),
-    Cell(name="LOCK_TWICE", event="watchdog", reason=r"softlockup",
-         culprit="lcrt_crash_lock_twice", module="lcrt_crash",
-         why="it takes a spinlock it holds: the lock's slow path spins for "
-             "it, and may not have saved its return address yet",
-         context="hardirq", bootargs=WATCHDOG,
-         cmd="insmod /lab/modules/lcrt_crash.ko crash=twice",
-         needs=("CONFIG_MODULES", "no module support")),
-    Cell(name="ABBA", event="watchdog", reason=r"softlockup",
-         culprit="lcrt_crash_take_two", module="lcrt_crash",
-         other="lcrt_crash_take_two",
-         why="two threads on two CPUs each hold one of two spinlocks and "
-             "spin for the other: the side whose watchdog fired is the "
-             "culprit, and the other side must be in the record too",
-         context="hardirq", bootargs=WATCHDOG,
-         cmd="insmod /lab/modules/lcrt_crash.ko crash=abba",
-         needs=("CONFIG_MODULES", "no module support")),
-    Cell(name="HUNG_WAIT", event="watchdog", reason=r"hung_task",
-         culprit="lcrt_crash_hung_wait", module="lcrt_crash",
-         why="it waits forever for a completion nobody signals (a hung "
-             "task in a module, not LKDTM's)",
-         bootargs="hung_task_panic=1",
-         cmd="echo 1 > /proc/sys/kernel/hung_task_timeout_secs; "
-             "insmod /lab/modules/lcrt_crash.ko crash=hung",
-         needs=("CONFIG_MODULES", "no module support")),
+    mod("MODULE_OOPS", "oops", r"Fatal exception", "lcrt_crash_write", "oops",
+        why="its store through NULL faults (lcrt_crash_oops calls it)"),
+    mod("HARDIRQ_CPU1", "oops", r"Fatal exception in interrupt",
+        "lcrt_crash_write", "timer cpu=1",
+        why="its store through NULL faults, called from a hard-irq "
+            "hrtimer on CPU 1",
+        context="hardirq", cpu=1,
+        note="a pinned hard-irq hrtimer; a cross-CPU call may "
+             "run in the idle task, not in an interrupt"),
+    mod("LOCK_TWICE", "watchdog", r"softlockup", "lcrt_crash_lock_twice",
+        "twice",
+        why="it takes a spinlock it holds: the lock's slow path spins for "
+            "it, and may not have saved its return address yet",
+        context="hardirq", bootargs=WATCHDOG),
+    mod("ABBA", "watchdog", r"softlockup", "lcrt_crash_take_two", "abba",
+        other="lcrt_crash_take_two",
+        why="two threads on two CPUs each hold one of two spinlocks and "
+            "spin for the other: the side whose watchdog fired is the "
+            "culprit, and the other side must be in the record too",
+        context="hardirq", bootargs=WATCHDOG),
+    mod("HUNG_WAIT", "watchdog", r"hung_task", "lcrt_crash_hung_wait", "hung",
+        why="it waits forever for a completion nobody signals (a hung "
+            "task in a module, not LKDTM's)",
+        bootargs="hung_task_panic=1",
+        before="echo 1 > /proc/sys/kernel/hung_task_timeout_secs; "),
 ]
 
 READ = ("echo @@REC; cat /proc/lcrt; echo @@RAW; "
@@ -464,48 +459,16 @@ def run_board(board_name, kver, cells, all_types=False):
     return rows
 
 
-def provenance(kvers):
-    """What made a matrix: the project's commit (and whether the tree had
-    changes), the hash of the series it applied, each vendor kernel's
-    exact version."""
-    def git(*a):
-        return subprocess.run(["git", "-C", ROOT, *a], capture_output=True,
-                              text=True).stdout.strip()
-    kernels = {}
-    for kv in kvers:
-        v = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
-                            f"linux-source-{kv}"], capture_output=True,
-                           text=True).stdout.strip()
-        kernels[kv] = f"linux-source-{kv} {v}" if v else "unknown"
-    return {"commit": git("rev-parse", "HEAD"),
-            "dirty": bool(git("status", "--porcelain", "--", "drivers",
-                              "include", "kunit", "series", "patches")),
-            "series": series_hash(), "kernels": kernels,
-            "date": time.strftime("%Y-%m-%d")}
-
-
-def series_hash():
-    """The hash of the kernel-side sources a matrix measures: the series."""
-    return sha(*(p.read_bytes() for p in
-                 [ROOT / "series"] + sorted((ROOT / "patches").glob("*"))))
-
-
 def load(outdir):
-    """(provenance, rows) of a matrix.json; rows only for an old one."""
-    path = Path(outdir) / "matrix.json"
-    if not path.exists():
-        return None, []
-    data = json.loads(path.read_text())
-    if isinstance(data, list):
-        return None, data
-    return data.get("provenance"), data.get("rows", [])
+    """(provenance, rows) of a matrix.json; no provenance for an old one."""
+    return load_results(Path(outdir) / "matrix.json")
 
 
 def write_results(rows, outdir, prov):
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "matrix.json").write_text(
-        json.dumps({"provenance": prov, "rows": rows}, indent=1) + "\n")
+        json.dumps({**prov, "rows": rows}, indent=1) + "\n")
     combos = sorted({(r["board"], r["kver"]) for r in rows},
                     key=lambda c: (c[0], [int(x) for x in c[1].split(".")]))
     crashes = list(dict.fromkeys(r["crash"] for r in rows))

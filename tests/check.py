@@ -32,7 +32,7 @@ import boards  # noqa: E402
 import fuzz  # noqa: E402
 import kernels  # noqa: E402
 import matrix  # noqa: E402
-from common import JOBS  # noqa: E402
+from common import JOBS, load_results  # noqa: E402
 
 USERSPACE_BUILD = ROOT / "userspace" / "build"
 
@@ -157,8 +157,21 @@ def main():
         failed += f
         skipped += sk
     print(matrix_provenance_line(), flush=True)
+    print(bench_provenance_line(), flush=True)
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed else 0)
+
+
+def bench_provenance_line():
+    """Whether the committed bench measured this tree's series, said loudly
+    when it did not."""
+    prov, _ = load_results(ROOT / "bench" / "results" / "bench.json")
+    now = matrix.series_hash()
+    if not prov or prov.get("series") != now or prov.get("dirty"):
+        return (f"BENCH STALE: bench/results/bench.json was made "
+                f"{'at ' + prov['commit'][:12] + ' with series ' + prov['series'] if prov else 'by unrecorded sources'}"
+                f"; the series is now {now}: run make bench")
+    return f"bench: bench/results/bench.json measured this series ({now})"
 
 
 def matrix_provenance_line():
