@@ -26,6 +26,8 @@ namespace lcrt {
 namespace {
 
 using test::CliResult;
+using test::crc_of;
+using test::decode_error;
 using test::has;
 using test::lcrt_cli;
 using test::make_record;
@@ -68,27 +70,6 @@ Spec recursion() {
 std::string from_chain(const std::string& t) {
   const auto at = t.find("call chain");
   return at == std::string::npos ? "" : t.substr(at);
-}
-
-// What decoding this record says, or "" when it decodes.
-std::string decode_error(const Bytes& b) {
-  try {
-    decode(b);
-  } catch (const DecodeError& e) {
-    EXPECT_EQ(e.code(), Error::kSections) << e.what();
-    return e.what();
-  }
-  return "";
-}
-
-std::string crc_of(const std::vector<std::string>& names) {
-  std::string joined;
-  for (const auto& n : names) joined += n + "\n";
-  const auto crc =
-      crc32(0L, reinterpret_cast<const Bytef*>(joined.data()), static_cast<uInt>(joined.size()));
-  std::array<char, 16> buf{};
-  std::snprintf(buf.data(), buf.size(), "%08lx", static_cast<unsigned long>(crc));
-  return buf.data();
 }
 
 TEST(Cpus, AreDecoded) {

@@ -29,6 +29,8 @@ namespace lcrt {
 namespace {
 
 using test::CliResult;
+using test::crc_of;
+using test::decode_error;
 using test::has;
 using test::lcrt_cli;
 using test::make_record;
@@ -56,28 +58,6 @@ Spec blamed() {
   s.modules = {{"mydrv", {0xab, 0xcd}}};
   s.culprit = Culprit{LCRT_CULPRIT_CALLER, 2};
   return s;
-}
-
-// The CRC-32 signature of these names, computed here as the README says.
-std::string crc_of(const std::vector<std::string>& names) {
-  std::string joined;
-  for (const auto& n : names) joined += n + "\n";
-  const auto crc =
-      crc32(0L, reinterpret_cast<const Bytef*>(joined.data()), static_cast<uInt>(joined.size()));
-  std::array<char, 16> buf{};
-  std::snprintf(buf.data(), buf.size(), "%08lx", static_cast<unsigned long>(crc));
-  return buf.data();
-}
-
-// What decoding this record says, or "" when it decodes.
-std::string decode_error(const Bytes& b) {
-  try {
-    decode(b);
-  } catch (const DecodeError& e) {
-    EXPECT_EQ(e.code(), Error::kSections) << e.what();
-    return e.what();
-  }
-  return "";
 }
 
 TEST(Culprit, IsDecoded) {

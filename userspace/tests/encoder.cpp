@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 
@@ -203,6 +204,26 @@ std::string write_temp(const std::string& name, const Bytes& b) {
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
   return path;
+}
+
+std::string crc_of(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const auto& n : names) joined += n + "\n";
+  const auto crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(joined.data()), static_cast<uInt>(joined.size()));
+  std::array<char, 16> buf{};
+  std::snprintf(buf.data(), buf.size(), "%08lx", static_cast<unsigned long>(crc));
+  return buf.data();
+}
+
+std::string decode_error(const Bytes& b) {
+  try {
+    decode(b);
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.code(), Error::kSections) << e.what();
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace lcrt::test

@@ -97,6 +97,12 @@ CliResult lcrt_cli(const std::string& args);
 std::string write_temp(const std::string& name, const Bytes& b);
 
 // Does text hold what?
+// The CRC-32 signature of these names, computed here as the README says.
+std::string crc_of(const std::vector<std::string>& names);
+
+// What decoding this record says (a sections error), or "" when it decodes.
+std::string decode_error(const Bytes& b);
+
 inline bool has(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
