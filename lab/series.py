@@ -160,7 +160,8 @@ def series_spec():
 def _makefile_for(text, present):
     """A kbuild Makefile as it stands once the files in present exist: a
     line that names an object whose source is not there yet is left out,
-    and the first object line assigns with := . An object named after
+    and the first object line assigns with := (a line of per-object flags
+    counts as the object's). An object named after
     $(SRCARCH) (arch-$(SRCARCH).o) is there once one architecture's is."""
     def there(obj):
         pattern = re.escape(obj).replace(re.escape("$(SRCARCH)"), r"[\w-]+")
@@ -168,7 +169,9 @@ def _makefile_for(text, present):
 
     out, first = [], True
     for line in text.splitlines(keepends=True):
-        objs = re.findall(r"([\w$()-]+)\.o\b", line)
+        # Per-object flags (CFLAGS_foo.o) name the object after the prefix.
+        objs = [re.sub(r"^[A-Z][A-Z_]*_", "", o)
+                for o in re.findall(r"([\w$()-]+)\.o\b", line)]
         if line.startswith("obj-") or not objs:
             out.append(line)
             continue

@@ -41,6 +41,14 @@ class Series(unittest.TestCase):
                                   re.M):
                 self.assertIn(obj, seen, f"{name} builds {obj}.o before its source")
 
+    def test_a_makefile_line_of_per_object_flags_comes_with_its_object(self):
+        text = ("lcrt-y\t+= a.o\nlcrt-y\t+= arch-$(SRCARCH).o\n"
+                "CFLAGS_arch-x86.o += -DX\nCFLAGS_REMOVE_b.o += -pg\n")
+        self.assertEqual(series._makefile_for(text, {"a"}),
+                         "lcrt-y\t:= a.o\n")
+        self.assertEqual(series._makefile_for(text, {"a", "arch-x86", "b"}),
+                         text.replace("+=", ":=", 1))
+
     def test_checkpatch_strict_is_clean(self):
         res = series.checkpatch(kernels.patched_tree("6.1"))
         self.assertEqual(len(res), len((ROOT / "series").read_text().split()))

@@ -9,10 +9,15 @@
  * pointers the chain comes from ORC (unwind-x86.c).
  */
 #include <linux/cacheflush.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/processor.h>
 #include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
 #include <linux/uaccess.h>
+#include <asm/idtentry.h>
 
 #include "lcrt.h"
 
@@ -116,6 +121,79 @@ bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_calls);
+
+#ifdef CONFIG_SMP
+/* 6.2 moved the hot per-CPU variables into pcpu_hot (see Makefile). */
+#ifdef LCRT_X86_PCPU_HOT
+#define lcrt_x86_hot(var, cpu)	per_cpu(pcpu_hot.var, cpu)
+#else
+#define lcrt_x86_hot(var, cpu)	per_cpu(var, cpu)
+#endif
+
+/* Words of sysvec_reboot()'s own frame searched for its return address. */
+#define LCRT_X86_SYSVEC_WORDS	32
+
+/*
+ * panic() stops the other CPUs with the reboot vector: sysvec_reboot()
+ * switches to the CPU's hardirq stack (call_on_irqstack()), which leaves
+ * the interrupted stack pointer at the stack's top and the return address
+ * into sysvec_reboot() just below it, and stop_this_cpu() halts there for
+ * good. So, each step proven, or nothing:
+ *
+ * - the hardirq stack is in use, and the word below its top returns into
+ *   sysvec_reboot();
+ * - the saved stack pointer is on the stack of the CPU's task;
+ * - a few words above it, a return address whose call is the entry's call
+ *   of sysvec_reboot() (CALL rel32, lcrt_arch_calls()): the entry's
+ *   pt_regs lie right above it;
+ * - those registers are of kernel mode and their sp is where the hardware
+ *   frame ends (the CPU aligns it to 16 bytes before pushing).
+ *
+ * A CPU stopped by the NMI that follows (interrupts were off), one that was
+ * in an interrupt already, and one under FRED entry fail a step.
+ */
+bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
+		       struct task_struct **tsk)
+{
+	unsigned long func = (unsigned long)sysvec_reboot;
+	unsigned long tos, sp, ret, size, lo, hi, slot, end;
+	struct task_struct *task;
+
+	if (!lcrt_x86_hot(hardirq_stack_inuse, cpu) ||
+	    !kallsyms_lookup_size_offset(func, &size, NULL))
+		return false;
+	tos = (unsigned long)lcrt_x86_hot(hardirq_stack_ptr, cpu);
+	task = lcrt_x86_hot(current_task, cpu);
+	if (!tos || !task ||
+	    copy_from_kernel_nofault(&sp, (void *)tos, sizeof(sp)) ||
+	    copy_from_kernel_nofault(&ret, (void *)(tos - sizeof(ret)),
+				     sizeof(ret)) ||
+	    ret <= func || ret > func + size)
+		return false;
+	lo = (unsigned long)task_stack_page(task);
+	hi = lo + THREAD_SIZE;
+	if (sp < lo || sp >= hi - sizeof(*regs))
+		return false;
+	end = min(hi - sizeof(*regs), sp + LCRT_X86_SYSVEC_WORDS * sizeof(long));
+	for (slot = sp; slot < end; slot += sizeof(long)) {
+		unsigned long word, top = slot + sizeof(long) + sizeof(*regs);
+
+		if (copy_from_kernel_nofault(&word, (void *)slot, sizeof(word)))
+			return false;
+		if (!lcrt_arch_calls(word, func))
+			continue;
+		if (copy_from_kernel_nofault(regs, (void *)(slot + sizeof(long)),
+					     sizeof(*regs)) ||
+		    user_mode(regs) || regs->sp < top || regs->sp > top + 8)
+			return false;
+		*tsk = task;
+		return true;
+	}
+	return false;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_stopped);
+#endif
 
 /*
  * A write-back mapping: CLFLUSH every line written (clflush_cache_range()

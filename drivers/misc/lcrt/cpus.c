@@ -9,8 +9,11 @@
  * the IRQ entry) still describe where it was: its pc, and a short chain
  * from its frame records or its link register. A CPU that is still online
  * did not answer the stop (it runs with interrupts off) and is recorded as
- * such. An architecture whose stop keeps no registers (x86's reboot
- * vector) records that it stopped, and nothing it cannot know. A CPU that
+ * such. x86's reboot vector keeps no pointer to its registers: its
+ * lcrt_arch_stopped() finds them from the top of the CPU's hardirq stack,
+ * proving each step, and the chain comes from ORC on the stopped task's
+ * stack; a CPU stopped by NMI (it did not take the reboot vector) or whose
+ * registers cannot be proven is recorded as stopped, and nothing else. A CPU that
  * was panicking too and stopped itself (panic_smp_self_stop()) is shown
  * as the stop found it. The walk assumes THREAD_SIZE-aligned stacks
  * (VMAP_STACK, as vendors ship); the reads are nofault either way.
@@ -33,13 +36,18 @@
 static struct lcrt_trace lcrt_cpu_trace;
 static struct pt_regs lcrt_cpu_regs;
 
-/* Where @cpu was when it stopped, copied: false when nothing says. */
-static bool lcrt_cpu_stopped_regs(unsigned int cpu, struct pt_regs *copy)
+/*
+ * Where @cpu was when it stopped, copied, and the task it ran when that is
+ * known (*@tsk): false when nothing says.
+ */
+static bool lcrt_cpu_stopped_regs(unsigned int cpu, struct pt_regs *copy,
+				  struct task_struct **tsk)
 {
 	struct pt_regs *regs;
 
+	*tsk = NULL;
 	if (!IS_ENABLED(CONFIG_LCRT_STOP_REGS))
-		return false;
+		return lcrt_arch_stopped(cpu, copy, tsk);
 	regs = READ_ONCE(per_cpu(__irq_regs, cpu));
 	return regs && !copy_from_kernel_nofault(copy, regs, sizeof(*copy));
 }
@@ -47,7 +55,8 @@ static bool lcrt_cpu_stopped_regs(unsigned int cpu, struct pt_regs *copy)
 NOKPROBE_SYMBOL(lcrt_cpu_stopped_regs);
 
 /* @c's short chain from the registers where it stopped. */
-static void lcrt_cpu_chain(struct lcrt_cpu *c, struct pt_regs *regs)
+static void lcrt_cpu_chain(struct lcrt_cpu *c, struct pt_regs *regs,
+			   struct task_struct *tsk)
 {
 	struct lcrt_trace *t = &lcrt_cpu_trace;
 	unsigned int i;
@@ -58,7 +67,7 @@ static void lcrt_cpu_chain(struct lcrt_cpu *c, struct pt_regs *regs)
 		c->frames[0].pc = instruction_pointer(regs);
 		return;
 	}
-	lcrt_unwind_stopped(t, regs);
+	lcrt_unwind_stopped(t, regs, tsk);
 	t->nr = min_t(unsigned int, t->nr, LCRT_CPU_FRAMES);
 	lcrt_symbolize(t);
 	c->nr = min_t(unsigned int, t->nr, LCRT_CPU_FRAMES);
@@ -87,6 +96,7 @@ unsigned int lcrt_other_cpus(struct lcrt_cpu *out, unsigned int max)
 	unsigned int cpu, n = 0, self = raw_smp_processor_id();
 
 	for_each_present_cpu(cpu) {
+		struct task_struct *tsk;
 		struct lcrt_cpu *c;
 
 		if (cpu == self || n == max)
@@ -99,9 +109,9 @@ unsigned int lcrt_other_cpus(struct lcrt_cpu *out, unsigned int max)
 		} else if (cpu_online(cpu)) {
 			/* It did not take the stop: interrupts off. */
 			c->state = LCRT_CPU_RUNNING;
-		} else if (lcrt_cpu_stopped_regs(cpu, &lcrt_cpu_regs)) {
+		} else if (lcrt_cpu_stopped_regs(cpu, &lcrt_cpu_regs, &tsk)) {
 			c->state = LCRT_CPU_STOPPED;
-			lcrt_cpu_chain(c, &lcrt_cpu_regs);
+			lcrt_cpu_chain(c, &lcrt_cpu_regs, tsk);
 		} else {
 			c->state = LCRT_CPU_STOPPED_NO_REGS;
 		}

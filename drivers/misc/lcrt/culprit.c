@@ -419,7 +419,7 @@ scanned:
 	t->culprit = -1;
 	t->rule_hint = LCRT_CULPRIT_BLOCKED;
 	/* The arch's own walk keeps windows; else the kernel's unwinder. */
-	if (!lcrt_arch_unwind_task(t, found)) {
+	if (!lcrt_arch_unwind_task(t, found, NULL)) {
 		n = stack_trace_save_tsk(found, entries, LCRT_MAX_FRAMES, 0);
 		memset(t->frames, 0, sizeof(t->frames[0]) * n);
 		for (i = 0; i < n; i++)

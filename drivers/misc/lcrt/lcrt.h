@@ -337,15 +337,43 @@ static inline bool lcrt_arch_lr_kept(unsigned long func, unsigned long size)
 unsigned long lcrt_arm64_strip_pac(unsigned long ret);
 #endif
 
+/**
+ * lcrt_arch_stopped() - where a CPU that the panic stopped was, proven
+ * @cpu: a CPU that went offline in smp_send_stop()
+ * @regs: filled with a copy of the registers its stop interrupted
+ * @tsk: set to the task it ran, whose stack those registers are on
+ *
+ * For an architecture whose stop keeps no pointer to its registers
+ * (x86's reboot vector; arm and arm64 have get_irq_regs(),
+ * CONFIG_LCRT_STOP_REGS). Each step from the stopped CPU's stacks to the
+ * registers is proven, or nothing is returned.
+ *
+ * Context: panic, after smp_send_stop(); nofault reads only.
+ * Return: true when @regs and @tsk are filled.
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_SMP) && defined(CONFIG_LCRT_ARCH_REGS)
+bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
+		       struct task_struct **tsk);
+#else
+static inline bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
+				     struct task_struct **tsk)
+{
+	return false;
+}
+#endif
+
 /*
  * The call chain from the architecture's own unwinder state, with a window
  * per frame, where LCRT has no frame-pointer walk: lcrt_arch_unwind() in
  * unwind-<arch>.c (ARM unwind tables, x86 ORC). False: use
- * stack_trace_save*().
+ * stack_trace_save*(). lcrt_arch_unwind_task() walks another task that
+ * does not run: from where it switched out (@regs NULL: a blocked task),
+ * or from @regs on its stack (a task whose CPU the panic stopped).
  */
 #ifdef CONFIG_LCRT_ARCH_UNWIND
 bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs);
-bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk);
+bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk,
+			   struct pt_regs *regs);
 #else
 static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 {
@@ -353,7 +381,8 @@ static inline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 }
 
 static inline bool lcrt_arch_unwind_task(struct lcrt_trace *t,
-					 struct task_struct *tsk)
+					 struct task_struct *tsk,
+					 struct pt_regs *regs)
 {
 	return false;
 }
@@ -376,7 +405,8 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 void lcrt_unwind(struct lcrt_trace *t, struct pt_regs *regs);
 void lcrt_symbolize(struct lcrt_trace *t);
 bool lcrt_proven_caller(unsigned long ret, unsigned long pc);
-void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs);
+void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs,
+			 struct task_struct *tsk);
 size_t lcrt_poke_name(unsigned long func, char *buf, size_t size);
 
 /* cpus.c: the other CPUs at a panic. */

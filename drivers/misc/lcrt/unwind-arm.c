@@ -200,18 +200,20 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 NOKPROBE_SYMBOL(lcrt_arch_unwind);
 
 /**
- * lcrt_arch_unwind_task() - the call chain of a blocked task
+ * lcrt_arch_unwind_task() - the call chain of a task that does not run
  * @t: the trace to fill, with a window per frame
- * @tsk: a task that is not running (the other CPUs are stopped)
+ * @tsk: a blocked task, or one whose CPU the panic stopped
+ * @regs: where @tsk's CPU stopped, or NULL for where @tsk switched out
  *
  * The kernel's stack_trace_save_tsk() gives nothing for another task on an
  * SMP arm kernel; at a panic every other CPU is stopped, so @tsk's stack is
- * still, and its chain starts where __switch_to() saved it.
+ * still, and its chain starts where __switch_to() saved it, or at @regs.
  *
  * Context: panic; bounded by LCRT_MAX_FRAMES, inside @tsk's stack.
  * Return: true (the trace is filled).
  */
-bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk)
+bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk,
+			   struct pt_regs *regs)
 {
 	struct stackframe frame = {
 		.fp = thread_saved_fp(tsk),
@@ -219,7 +221,9 @@ bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk)
 		.pc = thread_saved_pc(tsk),
 	};
 
-	lcrt_arm_walk(t, &frame, tsk, NULL, false);
+	if (regs)
+		arm_get_current_stackframe(regs, &frame);
+	lcrt_arm_walk(t, &frame, tsk, regs, !!regs);
 	return true;
 }
 

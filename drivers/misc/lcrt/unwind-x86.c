@@ -40,15 +40,36 @@ static void lcrt_x86_window(struct lcrt_frame *f, const struct stack_info *info,
 
 NOKPROBE_SYMBOL(lcrt_x86_window);
 
-/**
- * lcrt_arch_unwind() - the call chain from x86 ORC
- * @t: the trace to fill, with a window per frame
- * @regs: the registers of the faulting context, or NULL to start here
- *
- * Context: any, including die, NMI and panic; bounded by LCRT_MAX_FRAMES.
- * Return: true (the trace is filled).
+/*
+ * ORC refuses to start on a task that runs on another CPU, whose stack
+ * would move under the walk. A task with registers from lcrt_arch_stopped()
+ * ran on a CPU that the panic halted for good in stop_this_cpu(): its stack
+ * is still, and it is marked off its CPU for the start of the walk only.
  */
-noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+static void lcrt_orc_start(struct unwind_state *state, struct task_struct *tsk,
+			   struct pt_regs *regs)
+{
+#ifdef CONFIG_SMP
+	int on_cpu = READ_ONCE(tsk->on_cpu);
+
+	if (tsk != current && regs && on_cpu) {
+		WRITE_ONCE(tsk->on_cpu, 0);
+		unwind_start(state, tsk, regs, NULL);
+		WRITE_ONCE(tsk->on_cpu, on_cpu);
+		return;
+	}
+#endif
+	unwind_start(state, tsk, regs, NULL);
+}
+
+NOKPROBE_SYMBOL(lcrt_orc_start);
+
+/*
+ * @tsk's chain from @regs, whose ip is the first frame (exact), or from
+ * where @tsk is: here for current, where it switched out for another task.
+ */
+static void lcrt_orc_walk(struct lcrt_trace *t, struct task_struct *tsk,
+			  struct pt_regs *regs)
 {
 	struct unwind_state state;
 	struct stack_info info;
@@ -71,9 +92,9 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 	if (regs && !__kernel_text_address(regs->ip)) {
 		entry = *regs;
 		entry.ip = 0;
-		unwind_start(&state, current, &entry, NULL);
+		lcrt_orc_start(&state, tsk, &entry);
 	} else {
-		unwind_start(&state, current, regs, NULL);
+		lcrt_orc_start(&state, tsk, regs);
 	}
 	if (regs) {
 		struct lcrt_frame *f = &t->frames[t->nr++];
@@ -81,8 +102,7 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 		memset(f, 0, sizeof(*f));
 		f->pc = regs->ip;
 		f->exact = true;
-		if (!get_stack_info((unsigned long *)regs->sp, current, &info,
-				    NULL))
+		if (!get_stack_info((unsigned long *)regs->sp, tsk, &info, NULL))
 			lcrt_x86_window(f, &info, regs->sp,
 					unwind_done(&state) ? 0 : state.sp);
 	}
@@ -118,54 +138,39 @@ noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
 			lcrt_x86_window(f, &info, sp, 0);
 		lcrt_fold(t);
 	}
+}
+
+NOKPROBE_SYMBOL(lcrt_orc_walk);
+
+/**
+ * lcrt_arch_unwind() - the call chain from x86 ORC
+ * @t: the trace to fill, with a window per frame
+ * @regs: the registers of the faulting context, or NULL to start here
+ *
+ * Context: any, including die, NMI and panic; bounded by LCRT_MAX_FRAMES.
+ * Return: true (the trace is filled).
+ */
+noinline bool lcrt_arch_unwind(struct lcrt_trace *t, struct pt_regs *regs)
+{
+	lcrt_orc_walk(t, current, regs);
 	return true;
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_unwind);
 
 /**
- * lcrt_arch_unwind_task() - the call chain of a blocked task from ORC
+ * lcrt_arch_unwind_task() - the call chain of a task that does not run
  * @t: the trace to fill, with a window per frame
- * @tsk: a task that is not running (the other CPUs are stopped)
+ * @tsk: a blocked task, or one whose CPU the panic stopped
+ * @regs: where @tsk's CPU stopped, or NULL for where @tsk switched out
  *
- * Context: panic; bounded by LCRT_MAX_FRAMES.
+ * Context: panic, the other CPUs stopped; bounded by LCRT_MAX_FRAMES.
  * Return: true (the trace is filled).
  */
-bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk)
+bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk,
+			   struct pt_regs *regs)
 {
-	struct unwind_state state;
-	struct stack_info info;
-	unsigned long sp;
-
-	t->nr = 0;
-	t->unwinder = LCRT_UNW_ORC;
-	t->windows = true;
-	t->windows_up = false;
-	t->stop = LCRT_STOP_DEPTH;
-	unwind_start(&state, tsk, NULL, NULL);
-	while (t->nr < LCRT_MAX_FRAMES) {
-		struct lcrt_frame *f;
-		unsigned long pc;
-
-		if (unwind_done(&state)) {
-			t->stop = LCRT_STOP_END;
-			break;
-		}
-		pc = unwind_get_return_address(&state);
-		if (!pc) {
-			t->stop = LCRT_STOP_END;
-			break;
-		}
-		sp = state.sp;
-		info = state.stack_info;
-		f = &t->frames[t->nr++];
-		memset(f, 0, sizeof(*f));
-		f->pc = pc;
-		f->exact = state.signal;
-		unwind_next_frame(&state);
-		lcrt_x86_window(f, &info, sp,
-				unwind_done(&state) ? 0 : state.sp);
-	}
+	lcrt_orc_walk(t, tsk, regs);
 	return true;
 }
 

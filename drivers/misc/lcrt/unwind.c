@@ -461,14 +461,17 @@ NOKPROBE_SYMBOL(lcrt_unwind);
  * lcrt_unwind_stopped() - a few frames of a CPU that the panic stopped
  * @t: the trace to fill
  * @regs: a copy of where that CPU was (its stop IPI's registers)
+ * @tsk: the task it ran, when known: its stack is then walked with the
+ *       architecture's unwinder
  *
- * With frame records, a walk inside the stack-sized block that holds its
- * stack pointer (stacks are THREAD_SIZE aligned); without, its pc and the
- * caller that its link register proves.
+ * Else, with frame records, a walk inside the stack-sized block that holds
+ * its stack pointer (stacks are THREAD_SIZE aligned); without, its pc and
+ * the caller that its link register proves.
  *
  * Context: panic, after smp_send_stop(); nofault reads only.
  */
-void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs)
+void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs,
+			 struct task_struct *tsk)
 {
 	const struct lcrt_fp_layout *l = lcrt_arch_fp();
 	unsigned long sp = lcrt_regs_sp(regs);
@@ -478,6 +481,8 @@ void lcrt_unwind_stopped(struct lcrt_trace *t, struct pt_regs *regs)
 	t->culprit = -1;
 	t->rule = 0;
 	t->rule_hint = 0;
+	if (tsk && lcrt_arch_unwind_task(t, tsk, regs))
+		return;
 	if (l && sp) {
 		w.pc = instruction_pointer(regs);
 		w.fp = lcrt_regs_fp(regs);
