@@ -1812,6 +1812,41 @@ static void lcrt_test_culprit_fault(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, t->frames[0].machinery);
 }
 
+/* A hardening check fails on behalf of its caller; so does a jump to data. */
+static void lcrt_test_culprit_checks(struct kunit *test)
+{
+	static const char * const usercopy[] = {
+		"usercopy_abort", "__check_object_size.cold", "drv_read [drv]",
+	};
+	static const char * const refcount[] = {
+		"refcount_warn_saturate", "__refcount_add.constprop.0 [drv]",
+		"drv_get [drv]",
+	};
+	static const char * const list[] = {
+		"__list_add_valid_or_report", "drv_queue [drv]",
+	};
+	static const char * const data[] = {
+		"", "drv_call [drv]", "drv_ioctl [drv]",
+	};
+	struct lcrt_trace *t;
+
+	t = lcrt_test_named(test, usercopy, ARRAY_SIZE(usercopy), true);
+	lcrt_culprit(t, LCRT_EV_BUG, "kernel BUG", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 2);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
+	t = lcrt_test_named(test, refcount, ARRAY_SIZE(refcount), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 2);
+	t = lcrt_test_named(test, list, ARRAY_SIZE(list), true);
+	lcrt_culprit(t, LCRT_EV_BUG, "kernel BUG", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	/* The first pc is no code (the test's pcs are not text). */
+	t = lcrt_test_named(test, data, ARRAY_SIZE(data), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
+}
+
 static void lcrt_test_culprit_panic(struct kunit *test)
 {
 	static const char * const chk[] = {
@@ -2143,6 +2178,7 @@ static void lcrt_test_other_cpus(struct kunit *test)
 
 static struct kunit_case lcrt_culprit_cases[] = {
 	KUNIT_CASE(lcrt_test_culprit_fault),
+	KUNIT_CASE(lcrt_test_culprit_checks),
 	KUNIT_CASE(lcrt_test_culprit_panic),
 	KUNIT_CASE(lcrt_test_culprit_warn),
 	KUNIT_CASE(lcrt_test_culprit_stuck),

@@ -262,6 +262,15 @@ def tail_calls(objdump, vmlinux, func, depth=3):
     return out
 
 
+# Where a crash function's tail call may land and wait: crash machinery,
+# never a culprit, so the culprit's own frame is on no stack.
+TAIL_MACHINERY = {"queued_spin_lock_slowpath",
+                  "native_queued_spin_lock_slowpath", "_raw_spin_lock",
+                  "do_raw_spin_lock", "schedule", "schedule_timeout",
+                  "msleep", "mdelay", "__const_udelay", "warn_slowpath_fmt",
+                  "__warn_printk", "__warn", "report_bug"}
+
+
 def judge(cell, rec, config=None, tails=()):
     """(result, reason) of a cell from its parsed record: the record's own
     culprit must be the cell's function. tails: the functions the cell's
@@ -304,10 +313,23 @@ def judge(cell, rec, config=None, tails=()):
         gone = [t for t in tails if any(f.split(" ")[0].split(".")[0] == t
                                          for f in rec["frames"])]
         if not bad and gone:
-            return "n/a", (f"record valid ({rec['event']}, culprit {culprit}), "
-                           f"culprit not knowable: {cell.culprit} ends in a "
-                           f"tail call to {gone[0]} (a jump, not a call, in "
-                           f"its code), so it is on no stack")
+            # The function it jumped to did the rest: that one is on the
+            # stack, and must be the culprit, unless it is the machinery
+            # it waits in (then the culprit's frame is gone).
+            if culprit and re.fullmatch(rf"{re.escape(gone[0])}{CLONE}",
+                                        culprit.split(" ")[0]):
+                return "pass", (f"culprit {culprit} ({rec['rule']}): "
+                                f"{cell.culprit} ends in a tail call to it")
+            if gone[0] in TAIL_MACHINERY:
+                return "n/a", (f"record valid ({rec['event']}, culprit "
+                               f"{culprit}), culprit not knowable: "
+                               f"{cell.culprit} ends in a tail call to "
+                               f"{gone[0]} (a jump, not a call, in its code), "
+                               f"so it is on no stack")
+            bad.append(f"culprit {culprit or 'none'}, not {gone[0]}, which "
+                       f"{cell.culprit} ends in a tail call to (chain "
+                       f"{', '.join(rec['frames'][:8])})")
+            return "fail", "; ".join(bad)
         want = cell.culprit + (f" [{cell.module}]" if cell.module else "")
         bad.append(f"culprit {culprit or 'none'}, not {want} (chain "
                    f"{', '.join(rec['frames'][:8])})")
@@ -318,11 +340,14 @@ def judge(cell, rec, config=None, tails=()):
 
 
 def lkdtm_types(g):
-    """The crash types this kernel's LKDTM lists, and the boot console."""
-    out, console, _ = g.run(f"cat {DIRECT}")
+    """The crash types this kernel's LKDTM lists, and the boot console
+    with the CPU's features (cpuinfo's flags or Features line)."""
+    out, console, _ = g.run(f"cat {DIRECT}; "
+                            "grep -m1 -E '^(flags|Features)' /proc/cpuinfo")
     if out is None:
         raise SystemExit(f"matrix: {g.board.name} did not boot:\n{console[-3000:]}")
-    return set(re.findall(r"^([A-Z][A-Z0-9_]+)$", out, re.M)), console
+    return set(re.findall(r"^([A-Z][A-Z0-9_]+)$", out, re.M)), \
+        console + "\n" + out
 
 
 def lkdtm_said(console):
@@ -335,17 +360,72 @@ def lkdtm_said(console):
 ANY_TYPE_BOOTARGS = f"panic_on_warn=1 hung_task_panic=1 {WATCHDOG}"
 
 
+# LKDTM's own word that it cannot crash this kernel: its XFAIL line, or
+# its pr_expected_config() line naming the option the kernel lacks.
+LKDTM_XFAIL = (r"lkdtm: XFAIL: [^\n]*|lkdtm: This is probably expected, "
+               r"since this kernel \([^)]*\) was built \*without\* "
+               r"CONFIG_\w+=y[^\n]*")
+
+# What only KASAN turns into an oops on a vendor kernel.
+NO_KASAN = ("CONFIG_KASAN", "only KASAN oopses on it, and the vendor config "
+            "has no KASAN (SLUB checks it only with slub_debug, and then "
+            "only reports)")
+
+# For the LKDTM types the table does not name: the culprit where it is
+# not lkdtm_TYPE itself, and why a type cannot crash a vendor board (a
+# CONFIG it needs, or what the board's boot or cpuinfo says).
+DEFAULTS = {
+    **{t: dict(culprit="execute_location",
+               why="LKDTM's execute_location() calls into memory that "
+                   "is not code")
+       for t in ("EXEC_DATA", "EXEC_STACK", "EXEC_KMALLOC", "EXEC_VMALLOC",
+                 "EXEC_RODATA", "EXEC_NULL")},
+    "USERCOPY_FOLIO": dict(culprit="do_usercopy_page_span",
+                           why="LKDTM's helper makes the copy that spans "
+                               "the pages"),
+    "ACCESS_USERSPACE": dict(absent=(
+        r"(?m)^flags\s*:(?!.*\bsmap\b).*$",
+        "the CPU model has no SMAP: the kernel reads user memory freely")),
+    "EXEC_USERSPACE": dict(absent=(
+        r"(?m)^flags\s*:(?!.*\bsmep\b).*$",
+        "the CPU model has no SMEP: the kernel runs user code freely")),
+    "UNSET_SMEP": dict(absent=(
+        r"(?m)^flags\s*:(?!.*\bsmep\b).*$",
+        "the CPU model has no SMEP to unset")),
+    "CFI_BACKWARD": dict(needs=(
+        "CONFIG_SHADOW_CALL_STACK", "no backward-edge CFI: the vendor "
+        "config has no shadow call stack")),
+    **{t: dict(needs=("CONFIG_UBSAN", "only UBSAN traps an arithmetic "
+                      "overflow, and the vendor config has no UBSAN"))
+       for t in ("OVERFLOW_SIGNED", "OVERFLOW_UNSIGNED")},
+    **{t: dict(xfail=(r"lkdtm: (Stack offset|Recorded stack canary)[^\n]*",
+                      "it reports the stack's offset or canary for a "
+                      "person to compare, and never crashes"))
+       for t in ("REPORT_STACK", "REPORT_STACK_CANARY")},
+    **{t: dict(needs=NO_KASAN)
+       for t in ("SLAB_FREE_CROSS", "SLAB_FREE_DOUBLE", "SLAB_FREE_PAGE",
+                 "SLAB_LINEAR_OVERFLOW", "WRITE_AFTER_FREE",
+                 "WRITE_BUDDY_AFTER_FREE", "READ_AFTER_FREE",
+                 "READ_BUDDY_AFTER_FREE")},
+    "USERCOPY_VMALLOC": dict(xfail=(
+        r"lkdtm: Good, copy_to_user\(\) failed, but lacked Oops[^\n]*",
+        "hardened usercopy refuses this copy without an oops in this "
+        "kernel (LKDTM says so)")),
+}
+
+
 def default_cell(name):
     """The cell of an LKDTM type the table does not name: its own LKDTM
-    function must be the culprit; LKDTM's own XFAIL line is the reason
-    it cannot crash this kernel."""
+    function must be the culprit unless DEFAULTS names another; LKDTM's
+    own XFAIL line, or DEFAULTS, is the reason it cannot crash this
+    kernel."""
+    kw = dict(culprit=f"lkdtm_{name}",
+              why=f"no entry in the table: lkdtm_{name} does it itself",
+              xfail=(LKDTM_XFAIL, "LKDTM says this kernel cannot catch it"))
+    kw.update(DEFAULTS.get(name, {}))
     return Cell(name=name, lkdtm=name,
                 event=r"oops|BUG|panic|warning|watchdog", reason=r".",
-                culprit=f"lkdtm_{name}",
-                why=f"no entry in the table: lkdtm_{name} does it itself",
-                bootargs=ANY_TYPE_BOOTARGS,
-                xfail=(r"lkdtm: XFAIL: [^\n]*",
-                       "LKDTM says this kernel cannot catch it"))
+                bootargs=ANY_TYPE_BOOTARGS, **kw)
 
 
 def run_board(board_name, kver, cells, all_types=False):

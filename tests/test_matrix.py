@@ -106,6 +106,37 @@ class Judge(unittest.TestCase):
         self.assertEqual(result, "fail")
         self.assertIn("interrupted context", reason)
 
+    def test_a_tail_call_moves_the_culprit_to_where_it_jumped(self):
+        cell = matrix.default_cell("EXEC_DATA")
+        self.assertEqual(cell.culprit, "execute_location")
+        soft = self.SOFT
+        # lkdtm_SOFTLOCKUP jumps to a helper that is on the stack: the
+        # helper must be the culprit, or the cell fails.
+        r = self.rec("helper_loop+0x4/0x20")
+        r["frames"][2] = "helper_loop"
+        self.assertEqual(matrix.judge(soft, r, tails={"helper_loop"})[0],
+                         "pass")
+        r = self.rec("direct_entry+0x4/0x20")
+        r["frames"][2] = "helper_loop"
+        result, reason = matrix.judge(soft, r, tails={"helper_loop"})
+        self.assertEqual(result, "fail")
+        self.assertIn("not helper_loop", reason)
+        # Into machinery that waits: the culprit's frame is gone, n/a.
+        r["frames"][2] = "queued_spin_lock_slowpath"
+        self.assertEqual(matrix.judge(
+            soft, r, tails={"queued_spin_lock_slowpath"})[0], "n/a")
+
+    def test_lkdtm_says_why_a_type_cannot_crash(self):
+        cell = matrix.default_cell("ARRAY_BOUNDS")
+        said = ("lkdtm: This is probably expected, since this kernel (6.1.192 "
+                "x86_64) was built *without* CONFIG_UBSAN_BOUNDS=y\n")
+        self.assertRegex(said, cell.xfail[0])
+        self.assertNotRegex("lkdtm: Attempting slab linear overflow ...",
+                            cell.xfail[0])
+        cell = matrix.default_cell("ACCESS_USERSPACE")
+        self.assertRegex("flags\t\t: fpu de pse smep", cell.absent[0])
+        self.assertNotRegex("flags\t\t: fpu smep smap de", cell.absent[0])
+
     def test_a_type_that_does_not_crash_fails_unless_the_table_says_why(self):
         for c in matrix.CELLS:
             self.assertTrue(c.why, c.name)

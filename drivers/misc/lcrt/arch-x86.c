@@ -122,7 +122,7 @@ bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 
 NOKPROBE_SYMBOL(lcrt_arch_calls);
 
-#ifdef CONFIG_SMP
+#ifdef CONFIG_LCRT_STOP_FIND
 /* 6.2 moved the hot per-CPU variables into pcpu_hot (see Makefile). */
 #ifdef LCRT_X86_PCPU_HOT
 #define lcrt_x86_hot(var, cpu)	per_cpu(pcpu_hot.var, cpu)
@@ -150,13 +150,15 @@ NOKPROBE_SYMBOL(lcrt_arch_calls);
  *   frame ends (the CPU aligns it to 16 bytes before pushing).
  *
  * A CPU stopped by the NMI that follows (interrupts were off), one that was
- * in an interrupt already, and one under FRED entry fail a step.
+ * in an interrupt already, one under FRED entry, and any without kallsyms
+ * fail a step. Every read of the other CPU's memory is nofault, and so is
+ * one word of each page of its task's stack, which ORC then walks.
  */
 bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
 		       struct task_struct **tsk)
 {
 	unsigned long func = (unsigned long)sysvec_reboot;
-	unsigned long tos, sp, ret, size, lo, hi, slot, end;
+	unsigned long tos, sp, ret, size, lo, hi, slot, end, word;
 	struct task_struct *task;
 
 	if (!lcrt_x86_hot(hardirq_stack_inuse, cpu) ||
@@ -168,15 +170,19 @@ bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
 	    copy_from_kernel_nofault(&sp, (void *)tos, sizeof(sp)) ||
 	    copy_from_kernel_nofault(&ret, (void *)(tos - sizeof(ret)),
 				     sizeof(ret)) ||
-	    ret <= func || ret > func + size)
+	    ret <= func || ret > func + size ||
+	    get_kernel_nofault(lo, (unsigned long *)&task->stack))
 		return false;
-	lo = (unsigned long)task_stack_page(task);
 	hi = lo + THREAD_SIZE;
 	if (sp < lo || sp >= hi - sizeof(*regs))
 		return false;
+	/* ORC reads the task's stack with plain loads: it must all be there. */
+	for (slot = lo; slot < hi; slot += PAGE_SIZE)
+		if (copy_from_kernel_nofault(&word, (void *)slot, sizeof(word)))
+			return false;
 	end = min(hi - sizeof(*regs), sp + LCRT_X86_SYSVEC_WORDS * sizeof(long));
 	for (slot = sp; slot < end; slot += sizeof(long)) {
-		unsigned long word, top = slot + sizeof(long) + sizeof(*regs);
+		unsigned long top = slot + sizeof(long) + sizeof(*regs);
 
 		if (copy_from_kernel_nofault(&word, (void *)slot, sizeof(word)))
 			return false;

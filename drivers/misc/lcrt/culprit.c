@@ -91,11 +91,18 @@ static const char * const lcrt_machinery_names[] = {
 	"__loop_delay", "__timer_delay", "__timer_udelay",
 	/* sanitizers' reports */
 	"kasan_report", "end_report", "kfence_report_error",
+	/* hardening checks, which fail on behalf of their caller */
+	"fortify_panic", "__fortify_panic", "__fortify_report",
+	"usercopy_abort", "__check_object_size", "check_heap_object",
+	"__check_heap_object", "check_stack_object", "__list_add_valid",
+	"__list_del_entry_valid", "__list_add_valid_or_report",
+	"__list_del_entry_valid_or_report", "refcount_warn_saturate",
 };
 
 /*
- * The kernel's inline lock helpers, which a module may hold an out-of-line
- * copy of ("do_raw_spin_lock [mod]"): machinery in a module too.
+ * The kernel's inline lock and reference-count helpers, which a module may
+ * hold an out-of-line copy of ("do_raw_spin_lock [mod]",
+ * "__refcount_add.constprop.0"): machinery in a module too.
  */
 static const char * const lcrt_inline_names[] = {
 	"do_raw_spin_lock", "do_raw_read_lock", "do_raw_write_lock",
@@ -103,6 +110,11 @@ static const char * const lcrt_inline_names[] = {
 	"queued_write_lock", "__raw_spin_lock", "__raw_spin_lock_irq",
 	"__raw_spin_lock_irqsave", "__raw_spin_lock_bh", "spin_lock",
 	"spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh",
+	"__refcount_add", "__refcount_add_not_zero", "__refcount_inc",
+	"__refcount_inc_not_zero", "__refcount_sub_and_test",
+	"__refcount_dec_and_test", "__refcount_dec", "refcount_add",
+	"refcount_add_not_zero", "refcount_inc", "refcount_inc_not_zero",
+	"refcount_sub_and_test", "refcount_dec_and_test", "refcount_dec",
 };
 
 /*
@@ -338,6 +350,9 @@ void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
 		const struct lcrt_frame *f = &t->frames[i];
 
 		if (f->machinery || (f->name[0] && lcrt_helper(f->name)))
+			continue;
+		/* A jump into data (no code there): the caller jumped. */
+		if (!f->name[0] && !kernel_text_address(f->pc))
 			continue;
 		/* A frame past the machinery: its caller's, not its fault. */
 		if (i > start && t->rule == LCRT_CULPRIT_FAULT)

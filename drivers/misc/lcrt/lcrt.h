@@ -348,10 +348,11 @@ unsigned long lcrt_arm64_strip_pac(unsigned long ret);
  * CONFIG_LCRT_STOP_REGS). Each step from the stopped CPU's stacks to the
  * registers is proven, or nothing is returned.
  *
- * Context: panic, after smp_send_stop(); nofault reads only.
+ * Context: panic, after smp_send_stop(); nofault reads only, and a stack
+ * that ORC may walk with plain loads is read through first.
  * Return: true when @regs and @tsk are filled.
  */
-#if defined(CONFIG_X86_64) && defined(CONFIG_SMP) && defined(CONFIG_LCRT_ARCH_REGS)
+#ifdef CONFIG_LCRT_STOP_FIND
 bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
 		       struct task_struct **tsk);
 #else

@@ -215,14 +215,15 @@ NOKPROBE_SYMBOL(lcrt_arch_unwind);
 bool lcrt_arch_unwind_task(struct lcrt_trace *t, struct task_struct *tsk,
 			   struct pt_regs *regs)
 {
-	struct stackframe frame = {
-		.fp = thread_saved_fp(tsk),
-		.sp = thread_saved_sp(tsk),
-		.pc = thread_saved_pc(tsk),
-	};
+	struct stackframe frame = { };
 
-	if (regs)
+	if (regs) {
 		arm_get_current_stackframe(regs, &frame);
+	} else {
+		frame.fp = thread_saved_fp(tsk);
+		frame.sp = thread_saved_sp(tsk);
+		frame.pc = thread_saved_pc(tsk);
+	}
 	lcrt_arm_walk(t, &frame, tsk, regs, !!regs);
 	return true;
 }

@@ -44,22 +44,34 @@ NOKPROBE_SYMBOL(lcrt_x86_window);
  * ORC refuses to start on a task that runs on another CPU, whose stack
  * would move under the walk. A task with registers from lcrt_arch_stopped()
  * ran on a CPU that the panic halted for good in stop_this_cpu(): its stack
- * is still, and it is marked off its CPU for the start of the walk only.
+ * is still. Its walk starts as unwind_start() starts from registers, the
+ * task left as it is; unwind_next_frame() reads only that task's stack
+ * (get_stack_info() knows no other stack of a task that is not current),
+ * which lcrt_arch_stopped() has read through, page by page, without fault.
  */
 static void lcrt_orc_start(struct unwind_state *state, struct task_struct *tsk,
 			   struct pt_regs *regs)
 {
-#ifdef CONFIG_SMP
-	int on_cpu = READ_ONCE(tsk->on_cpu);
-
-	if (tsk != current && regs && on_cpu) {
-		WRITE_ONCE(tsk->on_cpu, 0);
+	if (tsk == current || !regs) {
 		unwind_start(state, tsk, regs, NULL);
-		WRITE_ONCE(tsk->on_cpu, on_cpu);
 		return;
 	}
-#endif
-	unwind_start(state, tsk, regs, NULL);
+	memset(state, 0, sizeof(*state));
+	state->task = tsk;
+	state->ip = regs->ip;
+	state->sp = regs->sp;
+	state->bp = regs->bp;
+	state->regs = regs;
+	state->full_regs = true;
+	state->signal = true;
+	if (user_mode(regs) ||
+	    get_stack_info((unsigned long *)state->sp, tsk, &state->stack_info,
+			   &state->stack_mask)) {
+		state->stack_info.type = STACK_TYPE_UNKNOWN;
+		return;
+	}
+	/* As from registers: the first frame is theirs, the walk's is next. */
+	unwind_next_frame(state);
 }
 
 NOKPROBE_SYMBOL(lcrt_orc_start);
