@@ -429,9 +429,11 @@ std::optional<Region> region_copy(const Bytes& image, int copy) {
   r.copy = copy;
   r.version = static_cast<std::uint16_t>(field(offsetof(lcrt_region_header, version), 2));
   const std::size_t hsize = field(offsetof(lcrt_region_header, header_size), 2);
+  // The CRC covers header_size bytes, which may be more than the struct
+  // this tool knows (up to the copy's room): all of them must be there.
   if (field(0, 4) != LCRT_REGION_MAGIC ||
       LCRT_VERSION_MAJOR(r.version) != LCRT_VERSION_MAJOR(LCRT_REGION_VERSION) ||
-      hsize < kRegionSize || hsize > LCRT_REGION_HDR_SIZE)
+      hsize < kRegionSize || hsize > LCRT_REGION_HDR_SIZE || hsize > image.size() - off)
     return std::nullopt;
   const auto crc = crc32(0L, h + LCRT_CRC_OFFSET, static_cast<uInt>(hsize - LCRT_CRC_OFFSET));
   if (crc != field(offsetof(lcrt_region_header, crc32), 4)) return std::nullopt;

@@ -457,6 +457,29 @@ TEST(Region, MagicMajorVersionSizeAndCrcMakeACopyValid) {
   EXPECT_FALSE(read_region(Bytes(100, 0)));
 }
 
+// A copy whose header_size (up to LCRT_REGION_HDR_SIZE) claims more bytes
+// than the image holds is not valid, and the bytes past the image are never
+// read: here they are left in the vector's spare capacity, so that a CRC
+// over them would match (and ASan's container checks would catch the read).
+TEST(Region, AHeaderSizePastTheImageIsNotValidAndNotReadPast) {
+  RegionSpec r;
+  r.header_size = LCRT_REGION_HDR_SIZE;
+  Bytes full = test::region_header(r);
+  full.resize(LCRT_REGION_HDR_SIZE, 0);
+  const auto crc = record_crc(full.data(), full.size());
+  for (int i = 0; i < 4; i++) full[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));  // crc32
+  ASSERT_TRUE(read_region(full)) << "the whole copy is valid";
+  for (const std::size_t cut :
+       {sizeof(lcrt_region_header), std::size_t{LCRT_REGION_HDR_SIZE - 1}}) {
+    Bytes img;
+    img.reserve(2 * LCRT_REGION_HDR_SIZE);
+    img = full;
+    img.resize(cut);  // the rest stays in the capacity, past the end
+    EXPECT_FALSE(read_region(img)) << cut;
+    EXPECT_FALSE(scan(img).region) << cut;
+  }
+}
+
 TEST(Region, WithoutAValidCopyTheImageIsScannedByAlignment) {
   RegionSpec r;
   r.magic = 0;
