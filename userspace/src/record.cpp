@@ -300,8 +300,8 @@ bool sane(const RawHeader& h, std::size_t len) {
          h.total_size <= LCRT_MAX_RECORD_SIZE && h.total_size <= len;
 }
 
-// The seq of a torn record, when its header looks written.
-std::optional<std::uint64_t> torn_seq(const std::uint8_t* data, std::size_t len) {
+// The seq of a record header (a torn one's too) whose sizes are sane.
+std::optional<std::uint64_t> header_seq(const std::uint8_t* data, std::size_t len) {
   const auto h = raw_header(data, len);
   if (!h || !sane(*h, len)) return std::nullopt;
   return h->seq;
@@ -392,7 +392,7 @@ Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd) {
   rd.bytes += kHeaderSize;
   const std::uint64_t magic = len < 4 ? 0 : le(data, 4);
   if (magic == LCRT_MAGIC_PENDING) {
-    const auto seq = torn_seq(data, len);
+    const auto seq = header_seq(data, len);
     throw DecodeError(Error::kTorn, "torn: the write of " +
                                         (seq ? "record " + std::to_string(*seq) : "a record") +
                                         " did not finish");
@@ -549,6 +549,7 @@ Found read_record(std::size_t offset, const std::uint8_t* data, std::size_t len,
                   Reading& rd) {
   Found f;
   f.offset = offset;
+  f.header_seq = header_seq(data, len);
   try {
     f.record = decode_at(data, len, rd);
     if ((f.record->flags & LCRT_F_FOLLOWUP) != 0) {

@@ -175,6 +175,9 @@ struct Found {
   std::optional<Record> record;
   std::optional<Error> error;
   std::string message;
+  // The seq its header names when the header's sizes are sane: a torn or
+  // corrupt record's too (what the kernel's "clear N" would match).
+  std::optional<std::uint64_t> header_seq;
 
   // The LCRT_F_FOLLOWUP record of the same seq that continues record, at
   // the first 8-byte boundary after it: shown joined to it, never alone.
