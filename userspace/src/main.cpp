@@ -88,6 +88,34 @@ bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found
   return true;
 }
 
+// Whether a System.map can name the records shown. A record carries no
+// KASLR offset (include/uapi/linux/lcrt.h has no field for one), so a map's
+// link-time addresses name a randomised kernel's pcs wrongly: the map is
+// used only when every unnamed kernel pc lies in its text, else not at all,
+// with a warning that says why.
+bool system_map_fits(const lcrt::SymbolMap& map, const std::string& path,
+                     const std::vector<const lcrt::Found*>& shown) {
+  std::size_t unnamed = 0;
+  std::size_t outside = 0;
+  const auto check = [&](const lcrt::Frame& f) {
+    if (!f.name.empty()) return;
+    unnamed++;
+    if (!map.lookup(f.pc)) outside++;
+  };
+  for (const lcrt::Found* f : shown) {
+    for (const auto& fr : f->record->frames) check(fr);
+    for (const auto& c : f->record->cpus)
+      if (!c.user())
+        for (const auto& fr : c.frames) check(fr);
+  }
+  if (outside == 0) return true;
+  std::cerr << "lcrt: warning: " << path << ": " << outside << " of " << unnamed
+            << " unnamed addresses lie outside its kernel text: another kernel's System.map, "
+               "or a kernel with KASLR on (the record carries no KASLR offset); no names "
+               "from it\n";
+  return false;
+}
+
 // Where a corrupt record is: "offset X", and its slot when the region says.
 std::string where(const lcrt::Found& f) {
   return "offset " + std::to_string(f.offset) +
@@ -182,6 +210,7 @@ int decode_and_print(const DecodeArgs& a) {
     if (f.error) corrupt.push_back(&f);
   }
   if (source && !vmlinux_fits(*source, shown, a.force)) return kExitUsage;
+  if (map && !system_map_fits(*map, a.system_map, shown)) opt.symbols = nullptr;
 
   if (a.format == "json" || best != nullptr) {
     print_records(a, scan, shown, corrupt, opt);
