@@ -233,15 +233,18 @@ TEST_F(Collect, AnUnwritableDirectoryIsAnIoErrorNamingIt) {
                  write_temp("region.img", image));
   EXPECT_EQ(run.status, 74) << run.out;
   EXPECT_EQ(run.out, "lcrt: " + file + "/archive: Not a directory\n");
-  if (::geteuid() != 0) {  // root writes anyway
-    fs::create_directory(dir_);
-    fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
-    run = collect(image);
-    EXPECT_EQ(run.status, 74) << run.out;
-    EXPECT_TRUE(has(run.out, "lcrt: " + dir_ + "/")) << run.out;
-    EXPECT_TRUE(has(run.out, "Permission denied")) << run.out;
-    fs::permissions(dir_, fs::perms::owner_all);
-  }
+}
+
+TEST_F(Collect, AReadOnlyDirectoryIsAnIoErrorAndLeavesNothing) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into a read-only directory anyway";
+  fs::create_directory(dir_);
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
+  const CliResult run = collect(region({make_record(spec(1))}));
+  fs::permissions(dir_, fs::perms::owner_all);
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_TRUE(has(run.out, "lcrt: " + dir_ + "/")) << run.out;
+  EXPECT_TRUE(has(run.out, "Permission denied")) << run.out;
+  EXPECT_TRUE(fs::is_empty(dir_));
 }
 
 TEST_F(Collect, AMissingSourceIsAnIoError) {
