@@ -4,7 +4,8 @@
 Suites:
   userspace  the lcrt tool's GoogleTest tests, clang-format, clang-tidy, and
              its libFuzzer targets (ASan, UBSan) once over their checked-in
-             corpus (`make fuzz` fuzzes for a while)
+             corpus (`make fuzz` fuzzes for a while); the GoogleTest suite
+             again (golden files, collect, the CLI) built with ASan and UBSan
   kunit      the KUnit suites (kunit.py, as documented, nothing added): UML
              on 6.1 and 6.12, and QEMU arm, arm64 and x86_64 (one kernel
              each); `make kunit` runs every arch on both kernels
@@ -63,30 +64,11 @@ def style_checks():
     return ok, 2 - ok
 
 
-def fuzz_corpus():
-    """Each fuzz target over userspace/fuzz/corpus/, every input once under
-    ASan and UBSan (libFuzzer -runs=0): one test per target."""
-    try:
-        fuzz.build(JOBS)
-    except (RuntimeError, subprocess.CalledProcessError) as e:
-        print(f"fuzz targets: cannot build: {e}", flush=True)
-        return 0, len(fuzz.TARGETS)
-    ok = 0
-    for t in fuzz.TARGETS:
-        passed, tail = fuzz.corpus_pass(t)
-        seeds = len(list((fuzz.SEEDS / t).iterdir()))
-        print(f"fuzz corpus {t} ({seeds} inputs): {'ok' if passed else 'FAILED'}"
-              + ("" if passed else f"\n{tail}"), flush=True)
-        ok += passed
-    return ok, len(fuzz.TARGETS) - ok
-
-
-def suite_userspace():
-    build_userspace()
-    xml = USERSPACE_BUILD / "gtest.xml"
+def run_gtest(binary, xml, env=None):
+    """A GoogleTest binary's (passed, failed, skipped) from its XML report."""
     if xml.exists():
         xml.unlink()
-    p = subprocess.run([USERSPACE_BUILD / "lcrt_tests", f"--gtest_output=xml:{xml}"])
+    p = subprocess.run([binary, f"--gtest_output=xml:{xml}"], env=env)
     text = xml.read_text() if xml.exists() else ""
     m = re.search(r'<testsuites tests="(\d+)" failures="(\d+)" disabled="\d+" '
                   r'errors="(\d+)"', text)
@@ -96,11 +78,41 @@ def suite_userspace():
     failed = failures + errors
     skipped = len(re.findall(r'result="skipped"', text))
     if p.returncode != 0 and failed == 0:
-        failed = 1
+        failed = 1  # a sanitizer's abort at exit, a crash between tests
+    return total - failed - skipped, failed, skipped
+
+
+def fuzz_corpus():
+    """Each fuzz target over userspace/fuzz/corpus/, every input once under
+    ASan and UBSan (libFuzzer -runs=0): one test per target; then the
+    GoogleTest suite built the same way, each of its tests one more."""
+    try:
+        fuzz.build(JOBS, tests=True)
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        print(f"fuzz targets: cannot build: {e}", flush=True)
+        return 0, len(fuzz.TARGETS) + 1, 0
+    ok = 0
+    for t in fuzz.TARGETS:
+        passed, tail = fuzz.corpus_pass(t)
+        seeds = len(list((fuzz.SEEDS / t).iterdir()))
+        print(f"fuzz corpus {t} ({seeds} inputs): {'ok' if passed else 'FAILED'}"
+              + ("" if passed else f"\n{tail}"), flush=True)
+        ok += passed
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    sp, sf, ss = run_gtest(fuzz.sanitized_tests(), fuzz.BUILD / "gtest.xml", env)
+    print(f"GoogleTest under ASan+UBSan: {sp} passed, {sf} failed, {ss} skipped", flush=True)
+    return ok + sp, len(fuzz.TARGETS) - ok + sf, ss
+
+
+def suite_userspace():
+    build_userspace()
+    passed, failed, skipped = run_gtest(USERSPACE_BUILD / "lcrt_tests",
+                                        USERSPACE_BUILD / "gtest.xml")
     style_ok, style_failed = style_checks()
-    fuzz_ok, fuzz_failed = fuzz_corpus()
-    return (total - failed - skipped + style_ok + fuzz_ok,
-            failed + style_failed + fuzz_failed, skipped)
+    fuzz_ok, fuzz_failed, fuzz_skipped = fuzz_corpus()
+    return (passed + style_ok + fuzz_ok, failed + style_failed + fuzz_failed,
+            skipped + fuzz_skipped)
 
 
 def suite_lab():

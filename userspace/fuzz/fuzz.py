@@ -33,20 +33,30 @@ def binary(target):
     return BUILD / f"lcrt_fuzz_{target}"
 
 
-def build(jobs="2"):
-    """Configure and build the fuzz targets; RuntimeError says what is missing."""
+def build(jobs="2", tests=False):
+    """Configure and build the fuzz targets; RuntimeError says what is missing.
+    With tests, the GoogleTest suite and the lcrt it runs too, in the same
+    ASan+UBSan build (tests/check.py: sanitized_binary())."""
     cxx = os.environ.get("FUZZ_CXX", "clang++")
     if not shutil.which(cxx):
         raise RuntimeError(f"{cxx} not found: the fuzz targets need clang and libFuzzer "
                            "(Debian: clang libclang-rt-dev; `make deps` installs them)")
     cfg = subprocess.run(["cmake", "-S", US, "-B", BUILD, f"-DCMAKE_CXX_COMPILER={cxx}",
-                          "-DLCRT_FUZZ=ON", "-DBUILD_TESTING=OFF",
+                          "-DLCRT_FUZZ=ON", f"-DBUILD_TESTING={'ON' if tests else 'OFF'}",
                           "-DCMAKE_BUILD_TYPE=RelWithDebInfo"],
                          capture_output=True, text=True)
     if cfg.returncode != 0 or "fuzz targets are left out" in cfg.stderr:
         raise RuntimeError(f"cannot configure {BUILD}:\n{cfg.stdout[-2000:]}{cfg.stderr[-3000:]}")
     subprocess.run(["cmake", "--build", BUILD, "-j", str(jobs), "--target",
-                    *(binary(t).name for t in TARGETS)], check=True)
+                    *(binary(t).name for t in TARGETS),
+                    *(["lcrt", "lcrt_tests"] if tests else [])], check=True)
+
+
+def sanitized_tests():
+    """The GoogleTest suite built by build(tests=True): lcrtcore, lcrt and
+    the tests under ASan and UBSan (zlib is Debian's, not instrumented: the
+    tool reads every byte it hands zlib first, see record.cpp crc32_of)."""
+    return BUILD / "lcrt_tests"
 
 
 def corpus_pass(target):

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "lcrt/control.hpp"
+#include "lcrt/io.hpp"
 #include "lcrt/render.hpp"
 #include "lcrt/signature.hpp"
 
@@ -101,6 +103,21 @@ std::string culprit(const Record& rec) {
 
 Archive::Archive(std::string dir, std::ostream& warn)
     : dir_(std::move(dir)), fd_(open_locked(dir_)) {
+  // What a collect killed half-way left: a hidden temporary file, a .json
+  // whose .rec was never written (its record was neither archived nor cleared).
+  std::vector<std::filesystem::path> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    const auto& p = entry.path();
+    const std::string name = p.filename().string();
+    if ((name.front() == '.' && p.extension() == ".tmp") ||
+        (name.front() != '.' && p.extension() == ".json" &&
+         !std::filesystem::exists(std::filesystem::path(p).replace_extension(".rec"))))
+      left.push_back(p);
+  }
+  for (const auto& p : left) {
+    if (::unlinkat(fd_.get(), p.filename().c_str(), 0) != 0) fail(errno, p.string());
+    warn << "lcrt: warning: " << p.string() << ": left by a collect that did not finish: removed\n";
+  }
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
     if (name.front() == '.' || entry.path().extension() != ".rec") continue;
@@ -122,28 +139,6 @@ void Archive::count(const Found& f) {
   if (!newest_seq_ || f.record->seq > *newest_seq_) newest_seq_ = f.record->seq;
 }
 
-void Archive::write(const std::string& name, const void* data, std::size_t size) const {
-  const std::string tmp = "." + name + ".tmp";
-  const auto give_up = [&](int err) {
-    ::unlinkat(fd_.get(), tmp.c_str(), 0);
-    fail(err, dir_ + "/" + name);
-  };
-  {
-    const Fd f(::openat(fd_.get(), tmp.c_str(),
-                        O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (f.get() < 0) fail(errno, dir_ + "/" + name);
-    const auto* p = static_cast<const char*>(data);
-    for (std::size_t done = 0; done < size;) {
-      const ssize_t n = ::write(f.get(), p + done, size - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) give_up(errno);
-      done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(f.get()) != 0) give_up(errno);
-  }
-  if (::renameat(fd_.get(), tmp.c_str(), fd_.get(), name.c_str()) != 0) give_up(errno);
-}
-
 std::string Archive::add(const Found& f, const Bytes& raw, const std::string& json,
                          std::time_t now) {
   const auto taken = [this](const std::string& name) {
@@ -153,25 +148,114 @@ std::string Archive::add(const Found& f, const Bytes& raw, const std::string& js
   const std::string base = stem(*f.record, now);
   std::string s = base;
   for (int n = 2; taken(s + ".json") || taken(s + ".rec"); n++) s = base + "-" + std::to_string(n);
-  write(s + ".json", json.data(), json.size());
-  write(s + ".rec", raw.data(), raw.size());
-  if (::fsync(fd_.get()) != 0) fail(errno, dir_);
+  write_file_atomic(fd_.get(), dir_, s + ".json", json);
+  write_file_atomic(fd_.get(), dir_, s + ".rec",
+                    std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
   count(f);
   return dir_ + "/" + s;
 }
 
-std::string clear_blocker(const Scan& now, const std::set<std::string>& archived,
-                          std::uint64_t upto) {
-  std::size_t corrupt = 0;
-  for (const Found& f : now.found) {
-    if (f.error) {
-      corrupt++;
-    } else if (f.record->seq <= upto && archived.count(record_key(f)) == 0) {
-      return "record " + std::to_string(f.record->seq) + " is not archived";
+bool Device::is(const std::string& path) const {
+  if (path == region_) return true;
+  struct stat a {};
+  struct stat b {};
+  return ::stat(path.c_str(), &a) == 0 && ::stat(region_.c_str(), &b) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+Bytes Device::read() { return read_image(region_); }
+
+void Device::clear(std::uint64_t seq) {
+  write_control(control_, {ClearScope::Kind::kSeq, seq}, sysfs_only_);
+}
+
+ClearPlan plan_clear(const Scan& read, const Scan& now, const std::set<std::string>& archived) {
+  ClearPlan plan;
+  const auto keep = [&plan](std::uint64_t seq, const std::string& why) {
+    plan.kept.push_back("record " + std::to_string(seq) + " is not cleared: " + why);
+  };
+  for (const Found& f : read.found) {
+    if (!f.record) continue;  // corrupt or torn: no word names it alone
+    const std::uint64_t seq = f.record->seq;
+    const std::string key = record_key(f);
+    if (archived.count(key) == 0) {
+      keep(seq, "it is not archived");
+    } else if (f.followup_error) {
+      keep(seq, "what follows it in its slot is " + std::string(to_string(*f.followup_error)) +
+                    " (left for a human: lcrt decode, then lcrt clear --seq " +
+                    std::to_string(seq) + ")");
+    } else if (seq == 0) {
+      keep(seq, "the kernel's control file names no record 0");
+    } else {
+      std::size_t same = 0;
+      bool changed = false;
+      for (const Found& g : now.found) {
+        if (g.header_seq != seq && !(g.record && g.record->seq == seq)) continue;
+        same++;
+        changed = changed || !g.record || g.followup_error || record_key(g) != key;
+      }
+      if (same == 0)
+        keep(seq, "it is gone since it was read");
+      else if (changed || same > 1)
+        keep(seq, "its slot changed since it was read, or another slot holds its seq");
+      else
+        plan.seqs.push_back(seq);
     }
   }
-  if (corrupt != 0) return std::to_string(corrupt) + " corrupt record(s) left for a human";
-  return "";
+  return plan;
+}
+
+CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out,
+                      std::ostream& err) {
+  const bool live = device.is(o.source);
+  const Bytes seen = live ? device.read() : read_image(o.source);
+  const Scan scan = lcrt::scan(seen);
+  Archive archive(o.dir, err);
+  CollectResult r;
+  for (const auto& f : scan.found) {
+    if (f.error) {
+      err << o.source << ": corrupt record at offset " << f.offset
+          << (f.slot ? " (slot " + std::to_string(*f.slot) + ")" : "") << ": " << f.message << "\n";
+      r.corrupt++;
+      continue;
+    }
+    if (archive.has(f)) {
+      r.before++;
+      continue;
+    }
+    const auto j = to_json(f, scan.region);
+    const auto* raw = seen.data() + f.offset;
+    const std::string path =
+        archive.add(f, Bytes(raw, raw + f.size()),
+                    j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+                    std::time(nullptr));
+    journal_record(*f.record, path);
+    out << "archived " << path << ".json and .rec\n";
+    r.archived++;
+  }
+  out << o.dir << ": " << r.archived << " archived, " << r.before << " archived before, "
+      << r.corrupt << " corrupt\n";
+  if (!o.clear || scan.found.empty()) return r;
+  if (!live) {
+    out << "not cleared: " << o.source << " is not the live region (" << device.region()
+        << "): only what collect read from it is ever cleared\n";
+    return r;
+  }
+  if (r.corrupt != 0)
+    out << "not cleared: " << r.corrupt
+        << " corrupt or torn record(s), left for a human (lcrt decode " << o.source
+        << ", then lcrt clear)\n";
+  // Nothing is erased before what was archived is on disk (Archive::add
+  // fsyncs each file and the directory) and what was said is out.
+  flush_or_throw(out, "standard output");
+  const ClearPlan plan = plan_clear(scan, lcrt::scan(device.read()), archive.keys());
+  for (const std::string& why : plan.kept) out << "not cleared: " << why << "\n";
+  for (const std::uint64_t seq : plan.seqs) {
+    device.clear(seq);
+    r.cleared.push_back(seq);
+    out << "cleared record " << seq << "\n";
+  }
+  return r;
 }
 
 bool journal_built() {

@@ -19,7 +19,7 @@
 #include "lcrt/collect.hpp"
 #include "lcrt/control.hpp"
 #include "lcrt/dwarf.hpp"
-#include "lcrt/fd.hpp"
+#include "lcrt/io.hpp"
 #include "lcrt/record.hpp"
 #include "lcrt/render.hpp"
 #include "lcrt/symbols.hpp"
@@ -34,9 +34,6 @@ constexpr int kExitUsage = 64;     // EX_USAGE: bad command line
 constexpr int kExitSoftware = 70;  // EX_SOFTWARE: internal error
 constexpr int kExitIo = 74;        // EX_IOERR: a file that cannot be read or written
 
-// An NVRAM region is kilobytes; anything this big is not one.
-constexpr std::size_t kMaxImage = 64UL << 20;
-
 constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
     "nothing new), 2 no record (--slot: that slot is empty), 3 only corrupt or "
@@ -44,10 +41,6 @@ constexpr const char* kExitHelp =
     "holds a corrupt or torn one), 64 bad usage (or a --system-map or --vmlinux "
     "that is not one, a --vmlinux of another build than the record's without "
     "--force, a --control not in sysfs), 74 a file could not be read or written.";
-
-struct IoError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct DecodeArgs {
   std::string path;
@@ -62,38 +55,15 @@ struct DecodeArgs {
   bool verbose = false;
 };
 
+// The live device's region: the one source collect may clear.
+constexpr const char* kRegion = "/sys/kernel/lcrt/nvram";
+
 struct CollectArgs {
   std::string dir = "/var/lib/lcrt";
-  std::string source = "/sys/kernel/lcrt/nvram";
+  std::string source = kRegion;
   std::string control = "/sys/kernel/lcrt/control";
   bool no_clear = false;
 };
-
-std::string cause(int err) { return std::strerror(err); }
-
-// The whole of an image: a file, a sysfs file or "-" (standard input).
-lcrt::Bytes read_file(const std::string& path) {
-  const bool is_stdin = path == "-";
-  const lcrt::Fd fd(is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC),
-                    !is_stdin);
-  if (fd.get() < 0) throw IoError(path + ": " + cause(errno));
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw IoError(path + ": is a directory, not an LCRT image");
-  lcrt::Bytes b;
-  std::array<unsigned char, 65536> buf{};
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw IoError(path + ": " + cause(errno));
-    if (n == 0) break;
-    if (b.size() + static_cast<std::size_t>(n) > kMaxImage)
-      throw IoError(path + ": larger than " + std::to_string(kMaxImage >> 20) +
-                    " MiB, not an LCRT image");
-    b.insert(b.end(), buf.begin(), buf.begin() + n);
-  }
-  return b;
-}
 
 // Whether the vmlinux is the kernel of every record shown: a mismatch is an
 // error unless forced; a build-id missing on either side is a warning.
@@ -116,6 +86,34 @@ bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found
     std::cerr << "lcrt: warning: " << why << "\n";
   }
   return true;
+}
+
+// Whether a System.map can name the records shown. A record carries no
+// KASLR offset (include/uapi/linux/lcrt.h has no field for one), so a map's
+// link-time addresses name a randomised kernel's pcs wrongly: the map is
+// used only when every unnamed kernel pc lies in its text, else not at all,
+// with a warning that says why.
+bool system_map_fits(const lcrt::SymbolMap& map, const std::string& path,
+                     const std::vector<const lcrt::Found*>& shown) {
+  std::size_t unnamed = 0;
+  std::size_t outside = 0;
+  const auto check = [&](const lcrt::Frame& f) {
+    if (!f.name.empty()) return;
+    unnamed++;
+    if (!map.lookup(f.pc)) outside++;
+  };
+  for (const lcrt::Found* f : shown) {
+    for (const auto& fr : f->record->frames) check(fr);
+    for (const auto& c : f->record->cpus)
+      if (!c.user())
+        for (const auto& fr : c.frames) check(fr);
+  }
+  if (outside == 0) return true;
+  std::cerr << "lcrt: warning: " << path << ": " << outside << " of " << unnamed
+            << " unnamed addresses lie outside its kernel text: another kernel's System.map, "
+               "or a kernel with KASLR on (the record carries no KASLR offset); no names "
+               "from it\n";
+  return false;
 }
 
 // Where a corrupt record is: "offset X", and its slot when the region says.
@@ -183,7 +181,7 @@ int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, const lcrt::RenderOp
 
 // Decode an image (one record, or a whole region) and print its records.
 int decode_and_print(const DecodeArgs& a) {
-  const lcrt::Bytes image = read_file(a.path);
+  const lcrt::Bytes image = lcrt::read_image(a.path);
   std::optional<lcrt::SymbolMap> map;
   if (!a.system_map.empty()) map = lcrt::SymbolMap::load(a.system_map);
   std::optional<lcrt::Symbolizer> source;
@@ -212,6 +210,7 @@ int decode_and_print(const DecodeArgs& a) {
     if (f.error) corrupt.push_back(&f);
   }
   if (source && !vmlinux_fits(*source, shown, a.force)) return kExitUsage;
+  if (map && !system_map_fits(*map, a.system_map, shown)) opt.symbols = nullptr;
 
   if (a.format == "json" || best != nullptr) {
     print_records(a, scan, shown, corrupt, opt);
@@ -235,57 +234,12 @@ int clear(const std::string& control, const lcrt::ClearScope& scope) {
   return kExitOk;
 }
 
-// Archive every valid record not archived yet, then erase the records up to
-// the highest seq archived (now or before) with "clear to S": a record
-// written after the region was read has a higher seq and stays. Corrupt and
-// torn records are reported, never archived, and keep the region from being
-// cleared: they are left for a human (exit 3).
+// lcrt collect (lcrt::collect): only the live region is ever cleared.
 int collect(const CollectArgs& a) {
-  const lcrt::Bytes seen = read_file(a.source);
-  const lcrt::Scan scan = lcrt::scan(seen);
-  lcrt::Archive archive(a.dir, std::cerr);
-  int added = 0;
-  int before = 0;
-  int corrupt = 0;
-  for (const auto& f : scan.found) {
-    if (f.error) {
-      report_corrupt(a.source, f);
-      corrupt++;
-      continue;
-    }
-    if (archive.has(f)) {
-      before++;
-      continue;
-    }
-    const auto j = lcrt::to_json(f, scan.region);
-    const auto* raw = seen.data() + f.offset;
-    const std::string path =
-        archive.add(f, lcrt::Bytes(raw, raw + f.size()),
-                    j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
-                    std::time(nullptr));
-    lcrt::journal_record(*f.record, path);
-    std::cout << "archived " << path << ".json and .rec\n";
-    added++;
-  }
-  std::cout << a.dir << ": " << added << " archived, " << before << " archived before, " << corrupt
-            << " corrupt\n";
-  if (!a.no_clear && !scan.found.empty()) {
-    const auto upto = archive.newest_seq();
-    const std::string why =
-        lcrt::clear_blocker(lcrt::scan(read_file(a.source)), archive.keys(), upto.value_or(0));
-    if (!why.empty()) {
-      std::cout << "not cleared: " << why
-                << (corrupt != 0 ? " (lcrt decode " + a.source + ", then lcrt clear)" : "") << "\n";
-    } else if (!upto) {
-      std::cout << "not cleared: nothing is archived\n";
-    } else if (const int rc = clear(a.control, {lcrt::ClearScope::Kind::kUpto, *upto});
-               rc != kExitOk) {
-      return rc;
-    } else {
-      std::cout << "cleared the records up to seq " << *upto << "\n";
-    }
-  }
-  return corrupt != 0 ? kExitCorrupt : kExitOk;
+  lcrt::Device device(kRegion, a.control);
+  const lcrt::CollectResult r =
+      lcrt::collect({a.dir, a.source, !a.no_clear}, device, std::cout, std::cerr);
+  return r.corrupt != 0 ? kExitCorrupt : kExitOk;
 }
 
 void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
@@ -385,9 +339,12 @@ int run(int argc, char** argv) {
       return clear(control, scope);
     }
     if (*col) return collect(collect_args);
-  } catch (const IoError& e) {
+  } catch (const lcrt::IoError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;
+  } catch (const lcrt::ControlError& e) {
+    std::cerr << "lcrt: " << e.what() << "\n";
+    return e.kind() == lcrt::ControlError::Kind::kNotSysfs ? kExitUsage : kExitIo;
   } catch (const std::system_error& e) {  // a --vmlinux or --modules that cannot be read
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;
@@ -401,10 +358,18 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  int rc = kExitSoftware;
   try {
-    return run(argc, argv);
+    rc = run(argc, argv);
   } catch (...) {
     std::cerr << "lcrt: internal error\n";
-    return kExitSoftware;
   }
+  // What could not be written is an error: a full disk, a closed pipe.
+  try {
+    lcrt::flush_or_throw(std::cout, "standard output");
+  } catch (const lcrt::IoError& e) {
+    std::cerr << "lcrt: " << e.what() << "\n";
+    return kExitIo;
+  }
+  return rc;
 }

@@ -12,8 +12,27 @@
 #include <string>
 #include <utility>
 
+// zlib (Debian's, not instrumented) reads what the CRCs cover: under
+// AddressSanitizer those bytes are read here first, by instrumented code, so
+// that an over-read is caught in the tool rather than missed in zlib.
+#if defined(__SANITIZE_ADDRESS__)
+#define LCRT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LCRT_ASAN 1
+#endif
+#endif
+
 namespace lcrt {
 namespace {
+
+uLong crc32_of(uLong crc, const std::uint8_t* p, std::size_t n) {
+#ifdef LCRT_ASAN
+  volatile std::uint8_t sink = 0;
+  for (std::size_t i = 0; i < n; i++) sink = sink ^ p[i];
+#endif
+  return crc32(crc, p, static_cast<uInt>(n));
+}
 
 constexpr std::size_t kHeaderSize = sizeof(lcrt_record_header);
 constexpr std::size_t kSectionSize = sizeof(lcrt_section);
@@ -300,8 +319,8 @@ bool sane(const RawHeader& h, std::size_t len) {
          h.total_size <= LCRT_MAX_RECORD_SIZE && h.total_size <= len;
 }
 
-// The seq of a torn record, when its header looks written.
-std::optional<std::uint64_t> torn_seq(const std::uint8_t* data, std::size_t len) {
+// The seq of a record header (a torn one's too) whose sizes are sane.
+std::optional<std::uint64_t> header_seq(const std::uint8_t* data, std::size_t len) {
   const auto h = raw_header(data, len);
   if (!h || !sane(*h, len)) return std::nullopt;
   return h->seq;
@@ -336,14 +355,62 @@ const char* to_string(Error e) {
 }
 
 std::uint32_t record_crc(const std::uint8_t* data, std::size_t total) {
-  return static_cast<std::uint32_t>(
-      crc32(0L, data + LCRT_CRC_OFFSET, static_cast<uInt>(total - LCRT_CRC_OFFSET)));
+  return static_cast<std::uint32_t>(crc32_of(0L, data + LCRT_CRC_OFFSET, total - LCRT_CRC_OFFSET));
 }
 
+namespace {
+
+// CRC-32s of ranges of one image that begin on a 4-byte boundary, each from
+// two prefix CRCs and zlib's crc32_combine(): the image is read once, however
+// many candidate records claim to cover the same bytes.
+class CrcIndex {
+ public:
+  CrcIndex(const std::uint8_t* p, std::size_t n) : p_(p), prefix_(n / 4 + 1) {
+    for (std::size_t i = 0; i < n / 4; i++) prefix_[i + 1] = crc32_of(prefix_[i], p + 4 * i, 4);
+  }
+  // The CRC-32 of [begin, end): begin on a 4-byte boundary, end in the image.
+  std::uint32_t of(std::size_t begin, std::size_t end) const {
+    const std::size_t whole = end & ~std::size_t{3};  // the last 4-byte boundary
+    uLong crc = 0;
+    if (whole > begin) {
+      // crc(A B) = crc32_combine(crc(A), 0, |B|) ^ crc(B), so crc(B) is:
+      crc = prefix_[whole / 4] ^
+            crc32_combine(prefix_[begin / 4], 0, static_cast<z_off_t>(whole - begin));
+      begin = whole;
+    }
+    return static_cast<std::uint32_t>(crc32_of(crc, p_ + begin, end - begin));
+  }
+
+ private:
+  const std::uint8_t* p_;
+  std::vector<uLong> prefix_;  // prefix_[i]: the CRC-32 of the first 4 * i bytes
+};
+
+// How decode() checks a CRC, and what it reads (Scan::bytes_read): a scan
+// of an image without a region header checks every candidate's CRC through
+// the image's index (base: where data is in it); anything else reads it.
+struct Reading {
+  const CrcIndex* index = nullptr;
+  std::size_t base = 0;
+  std::size_t bytes = 0;
+};
+
+Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd);
+
+}  // namespace
+
 Record decode(const std::uint8_t* data, std::size_t len) {
+  Reading rd;
+  return decode_at(data, len, rd);
+}
+
+namespace {
+
+Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd) {
+  rd.bytes += kHeaderSize;
   const std::uint64_t magic = len < 4 ? 0 : le(data, 4);
   if (magic == LCRT_MAGIC_PENDING) {
-    const auto seq = torn_seq(data, len);
+    const auto seq = header_seq(data, len);
     throw DecodeError(Error::kTorn, "torn: the write of " +
                                         (seq ? "record " + std::to_string(*seq) : "a record") +
                                         " did not finish");
@@ -368,8 +435,11 @@ Record decode(const std::uint8_t* data, std::size_t len) {
     throw DecodeError(Error::kTruncated, "record truncated: " + std::to_string(len) + " of " +
                                              std::to_string(rec.total_size) + " bytes");
   rec.crc = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, crc32), 4));
-  if (record_crc(data, rec.total_size) != rec.crc)
-    throw DecodeError(Error::kCrc, "CRC mismatch: the record is damaged");
+  const std::uint32_t crc = rd.index != nullptr
+                                ? rd.index->of(rd.base + LCRT_CRC_OFFSET, rd.base + rec.total_size)
+                                : record_crc(data, rec.total_size);
+  if (rd.index == nullptr) rd.bytes += rec.total_size;
+  if (crc != rec.crc) throw DecodeError(Error::kCrc, "CRC mismatch: the record is damaged");
 
   rec.seq = le(h + offsetof(lcrt_record_header, seq), 8);
   rec.capture_ns = static_cast<std::uint32_t>(le(h + offsetof(lcrt_record_header, capture_ns), 4));
@@ -377,6 +447,7 @@ Record decode(const std::uint8_t* data, std::size_t len) {
   rec.word_size = h[offsetof(lcrt_record_header, word_size)];
   rec.flags = static_cast<std::uint16_t>(le(h + offsetof(lcrt_record_header, flags), 2));
 
+  rd.bytes += rec.total_size;  // the sections, read once the CRC matched
   Pending pending;
   std::size_t off = hsize;
   while (off < rec.total_size) {
@@ -412,6 +483,8 @@ Record decode(const std::uint8_t* data, std::size_t len) {
   return rec;
 }
 
+}  // namespace
+
 std::size_t Found::size() const {
   if (!record) return 0;
   return followup ? followup_offset - offset + followup->total_size : record->total_size;
@@ -429,11 +502,13 @@ std::optional<Region> region_copy(const Bytes& image, int copy) {
   r.copy = copy;
   r.version = static_cast<std::uint16_t>(field(offsetof(lcrt_region_header, version), 2));
   const std::size_t hsize = field(offsetof(lcrt_region_header, header_size), 2);
+  // The CRC covers header_size bytes, which may be more than the struct
+  // this tool knows (up to the copy's room): all of them must be there.
   if (field(0, 4) != LCRT_REGION_MAGIC ||
       LCRT_VERSION_MAJOR(r.version) != LCRT_VERSION_MAJOR(LCRT_REGION_VERSION) ||
-      hsize < kRegionSize || hsize > LCRT_REGION_HDR_SIZE)
+      hsize < kRegionSize || hsize > LCRT_REGION_HDR_SIZE || hsize > image.size() - off)
     return std::nullopt;
-  const auto crc = crc32(0L, h + LCRT_CRC_OFFSET, static_cast<uInt>(hsize - LCRT_CRC_OFFSET));
+  const auto crc = crc32_of(0L, h + LCRT_CRC_OFFSET, hsize - LCRT_CRC_OFFSET);
   if (crc != field(offsetof(lcrt_region_header, crc32), 4)) return std::nullopt;
   r.slot_size = static_cast<std::uint32_t>(field(offsetof(lcrt_region_header, slot_size), 4));
   r.nslots = static_cast<std::uint32_t>(field(offsetof(lcrt_region_header, nslots), 4));
@@ -452,7 +527,7 @@ std::optional<Region> region_copy(const Bytes& image, int copy) {
 // rest of its slot, else the rest of the image). In a slot (strict) all of
 // it belongs to the record; elsewhere only a record that says it is this
 // one's follow-up does. Returns whether something there was taken.
-bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool strict) {
+bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool strict, Reading& rd) {
   const std::size_t at = align8(f.record->total_size);
   if (at >= len || len - at < 4) return false;
   const std::uint8_t* p = base + at;
@@ -469,8 +544,9 @@ bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool str
     f.followup_message = "not an LCRT record";
     return true;
   }
+  Reading there{rd.index, rd.base + at, 0};
   try {
-    Record r = decode(p, len - at);
+    Record r = decode_at(p, len - at, there);
     if ((r.flags & LCRT_F_FOLLOWUP) == 0 || r.seq != f.record->seq) {
       f.followup_error = Error::kMagic;
       f.followup_message = "record " + std::to_string(r.seq) + " there does not continue it";
@@ -481,16 +557,19 @@ bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool str
     f.followup_error = e.code();
     f.followup_message = e.what();
   }
+  rd.bytes += there.bytes;
   return true;
 }
 
 // The record at data (len bytes that may hold it and its follow-up), or why
 // there is none; a follow-up there is an orphan.
-Found read_record(std::size_t offset, const std::uint8_t* data, std::size_t len, bool strict) {
+Found read_record(std::size_t offset, const std::uint8_t* data, std::size_t len, bool strict,
+                  Reading& rd) {
   Found f;
   f.offset = offset;
+  f.header_seq = header_seq(data, len);
   try {
-    f.record = decode(data, len);
+    f.record = decode_at(data, len, rd);
     if ((f.record->flags & LCRT_F_FOLLOWUP) != 0) {
       f.error = Error::kOrphan;
       f.message = "orphan follow-up of record " + std::to_string(f.record->seq) +
@@ -498,7 +577,7 @@ Found read_record(std::size_t offset, const std::uint8_t* data, std::size_t len,
       f.record.reset();
       return f;
     }
-    take_followup(f, data, len, strict);
+    take_followup(f, data, len, strict, rd);
   } catch (const DecodeError& e) {
     f.error = e.code();
     f.message = e.what();
@@ -527,7 +606,9 @@ void scan_slots(const Bytes& image, Scan& s) {
     } else if (const std::uint64_t word = le(p, 4); word == 0) {
       continue;  // empty
     } else if (word == LCRT_MAGIC || word == LCRT_MAGIC_PENDING) {
-      f = read_record(at, p, len, true);
+      Reading rd;
+      f = read_record(at, p, len, true, rd);
+      s.bytes_read += rd.bytes;
     } else {
       f.offset = at;
       f.error = Error::kMagic;
@@ -542,21 +623,41 @@ void scan_slots(const Bytes& image, Scan& s) {
 
 // A single record, or an image without a region header: every 8-byte
 // boundary that holds a record's magic (or the pending one).
+//
+// Linear in the image size: every candidate's CRC comes from one index of
+// the image, and the bytes a matching CRC vouches for (a record, its
+// follow-up, an orphan, a record whose sections are malformed) are skipped,
+// so no byte's sections are read twice.
 void scan_aligned(const Bytes& image, Scan& s) {
+  std::optional<CrcIndex> index;
+  const auto total_at = [&image](std::size_t at) {
+    return raw_header(image.data() + at, image.size() - at)->total_size;
+  };
   for (std::size_t off = 0; off + 4 <= image.size(); off += 8) {
+    s.bytes_read += 4;
     const std::uint64_t word = le(image.data() + off, 4);
     if (word != LCRT_MAGIC && word != LCRT_MAGIC_PENDING) continue;
-    Found f = read_record(off, image.data() + off, image.size() - off, false);
-    if (f.record) {
-      const std::size_t end = f.followup ? f.size() : f.record->total_size;
-      // A follow-up that could not be read is skipped over as far as its
-      // magic: what comes after it is looked at as before.
-      const std::size_t past = f.followup_error ? f.followup_offset - off + 4 : end;
-      off += align8(past) - 8;
-    } else if (f.error == Error::kOrphan) {
-      const auto h = raw_header(image.data() + off, image.size() - off);
-      off += align8(h->total_size) - 8;
+    if (!index) {
+      index.emplace(image.data(), image.size());
+      s.bytes_read += image.size();
     }
+    Reading rd{&*index, off, 0};
+    Found f = read_record(off, image.data() + off, image.size() - off, false, rd);
+    s.bytes_read += rd.bytes;
+    std::size_t past = 0;  // the bytes from off that are taken
+    if (f.record) {
+      past = f.size();
+      // A follow-up that could not be read is skipped over as far as its
+      // magic (what comes after it is looked at as before), unless its CRC
+      // matched (its sections are malformed): then it is a whole record.
+      if (f.followup_error == Error::kSections)
+        past = f.followup_offset - off + total_at(f.followup_offset);
+      else if (f.followup_error)
+        past = f.followup_offset - off + 4;
+    } else if (f.error == Error::kOrphan || f.error == Error::kSections) {
+      past = total_at(off);
+    }
+    if (past > 8) off += align8(past) - 8;
     s.found.push_back(std::move(f));
   }
 }

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -306,11 +307,15 @@ std::string printable(const std::string& s, bool escape_controls) {
 }
 
 std::string taint_letters(std::uint64_t mask) {
-  // include/linux/panic.h, taint_flags[]: one letter per bit, in bit order.
-  static const char kLetters[] = "PFSRMBUDAWCIOELKXTN";
+  // kernel/panic.c, taint_flags[]: one letter per bit, in bit order; 6.1
+  // and 6.12 end at TAINT_TEST (18, N), Linux 6.15 adds TAINT_FWCTL (19, J).
+  static constexpr std::string_view kLetters = "PFSRMBUDAWCIOELKXTNJ";
   std::string s;
-  for (std::size_t i = 0; i + 1 < sizeof(kLetters); i++)
-    if ((mask & (1ULL << i)) != 0) s += kLetters[i];
+  for (unsigned i = 0; i < 64; i++) {
+    if ((mask & (1ULL << i)) == 0) continue;
+    // A bit of a newer kernel: named by its number, never dropped.
+    s += i < kLetters.size() ? std::string(1, kLetters[i]) : "+bit" + std::to_string(i);
+  }
   return s;
 }
 

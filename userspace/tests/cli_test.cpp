@@ -290,5 +290,22 @@ TEST(CliRegion, ATornFollowUpIsANoteOnTheRecord) {
   EXPECT_EQ(j[0]["followup_error"], "torn: the write of record 7 did not finish");
 }
 
+// Output that is lost is an error: exit 74 and why, never a silent 0.
+TEST(CliOutput, AFullStandardOutputIsAnIoError) {
+  const std::string img = region();
+  for (const char* args : {"decode ", "decode --json --all ", "decode --slot 1 "}) {
+    // Standard error to the pipe, standard output to /dev/full.
+    FILE* p =
+        popen((std::string(LCRT_BINARY) + " " + args + img + " 2>&1 >/dev/full").c_str(), "r");
+    CliResult run{-1, ""};
+    char buf[512];
+    while (std::fgets(buf, sizeof(buf), p) != nullptr) run.out += buf;
+    const int st = pclose(p);
+    run.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    EXPECT_EQ(run.status, 74) << args << run.out;
+    EXPECT_TRUE(has(run.out, "lcrt: standard output: No space left on device\n")) << run.out;
+  }
+}
+
 }  // namespace
 }  // namespace lcrt

@@ -4,6 +4,8 @@
 #include <linux/lcrt.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -457,6 +459,29 @@ TEST(Region, MagicMajorVersionSizeAndCrcMakeACopyValid) {
   EXPECT_FALSE(read_region(Bytes(100, 0)));
 }
 
+// A copy whose header_size (up to LCRT_REGION_HDR_SIZE) claims more bytes
+// than the image holds is not valid, and the bytes past the image are never
+// read: here they are left in the vector's spare capacity, so that a CRC
+// over them would match (and ASan's container checks would catch the read).
+TEST(Region, AHeaderSizePastTheImageIsNotValidAndNotReadPast) {
+  RegionSpec r;
+  r.header_size = LCRT_REGION_HDR_SIZE;
+  Bytes full = test::region_header(r);
+  full.resize(LCRT_REGION_HDR_SIZE, 0);
+  const auto crc = record_crc(full.data(), full.size());
+  for (int i = 0; i < 4; i++) full[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));  // crc32
+  ASSERT_TRUE(read_region(full)) << "the whole copy is valid";
+  for (const std::size_t cut :
+       {sizeof(lcrt_region_header), std::size_t{LCRT_REGION_HDR_SIZE - 1}}) {
+    Bytes img;
+    img.reserve(2 * LCRT_REGION_HDR_SIZE);
+    img = full;
+    img.resize(cut);  // the rest stays in the capacity, past the end
+    EXPECT_FALSE(read_region(img)) << cut;
+    EXPECT_FALSE(scan(img).region) << cut;
+  }
+}
+
 TEST(Region, WithoutAValidCopyTheImageIsScannedByAlignment) {
   RegionSpec r;
   r.magic = 0;
@@ -632,6 +657,68 @@ TEST(Golden, RealArmRecordDecodes) {
   EXPECT_EQ(r.windows[0].addr, r.regs[13]);
   EXPECT_EQ(r.unwinder, LCRT_UNW_FRAME_POINTER);
   EXPECT_EQ(r.version, 0x0100);
+}
+
+// Linearity: images made to have a scan read the same bytes again and again.
+// The bound is on the bytes read (Scan::bytes_read), not on time; the time
+// is printed, as a benchmark.
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+// A record header at at claiming LCRT_MAX_RECORD_SIZE bytes and a wrong CRC.
+void claim(Bytes& img, std::size_t at, std::uint64_t seq = 0, std::uint16_t flags = 0) {
+  test::Writer w;
+  w.le(LCRT_MAGIC, 4).le(0, 4).le(LCRT_VERSION, 2).le(32, 2).le(LCRT_MAX_RECORD_SIZE, 4);
+  w.le(seq, 8).le(0, 4).u8(1).u8(4).le(flags, 2);
+  std::copy(w.bytes().begin(), w.bytes().end(), img.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
+Scan timed_scan(const Bytes& img, const char* what) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Scan s = scan(img);
+  const std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - t0;
+  std::printf("[ bench    ] scan of %zu KiB (%s): %.1f ms, %zu bytes read\n", img.size() >> 10,
+              what, ms.count(), s.bytes_read);
+  return s;
+}
+
+TEST(ScanIsLinear, ClaimsOfTheLargestRecordWithAWrongCrcOnEveryBoundary) {
+  Bytes img(kMiB, 0);
+  for (std::size_t at = 0; at + 32 <= img.size(); at += 32) claim(img, at);
+  const Scan s = timed_scan(img, "a record header every 32 bytes");
+  EXPECT_EQ(s.found.size(), img.size() / 32);
+  for (const Found& f : s.found) ASSERT_TRUE(f.error) << f.offset;
+  EXPECT_LE(s.bytes_read, 4 * img.size());
+}
+
+TEST(ScanIsLinear, RecordsEachFollowedByAFollowUpWithAWrongCrc) {
+  Bytes img(kMiB, 0);
+  std::size_t at = 0;
+  std::uint64_t seq = 1;
+  for (;; seq++) {
+    const Bytes rec = make_record(seq_spec(seq));
+    const std::size_t next = at + ((rec.size() + 7) & ~std::size_t{7});
+    if (next + 32 + 32 > img.size()) break;
+    std::copy(rec.begin(), rec.end(), img.begin() + static_cast<std::ptrdiff_t>(at));
+    claim(img, next, seq, LCRT_F_FOLLOWUP);  // it runs over the records after it
+    at = next + 32;
+  }
+  const Scan s = timed_scan(img, "records with a torn follow-up each");
+  ASSERT_EQ(s.found.size(), seq - 1);
+  for (const Found& f : s.found) {
+    ASSERT_TRUE(f.record) << f.offset;
+    ASSERT_TRUE(f.followup_error == Error::kCrc || f.followup_error == Error::kTruncated)
+        << f.offset;
+  }
+  EXPECT_LE(s.bytes_read, 4 * img.size());
+}
+
+TEST(ScanIsLinear, NothingButZeroesOrNoise) {
+  Bytes img(kMiB, 0);
+  EXPECT_TRUE(timed_scan(img, "zeroes").found.empty());
+  EXPECT_LE(scan(img).bytes_read, img.size());
+  std::uint32_t x = 1;
+  for (auto& b : img) b = static_cast<std::uint8_t>((x = x * 1103515245 + 12345) >> 16);
+  EXPECT_LE(timed_scan(img, "noise").bytes_read, 4 * img.size());
 }
 
 }  // namespace

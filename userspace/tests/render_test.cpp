@@ -244,6 +244,36 @@ TEST(Cli, WrongSystemMapIsAnError) {
   EXPECT_TRUE(has(run.out, "not a System.map line")) << run.out;
 }
 
+// The record carries no KASLR offset: a System.map whose text does not hold
+// the record's unnamed addresses (a randomised kernel) names nothing, and
+// says why, rather than naming wrong functions.
+TEST(Cli, ASystemMapThatCannotMatchNamesNothing) {
+  Spec s;
+  s.flags = LCRT_F_NO_KALLSYMS;
+  s.frames = {{0xc0100010, 0, 0, ""}, {0xc0000ff0, 0, 0, ""}};
+  const std::string rec = write_temp("nokallsyms.rec", make_record(s));
+  const std::string linked =
+      "c0000000 T _stext\nc0000f00 T handle_irq_event\n"
+      "c0100000 T bad_irq_handler\nc0200000 T _etext\n";
+  CliResult run =
+      lcrt_cli("decode --system-map " +
+               write_temp("linked.map", Bytes(linked.begin(), linked.end())) + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "bad_irq_handler+0x10")) << run.out;
+  EXPECT_FALSE(has(run.out, "warning")) << run.out;
+  // The same kernel loaded 16 MiB higher: the map's addresses are not the pcs.
+  const std::string slid =
+      "c1000000 T _stext\nc1000f00 T handle_irq_event\n"
+      "c1100000 T bad_irq_handler\nc1200000 T _etext\n";
+  run = lcrt_cli("decode --system-map " + write_temp("slid.map", Bytes(slid.begin(), slid.end())) +
+                 " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "2 of 2 unnamed addresses lie outside its kernel text")) << run.out;
+  EXPECT_TRUE(has(run.out, "KASLR")) << run.out;
+  EXPECT_FALSE(has(run.out, "bad_irq_handler")) << run.out;
+  EXPECT_FALSE(has(run.out, "handle_irq_event")) << run.out;
+}
+
 TEST(Cli, ClearRefusesAFileThatIsNotTheControlFile) {
   const std::string control = write_temp("control", Bytes{});
   const CliResult run = lcrt_cli("clear --control " + control);
@@ -421,6 +451,16 @@ TEST(Cli, HostileTaskNameCannotBreakJsonOrTheTerminal) {
   EXPECT_FALSE(has(text.out, "\x1b")) << text.out;
   EXPECT_TRUE(has(text.out, "task:    sh\\xff\\x1b[2J (pid")) << text.out;
   EXPECT_TRUE(has(text.out, "reason:  Oops\\x0areason:  fake\n")) << text.out;
+}
+
+// kernel/panic.c's taint_flags[] (6.1 and 6.12: bits 0 to 18; 6.15 adds
+// TAINT_FWCTL, bit 19, J): every bit set is shown, a newer one by number.
+TEST(Taint, EveryBitIsNamed) {
+  EXPECT_EQ(taint_letters(0), "");
+  EXPECT_EQ(taint_letters(0x7ffff), "PFSRMBUDAWCIOELKXTN");
+  EXPECT_EQ(taint_letters(1ULL << 18), "N");  // TAINT_TEST
+  EXPECT_EQ(taint_letters(1ULL << 19), "J");  // TAINT_FWCTL
+  EXPECT_EQ(taint_letters((1ULL << 20) | (1ULL << 63) | 1), "P+bit20+bit63");
 }
 
 }  // namespace

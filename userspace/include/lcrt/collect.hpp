@@ -7,6 +7,8 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "lcrt/fd.hpp"
 #include "lcrt/record.hpp"
@@ -32,12 +34,16 @@ std::string culprit(const Record& rec);
 // 20261126T101500Z-seq7-1a2b3c4d.json (lcrt show --json's object for it)
 // and .rec (its raw bytes, its follow-up included). The .rec is written
 // last: the records archived are those of the .rec files, so nothing else
-// (no index) can go stale.
+// (no index) can go stale. Each file is written whole or not at all
+// (write_file_atomic).
 class Archive {
  public:
   // Opens dir (creating it, mode 0700, when missing), locks it against
   // another collect, and reads the keys of its .rec files; one that does not
-  // decode is a warning. Throws std::system_error naming the path.
+  // decode is a warning. What a collect that was killed half-way left (a
+  // .json whose .rec was never written, a hidden .tmp file) is removed, with
+  // a warning: its record was not archived, so it was not cleared either.
+  // Throws std::system_error naming the path.
   Archive(std::string dir, std::ostream& warn);
 
   bool has(const Found& f) const { return keys_.count(record_key(f)) != 0; }
@@ -45,13 +51,11 @@ class Archive {
   // The highest sequence number archived, now or before; nullopt when none.
   std::optional<std::uint64_t> newest_seq() const { return newest_seq_; }
 
-  // Writes <stem>.json then <stem>.rec, each to a temporary file, fsync'd,
-  // renamed, then fsyncs the directory. Returns dir/stem. Throws
-  // std::system_error naming the file.
+  // Writes <stem>.json then <stem>.rec (write_file_atomic: each fsync'd,
+  // then the directory). Returns dir/stem. Throws IoError naming the file.
   std::string add(const Found& f, const Bytes& raw, const std::string& json, std::time_t now);
 
  private:
-  void write(const std::string& name, const void* data, std::size_t size) const;
   void count(const Found& f);  // one more record archived
 
   std::string dir_;
@@ -60,15 +64,69 @@ class Archive {
   std::optional<std::uint64_t> newest_seq_;
 };
 
-// Whether collect may write "clear to <upto>" (upto: the highest seq it
-// archived, now or before), which erases every record up to that seq: ""
-// when it may, else why not. now is the region read again just before
-// clearing: it must hold no corrupt or torn record (left for a human), and
-// every valid record of a seq up to upto must be archived as it is now (a
-// follow-up written since makes it a new record). A record of a higher seq,
-// written since the region was read, is left alone and does not matter.
-std::string clear_blocker(const Scan& now, const std::set<std::string>& archived,
-                          std::uint64_t upto);
+// The live LCRT device: its region file (/sys/kernel/lcrt/nvram) and its
+// control file. Tests make one of a directory of their own (sysfs_only
+// false) and may stand in for the kernel by overriding read() and clear().
+class Device {
+ public:
+  Device(std::string region, std::string control, bool sysfs_only = true)
+      : region_(std::move(region)), control_(std::move(control)), sysfs_only_(sysfs_only) {}
+  Device(const Device&) = default;
+  Device& operator=(const Device&) = default;
+  Device(Device&&) = default;
+  Device& operator=(Device&&) = default;
+  virtual ~Device() = default;
+
+  const std::string& region() const { return region_; }
+  const std::string& control() const { return control_; }
+  // Whether path is this device's region file (the same file, however named).
+  bool is(const std::string& path) const;
+  // The region, whole. Throws IoError.
+  virtual Bytes read();
+  // Erases the record (valid or torn) of this seq and what follows it in its
+  // slot: "clear <seq>", the only word of the kernel that names one record
+  // (drivers/misc/lcrt/iface.c); it cannot name a CRC. Throws ControlError.
+  virtual void clear(std::uint64_t seq);
+
+ private:
+  std::string region_;
+  std::string control_;
+  bool sysfs_only_;
+};
+
+// Which records collect may erase: those it read from the live device and
+// found archived (this run or before), each by its seq, and only when
+// reading the device again just before clearing finds the very record
+// (build-id, seq, CRC, its follow-up's CRC) still in its place and nothing
+// else of that seq. read is the scan collect archived from, now the one
+// just before clearing. A record whose follow-up is torn or corrupt is kept
+// (the word would erase the follow-up), and so is every corrupt or torn
+// record (no word names it). kept: why each record read is kept, one line each.
+struct ClearPlan {
+  std::vector<std::uint64_t> seqs;
+  std::vector<std::string> kept;
+};
+ClearPlan plan_clear(const Scan& read, const Scan& now, const std::set<std::string>& archived);
+
+// What lcrt collect does: archive every valid record of source not archived
+// yet (reporting corrupt and torn ones to err), then, when clear and source
+// is the device's region (never for an image or "-"), erase what plan_clear()
+// allows, one "clear <seq>" each, after everything archived is fsync'd and
+// out flushed. Says what it did on out. Throws IoError, std::system_error
+// (the archive) and ControlError (the control file).
+struct CollectOptions {
+  std::string dir;
+  std::string source;
+  bool clear = true;
+};
+struct CollectResult {
+  int archived = 0;
+  int before = 0;   // archived by an earlier run
+  int corrupt = 0;  // corrupt or torn records, left where they are
+  std::vector<std::uint64_t> cleared;
+};
+CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out,
+                      std::ostream& err);
 
 // Journal entries (libsystemd's sd_journal_send), when built with it: fields
 // LCRT_SIGNATURE, LCRT_TITLE, LCRT_CULPRIT, LCRT_BUILD_ID, LCRT_SEQ,

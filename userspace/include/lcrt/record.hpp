@@ -175,6 +175,9 @@ struct Found {
   std::optional<Record> record;
   std::optional<Error> error;
   std::string message;
+  // The seq its header names when the header's sizes are sane: a torn or
+  // corrupt record's too (what the kernel's "clear N" would match).
+  std::optional<std::uint64_t> header_seq;
 
   // The LCRT_F_FOLLOWUP record of the same seq that continues record, at
   // the first 8-byte boundary after it: shown joined to it, never alone.
@@ -194,6 +197,10 @@ struct Scan {
   std::optional<Region> region;   // when the image starts with a region header
   std::size_t slots_missing = 0;  // slots of the header the image ends before
   std::vector<Found> found;       // in offset order
+  // The bytes the scan read, each counted as often as it was read (first
+  // words, headers, CRCs, sections): at most a few times the image size,
+  // whatever the image holds (the tests hold it to that).
+  std::size_t bytes_read = 0;
 };
 
 // Every record in a region image (or a single record). With a region header
@@ -204,6 +211,7 @@ struct Scan {
 // 8-byte boundary (the slot alignment the kernel guarantees); a pending
 // magic there is a torn record. A follow-up is joined to the record it
 // continues; one found alone is an orphan (kOrphan), never a record.
+// Linear in the image size (bytes_read).
 Scan scan(const Bytes& image);
 
 // The newest valid record of a scan (highest sequence number), or nullptr.

@@ -19,7 +19,8 @@ struct RenderOptions {
   bool stack_words = true;
 };
 
-// The kernel's taint letters for the bits set in mask ("" when untainted).
+// The kernel's taint letters for the bits set in mask ("" when untainted),
+// in bit order; a bit no kernel this tool knows names is "+bit<N>".
 std::string taint_letters(std::uint64_t mask);
 
 // The version of to_json()'s layout; raised when a field changes meaning.
