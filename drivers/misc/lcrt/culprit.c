@@ -256,6 +256,21 @@ static bool lcrt_same_func(const struct lcrt_frame *a,
 
 NOKPROBE_SYMBOL(lcrt_same_func);
 
+/*
+ * A pc that is no code: unnamed outside the kernel's text (the heap, a
+ * stack, NULL), or in the kernel's own data, whose symbols kallsyms names
+ * too.
+ */
+static bool lcrt_jumped_to_data(const struct lcrt_frame *f)
+{
+	if (kernel_text_address(f->pc))
+		return false;
+	return !f->name[0] || is_kernel_core_data(f->pc) ||
+	       is_kernel_rodata(f->pc);
+}
+
+NOKPROBE_SYMBOL(lcrt_jumped_to_data);
+
 /* The innermost frame from @from whose function recursed, or -1. */
 static int lcrt_recursed(const struct lcrt_trace *t, unsigned int from)
 {
@@ -352,7 +367,7 @@ void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
 		if (f->machinery || (f->name[0] && lcrt_helper(f->name)))
 			continue;
 		/* A jump into data (no code there): the caller jumped. */
-		if (!f->name[0] && !kernel_text_address(f->pc))
+		if (lcrt_jumped_to_data(f))
 			continue;
 		/* A frame past the machinery: its caller's, not its fault. */
 		if (i > start && t->rule == LCRT_CULPRIT_FAULT)
