@@ -126,6 +126,29 @@ bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 NOKPROBE_SYMBOL(lcrt_arch_calls);
 
 /*
+ * A pc that is no code was reached by "BLR Xn" at lr - 4 only if Xn still
+ * holds that pc (no instruction ran at it): then lr is the caller's.
+ */
+unsigned long lcrt_arch_called_data(struct pt_regs *regs)
+{
+	unsigned long ret = lcrt_arm64_strip_pac(regs->regs[30]);
+	__le32 raw;
+	u32 insn;
+
+	if (ret & 3 || !kernel_text_address(ret) ||
+	    copy_from_kernel_nofault(&raw, (void *)(ret - 4), 4))
+		return 0;
+	insn = le32_to_cpu(raw);
+	if (!aarch64_insn_is_blr(insn) ||
+	    regs->regs[aarch64_insn_decode_register(AARCH64_INSN_REGTYPE_RN,
+						     insn)] != regs->pc)
+		return 0;
+	return ret;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_called_data);
+
+/*
  * Does @insn write x30? A call (BL, BLR, BLRAA and friends) does, and so
  * does any instruction whose destination field [4:0] is 30, or a load of
  * a pair (LDP, LDNP, LDPSW, LDXP, LDAXP) whose second register [14:10] is.

@@ -76,6 +76,9 @@ static const char * const lcrt_machinery_names[] = {
 	/* sleep and wait primitives that are not scheduler text */
 	"msleep", "msleep_interruptible", "ssleep", "usleep_range_state",
 	"fsleep", "__wait_on_bit", "out_of_line_wait_on_bit",
+	"smp_call_function_single", "smp_call_function_many_cond",
+	"smp_call_function_many", "smp_call_function", "on_each_cpu_cond_mask",
+	"csd_lock_wait", "__csd_lock_wait",
 	/* notifier chains and the stop of other CPUs */
 	"notifier_call_chain", "atomic_notifier_call_chain",
 	"__atomic_notifier_call_chain", "notify_die",

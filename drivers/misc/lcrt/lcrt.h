@@ -338,6 +338,26 @@ unsigned long lcrt_arm64_strip_pac(unsigned long ret);
 #endif
 
 /**
+ * lcrt_arch_called_data() - the caller of a pc that is no code, proven
+ * @regs: the registers of a fault at a pc outside the kernel's text
+ *
+ * arm64: lr, when the instruction before it is "BLR Xn" and Xn still holds
+ * the faulting pc. Elsewhere the walk finds that caller itself (x86 ORC
+ * from the top of the stack; arm's unwind tables from lr).
+ *
+ * Context: die; nofault reads.
+ * Return: the return address of the call that jumped there, or 0.
+ */
+#ifdef CONFIG_ARM64
+unsigned long lcrt_arch_called_data(struct pt_regs *regs);
+#else
+static inline unsigned long lcrt_arch_called_data(struct pt_regs *regs)
+{
+	return 0;
+}
+#endif
+
+/**
  * lcrt_arch_stopped() - where a CPU that the panic stopped was, proven
  * @cpu: a CPU that went offline in smp_send_stop()
  * @regs: filled with a copy of the registers its stop interrupted

@@ -403,13 +403,22 @@ static void lcrt_leaf_caller(struct lcrt_trace *t, struct pt_regs *regs)
 {
 	unsigned long size, off, ret;
 
-	if (!t->nr || !kallsyms_lookup_size_offset(t->frames[0].pc, &size, &off))
+	if (!t->nr)
 		return;
-	ret = lcrt_leaf_return(regs, t->frames[0].pc - off);
-	if (t->nr > 1 && t->frames[1].pc == ret)
-		return;
-	if (!lcrt_proven_caller(ret, t->frames[0].pc))
-		return;
+	if (!kernel_text_address(t->frames[0].pc)) {
+		/* A call into no code: its caller, when the call proves it. */
+		ret = lcrt_arch_called_data(regs);
+		if (!ret || (t->nr > 1 && t->frames[1].pc == ret))
+			return;
+	} else {
+		if (!kallsyms_lookup_size_offset(t->frames[0].pc, &size, &off))
+			return;
+		ret = lcrt_leaf_return(regs, t->frames[0].pc - off);
+		if (t->nr > 1 && t->frames[1].pc == ret)
+			return;
+		if (!lcrt_proven_caller(ret, t->frames[0].pc))
+			return;
+	}
 	if (t->nr == LCRT_MAX_FRAMES)
 		t->nr--;
 	memmove(&t->frames[2], &t->frames[1],
