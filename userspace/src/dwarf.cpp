@@ -10,6 +10,7 @@
 #include <gelf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "args.hpp"
@@ -101,29 +103,28 @@ class Image {
   bool has_dwarf() const { return dwarf_; }
   Dwfl_Module* module() const { return mod_; }
 
-  // The address of function in the file: of the one of that size when
-  // static functions share the name, else the first (unless sure: then
-  // only when the name is the file's only one). Sizes are st_size, the
-  // record's kallsyms' distance to the next symbol: equal or not.
-  std::optional<GElf_Addr> find(const std::string& function, std::uint64_t size,
-                                bool sure = false) const {
-    std::optional<GElf_Addr> first;
-    int named = 0;
-    const int n = dwfl_module_getsymtab(mod_);
-    for (int i = 1; i < n; i++) {
-      GElf_Sym sym;
-      GElf_Addr addr = 0;
-      GElf_Word shndx = 0;
-      const char* name = dwfl_module_getsym_info(mod_, i, &sym, &addr, &shndx, nullptr, nullptr);
-      const int type = GELF_ST_TYPE(sym.st_info);
-      if (name == nullptr || function != name || shndx == SHN_UNDEF || shndx == SHN_ABS ||
-          (type != STT_FUNC && type != STT_NOTYPE))
-        continue;
-      if (size == 0 || sym.st_size == size) return addr;
-      if (!first) first = addr;
-      named++;
+  // The addresses of the functions named function in the file: more than
+  // one when static functions of several files share the name.
+  const std::vector<GElf_Addr>& named(const std::string& function) const {
+    if (by_name_.empty()) {
+      const int n = dwfl_module_getsymtab(mod_);
+      for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr = 0;
+        GElf_Word shndx = 0;
+        const char* name = dwfl_module_getsym_info(mod_, i, &sym, &addr, &shndx, nullptr, nullptr);
+        const int type = GELF_ST_TYPE(sym.st_info);
+        if (name == nullptr || shndx == SHN_UNDEF || shndx == SHN_ABS ||
+            (type != STT_FUNC && type != STT_NOTYPE))
+          continue;
+        auto& addrs = by_name_[name];
+        if (std::find(addrs.begin(), addrs.end(), addr) == addrs.end()) addrs.push_back(addr);
+      }
+      by_name_[""];  // built, even for a file without functions
     }
-    return sure && named > 1 ? std::nullopt : first;
+    static const std::vector<GElf_Addr> kNone;
+    const auto it = by_name_.find(function);
+    return it != by_name_.end() ? it->second : kNone;
   }
 
   // The line of addr and the functions inlined there, innermost first.
@@ -202,6 +203,7 @@ class Image {
   Dwfl_Module* mod_ = nullptr;  // owned by dwfl_
   Bytes build_id_;
   bool dwarf_ = false;
+  mutable std::unordered_map<std::string, std::vector<GElf_Addr>> by_name_;
 };
 
 // The GNU build-id of an ELF file ({} when it has none or is not ELF).
@@ -264,6 +266,47 @@ struct Symbolizer::Impl {
     return it->second ? &*it->second : nullptr;
   }
 
+  // The image that holds a frame's function: the vmlinux or its module's
+  // .ko (nullptr when that cannot be had, after saying why).
+  Image* image_of(const FrameAt& f) { return f.module ? module_image(*f.module) : &vmlinux; }
+
+  // The address in image of the start of frame f's function, found from
+  // f's address: KASLR (or a module's load address) moved the image by a
+  // slide the record does not carry, so it is learned from the frames of
+  // the same image whose function's name only one symbol has (pc - offset
+  // - its address; the most frequent one), and f's function starts at its
+  // pc - offset - slide when a function of f's name starts there. Only
+  // without a slide that fits is a name the file has once enough; a name
+  // several static functions share, never.
+  std::optional<GElf_Addr> start(const Image& image, const FrameAt& f,
+                                 const std::vector<FrameAt>& context) {
+    const auto& candidates = image.named(f.function);
+    if (candidates.empty()) {
+      note(image.path() + ": no function " + f.function);
+      return std::nullopt;
+    }
+    std::map<std::uint64_t, int> votes;
+    for (const FrameAt& c : context) {
+      if (c.function.empty() ||
+          (c.module ? c.module->name : "") != (f.module ? f.module->name : ""))
+        continue;
+      const auto& at = image.named(c.function);
+      if (at.size() == 1) votes[c.pc - c.offset - at[0]]++;
+    }
+    std::vector<std::pair<int, std::uint64_t>> slides;
+    for (const auto& [slide, n] : votes) slides.emplace_back(n, slide);
+    std::stable_sort(slides.begin(), slides.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [n, slide] : slides) {
+      const GElf_Addr at = f.pc - f.offset - slide;
+      if (std::find(candidates.begin(), candidates.end(), at) != candidates.end()) return at;
+    }
+    if (candidates.size() == 1) return candidates[0];
+    note(image.path() + ": " + std::to_string(candidates.size()) + " functions are named " +
+         f.function + " and the record's addresses do not tell which one ran: no line for it");
+    return std::nullopt;
+  }
+
   std::ostream& warn;
   std::set<std::string> said;
   Image vmlinux;
@@ -311,17 +354,14 @@ void Symbolizer::add_modules(const std::string& dir) {
   impl_->module_dirs += (impl_->module_dirs.empty() ? "" : ", ") + dir;
 }
 
-std::optional<SourceLine> Symbolizer::locate(const std::string& function, std::uint64_t offset,
-                                             std::uint64_t size, bool exact, const Module* module) {
-  Image* image = module != nullptr ? impl_->module_image(*module) : &impl_->vmlinux;
-  if (image == nullptr || !image->has_dwarf()) return std::nullopt;
-  const auto start = image->find(function, size);
-  if (!start) {
-    impl_->note(image->path() + ": no function " + function);
-    return std::nullopt;
-  }
-  const GElf_Addr addr = *start + offset;
-  return image->source(exact || addr == 0 ? addr : addr - 1, impl_->trees);
+std::optional<SourceLine> Symbolizer::locate(const FrameAt& f,
+                                             const std::vector<FrameAt>& context) {
+  Image* image = impl_->image_of(f);
+  if (image == nullptr || !image->has_dwarf() || f.function.empty()) return std::nullopt;
+  const auto start = impl_->start(*image, f, context.empty() ? std::vector<FrameAt>{f} : context);
+  if (!start) return std::nullopt;
+  const GElf_Addr addr = *start + f.offset;
+  return image->source(f.exact || addr == 0 ? addr : addr - 1, impl_->trees);
 }
 
 std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
@@ -337,12 +377,12 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     // entry interrupted); otherwise they lie in a pt_regs the record lacks.
     if (f.exact)
       regs = fault_pc && args::same_pc(*fault_pc, f.pc, rec) ? args::fault_regs(rec) : args::Regs{};
-    Image* image = f.module ? impl_->module_image(*f.module) : &impl_->vmlinux;
+    Image* image = impl_->image_of(f);
     // A return address at offset 0 names the function after the call (a
     // call to a noreturn function ending the one it was in).
     const auto start =
         image != nullptr && image->has_dwarf() && !f.function.empty() && (f.exact || f.offset != 0)
-            ? image->find(f.function, f.size, true)
+            ? impl_->start(*image, f, frames)
             : std::nullopt;
     if (!start) {
       regs.clear();  // nothing is known of the frames beyond

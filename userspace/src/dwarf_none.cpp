@@ -30,9 +30,8 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     const Record& /*rec*/, const std::vector<FrameAt>& /*frames*/) {
   return {};
 }
-std::optional<SourceLine> Symbolizer::locate(const std::string& /*function*/,
-                                             std::uint64_t /*offset*/, std::uint64_t /*size*/,
-                                             bool /*exact*/, const Module* /*module*/) {
+std::optional<SourceLine> Symbolizer::locate(const FrameAt& /*f*/,
+                                             const std::vector<FrameAt>& /*context*/) {
   return std::nullopt;
 }
 // NOLINTEND(readability-convert-member-functions-to-static)

@@ -35,8 +35,9 @@ struct Argument {
   std::optional<std::uint64_t> value;  // nullopt: <unavailable>
 };
 
-// Where a frame is, for arguments(): its function (without " [module]"),
-// the pc's offset in it and its size, as the record names them.
+// Where a frame is, for locate() and arguments(): its pc, its function
+// (without " [module]"), the pc's offset in it and its size, as the record
+// names them.
 struct FrameAt {
   std::uint64_t pc = 0;  // as the record has it
   std::string function;  // empty: an unnamed frame
@@ -47,8 +48,11 @@ struct FrameAt {
 };
 
 // A vmlinux (and, optionally, a tree of .ko files) opened for symbolization.
-// A frame is found by name, not by address: the address of its function in
-// the file plus the frame's offset, so KASLR's slide does not matter.
+// A frame is found by its address, moved by a slide (KASLR's, a module's
+// load address) that the record does not carry: learned from the frames of
+// the same file whose function's name only one symbol there has. Static
+// functions that share a name are told apart by that address, never by
+// their name or size; without a slide that fits, such a frame has no line.
 class Symbolizer {
  public:
   // Throws std::system_error when the file cannot be read and
@@ -69,11 +73,11 @@ class Symbolizer {
   // Throws std::system_error when dir cannot be read.
   void add_modules(const std::string& dir);
 
-  // The source line of function+offset, in the vmlinux or, for a module's
-  // function, in the module's .ko. exact: offset is where the CPU was; else
-  // a return address, and the line is the call's (offset - 1).
-  std::optional<SourceLine> locate(const std::string& function, std::uint64_t offset,
-                                   std::uint64_t size, bool exact, const Module* module = nullptr);
+  // The source line of a frame, in the vmlinux or, for a module's function,
+  // in the module's .ko. f.exact: its pc is where the CPU was; else a return
+  // address, and the line is the call's (pc - 1). context: the frames of its
+  // record, which give the slide (f alone when empty).
+  std::optional<SourceLine> locate(const FrameAt& f, const std::vector<FrameAt>& context = {});
 
   // The parameters of every frame's function (frames as rec has them,
   // innermost first), with the values the record gives: the frame whose pc
