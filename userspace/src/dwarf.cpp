@@ -369,6 +369,9 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
   std::vector<std::optional<std::vector<Argument>>> out(frames.size());
   const args::Memory mem(rec);
   const auto fault_pc = args::fault_pc(rec);
+  // The registers of frame i, when they are proven its own; empty when not
+  // (its arguments are then not shown at all: values of another frame's
+  // registers would look the same as true ones).
   args::Regs regs;
   for (std::size_t i = 0; i < frames.size(); i++) {
     const FrameAt& f = frames[i];
@@ -380,10 +383,10 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     Image* image = impl_->image_of(f);
     // A return address at offset 0 names the function after the call (a
     // call to a noreturn function ending the one it was in).
-    const auto start =
-        image != nullptr && image->has_dwarf() && !f.function.empty() && (f.exact || f.offset != 0)
-            ? impl_->start(*image, f, frames)
-            : std::nullopt;
+    const auto start = !regs.empty() && image != nullptr && image->has_dwarf() &&
+                               !f.function.empty() && (f.exact || f.offset != 0)
+                           ? impl_->start(*image, f, frames)
+                           : std::nullopt;
     if (!start) {
       regs.clear();  // nothing is known of the frames beyond
       continue;
@@ -392,8 +395,10 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     const args::Frame frame = args::unwind(image->module(), addr, regs, mem, rec.arch);
     out[i] = args::parameters(image->module(), addr, regs, frame.cfa, mem);
     regs = frame.caller;
-    // Only into the frame the CFI says this one returns to.
-    if (i + 1 < frames.size() && frame.ret && !args::same_pc(*frame.ret, frames[i + 1].pc, rec))
+    // Only into the frame the CFI says this one returns to, and only when
+    // it says so: a return address it cannot recover (a word outside the
+    // windows, no CFI) proves nothing of the caller's registers.
+    if (i + 1 >= frames.size() || !frame.ret || !args::same_pc(*frame.ret, frames[i + 1].pc, rec))
       regs.clear();
   }
   return out;

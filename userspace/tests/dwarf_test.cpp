@@ -304,8 +304,7 @@ TEST_F(Dwarf, TextAndJsonCarryTheLines) {
   EXPECT_TRUE(has(t, "] (exact) " + src + std::to_string(marker("leaf")) + "\n")) << t;
   EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("helper_calls_leaf")) +
                          "\n        inlined helper, called at " + src +
-                         std::to_string(marker("call_b_calls_helper")) +
-                         "\n        args: x=<unavailable>\n  #2"))
+                         std::to_string(marker("call_b_calls_helper")) + "\n  #2"))
       << t;
   EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_a_calls_call_b")) + "\n")) << t;
   EXPECT_TRUE(has(t, "#3  [0xffffffff81000000]\n")) << t;
@@ -376,41 +375,99 @@ TEST_F(Dwarf, TheCulpritLineHasItsSourceLine) {
 }
 
 // Frame 0's registers are those at the fault (its pc is exact); its caller's
-// are what the callee's CFI says of them: keep() holds x in a register leaf()
-// preserves (clobber()'s CFI: same value), so x is the one at the fault.
-TEST_F(Dwarf, ArgumentsFromTheRegistersAtTheFaultAndTheCallersCfi) {
-  Symbolizer s(kVmlinux, warnings_);
-  const auto ret = elf().return_offset("keep", "clobber");
-  Spec spec = record({frame("clobber", 0, true), frame("keep", ret)});
-  spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
-  spec.regs[5] = 0x77;                // bx
-  spec.regs[14] = 0x99;               // di: clobber's x at its first instruction
-  spec.regs[19] = 0x7ffe1000;         // sp
-  spec.regs[16] = spec.frames[0].pc;  // ip: the fault is frame 0's
-  const auto rec = decode(make_record(spec));
-  RenderOptions opt;
-  opt.source = &s;
-  const std::string t = render_text(rec, opt);
+// are what the callee's CFI says of them: keep() holds x in a register
+// clobber() preserves (clobber()'s CFI: same value), so x is the one at the
+// fault. The caller's registers are its own only when the return address
+// that CFI gives, the word at sp on entry to clobber(), is keep()'s pc: the
+// window of frame 0 must hold that word.
+class Arguments : public Dwarf {
+ protected:
+  static constexpr std::uint64_t kSp = 0x7ffe1000;
+
+  static Spec spec() {
+    const auto ret = elf().return_offset("keep", "clobber");
+    Spec spec = record({frame("clobber", 0, true), frame("keep", ret)});
+    spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
+    spec.regs[5] = 0x77;                // bx
+    spec.regs[14] = 0x99;               // di: clobber's x at its first instruction
+    spec.regs[19] = kSp;                // sp
+    spec.regs[16] = spec.frames[0].pc;  // ip: the fault is frame 0's
+    return spec;
+  }
+
+  nlohmann::ordered_json json(const Spec& spec) {
+    if (!symbolizer_) symbolizer_.emplace(kVmlinux, warnings_);
+    RenderOptions opt;
+    opt.source = &*symbolizer_;
+    return to_json(decode(make_record(spec)), opt);
+  }
+
+  std::string text(const Spec& spec) {
+    if (!symbolizer_) symbolizer_.emplace(kVmlinux, warnings_);
+    RenderOptions opt;
+    opt.source = &*symbolizer_;
+    return render_text(decode(make_record(spec)), opt);
+  }
+
+  std::optional<Symbolizer> symbolizer_;
+};
+
+TEST_F(Arguments, TheCallersWhenTheWindowProvesItsReturnAddress) {
+  Spec s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc, 0x1234}}};
+  const std::string t = text(s);
   EXPECT_TRUE(has(t, "\n        args: x=0x99\n  #1")) << t;
   EXPECT_TRUE(has(t, "\n        args: x=0x77\n")) << t;
-  const auto j = to_json(rec, opt);
+  const auto j = json(s);
   EXPECT_EQ(j["frames"][0]["args"][0]["name"], "x");
   EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_EQ(j["frames"][1]["args"][0]["name"], "x");
   EXPECT_EQ(j["frames"][1]["args"][0]["value"], "0x77");
+}
 
-  // Without the registers nothing is known, and nothing is made up.
-  spec.regs.clear();
-  const auto bare = decode(make_record(spec));
-  const auto jb = to_json(bare, opt);
-  EXPECT_TRUE(jb["frames"][0]["args"][0]["value"].is_null()) << jb.dump();
-  EXPECT_TRUE(jb["frames"][1]["args"][0]["value"].is_null()) << jb.dump();
-  // Nor when frame 0 is not where the CPU was: the registers are not its.
-  spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
-  spec.regs[16] = spec.frames[0].pc;
-  spec.frames[0].exact = false;
-  spec.frames[0].offset = 4;
-  const auto late = to_json(decode(make_record(spec)), opt);
-  EXPECT_TRUE(late["frames"][1]["args"][0]["value"].is_null()) << late.dump();
+// No window: the return address cannot be checked, and the caller's
+// registers (bx here) may be anyone's: its arguments are not shown.
+TEST_F(Arguments, NotTheCallersWithoutAWindowToCheckItsReturnAddress) {
+  const Spec s = spec();
+  const std::string t = text(s);
+  EXPECT_TRUE(has(t, "\n        args: x=0x99\n  #1")) << t;
+  EXPECT_FALSE(has(t, "x=0x77")) << t;
+  EXPECT_EQ(t.find("args:"), t.rfind("args:")) << t;  // frame 0's only
+  const auto j = json(s);
+  EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_FALSE(j["frames"][1].contains("args")) << j.dump();
+}
+
+// A window whose word at sp is not the caller's pc: the CFI unwound into
+// something else, and nothing of the caller is known.
+TEST_F(Arguments, NotTheCallersWhenTheReturnAddressIsAnotherPc) {
+  Spec s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc + 4, 0x1234}}};
+  const auto j = json(s);
+  EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_FALSE(j["frames"][1].contains("args")) << j.dump();
+  EXPECT_FALSE(has(text(s), "x=0x77"));
+}
+
+// Without the registers nothing is known, and nothing is made up; nor when
+// frame 0 is not where the CPU was (the registers are not its).
+TEST_F(Arguments, NoneWithoutTheRegistersOfTheFault) {
+  Spec s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc, 0x1234}}};
+  s.regs.clear();
+  const auto bare = json(s);
+  EXPECT_FALSE(bare["frames"][0].contains("args")) << bare.dump();
+  EXPECT_FALSE(bare["frames"][1].contains("args")) << bare.dump();
+  EXPECT_FALSE(has(text(s), "args:"));
+
+  s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc, 0x1234}}};
+  s.frames[0].exact = false;
+  s.frames[0].offset = 4;
+  s.frames[0].pc += 4;
+  const auto late = json(s);
+  EXPECT_FALSE(late["frames"][0].contains("args")) << late.dump();
+  EXPECT_FALSE(late["frames"][1].contains("args")) << late.dump();
 }
 
 TEST_F(Dwarf, BuildIdMismatch) {

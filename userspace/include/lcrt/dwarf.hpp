@@ -80,11 +80,13 @@ class Symbolizer {
   std::optional<SourceLine> locate(const FrameAt& f, const std::vector<FrameAt>& context = {});
 
   // The parameters of every frame's function (frames as rec has them,
-  // innermost first), with the values the record gives: the frame whose pc
-  // is the fault's has the registers at the fault, each caller those the
-  // CFI of its callee recovers (only when that CFI's return address is the
-  // caller's pc), and the windows the stack words. nullopt for a frame whose
-  // function has no DWARF.
+  // innermost first), with the values the record gives, for the frames
+  // whose registers are proven their own: the frame whose pc is the fault's
+  // has the registers at the fault, each caller those the CFI of its callee
+  // recovers, only when that CFI gives a return address (from the registers
+  // or a window's word) and it is the caller's pc; the windows give the
+  // stack words. nullopt for any other frame (its arguments unknown), and
+  // for one whose function has no DWARF.
   std::vector<std::optional<std::vector<Argument>>> arguments(const Record& rec,
                                                               const std::vector<FrameAt>& frames);
 
