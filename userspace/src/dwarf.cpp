@@ -8,6 +8,7 @@
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include <utility>
 
 #include "args.hpp"
+#include "lcrt/errors.hpp"
 #include "lcrt/fd.hpp"
 
 namespace lcrt {
@@ -40,6 +42,11 @@ struct Free {
 Fd open_read(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw std::system_error(EISDIR, std::generic_category(), path);
+  }
   return Fd(fd);
 }
 
@@ -85,11 +92,11 @@ class Image {
     mod_ = dwfl_report_offline(dwfl_.get(), path.c_str(), path.c_str(), -1);
     if (mod_ == nullptr) {
       const std::string why = dwfl_errmsg(-1);
-      throw std::runtime_error(path + ": not an ELF file" +
-                               (why == "not a valid ELF file" ? "" : " (" + why + ")"));
+      throw DataError(path + ": not an ELF file" +
+                      (why == "not a valid ELF file" ? "" : " (" + why + ")"));
     }
     dwfl_report_end(dwfl_.get(), nullptr, nullptr);
-    if (dwfl_module_getsymtab(mod_) <= 0) throw std::runtime_error(path + ": no symbol table");
+    if (dwfl_module_getsymtab(mod_) <= 0) throw DataError(path + ": no symbol table");
     const unsigned char* bits = nullptr;
     GElf_Addr vaddr = 0;
     const int n = dwfl_module_build_id(mod_, &bits, &vaddr);

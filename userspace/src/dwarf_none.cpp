@@ -4,15 +4,16 @@
 #include <stdexcept>
 
 #include "lcrt/dwarf.hpp"
+#include "lcrt/errors.hpp"
 
 namespace lcrt {
 
 struct Symbolizer::Impl {};
 
 Symbolizer::Symbolizer(const std::string& vmlinux, std::ostream& /*warn*/) {
-  throw std::runtime_error(vmlinux +
-                           ": this lcrt was built without elfutils (LCRT_DWARF=OFF); "
-                           "decode the record with a build that has it");
+  throw UsageError(vmlinux +
+                   ": this lcrt was built without elfutils (LCRT_DWARF=OFF); "
+                   "decode the record with a build that has it");
 }
 
 Symbolizer::~Symbolizer() = default;

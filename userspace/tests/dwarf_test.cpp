@@ -576,7 +576,7 @@ TEST_F(Dwarf, CliVmlinuxModulesAndForce) {
   spec.build_id = {0xde, 0xad, 0xbe, 0xef};
   const std::string other = write_temp("other.rec", make_record(spec));
   run = lcrt_cli("decode --vmlinux " + kVmlinux + " " + other);
-  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(run.status, 65) << run.out;
   EXPECT_TRUE(has(run.out, "lcrt: " + kVmlinux + ": build-id " + hex_bytes(elf().build_id()) +
                                " is not the record's deadbeef (--force to use it anyway)\n"))
       << run.out;
@@ -596,10 +596,10 @@ TEST_F(Dwarf, CliBadVmlinux) {
   const std::string rec = write_temp("plain.rec", make_record(Spec{}));
   const std::string source = std::string(LCRT_TEST_DATA) + "/fixture.c";
   CliResult run = lcrt_cli("decode --vmlinux " + source + " " + rec);
-  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(run.status, 65) << run.out;
   EXPECT_TRUE(has(run.out, "lcrt: " + source + ": not an ELF file")) << run.out;
   run = lcrt_cli("decode --vmlinux /nonexistent/vmlinux " + rec);
-  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(run.status, 74) << run.out;
   EXPECT_TRUE(has(run.out, "/nonexistent/vmlinux")) << run.out;
   run = lcrt_cli("decode --modules " + kModules + " " + rec);  // needs --vmlinux
   EXPECT_EQ(run.status, 64) << run.out;

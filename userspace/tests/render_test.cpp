@@ -240,7 +240,7 @@ TEST(Cli, WrongSystemMapIsAnError) {
   const std::string map = write_temp("bad.map", Bytes{'n', 'o', 'p', 'e', '\n'});
   const CliResult run =
       lcrt_cli("decode --system-map " + map + " " + write_temp("one.rec", make_record(Spec{})));
-  EXPECT_EQ(run.status, 64);
+  EXPECT_EQ(run.status, 65);  // EX_DATAERR: the file the user named is not one
   EXPECT_TRUE(has(run.out, "not a System.map line")) << run.out;
 }
 

@@ -55,8 +55,9 @@ struct FrameAt {
 // their name or size; without a slide that fits, such a frame has no line.
 class Symbolizer {
  public:
-  // Throws std::system_error when the file cannot be read and
-  // std::runtime_error when it is not an ELF file with a symbol table.
+  // Throws std::system_error when the file cannot be read (or is a
+  // directory) and DataError (lcrt/errors.hpp) when it is not an ELF file
+  // with a symbol table; UsageError in a build without elfutils.
   // Notes (no DWARF, a module without its .ko) go to warn, each once.
   Symbolizer(const std::string& vmlinux, std::ostream& warn);
   ~Symbolizer();
