@@ -25,6 +25,7 @@
 #include "args.hpp"
 #include "lcrt/errors.hpp"
 #include "lcrt/fd.hpp"
+#include "lcrt/render.hpp"
 
 namespace lcrt {
 namespace {
@@ -232,7 +233,8 @@ Bytes file_build_id(const std::string& path) {
 struct Symbolizer::Impl {
   Impl(const std::string& path, std::ostream& w) : warn(w), vmlinux(path) {}
 
-  // Say a note once.
+  // Say a note once. What a record names in it (a module's, a function's
+  // name) goes through printable(): its bytes are the kernel's, not text.
   void note(const std::string& text) {
     if (said.insert(text).second) warn << "lcrt: warning: " << text << "\n";
   }
@@ -247,19 +249,21 @@ struct Symbolizer::Impl {
     if (!m.build_id.empty()) {
       const auto it = by_id.find(m.build_id);
       if (it == by_id.end()) {
-        note("module " + m.name + ": no .ko with build-id " + hex_bytes(m.build_id) + " under " +
-             module_dirs);
+        note("module " + printable(m.name) + ": no .ko with build-id " + hex_bytes(m.build_id) +
+             " under " + module_dirs);
         return nullptr;
       }
       path = it->second;
     } else {
       const auto it = by_name.find(module_key(m.name));
       if (it == by_name.end()) {
-        note("module " + m.name + ": no " + m.name + ".ko under " + module_dirs);
+        note("module " + printable(m.name) + ": no " + printable(m.name) + ".ko under " +
+             module_dirs);
         return nullptr;
       }
       path = it->second;
-      note("module " + m.name + ": the record has no build-id for it; " + path + " is unchecked");
+      note("module " + printable(m.name) + ": the record has no build-id for it; " + path +
+           " is unchecked");
     }
     auto [it, added] = modules.try_emplace(path);
     if (added) {
@@ -289,7 +293,7 @@ struct Symbolizer::Impl {
                                  const std::vector<FrameAt>& context) {
     const auto& candidates = image.named(f.function);
     if (candidates.empty()) {
-      note(image.path() + ": no function " + f.function);
+      note(image.path() + ": no function " + printable(f.function));
       return std::nullopt;
     }
     std::map<std::uint64_t, int> votes;
@@ -310,7 +314,8 @@ struct Symbolizer::Impl {
     }
     if (candidates.size() == 1) return candidates[0];
     note(image.path() + ": " + std::to_string(candidates.size()) + " functions are named " +
-         f.function + " and the record's addresses do not tell which one ran: no line for it");
+         printable(f.function) +
+         " and the record's addresses do not tell which one ran: no line for it");
     return std::nullopt;
   }
 
