@@ -305,6 +305,7 @@ struct Symbolizer::Impl {
       if (at.size() == 1) votes[c.pc - c.offset - at[0]]++;
     }
     std::vector<std::pair<int, std::uint64_t>> slides;
+    slides.reserve(votes.size());
     for (const auto& [slide, n] : votes) slides.emplace_back(n, slide);
     std::stable_sort(slides.begin(), slides.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
