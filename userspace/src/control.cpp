@@ -37,6 +37,10 @@ void write_control(const std::string& path, const ClearScope& scope, bool sysfs_
                        path + ": not LCRT's control file (not in sysfs)");
   const std::string word = control_word(scope);
   const ssize_t n = ::write(fd.get(), word.data(), word.size());
+  if (n < 0 && errno == EINVAL)
+    throw ControlError(ControlError::Kind::kRefused, path + ": the kernel refused \"" +
+                                                         word.substr(0, word.size() - 1) +
+                                                         "\": " + std::strerror(EINVAL));
   if (n < 0) throw io_error(errno);
   if (static_cast<std::size_t>(n) != word.size())
     throw ControlError(ControlError::Kind::kIo, path + ": short write");

@@ -8,8 +8,10 @@
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -17,10 +19,13 @@
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "args.hpp"
+#include "lcrt/errors.hpp"
 #include "lcrt/fd.hpp"
+#include "lcrt/render.hpp"
 
 namespace lcrt {
 namespace {
@@ -38,6 +43,11 @@ struct Free {
 Fd open_read(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw std::system_error(EISDIR, std::generic_category(), path);
+  }
   return Fd(fd);
 }
 
@@ -83,11 +93,11 @@ class Image {
     mod_ = dwfl_report_offline(dwfl_.get(), path.c_str(), path.c_str(), -1);
     if (mod_ == nullptr) {
       const std::string why = dwfl_errmsg(-1);
-      throw std::runtime_error(path + ": not an ELF file" +
-                               (why == "not a valid ELF file" ? "" : " (" + why + ")"));
+      throw DataError(path + ": not an ELF file" +
+                      (why == "not a valid ELF file" ? "" : " (" + why + ")"));
     }
     dwfl_report_end(dwfl_.get(), nullptr, nullptr);
-    if (dwfl_module_getsymtab(mod_) <= 0) throw std::runtime_error(path + ": no symbol table");
+    if (dwfl_module_getsymtab(mod_) <= 0) throw DataError(path + ": no symbol table");
     const unsigned char* bits = nullptr;
     GElf_Addr vaddr = 0;
     const int n = dwfl_module_build_id(mod_, &bits, &vaddr);
@@ -101,29 +111,28 @@ class Image {
   bool has_dwarf() const { return dwarf_; }
   Dwfl_Module* module() const { return mod_; }
 
-  // The address of function in the file: of the one of that size when
-  // static functions share the name, else the first (unless sure: then
-  // only when the name is the file's only one). Sizes are st_size, the
-  // record's kallsyms' distance to the next symbol: equal or not.
-  std::optional<GElf_Addr> find(const std::string& function, std::uint64_t size,
-                                bool sure = false) const {
-    std::optional<GElf_Addr> first;
-    int named = 0;
-    const int n = dwfl_module_getsymtab(mod_);
-    for (int i = 1; i < n; i++) {
-      GElf_Sym sym;
-      GElf_Addr addr = 0;
-      GElf_Word shndx = 0;
-      const char* name = dwfl_module_getsym_info(mod_, i, &sym, &addr, &shndx, nullptr, nullptr);
-      const int type = GELF_ST_TYPE(sym.st_info);
-      if (name == nullptr || function != name || shndx == SHN_UNDEF || shndx == SHN_ABS ||
-          (type != STT_FUNC && type != STT_NOTYPE))
-        continue;
-      if (size == 0 || sym.st_size == size) return addr;
-      if (!first) first = addr;
-      named++;
+  // The addresses of the functions named function in the file: more than
+  // one when static functions of several files share the name.
+  const std::vector<GElf_Addr>& named(const std::string& function) const {
+    if (by_name_.empty()) {
+      const int n = dwfl_module_getsymtab(mod_);
+      for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr = 0;
+        GElf_Word shndx = 0;
+        const char* name = dwfl_module_getsym_info(mod_, i, &sym, &addr, &shndx, nullptr, nullptr);
+        const int type = GELF_ST_TYPE(sym.st_info);
+        if (name == nullptr || shndx == SHN_UNDEF || shndx == SHN_ABS ||
+            (type != STT_FUNC && type != STT_NOTYPE))
+          continue;
+        auto& addrs = by_name_[name];
+        if (std::find(addrs.begin(), addrs.end(), addr) == addrs.end()) addrs.push_back(addr);
+      }
+      by_name_[""];  // built, even for a file without functions
     }
-    return sure && named > 1 ? std::nullopt : first;
+    static const std::vector<GElf_Addr> kNone;
+    const auto it = by_name_.find(function);
+    return it != by_name_.end() ? it->second : kNone;
   }
 
   // The line of addr and the functions inlined there, innermost first.
@@ -202,6 +211,7 @@ class Image {
   Dwfl_Module* mod_ = nullptr;  // owned by dwfl_
   Bytes build_id_;
   bool dwarf_ = false;
+  mutable std::unordered_map<std::string, std::vector<GElf_Addr>> by_name_;
 };
 
 // The GNU build-id of an ELF file ({} when it has none or is not ELF).
@@ -223,7 +233,8 @@ Bytes file_build_id(const std::string& path) {
 struct Symbolizer::Impl {
   Impl(const std::string& path, std::ostream& w) : warn(w), vmlinux(path) {}
 
-  // Say a note once.
+  // Say a note once. What a record names in it (a module's, a function's
+  // name) goes through printable(): its bytes are the kernel's, not text.
   void note(const std::string& text) {
     if (said.insert(text).second) warn << "lcrt: warning: " << text << "\n";
   }
@@ -238,19 +249,21 @@ struct Symbolizer::Impl {
     if (!m.build_id.empty()) {
       const auto it = by_id.find(m.build_id);
       if (it == by_id.end()) {
-        note("module " + m.name + ": no .ko with build-id " + hex_bytes(m.build_id) + " under " +
-             module_dirs);
+        note("module " + printable(m.name) + ": no .ko with build-id " + hex_bytes(m.build_id) +
+             " under " + module_dirs);
         return nullptr;
       }
       path = it->second;
     } else {
       const auto it = by_name.find(module_key(m.name));
       if (it == by_name.end()) {
-        note("module " + m.name + ": no " + m.name + ".ko under " + module_dirs);
+        note("module " + printable(m.name) + ": no " + printable(m.name) + ".ko under " +
+             module_dirs);
         return nullptr;
       }
       path = it->second;
-      note("module " + m.name + ": the record has no build-id for it; " + path + " is unchecked");
+      note("module " + printable(m.name) + ": the record has no build-id for it; " + path +
+           " is unchecked");
     }
     auto [it, added] = modules.try_emplace(path);
     if (added) {
@@ -262,6 +275,49 @@ struct Symbolizer::Impl {
       }
     }
     return it->second ? &*it->second : nullptr;
+  }
+
+  // The image that holds a frame's function: the vmlinux or its module's
+  // .ko (nullptr when that cannot be had, after saying why).
+  Image* image_of(const FrameAt& f) { return f.module ? module_image(*f.module) : &vmlinux; }
+
+  // The address in image of the start of frame f's function, found from
+  // f's address: KASLR (or a module's load address) moved the image by a
+  // slide the record does not carry, so it is learned from the frames of
+  // the same image whose function's name only one symbol has (pc - offset
+  // - its address; the most frequent one), and f's function starts at its
+  // pc - offset - slide when a function of f's name starts there. Only
+  // without a slide that fits is a name the file has once enough; a name
+  // several static functions share, never.
+  std::optional<GElf_Addr> start(const Image& image, const FrameAt& f,
+                                 const std::vector<FrameAt>& context) {
+    const auto& candidates = image.named(f.function);
+    if (candidates.empty()) {
+      note(image.path() + ": no function " + printable(f.function));
+      return std::nullopt;
+    }
+    std::map<std::uint64_t, int> votes;
+    for (const FrameAt& c : context) {
+      if (c.function.empty() ||
+          (c.module ? c.module->name : "") != (f.module ? f.module->name : ""))
+        continue;
+      const auto& at = image.named(c.function);
+      if (at.size() == 1) votes[c.pc - c.offset - at[0]]++;
+    }
+    std::vector<std::pair<int, std::uint64_t>> slides;
+    slides.reserve(votes.size());
+    for (const auto& [slide, n] : votes) slides.emplace_back(n, slide);
+    std::stable_sort(slides.begin(), slides.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [n, slide] : slides) {
+      const GElf_Addr at = f.pc - f.offset - slide;
+      if (std::find(candidates.begin(), candidates.end(), at) != candidates.end()) return at;
+    }
+    if (candidates.size() == 1) return candidates[0];
+    note(image.path() + ": " + std::to_string(candidates.size()) + " functions are named " +
+         printable(f.function) +
+         " and the record's addresses do not tell which one ran: no line for it");
+    return std::nullopt;
   }
 
   std::ostream& warn;
@@ -311,17 +367,14 @@ void Symbolizer::add_modules(const std::string& dir) {
   impl_->module_dirs += (impl_->module_dirs.empty() ? "" : ", ") + dir;
 }
 
-std::optional<SourceLine> Symbolizer::locate(const std::string& function, std::uint64_t offset,
-                                             std::uint64_t size, bool exact, const Module* module) {
-  Image* image = module != nullptr ? impl_->module_image(*module) : &impl_->vmlinux;
-  if (image == nullptr || !image->has_dwarf()) return std::nullopt;
-  const auto start = image->find(function, size);
-  if (!start) {
-    impl_->note(image->path() + ": no function " + function);
-    return std::nullopt;
-  }
-  const GElf_Addr addr = *start + offset;
-  return image->source(exact || addr == 0 ? addr : addr - 1, impl_->trees);
+std::optional<SourceLine> Symbolizer::locate(const FrameAt& f,
+                                             const std::vector<FrameAt>& context) {
+  Image* image = impl_->image_of(f);
+  if (image == nullptr || !image->has_dwarf() || f.function.empty()) return std::nullopt;
+  const auto start = impl_->start(*image, f, context.empty() ? std::vector<FrameAt>{f} : context);
+  if (!start) return std::nullopt;
+  const GElf_Addr addr = *start + f.offset;
+  return image->source(f.exact || addr == 0 ? addr : addr - 1, impl_->trees);
 }
 
 std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
@@ -329,6 +382,9 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
   std::vector<std::optional<std::vector<Argument>>> out(frames.size());
   const args::Memory mem(rec);
   const auto fault_pc = args::fault_pc(rec);
+  // The registers of frame i, when they are proven its own; empty when not
+  // (its arguments are then not shown at all: values of another frame's
+  // registers would look the same as true ones).
   args::Regs regs;
   for (std::size_t i = 0; i < frames.size(); i++) {
     const FrameAt& f = frames[i];
@@ -337,13 +393,13 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     // entry interrupted); otherwise they lie in a pt_regs the record lacks.
     if (f.exact)
       regs = fault_pc && args::same_pc(*fault_pc, f.pc, rec) ? args::fault_regs(rec) : args::Regs{};
-    Image* image = f.module ? impl_->module_image(*f.module) : &impl_->vmlinux;
+    Image* image = impl_->image_of(f);
     // A return address at offset 0 names the function after the call (a
     // call to a noreturn function ending the one it was in).
-    const auto start =
-        image != nullptr && image->has_dwarf() && !f.function.empty() && (f.exact || f.offset != 0)
-            ? image->find(f.function, f.size, true)
-            : std::nullopt;
+    const auto start = !regs.empty() && image != nullptr && image->has_dwarf() &&
+                               !f.function.empty() && (f.exact || f.offset != 0)
+                           ? impl_->start(*image, f, frames)
+                           : std::nullopt;
     if (!start) {
       regs.clear();  // nothing is known of the frames beyond
       continue;
@@ -352,8 +408,10 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     const args::Frame frame = args::unwind(image->module(), addr, regs, mem, rec.arch);
     out[i] = args::parameters(image->module(), addr, regs, frame.cfa, mem);
     regs = frame.caller;
-    // Only into the frame the CFI says this one returns to.
-    if (i + 1 < frames.size() && frame.ret && !args::same_pc(*frame.ret, frames[i + 1].pc, rec))
+    // Only into the frame the CFI says this one returns to, and only when
+    // it says so: a return address it cannot recover (a word outside the
+    // windows, no CFI) proves nothing of the caller's registers.
+    if (i + 1 >= frames.size() || !frame.ret || !args::same_pc(*frame.ret, frames[i + 1].pc, rec))
       regs.clear();
   }
   return out;

@@ -4,15 +4,16 @@
 #include <stdexcept>
 
 #include "lcrt/dwarf.hpp"
+#include "lcrt/errors.hpp"
 
 namespace lcrt {
 
 struct Symbolizer::Impl {};
 
 Symbolizer::Symbolizer(const std::string& vmlinux, std::ostream& /*warn*/) {
-  throw std::runtime_error(vmlinux +
-                           ": this lcrt was built without elfutils (LCRT_DWARF=OFF); "
-                           "decode the record with a build that has it");
+  throw UsageError(vmlinux +
+                   ": this lcrt was built without elfutils (LCRT_DWARF=OFF); "
+                   "decode the record with a build that has it");
 }
 
 Symbolizer::~Symbolizer() = default;
@@ -30,9 +31,8 @@ std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     const Record& /*rec*/, const std::vector<FrameAt>& /*frames*/) {
   return {};
 }
-std::optional<SourceLine> Symbolizer::locate(const std::string& /*function*/,
-                                             std::uint64_t /*offset*/, std::uint64_t /*size*/,
-                                             bool /*exact*/, const Module* /*module*/) {
+std::optional<SourceLine> Symbolizer::locate(const FrameAt& /*f*/,
+                                             const std::vector<FrameAt>& /*context*/) {
   return std::nullopt;
 }
 // NOLINTEND(readability-convert-member-functions-to-static)

@@ -19,6 +19,7 @@
 #include "lcrt/collect.hpp"
 #include "lcrt/control.hpp"
 #include "lcrt/dwarf.hpp"
+#include "lcrt/errors.hpp"
 #include "lcrt/io.hpp"
 #include "lcrt/record.hpp"
 #include "lcrt/render.hpp"
@@ -26,11 +27,15 @@
 
 namespace {
 
-// Exit codes (lcrt --help and README): sysexits.h's for usage and I/O.
+// Exit codes (lcrt --help, lcrt(1) EXIT STATUS, README), sysexits.h's for
+// errors: 64 what the user asked cannot be done as asked, 65 a file the user
+// named holds the wrong data, 74 a file cannot be read or written. What a
+// record image holds is not an error: 2 and 3 say so.
 constexpr int kExitOk = 0;
 constexpr int kExitNoRecord = 2;   // the image holds no record at all
 constexpr int kExitCorrupt = 3;    // only corrupt or torn records
-constexpr int kExitUsage = 64;     // EX_USAGE: bad command line
+constexpr int kExitUsage = 64;     // EX_USAGE: bad command line or control word
+constexpr int kExitData = 65;      // EX_DATAERR: a System.map or vmlinux that does not fit
 constexpr int kExitSoftware = 70;  // EX_SOFTWARE: internal error
 constexpr int kExitIo = 74;        // EX_IOERR: a file that cannot be read or written
 
@@ -38,9 +43,11 @@ constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
     "nothing new), 2 no record (--slot: that slot is empty), 3 only corrupt or "
     "torn records (--slot: that slot's record is corrupt or torn; collect: the region "
-    "holds a corrupt or torn one), 64 bad usage (or a --system-map or --vmlinux "
-    "that is not one, a --vmlinux of another build than the record's without "
-    "--force, a --control not in sysfs), 74 a file could not be read or written.";
+    "holds a corrupt or torn one), 64 bad usage (a bad option or value, a control word "
+    "the kernel refuses, a --control not in sysfs, --vmlinux in a build without "
+    "elfutils), 65 a --system-map or --vmlinux that is not one, or a --vmlinux of "
+    "another build than the record's without --force, 70 internal error, 74 a file "
+    "could not be read or written (a missing one too).";
 
 struct DecodeArgs {
   std::string path;
@@ -174,7 +181,7 @@ int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, const lcrt::RenderOp
     if (a.format == "json") print_records(a, scan, {}, {f}, opt);
     return kExitCorrupt;
   }
-  if (opt.source != nullptr && !vmlinux_fits(*opt.source, {f}, a.force)) return kExitUsage;
+  if (opt.source != nullptr && !vmlinux_fits(*opt.source, {f}, a.force)) return kExitData;
   print_records(a, scan, {f}, {}, opt);
   return kExitOk;
 }
@@ -209,7 +216,7 @@ int decode_and_print(const DecodeArgs& a) {
     if (f.record && (a.all || &f == best)) shown.push_back(&f);
     if (f.error) corrupt.push_back(&f);
   }
-  if (source && !vmlinux_fits(*source, shown, a.force)) return kExitUsage;
+  if (source && !vmlinux_fits(*source, shown, a.force)) return kExitData;
   if (map && !system_map_fits(*map, a.system_map, shown)) opt.symbols = nullptr;
 
   if (a.format == "json" || best != nullptr) {
@@ -222,6 +229,12 @@ int decode_and_print(const DecodeArgs& a) {
   return scan.found.empty() ? kExitNoRecord : kExitCorrupt;
 }
 
+// A control file that is not the kernel's, or a word it refuses, is the
+// user's to fix (64); one that cannot be written, an I/O error (74).
+int control_exit(const lcrt::ControlError& e) {
+  return e.kind() == lcrt::ControlError::Kind::kIo ? kExitIo : kExitUsage;
+}
+
 // Erase through the kernel's control file, and nothing else: a mistyped
 // path must not become a new file that "took" the word.
 int clear(const std::string& control, const lcrt::ClearScope& scope) {
@@ -229,7 +242,7 @@ int clear(const std::string& control, const lcrt::ClearScope& scope) {
     lcrt::write_control(control, scope);
   } catch (const lcrt::ControlError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
-    return e.kind() == lcrt::ControlError::Kind::kNotSysfs ? kExitUsage : kExitIo;
+    return control_exit(e);
   }
   return kExitOk;
 }
@@ -259,16 +272,15 @@ void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
       ->excludes(all);
   cmd->add_flag("-v,--verbose", a.verbose,
                 "text: the region line, and each frame's stack words, not only their count");
-  cmd->add_option("--system-map", a.system_map, "name unnamed frames from this System.map")
-      ->check(CLI::ExistingFile);
+  // Files are not checked here: one that cannot be read is an I/O error
+  // (74) when it is opened, as the image is, not a usage error.
+  cmd->add_option("--system-map", a.system_map, "name unnamed frames from this System.map");
   auto* vmlinux = cmd->add_option("--vmlinux", a.vmlinux,
                                   "source lines of named frames from this vmlinux's DWARF "
-                                  "(it must have the record's build-id)")
-                      ->check(CLI::ExistingFile);
+                                  "(it must have the record's build-id)");
   cmd->add_option("--modules", a.modules,
                   "source lines of module frames from the .ko files under this directory, "
                   "matched by build-id")
-      ->check(CLI::ExistingDirectory)
       ->needs(vmlinux);
   cmd->add_flag("--force", a.force, "use a --vmlinux whose build-id is not the record's")
       ->needs(vmlinux);
@@ -306,7 +318,8 @@ int run(int argc, char** argv) {
   auto* clr = app.add_subcommand("clear", "erase every record of this machine (or some)");
   clr->add_option("--control", control, "the control file");
   auto* seq_opt = clr->add_option("--seq", clear_seq, "only the record of this sequence number")
-                      ->type_name("N");
+                      ->type_name("N")
+                      ->check(CLI::PositiveNumber);  // the kernel numbers records from 1
   clr->add_option("--upto", clear_upto,
                   "only the records (valid or torn) of a sequence number up to N")
       ->type_name("N")
@@ -344,13 +357,19 @@ int run(int argc, char** argv) {
     return kExitIo;
   } catch (const lcrt::ControlError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
-    return e.kind() == lcrt::ControlError::Kind::kNotSysfs ? kExitUsage : kExitIo;
-  } catch (const std::system_error& e) {  // a --vmlinux or --modules that cannot be read
+    return control_exit(e);
+  } catch (const std::system_error& e) {  // a --vmlinux, --modules or archive that cannot be read
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;
-  } catch (const std::exception& e) {  // a file given that is not what it should be
+  } catch (const lcrt::DataError& e) {  // a --system-map or --vmlinux that is not one
+    std::cerr << "lcrt: " << e.what() << "\n";
+    return kExitData;
+  } catch (const lcrt::UsageError& e) {  // what this build cannot do
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const std::exception& e) {  // a bug: said as one, not blamed on the user
+    std::cerr << "lcrt: internal error: " << e.what() << "\n";
+    return kExitSoftware;
   }
   return kExitUsage;
 }

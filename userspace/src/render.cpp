@@ -64,13 +64,24 @@ FrameAt frame_at(const Record& rec, const Frame& f, const RenderOptions& opt) {
   return a;
 }
 
+// The kernel's frames of a record, the chain's and the other CPUs' (not
+// those in user space): what tells the symbolizer where the kernel was.
+std::vector<FrameAt> kernel_frames(const Record& rec, const RenderOptions& opt) {
+  std::vector<FrameAt> at;
+  for (const Frame& f : rec.frames) at.push_back(frame_at(rec, f, opt));
+  for (const Cpu& c : rec.cpus)
+    if (!c.user())
+      for (const Frame& f : c.frames) at.push_back(frame_at(rec, f, opt));
+  return at;
+}
+
 // The source line of a named frame, in the vmlinux or its module's .ko.
 std::optional<SourceLine> frame_source(const Record& rec, const Frame& f,
                                        const RenderOptions& opt) {
   if (opt.source == nullptr) return std::nullopt;
   const FrameAt a = frame_at(rec, f, opt);
   if (a.function.empty()) return std::nullopt;
-  return opt.source->locate(a.function, a.offset, a.size, a.exact, a.module ? &*a.module : nullptr);
+  return opt.source->locate(a, kernel_frames(rec, opt));
 }
 
 using FrameArguments = std::vector<std::optional<std::vector<Argument>>>;

@@ -1,9 +1,13 @@
 #include "lcrt/symbols.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "lcrt/errors.hpp"
+#include "lcrt/io.hpp"
 
 namespace lcrt {
 
@@ -18,22 +22,24 @@ SymbolMap SymbolMap::parse(std::istream& in, const std::string& origin) {
     std::string name;
     if (!(ls >> addr >> type >> name) || type.size() != 1 ||
         addr.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos || addr.size() > 16)
-      throw std::runtime_error(origin + ":" + std::to_string(n) +
-                               ": not a System.map line (ADDR TYPE NAME)");
+      throw DataError(origin + ":" + std::to_string(n) +
+                      ": not a System.map line (ADDR TYPE NAME)");
     const std::uint64_t a = std::stoull(addr, nullptr, 16);
     if (name == "_etext") m.end_ = a;
     const char t = type[0];
     if (t == 't' || t == 'T' || t == 'w' || t == 'W') m.syms_.push_back({a, name});
   }
-  if (m.syms_.empty()) throw std::runtime_error(origin + ": no text symbols");
+  if (in.bad()) throw IoError(origin + ": cannot be read");
+  if (m.syms_.empty()) throw DataError(origin + ": no text symbols");
   std::stable_sort(m.syms_.begin(), m.syms_.end(),
                    [](const Entry& a, const Entry& b) { return a.addr < b.addr; });
   return m;
 }
 
 SymbolMap SymbolMap::load(const std::string& path) {
+  errno = 0;
   std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open");
+  if (!in) throw IoError(path, errno != 0 ? errno : EIO);
   return parse(in, path);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -305,6 +306,91 @@ TEST(CliOutput, AFullStandardOutputIsAnIoError) {
     EXPECT_EQ(run.status, 74) << args << run.out;
     EXPECT_TRUE(has(run.out, "lcrt: standard output: No space left on device\n")) << run.out;
   }
+}
+
+// Exit status, one scheme (lcrt(1), EXIT STATUS): 64 for what the user
+// asked wrong, 65 for a file the user named that holds the wrong data, 74
+// for a file that cannot be read or written, missing ones included (the
+// image's and those of --system-map, --vmlinux and --modules alike), 2 and 3
+// for what an image holds.
+TEST(CliExit, ABadOptionOrValueIs64) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode --frobnicate " + img);
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(lcrt_cli("decode").status, 64);
+  EXPECT_EQ(lcrt_cli("frobnicate").status, 64);
+  EXPECT_EQ(lcrt_cli("").status, 64);
+  EXPECT_EQ(lcrt_cli("decode --modules /tmp " + img).status, 64);  // needs --vmlinux
+  // A control word the kernel would refuse ("clear 0": records are numbered
+  // from 1) is refused before the control file is opened.
+  const std::string control = write_temp("control", Bytes{'x'});
+  run = lcrt_cli("clear --control " + control + " --seq 0");
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "--seq")) << run.out;
+  run = lcrt_cli("clear --control " + control + " --seq -3");
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "--seq")) << run.out;
+  // A control file that is not the kernel's is the user's mistake too.
+  run = lcrt_cli("clear --control " + control + " --seq 4");
+  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_TRUE(has(run.out, "not in sysfs")) << run.out;
+}
+
+TEST(CliExit, AMissingFileIs74) {
+  const std::string img = region();
+  CliResult run = lcrt_cli("decode /nonexistent/nvram.img");
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_EQ(run.out, "lcrt: /nonexistent/nvram.img: No such file or directory\n");
+  run = lcrt_cli("show --source /nonexistent/nvram");
+  EXPECT_EQ(run.status, 74) << run.out;
+  run = lcrt_cli("decode --system-map /nonexistent/System.map " + img);
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_EQ(run.out, "lcrt: /nonexistent/System.map: No such file or directory\n");
+  run = lcrt_cli("decode --vmlinux /nonexistent/vmlinux " + img);
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_EQ(run.out, "lcrt: /nonexistent/vmlinux: No such file or directory\n");
+  run = lcrt_cli("decode --vmlinux " + std::string(LCRT_FIXTURE) + "/vmlinux --modules " +
+                 "/nonexistent/modules " + img);
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_TRUE(has(run.out, "lcrt: /nonexistent/modules: No such file or directory\n")) << run.out;
+  run = lcrt_cli("decode --vmlinux " + ::testing::TempDir() + " " + img);  // a directory
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_TRUE(has(run.out, "Is a directory")) << run.out;
+  run = lcrt_cli("clear --control /nonexistent/control");
+  EXPECT_EQ(run.status, 74) << run.out;
+}
+
+// A corrupt image is what the image holds (3; 2 for none at all); a
+// System.map or vmlinux that is not one is the wrong data (65).
+TEST(CliExit, ACorruptImageIs3AndAFileThatIsNotWhatItMustBe65) {
+  Bytes garbage(4096, 0x5a);
+  Bytes rec = make_record(Spec{});
+  rec[100] ^= 0x01;
+  CliResult run = lcrt_cli("decode " + write_temp("corrupt.rec", rec));
+  EXPECT_EQ(run.status, 3) << run.out;
+  EXPECT_TRUE(has(run.out, "corrupt record at offset 0")) << run.out;
+  EXPECT_EQ(lcrt_cli("decode --json " + write_temp("garbage.img", garbage)).status, 2);
+
+  const std::string img = region();
+  const std::string text = "not a map\n";
+  run = lcrt_cli("decode --system-map " + write_temp("bad.map", Bytes(text.begin(), text.end())) +
+                 " " + img);
+  EXPECT_EQ(run.status, 65) << run.out;
+  EXPECT_TRUE(has(run.out, "bad.map:1: not a System.map line")) << run.out;
+  run = lcrt_cli("decode --vmlinux " + write_temp("bad-vmlinux", garbage) + " " + img);
+  EXPECT_EQ(run.status, 65) << run.out;
+  EXPECT_TRUE(has(run.out, "bad-vmlinux: not an ELF file")) << run.out;
+}
+
+TEST(CliExit, AnUnwritableOutputIs74) {
+  const std::string img = region();
+  const int st = std::system(
+      (std::string(LCRT_BINARY) + " decode " + img + " >/dev/full 2>/dev/null").c_str());
+  EXPECT_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 74);
+  const std::string file = write_temp("not-a-directory", Bytes{1});
+  const CliResult run = lcrt_cli("collect --no-clear --dir " + file + "/archive --source " + img);
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_TRUE(has(run.out, "Not a directory")) << run.out;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,15 +38,16 @@ using test::write_temp;
 const std::string kVmlinux = std::string(LCRT_FIXTURE) + "/vmlinux";
 const std::string kModules = std::string(LCRT_FIXTURE) + "/modules";
 const std::string kKo = kModules + "/fixture.ko";
+const std::string kTwins = std::string(LCRT_FIXTURE) + "/twins";
 const std::string kSource = "tests/data/fixture.c";  // as DWARF has it, past the build dir
 
 bool has(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
 
-// The line of fixture.c that holds the marker "LINE:name".
-int marker(const std::string& name) {
-  std::ifstream in(std::string(LCRT_TEST_DATA) + "/fixture.c");
+// The line of fixture.c (or file) that holds the marker "LINE:name".
+int marker(const std::string& name, const std::string& file = "fixture.c") {
+  std::ifstream in(std::string(LCRT_TEST_DATA) + "/" + file);
   std::string line;
   for (int n = 1; std::getline(in, line); n++)
     if (has(line, "/* LINE:" + name + " */")) return n;
@@ -89,11 +91,36 @@ class ElfFile {
     throw std::runtime_error("no symbol " + name);
   }
 
+  // The symbol name of the source file file (a static one: after file's
+  // STT_FILE symbol, before the next).
+  GElf_Sym symbol_in(const std::string& file, const std::string& name) const {
+    Elf_Scn* scn = nullptr;
+    while ((scn = elf_nextscn(elf_, scn)) != nullptr) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) == nullptr || sh.sh_type != SHT_SYMTAB) continue;
+      Elf_Data* data = elf_getdata(scn, nullptr);
+      bool in_file = false;
+      for (std::size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+        GElf_Sym sym;
+        gelf_getsym(data, static_cast<int>(i), &sym);
+        const std::string sym_name = elf_strptr(elf_, sh.sh_link, sym.st_name);
+        if (GELF_ST_TYPE(sym.st_info) == STT_FILE)
+          in_file = sym_name == file;
+        else if (in_file && sym_name == name)
+          return sym;
+      }
+    }
+    throw std::runtime_error("no symbol " + name + " of " + file);
+  }
+
   // The offset in caller of the return address of its call to callee
   // (x86-64: a call rel32, e8, to callee's address).
   std::uint64_t return_offset(const std::string& caller, const std::string& callee) const {
-    const GElf_Sym from = symbol(caller);
-    const GElf_Sym to = symbol(callee);
+    return return_offset(symbol(caller), symbol(callee), caller + " does not call " + callee);
+  }
+
+  std::uint64_t return_offset(const GElf_Sym& from, const GElf_Sym& to,
+                              const std::string& why = "no such call") const {
     const std::uint8_t* code = bytes(from.st_value, from.st_size);
     for (std::uint64_t i = 0; i + 5 <= from.st_size; i++) {
       if (code[i] != 0xe8) continue;
@@ -101,7 +128,7 @@ class ElfFile {
       std::memcpy(&rel, code + i + 1, 4);
       if (from.st_value + i + 5 + static_cast<std::int64_t>(rel) == to.st_value) return i + 5;
     }
-    throw std::runtime_error(caller + " does not call " + callee);
+    throw std::runtime_error(why);
   }
 
  private:
@@ -142,6 +169,20 @@ class Dwarf : public ::testing::Test {
     return f;
   }
 
+  // The same, as the symbolizer is asked for it.
+  static FrameAt at(const std::string& function, std::uint64_t offset, bool exact = false,
+                    std::optional<Module> module = std::nullopt) {
+    const Frame f = frame(function, offset, exact);
+    FrameAt a;
+    a.pc = f.pc;
+    a.function = function;
+    a.offset = offset;
+    a.size = f.size;
+    a.exact = exact;
+    a.module = std::move(module);
+    return a;
+  }
+
   static const ElfFile& elf() {
     static const ElfFile e(kVmlinux);
     return e;
@@ -171,7 +212,7 @@ TEST_F(Dwarf, TheFixtureIsWhatTheTestsAssume) {
 TEST_F(Dwarf, AReturnAddressIsTheLineOfTheCall) {
   Symbolizer s(kVmlinux, warnings_);
   const auto off = elf().return_offset("call_a", "call_b");
-  const auto src = s.locate("call_a", off, elf().symbol("call_a").st_size, false);
+  const auto src = s.locate(at("call_a", off));
   ASSERT_TRUE(src);
   EXPECT_EQ(src->file, kSource);
   EXPECT_EQ(src->line, marker("call_a_calls_call_b"));
@@ -181,10 +222,10 @@ TEST_F(Dwarf, AReturnAddressIsTheLineOfTheCall) {
 TEST_F(Dwarf, AnExactPcIsItsOwnLine) {
   Symbolizer s(kVmlinux, warnings_);
   const auto off = elf().return_offset("call_a", "call_b");
-  const auto src = s.locate("call_a", off, 0, true);
+  const auto src = s.locate(at("call_a", off, true));
   ASSERT_TRUE(src);
   EXPECT_EQ(src->line, marker("call_a_returns"));
-  const auto at_start = s.locate("leaf", 0, 0, true);
+  const auto at_start = s.locate(at("leaf", 0, true));
   ASSERT_TRUE(at_start);
   EXPECT_EQ(at_start->line, marker("leaf"));
 }
@@ -192,7 +233,7 @@ TEST_F(Dwarf, AnExactPcIsItsOwnLine) {
 TEST_F(Dwarf, InlinedFunctionsAndWhereTheyWereCalled) {
   Symbolizer s(kVmlinux, warnings_);
   const auto off = elf().return_offset("call_b", "leaf");
-  const auto src = s.locate("call_b", off, 0, false);
+  const auto src = s.locate(at("call_b", off));
   ASSERT_TRUE(src);
   EXPECT_EQ(src->file, kSource);
   EXPECT_EQ(src->line, marker("helper_calls_leaf"));
@@ -202,9 +243,49 @@ TEST_F(Dwarf, InlinedFunctionsAndWhereTheyWereCalled) {
   EXPECT_EQ(src->inlined[0].line, marker("call_b_calls_helper"));
 }
 
+// Static functions of one name in two files (tests/data/twins_*.c): a frame
+// gets the line of the one its address is in, KASLR's slide learned from
+// its caller, a name the file has once. The record's size of twin() is
+// kallsyms' (to the next symbol, its padding in it), not the st_size of
+// either: no size tells the two apart.
+TEST_F(Dwarf, StaticFunctionsOfOneNameAreToldApartByAddress) {
+  const ElfFile twins(kTwins);
+  constexpr std::uint64_t kSlide = 0x3a000000;
+  for (const std::string side : {"a", "b"}) {
+    SCOPED_TRACE(side);
+    const std::string file = "twins_" + side + ".c";
+    const GElf_Sym twin = twins.symbol_in(file, "twin");
+    const GElf_Sym caller = twins.symbol("call_twin_" + side);
+    ASSERT_GT(caller.st_value, twin.st_value + twin.st_size);  // padding before it
+    const std::uint64_t ret = twins.return_offset(caller, twin);
+    Spec spec =
+        record({{twin.st_value + kSlide, 0, caller.st_value - twin.st_value, "twin", true},
+                {caller.st_value + ret + kSlide, ret, caller.st_size, "call_twin_" + side, false}});
+    spec.build_id = twins.build_id();
+    const auto rec = decode(make_record(spec));
+    Symbolizer s(kTwins, warnings_);
+    RenderOptions opt;
+    opt.source = &s;
+    const std::string src = "tests/data/" + file + ":";
+    const std::string t = render_text(rec, opt);
+    EXPECT_TRUE(has(t, "] (exact) " + src + std::to_string(marker("twin_" + side, file)) + "\n"))
+        << t;
+    EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_twin_" + side, file)) + "\n")) << t;
+    const auto j = to_json(rec, opt);
+    EXPECT_EQ(j["frames"][0]["file"], "tests/data/" + file);
+    EXPECT_EQ(j["frames"][0]["line"], marker("twin_" + side, file));
+
+    // Alone, twin() is either one: no line rather than a wrong one.
+    spec.frames.resize(1);
+    const auto alone = to_json(decode(make_record(spec)), opt);
+    EXPECT_FALSE(alone["frames"][0].contains("line")) << alone.dump();
+    EXPECT_TRUE(has(warnings_.str(), "2 functions are named twin")) << warnings_.str();
+  }
+}
+
 TEST_F(Dwarf, AFunctionNotInTheFileHasNoLine) {
   Symbolizer s(kVmlinux, warnings_);
-  EXPECT_FALSE(s.locate("no_such_function", 4, 0, false));
+  EXPECT_FALSE(s.locate(FrameAt{0xffffffff81000004, "no_such_function", 4, 0x10, false, {}}));
   EXPECT_TRUE(has(warnings_.str(), "no function no_such_function")) << warnings_.str();
 }
 
@@ -223,8 +304,7 @@ TEST_F(Dwarf, TextAndJsonCarryTheLines) {
   EXPECT_TRUE(has(t, "] (exact) " + src + std::to_string(marker("leaf")) + "\n")) << t;
   EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("helper_calls_leaf")) +
                          "\n        inlined helper, called at " + src +
-                         std::to_string(marker("call_b_calls_helper")) +
-                         "\n        args: x=<unavailable>\n  #2"))
+                         std::to_string(marker("call_b_calls_helper")) + "\n  #2"))
       << t;
   EXPECT_TRUE(has(t, "] " + src + std::to_string(marker("call_a_calls_call_b")) + "\n")) << t;
   EXPECT_TRUE(has(t, "#3  [0xffffffff81000000]\n")) << t;
@@ -295,41 +375,99 @@ TEST_F(Dwarf, TheCulpritLineHasItsSourceLine) {
 }
 
 // Frame 0's registers are those at the fault (its pc is exact); its caller's
-// are what the callee's CFI says of them: keep() holds x in a register leaf()
-// preserves (clobber()'s CFI: same value), so x is the one at the fault.
-TEST_F(Dwarf, ArgumentsFromTheRegistersAtTheFaultAndTheCallersCfi) {
-  Symbolizer s(kVmlinux, warnings_);
-  const auto ret = elf().return_offset("keep", "clobber");
-  Spec spec = record({frame("clobber", 0, true), frame("keep", ret)});
-  spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
-  spec.regs[5] = 0x77;                // bx
-  spec.regs[14] = 0x99;               // di: clobber's x at its first instruction
-  spec.regs[19] = 0x7ffe1000;         // sp
-  spec.regs[16] = spec.frames[0].pc;  // ip: the fault is frame 0's
-  const auto rec = decode(make_record(spec));
-  RenderOptions opt;
-  opt.source = &s;
-  const std::string t = render_text(rec, opt);
+// are what the callee's CFI says of them: keep() holds x in a register
+// clobber() preserves (clobber()'s CFI: same value), so x is the one at the
+// fault. The caller's registers are its own only when the return address
+// that CFI gives, the word at sp on entry to clobber(), is keep()'s pc: the
+// window of frame 0 must hold that word.
+class Arguments : public Dwarf {
+ protected:
+  static constexpr std::uint64_t kSp = 0x7ffe1000;
+
+  static Spec spec() {
+    const auto ret = elf().return_offset("keep", "clobber");
+    Spec spec = record({frame("clobber", 0, true), frame("keep", ret)});
+    spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
+    spec.regs[5] = 0x77;                // bx
+    spec.regs[14] = 0x99;               // di: clobber's x at its first instruction
+    spec.regs[19] = kSp;                // sp
+    spec.regs[16] = spec.frames[0].pc;  // ip: the fault is frame 0's
+    return spec;
+  }
+
+  nlohmann::ordered_json json(const Spec& spec) {
+    if (!symbolizer_) symbolizer_.emplace(kVmlinux, warnings_);
+    RenderOptions opt;
+    opt.source = &*symbolizer_;
+    return to_json(decode(make_record(spec)), opt);
+  }
+
+  std::string text(const Spec& spec) {
+    if (!symbolizer_) symbolizer_.emplace(kVmlinux, warnings_);
+    RenderOptions opt;
+    opt.source = &*symbolizer_;
+    return render_text(decode(make_record(spec)), opt);
+  }
+
+  std::optional<Symbolizer> symbolizer_;
+};
+
+TEST_F(Arguments, TheCallersWhenTheWindowProvesItsReturnAddress) {
+  Spec s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc, 0x1234}}};
+  const std::string t = text(s);
   EXPECT_TRUE(has(t, "\n        args: x=0x99\n  #1")) << t;
   EXPECT_TRUE(has(t, "\n        args: x=0x77\n")) << t;
-  const auto j = to_json(rec, opt);
+  const auto j = json(s);
   EXPECT_EQ(j["frames"][0]["args"][0]["name"], "x");
   EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_EQ(j["frames"][1]["args"][0]["name"], "x");
   EXPECT_EQ(j["frames"][1]["args"][0]["value"], "0x77");
+}
 
-  // Without the registers nothing is known, and nothing is made up.
-  spec.regs.clear();
-  const auto bare = decode(make_record(spec));
-  const auto jb = to_json(bare, opt);
-  EXPECT_TRUE(jb["frames"][0]["args"][0]["value"].is_null()) << jb.dump();
-  EXPECT_TRUE(jb["frames"][1]["args"][0]["value"].is_null()) << jb.dump();
-  // Nor when frame 0 is not where the CPU was: the registers are not its.
-  spec.regs.assign(LCRT_REGS_X86_64, 0x5a5a);
-  spec.regs[16] = spec.frames[0].pc;
-  spec.frames[0].exact = false;
-  spec.frames[0].offset = 4;
-  const auto late = to_json(decode(make_record(spec)), opt);
-  EXPECT_TRUE(late["frames"][1]["args"][0]["value"].is_null()) << late.dump();
+// No window: the return address cannot be checked, and the caller's
+// registers (bx here) may be anyone's: its arguments are not shown.
+TEST_F(Arguments, NotTheCallersWithoutAWindowToCheckItsReturnAddress) {
+  const Spec s = spec();
+  const std::string t = text(s);
+  EXPECT_TRUE(has(t, "\n        args: x=0x99\n  #1")) << t;
+  EXPECT_FALSE(has(t, "x=0x77")) << t;
+  EXPECT_EQ(t.find("args:"), t.rfind("args:")) << t;  // frame 0's only
+  const auto j = json(s);
+  EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_FALSE(j["frames"][1].contains("args")) << j.dump();
+}
+
+// A window whose word at sp is not the caller's pc: the CFI unwound into
+// something else, and nothing of the caller is known.
+TEST_F(Arguments, NotTheCallersWhenTheReturnAddressIsAnotherPc) {
+  Spec s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc + 4, 0x1234}}};
+  const auto j = json(s);
+  EXPECT_EQ(j["frames"][0]["args"][0]["value"], "0x99");
+  EXPECT_FALSE(j["frames"][1].contains("args")) << j.dump();
+  EXPECT_FALSE(has(text(s), "x=0x77"));
+}
+
+// Without the registers nothing is known, and nothing is made up; nor when
+// frame 0 is not where the CPU was (the registers are not its).
+TEST_F(Arguments, NoneWithoutTheRegistersOfTheFault) {
+  Spec s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc, 0x1234}}};
+  s.regs.clear();
+  const auto bare = json(s);
+  EXPECT_FALSE(bare["frames"][0].contains("args")) << bare.dump();
+  EXPECT_FALSE(bare["frames"][1].contains("args")) << bare.dump();
+  EXPECT_FALSE(has(text(s), "args:"));
+
+  s = spec();
+  s.windows = {{0, kSp, {s.frames[1].pc, 0x1234}}};
+  s.frames[0].exact = false;
+  s.frames[0].offset = 4;
+  s.frames[0].pc += 4;
+  const auto late = json(s);
+  EXPECT_FALSE(late["frames"][0].contains("args")) << late.dump();
+  EXPECT_FALSE(late["frames"][1].contains("args")) << late.dump();
 }
 
 TEST_F(Dwarf, BuildIdMismatch) {
@@ -369,7 +507,7 @@ TEST_F(Dwarf, AModuleFrameIsFoundInItsKoByBuildId) {
   s.add_modules(kModules);
   const auto off = elf().return_offset("call_b", "leaf");
   const Module m{"fixture", ElfFile(kKo).build_id()};
-  const auto src = s.locate("call_b", off, 0, false, &m);
+  const auto src = s.locate(at("call_b", off, false, m));
   ASSERT_TRUE(src) << warnings_.str();
   EXPECT_EQ(src->file, kSource);
   EXPECT_EQ(src->line, marker("helper_calls_leaf"));
@@ -378,7 +516,7 @@ TEST_F(Dwarf, AModuleFrameIsFoundInItsKoByBuildId) {
   EXPECT_EQ(warnings_.str(), "");
 
   const Module other{"fixture", {1, 2, 3}};
-  EXPECT_FALSE(s.locate("call_b", off, 0, false, &other));
+  EXPECT_FALSE(s.locate(at("call_b", off, false, other)));
   EXPECT_TRUE(has(warnings_.str(), "no .ko with build-id 010203 under " + kModules))
       << warnings_.str();
 }
@@ -387,7 +525,7 @@ TEST_F(Dwarf, AModuleWithoutBuildIdIsFoundByNameWithAWarning) {
   Symbolizer s(kVmlinux, warnings_);
   s.add_modules(kModules);
   const Module m{"fixture", {}};
-  const auto src = s.locate("leaf", 0, 0, true, &m);
+  const auto src = s.locate(at("leaf", 0, true, m));
   ASSERT_TRUE(src);
   EXPECT_EQ(src->line, marker("leaf"));
   EXPECT_TRUE(has(warnings_.str(), kKo + " is unchecked")) << warnings_.str();
@@ -438,7 +576,7 @@ TEST_F(Dwarf, CliVmlinuxModulesAndForce) {
   spec.build_id = {0xde, 0xad, 0xbe, 0xef};
   const std::string other = write_temp("other.rec", make_record(spec));
   run = lcrt_cli("decode --vmlinux " + kVmlinux + " " + other);
-  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(run.status, 65) << run.out;
   EXPECT_TRUE(has(run.out, "lcrt: " + kVmlinux + ": build-id " + hex_bytes(elf().build_id()) +
                                " is not the record's deadbeef (--force to use it anyway)\n"))
       << run.out;
@@ -458,10 +596,10 @@ TEST_F(Dwarf, CliBadVmlinux) {
   const std::string rec = write_temp("plain.rec", make_record(Spec{}));
   const std::string source = std::string(LCRT_TEST_DATA) + "/fixture.c";
   CliResult run = lcrt_cli("decode --vmlinux " + source + " " + rec);
-  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(run.status, 65) << run.out;
   EXPECT_TRUE(has(run.out, "lcrt: " + source + ": not an ELF file")) << run.out;
   run = lcrt_cli("decode --vmlinux /nonexistent/vmlinux " + rec);
-  EXPECT_EQ(run.status, 64) << run.out;
+  EXPECT_EQ(run.status, 74) << run.out;
   EXPECT_TRUE(has(run.out, "/nonexistent/vmlinux")) << run.out;
   run = lcrt_cli("decode --modules " + kModules + " " + rec);  // needs --vmlinux
   EXPECT_EQ(run.status, 64) << run.out;

@@ -4,6 +4,7 @@
 #include <linux/lcrt.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -240,7 +241,7 @@ TEST(Cli, WrongSystemMapIsAnError) {
   const std::string map = write_temp("bad.map", Bytes{'n', 'o', 'p', 'e', '\n'});
   const CliResult run =
       lcrt_cli("decode --system-map " + map + " " + write_temp("one.rec", make_record(Spec{})));
-  EXPECT_EQ(run.status, 64);
+  EXPECT_EQ(run.status, 65);  // EX_DATAERR: the file the user named is not one
   EXPECT_TRUE(has(run.out, "not a System.map line")) << run.out;
 }
 
@@ -451,6 +452,79 @@ TEST(Cli, HostileTaskNameCannotBreakJsonOrTheTerminal) {
   EXPECT_FALSE(has(text.out, "\x1b")) << text.out;
   EXPECT_TRUE(has(text.out, "task:    sh\\xff\\x1b[2J (pid")) << text.out;
   EXPECT_TRUE(has(text.out, "reason:  Oops\\x0areason:  fake\n")) << text.out;
+}
+
+// Bytes that are not UTF-8 wherever a record holds a string (task names,
+// reason, release, function and module names, the blocked task, other
+// CPUs): --json is valid JSON (a strict parser takes it) that keeps them as
+// \xNN, text and collect's archive too, and nothing raw reaches the
+// terminal, warnings included.
+TEST(Cli, BytesThatAreNotUtf8ComeOutEscapedEverywhere) {
+  Spec s;
+  s.event.comm = "\xff\xfe\xff";
+  s.reason = "Oops \xff\xc3";
+  s.release = "6.1.0-\xff";
+  s.frames = {{0xc0100010, 0x10, 0x40, "bad\xff_fn [mod\xff\x1b[2J]"},
+              {0xc0000ff0, 0x30, 0x100, "caller\xfe"}};
+  s.modules = {{"mod\xff\x1b[2J", {1, 2, 3}}};
+  s.culprit = Culprit{LCRT_CULPRIT_FAULT, 0};
+  s.blocked = Blocked{77, 2, 1000, "kw\xc3"};
+  s.cpus = {Cpu{1, LCRT_CPU_STOPPED, 0, {{0xc0000ff0, 0x30, 0x100, "spin\xff"}}}};
+  const Bytes bytes = make_record(s);
+  const std::string rec = write_temp("not-utf8.rec", bytes);
+
+  const CliResult json = lcrt_cli("decode --json " + rec);
+  EXPECT_EQ(json.status, 0) << json.out;
+  EXPECT_EQ(json.out.find('\xff'), std::string::npos) << json.out;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(json.out)) << json.out;  // strict UTF-8
+  EXPECT_EQ(j[0]["comm"], "\\xff\\xfe\\xff");
+  EXPECT_EQ(j[0]["reason"], "Oops \\xff\\xc3");
+  EXPECT_EQ(j[0]["kernel"], "6.1.0-\\xff");
+  EXPECT_EQ(j[0]["frames"][0]["function"], "bad\\xff_fn");
+  EXPECT_EQ(j[0]["frames"][0]["module"], "mod\\xff\x1b[2J");
+  EXPECT_EQ(j[0]["modules"][0]["name"], "mod\\xff\x1b[2J");
+  EXPECT_EQ(j[0]["culprit"]["function"], "bad\\xff_fn");
+  EXPECT_EQ(j[0]["blocked"]["comm"], "kw\\xc3");
+  EXPECT_EQ(j[0]["cpus"][0]["frames"][0]["function"], "spin\\xff");
+  EXPECT_EQ(j[0]["signature_functions"][0], "bad\\xff_fn");
+
+  const CliResult text = lcrt_cli("decode " + rec);
+  EXPECT_EQ(text.status, 0) << text.out;
+  EXPECT_EQ(text.out.find('\xff'), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find('\x1b'), std::string::npos) << text.out;
+  EXPECT_TRUE(has(text.out, "task:    \\xff\\xfe\\xff (pid")) << text.out;
+  EXPECT_TRUE(has(text.out, "#0  bad\\xff_fn+0x10/0x40 [mod\\xff\\x1b[2J]")) << text.out;
+
+  // The warnings of --vmlinux name the record's modules and functions.
+  const std::string fixture = std::string(LCRT_FIXTURE) + "/vmlinux";
+  const CliResult lines = lcrt_cli("decode --force --vmlinux " + fixture + " --modules " +
+                                   std::string(LCRT_FIXTURE) + "/modules " + rec);
+  EXPECT_EQ(lines.status, 0) << lines.out;
+  EXPECT_EQ(lines.out.find('\xff'), std::string::npos) << lines.out;
+  EXPECT_EQ(lines.out.find('\xfe'), std::string::npos) << lines.out;
+  EXPECT_EQ(lines.out.find('\x1b'), std::string::npos) << lines.out;
+  EXPECT_TRUE(has(lines.out, "module mod\\xff\\x1b[2J: no .ko")) << lines.out;
+  EXPECT_TRUE(has(lines.out, "no function caller\\xfe")) << lines.out;
+
+  // collect's archive: the same object, valid JSON.
+  const std::string dir = ::testing::TempDir() + "not-utf8-archive";
+  std::filesystem::remove_all(dir);
+  const CliResult col = lcrt_cli("collect --no-clear --dir " + dir + " --source " + rec);
+  EXPECT_EQ(col.status, 0) << col.out;
+  EXPECT_EQ(col.out.find('\xff'), std::string::npos) << col.out;
+  int archived = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    std::ifstream in(e.path());
+    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(body.find('\xff'), std::string::npos) << body;
+    nlohmann::json a;
+    ASSERT_NO_THROW(a = nlohmann::json::parse(body)) << body;
+    EXPECT_EQ(a["comm"], "\\xff\\xfe\\xff");
+    archived++;
+  }
+  EXPECT_EQ(archived, 1);
 }
 
 // kernel/panic.c's taint_flags[] (6.1 and 6.12: bits 0 to 18; 6.15 adds

@@ -24,9 +24,9 @@ std::string control_word(const ClearScope& scope);
 class ControlError : public std::runtime_error {
  public:
   enum class Kind {
-    kIo,        // it cannot be opened or written (errno's message); the kernel
-                // refusing the word is EINVAL
+    kIo,        // it cannot be opened or written (errno's message)
     kNotSysfs,  // it is not a sysfs file, so not the kernel's control file
+    kRefused,   // the kernel refused the word (EINVAL): not one it takes
   };
   ControlError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }

@@ -35,8 +35,9 @@ struct Argument {
   std::optional<std::uint64_t> value;  // nullopt: <unavailable>
 };
 
-// Where a frame is, for arguments(): its function (without " [module]"),
-// the pc's offset in it and its size, as the record names them.
+// Where a frame is, for locate() and arguments(): its pc, its function
+// (without " [module]"), the pc's offset in it and its size, as the record
+// names them.
 struct FrameAt {
   std::uint64_t pc = 0;  // as the record has it
   std::string function;  // empty: an unnamed frame
@@ -47,12 +48,16 @@ struct FrameAt {
 };
 
 // A vmlinux (and, optionally, a tree of .ko files) opened for symbolization.
-// A frame is found by name, not by address: the address of its function in
-// the file plus the frame's offset, so KASLR's slide does not matter.
+// A frame is found by its address, moved by a slide (KASLR's, a module's
+// load address) that the record does not carry: learned from the frames of
+// the same file whose function's name only one symbol there has. Static
+// functions that share a name are told apart by that address, never by
+// their name or size; without a slide that fits, such a frame has no line.
 class Symbolizer {
  public:
-  // Throws std::system_error when the file cannot be read and
-  // std::runtime_error when it is not an ELF file with a symbol table.
+  // Throws std::system_error when the file cannot be read (or is a
+  // directory) and DataError (lcrt/errors.hpp) when it is not an ELF file
+  // with a symbol table; UsageError in a build without elfutils.
   // Notes (no DWARF, a module without its .ko) go to warn, each once.
   Symbolizer(const std::string& vmlinux, std::ostream& warn);
   ~Symbolizer();
@@ -69,18 +74,20 @@ class Symbolizer {
   // Throws std::system_error when dir cannot be read.
   void add_modules(const std::string& dir);
 
-  // The source line of function+offset, in the vmlinux or, for a module's
-  // function, in the module's .ko. exact: offset is where the CPU was; else
-  // a return address, and the line is the call's (offset - 1).
-  std::optional<SourceLine> locate(const std::string& function, std::uint64_t offset,
-                                   std::uint64_t size, bool exact, const Module* module = nullptr);
+  // The source line of a frame, in the vmlinux or, for a module's function,
+  // in the module's .ko. f.exact: its pc is where the CPU was; else a return
+  // address, and the line is the call's (pc - 1). context: the frames of its
+  // record, which give the slide (f alone when empty).
+  std::optional<SourceLine> locate(const FrameAt& f, const std::vector<FrameAt>& context = {});
 
   // The parameters of every frame's function (frames as rec has them,
-  // innermost first), with the values the record gives: the frame whose pc
-  // is the fault's has the registers at the fault, each caller those the
-  // CFI of its callee recovers (only when that CFI's return address is the
-  // caller's pc), and the windows the stack words. nullopt for a frame whose
-  // function has no DWARF.
+  // innermost first), with the values the record gives, for the frames
+  // whose registers are proven their own: the frame whose pc is the fault's
+  // has the registers at the fault, each caller those the CFI of its callee
+  // recovers, only when that CFI gives a return address (from the registers
+  // or a window's word) and it is the caller's pc; the windows give the
+  // stack words. nullopt for any other frame (its arguments unknown), and
+  // for one whose function has no DWARF.
   std::vector<std::optional<std::vector<Argument>>> arguments(const Record& rec,
                                                               const std::vector<FrameAt>& frames);
 

@@ -18,8 +18,10 @@ struct Symbol {
 class SymbolMap {
  public:
   // Parse "ADDR TYPE NAME" lines; text symbols (t, T, w, W) only.
-  // Throws std::runtime_error naming the first bad line.
+  // Throws DataError (lcrt/errors.hpp) naming the first bad line, or when
+  // there is no text symbol; IoError when in cannot be read.
   static SymbolMap parse(std::istream& in, const std::string& origin);
+  // The same from the file at path; IoError when it cannot be opened.
   static SymbolMap load(const std::string& path);
 
   std::optional<Symbol> lookup(std::uint64_t addr) const;
