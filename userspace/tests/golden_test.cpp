@@ -155,18 +155,19 @@ TEST_P(Golden, RecordAgreesWithTheConsoleOfTheSameCrash) {
   EXPECT_GE(compared, 12) << name;
 }
 
-INSTANTIATE_TEST_SUITE_P(RealKernels, Golden,
-                         ::testing::Values("arm-6.1-exception", "arm-6.12-exception",
-                                           "arm64-6.1-exception", "arm64-6.12-exception",
-                                           "x86_64-6.1-exception", "x86_64-6.12-exception"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace_if(
-                               n.begin(), n.end(),
-                               [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
-                               '_');
-                           return n;
-                         });
+// The records of real kernels in tests/data, and a test name for each.
+constexpr const char* kRealRecords[] = {"arm-6.1-exception",    "arm-6.12-exception",
+                                        "arm64-6.1-exception",  "arm64-6.12-exception",
+                                        "x86_64-6.1-exception", "x86_64-6.12-exception"};
+
+std::string test_name(const ::testing::TestParamInfo<const char*>& info) {
+  std::string n = info.param;
+  std::replace_if(
+      n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(RealKernels, Golden, ::testing::ValuesIn(kRealRecords), test_name);
 
 // JSON golden files: lcrt decode --json of each real record, byte for byte
 // against tests/data/<name>.json. Those were reviewed field by field against
@@ -188,18 +189,7 @@ TEST_P(GoldenJson, DecodeJsonIsTheReviewedFile) {
   EXPECT_EQ(out, slurp(name + ".json")) << name;
 }
 
-INSTANTIATE_TEST_SUITE_P(RealKernels, GoldenJson,
-                         ::testing::Values("arm-6.1-exception", "arm-6.12-exception",
-                                           "arm64-6.1-exception", "arm64-6.12-exception",
-                                           "x86_64-6.1-exception", "x86_64-6.12-exception"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace_if(
-                               n.begin(), n.end(),
-                               [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
-                               '_');
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(RealKernels, GoldenJson, ::testing::ValuesIn(kRealRecords), test_name);
 
 }  // namespace
 }  // namespace lcrt
