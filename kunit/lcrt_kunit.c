@@ -791,6 +791,43 @@ static void lcrt_test_ring_policies(struct kunit *test)
 	}
 }
 
+/*
+ * A full region: the record a capture would replace stays whole until the
+ * new one is built; a capture that dies (or fails) before costs no record.
+ */
+static void lcrt_test_full_keeps_until_commit(struct kunit *test)
+{
+	u8 *mem = lcrt_test_mem(test, 2);
+	struct lcrt_region *r = lcrt_test_region(test, mem, 2, LCRT_RING_KEEP);
+	u64 seqs[2];
+	int slot;
+
+	lcrt_test_commit(r, 10);
+	lcrt_test_commit(r, 10);
+	/* Begun, then the CPU dies: the next boot finds both records. */
+	slot = lcrt_region_begin(r);
+	KUNIT_EXPECT_EQ(test, slot, 1);
+	r = lcrt_test_region(test, mem, 2, LCRT_RING_KEEP);
+	lcrt_test_seqs(test, r, seqs);
+	KUNIT_EXPECT_EQ(test, seqs[0], 1ULL);
+	KUNIT_EXPECT_EQ(test, seqs[1], 2ULL);
+	KUNIT_EXPECT_EQ(test, r->dropped, 0ULL);
+	/* Begun, then given up: both stay, the lost capture is counted. */
+	KUNIT_EXPECT_EQ(test, lcrt_region_begin(r), 1);
+	lcrt_region_drop(r);
+	r = lcrt_test_region(test, mem, 2, LCRT_RING_KEEP);
+	lcrt_test_seqs(test, r, seqs);
+	KUNIT_EXPECT_EQ(test, seqs[1], 2ULL);
+	KUNIT_EXPECT_EQ(test, r->dropped, 1ULL);
+	/* Committed: the newest is replaced, and counted dropped. */
+	KUNIT_EXPECT_EQ(test, lcrt_test_commit(r, 10), 1);
+	r = lcrt_test_region(test, mem, 2, LCRT_RING_KEEP);
+	lcrt_test_seqs(test, r, seqs);
+	KUNIT_EXPECT_EQ(test, seqs[0], 1ULL);
+	KUNIT_EXPECT_EQ(test, seqs[1], 3ULL);
+	KUNIT_EXPECT_EQ(test, r->dropped, 2ULL);
+}
+
 /* Slot @i holds the same bytes in @a and @b. */
 static bool lcrt_test_same(const u8 *a, const u8 *b, unsigned int i)
 {
@@ -1153,6 +1190,10 @@ static void lcrt_test_owner(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lcrt_owner_get(&o, cpu, false, 10));
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), LCRT_OWNER_READER(cpu + 1));
 	KUNIT_EXPECT_TRUE(test, lcrt_owner_get(&o, cpu, true, 10));
+	/* The owner taken over learns it before it commits. */
+	KUNIT_EXPECT_FALSE(test, lcrt_owner_held(&o,
+						 LCRT_OWNER_READER(cpu + 1)));
+	KUNIT_EXPECT_TRUE(test, lcrt_owner_held(&o, cpu));
 	lcrt_owner_put(&o, LCRT_OWNER_READER(cpu + 1));	/* taken over */
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), cpu);
 	lcrt_owner_put(&o, cpu);
@@ -1160,10 +1201,53 @@ static void lcrt_test_owner(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&o.owner), LCRT_NO_OWNER);
 }
 
+/* What a region given by a person must be before LCRT writes to it. */
+static void lcrt_test_region_check(struct kunit *test)
+{
+	const u64 page = PAGE_SIZE, at = 64 * page;
+	static const char * const reasons[] = {
+		"too small", "not 8-byte aligned", "past the end",
+		"beyond the physical addresses",
+	};
+	const struct {
+		u64 base, size;
+		int bad;	/* index in reasons[], or -1 */
+	} cases[] = {
+		{ at, page, -1 },
+		{ at, 16 * page, -1 },
+		{ at, 0, 0 },
+		{ at, LCRT_REGION_SLOTS + LCRT_MIN_RECORD_SIZE - 8, 0 },
+		{ at + 256, 2 * page - 512, -1 },
+		{ at + 4, page, 1 },
+		{ at, page + 4, 1 },
+		{ U64_MAX - page + 1, 2 * page, 2 },
+		{ (u64)PHYS_ADDR_MAX - page + 1, page, -1 },
+		{ (u64)PHYS_ADDR_MAX - page + 1, 2 * page,
+		  sizeof(phys_addr_t) == sizeof(u64) ? 2 : 3 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *why = NULL;
+		int ret = lcrt_region_check(cases[i].base, cases[i].size, &why);
+
+		if (cases[i].bad < 0) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "case %u: %s", i, why);
+			continue;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "case %u", i);
+		KUNIT_ASSERT_NOT_NULL(test, why);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, reasons[cases[i].bad]),
+					  "case %u: %s", i, why);
+	}
+}
+
 static struct kunit_case lcrt_store_cases[] = {
+	KUNIT_CASE(lcrt_test_region_check),
 	KUNIT_CASE(lcrt_test_header_round_trip),
 	KUNIT_CASE(lcrt_test_geometry_change),
 	KUNIT_CASE(lcrt_test_ring_policies),
+	KUNIT_CASE(lcrt_test_full_keeps_until_commit),
 	KUNIT_CASE(lcrt_test_torn_commit),
 	KUNIT_CASE(lcrt_test_torn_followup),
 	KUNIT_CASE(lcrt_test_clear),
@@ -1707,6 +1791,32 @@ static void lcrt_test_synthetic_exception(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->trace.frames[2].win_lo, lcrt_slot(s, 40));
 }
 
+/*
+ * An entry from user mode (the arch's entry_regs() gives pc 0 for it): the
+ * kernel's chain ends there, whatever fp the registers hold.
+ */
+static void lcrt_test_synthetic_user_entry(struct kunit *test)
+{
+	struct lcrt_fp_layout l = lcrt_layouts[2];
+	struct lcrt_synth *s = lcrt_synth(test, 2);
+	unsigned int i;
+
+	l.entry_regs = lcrt_test_entry_regs;
+	l.regs_size = 3 * sizeof(long);
+	s->l = &l;
+	lcrt_put_frame(s, 16, lcrt_slot(s, 32) + 1, lcrt_text(1));
+	s->stack[32] = 0;			/* from user mode */
+	s->stack[33] = lcrt_slot(s, 48);	/* an fp that looks fine */
+	s->stack[34] = lcrt_slot(s, 40);
+	lcrt_put_frame(s, 48, 0, lcrt_text(2));
+	s->walk.fp = lcrt_slot(s, 16);
+	lcrt_fp_walk(&s->trace, &s->walk, s->l);
+	KUNIT_EXPECT_EQ(test, s->trace.stop, LCRT_STOP_END);
+	KUNIT_EXPECT_EQ(test, s->trace.nr, 2U);
+	for (i = 0; i < s->trace.nr; i++)
+		KUNIT_EXPECT_NE(test, s->trace.frames[i].pc, lcrt_text(2));
+}
+
 static void lcrt_test_poke_name(struct kunit *test)
 {
 	/* "lcrt_func\0\0\0", 0xff00000c, then the function. */
@@ -1738,6 +1848,7 @@ static struct kunit_case lcrt_unwind_cases[] = {
 	KUNIT_CASE(lcrt_test_synthetic_depth),
 	KUNIT_CASE(lcrt_test_synthetic_fault),
 	KUNIT_CASE(lcrt_test_synthetic_exception),
+	KUNIT_CASE(lcrt_test_synthetic_user_entry),
 	KUNIT_CASE(lcrt_test_poke_name),
 	{}
 };
@@ -1764,120 +1875,161 @@ static struct lcrt_trace *lcrt_test_named(struct kunit *test,
 	t->exact_first = exact_first;
 	t->culprit = -1;
 	for (i = 0; i < n; i++) {
-		/* Not kernel text: only the names say what a frame is. */
-		t->frames[i].pc = 0x1000 + 0x100 * i;
+		/*
+		 * Code (this function's), in no entry, scheduler or lock
+		 * section: only the names say what a frame is.
+		 */
+		t->frames[i].pc = (unsigned long)lcrt_test_named + 16 + 4 * i;
 		t->frames[i].exact = !i && exact_first;
 		strscpy(t->frames[i].name, names[i], sizeof(t->frames[i].name));
 	}
 	return t;
 }
 
-static void lcrt_test_culprit_fault(struct kunit *test)
+/**
+ * struct lcrt_culprit_case - a chain and what lcrt_culprit() makes of it
+ * @what: what the case shows
+ * @names: the chain's functions, innermost first, NULL after the last
+ * @event: LCRT_EV_* of the crash
+ * @reason: its reason
+ * @exact_first: the first frame is a faulting pc, not a return address
+ * @culprit: the frame to blame, -1 for none
+ * @rule: LCRT_CULPRIT_* that blames it
+ * @machinery: bit i set when frame i is machinery
+ */
+struct lcrt_culprit_case {
+	const char *what;
+	const char *names[8];
+	u8 event;
+	const char *reason;
+	bool exact_first;
+	int culprit;
+	u8 rule;
+	u32 machinery;
+};
+
+static const struct lcrt_culprit_case lcrt_culprit_table[] = {
+	{ "a fault is the faulting function's",
+	  { "drv_poke.isra.0 [drv]", "drv_ioctl [drv]", "vfs_ioctl" },
+	  LCRT_EV_OOPS, "Oops, err 0x805", true, 0, LCRT_CULPRIT_FAULT, 0 },
+	{ "a fault in a string or memory helper is its caller's",
+	  { "memset", "drv_fill", "drv_probe" },
+	  LCRT_EV_OOPS, "Oops", true, 1, LCRT_CULPRIT_CALLER, 0 },
+	{ "arm's user-copy routine is a helper too",
+	  { "__copy_to_user_std", "arm_copy_to_user", "drv_read [drv]" },
+	  LCRT_EV_OOPS, "Oops", true, 2, LCRT_CULPRIT_CALLER, 0 },
+	{ "not every mem* or str* is a helper",
+	  { "mem_cgroup_charge", "drv_alloc", "drv_probe" },
+	  LCRT_EV_OOPS, "Oops", true, 0, LCRT_CULPRIT_FAULT, 0 },
+	{ "a module's function is never machinery, whatever its name",
+	  { "watchdog [drv]", "drv_probe [drv]" },
+	  LCRT_EV_OOPS, "Oops", true, 0, LCRT_CULPRIT_FAULT, 0 },
+	{ "hardened usercopy fails on behalf of its caller",
+	  { "usercopy_abort", "__check_object_size.cold", "drv_read [drv]" },
+	  LCRT_EV_BUG, "kernel BUG", true, 2, LCRT_CULPRIT_CALLER, 0x3 },
+	{ "a refcount check, also in a module's copy, is its caller's",
+	  { "refcount_warn_saturate", "__refcount_add.constprop.0 [drv]",
+	    "drv_get [drv]" },
+	  LCRT_EV_OOPS, "Oops", true, 2, LCRT_CULPRIT_CALLER, 0x3 },
+	{ "the out-of-line refcount helpers are checks too",
+	  { "refcount_dec_not_one", "refcount_dec_and_lock",
+	    "drv_put [drv]" },
+	  LCRT_EV_OOPS, "Oops", true, 2, LCRT_CULPRIT_CALLER, 0x3 },
+	{ "a list check is its caller's",
+	  { "__list_add_valid_or_report", "drv_queue [drv]" },
+	  LCRT_EV_BUG, "kernel BUG", true, 1, LCRT_CULPRIT_CALLER, 0x1 },
+	{ "a double free that the allocator traps is its caller's",
+	  { "kmem_cache_free", "drv_release [drv]", "drv_close [drv]" },
+	  LCRT_EV_BUG, "kernel BUG", true, 1, LCRT_CULPRIT_CALLER, 0 },
+	{ "and so is one through kvfree()",
+	  { "kfree", "kvfree", "drv_release [drv]" },
+	  LCRT_EV_BUG, "kernel BUG", true, 2, LCRT_CULPRIT_CALLER, 0 },
+	{ "a KFENCE report from a fault is the faulting function's",
+	  { "kfence_report_error", "kfence_handle_page_fault",
+	    "__do_kernel_fault", "do_page_fault", "drv_read [drv]" },
+	  LCRT_EV_WARN, "panic_on_warn set ...", false, 4,
+	  LCRT_CULPRIT_CALLER, 0xf },
+	{ "a smashed stack is the caller's of __stack_chk_fail()",
+	  { "__stack_chk_fail", "drv_parse", "drv_write", "vfs_write" },
+	  LCRT_EV_PANIC,
+	  "stack-protector: Kernel stack is corrupted in: drv_parse",
+	  false, 1, LCRT_CULPRIT_CALLER, 0x1 },
+	{ "a sleep in atomic context is the sleeper's",
+	  { "__schedule_bug", "msleep", "drv_timer_fn [drv]",
+	    "call_timer_fn" },
+	  LCRT_EV_PANIC, "scheduling while atomic", false, 2,
+	  LCRT_CULPRIT_CALLER, 0x3 },
+	{ "a panic through vpanic() is its caller's (6.12)",
+	  { "vpanic", "panic", "drv_fatal [drv]", "drv_probe [drv]" },
+	  LCRT_EV_PANIC, "drv: fatal", false, 2, LCRT_CULPRIT_CALLER, 0x3 },
+	{ "nothing but machinery: no culprit rather than a wrong one",
+	  { "die", "notifier_call_chain", "lcrt_capture" },
+	  LCRT_EV_PANIC, "x", false, -1, 0, 0x7 },
+};
+
+static void lcrt_culprit_desc(const struct lcrt_culprit_case *c, char *desc)
 {
-	static const char * const fault[] = {
-		"drv_poke.isra.0 [drv]", "drv_ioctl [drv]", "vfs_ioctl",
-	};
-	static const char * const helper[] = {
-		"memset", "drv_fill", "drv_probe",
-	};
-	static const char * const other[] = {
-		"mem_cgroup_charge", "drv_alloc", "drv_probe",
-	};
-	static const char * const module[] = {
-		"watchdog [drv]", "drv_probe [drv]",
-	};
-	struct lcrt_trace *t;
-
-	t = lcrt_test_named(test, fault, ARRAY_SIZE(fault), true);
-	lcrt_culprit(t, LCRT_EV_OOPS, "Oops, err 0x805", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 0);
-	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_FAULT);
-
-	/* A fault in a string or memory helper is its caller's. */
-	t = lcrt_test_named(test, helper, ARRAY_SIZE(helper), true);
-	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 1);
-	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
-
-	/*
-	 * Not every mem* or str* is a helper, and a module's function is
-	 * never machinery, whatever its name.
-	 */
-	t = lcrt_test_named(test, other, ARRAY_SIZE(other), true);
-	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 0);
-	t = lcrt_test_named(test, module, ARRAY_SIZE(module), true);
-	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 0);
-	KUNIT_EXPECT_FALSE(test, t->frames[0].machinery);
+	strscpy(desc, c->what, KUNIT_PARAM_DESC_SIZE);
 }
 
-/* A hardening check fails on behalf of its caller; so does a jump to data. */
-static void lcrt_test_culprit_checks(struct kunit *test)
+KUNIT_ARRAY_PARAM(lcrt_culprit_table, lcrt_culprit_table, lcrt_culprit_desc);
+
+static void lcrt_test_culprit_table(struct kunit *test)
 {
-	static const char * const usercopy[] = {
-		"usercopy_abort", "__check_object_size.cold", "drv_read [drv]",
-	};
-	static const char * const refcount[] = {
-		"refcount_warn_saturate", "__refcount_add.constprop.0 [drv]",
-		"drv_get [drv]",
-	};
-	static const char * const list[] = {
-		"__list_add_valid_or_report", "drv_queue [drv]",
-	};
-	static const char * const data[] = {
+	const struct lcrt_culprit_case *c = test->param_value;
+	unsigned int n = 0, i;
+	struct lcrt_trace *t;
+
+	while (n < ARRAY_SIZE(c->names) && c->names[n])
+		n++;
+	t = lcrt_test_named(test, c->names, n, c->exact_first);
+	lcrt_culprit(t, c->event, c->reason, 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, c->culprit);
+	KUNIT_EXPECT_EQ(test, t->rule, c->rule);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, t->frames[i].machinery,
+				    (bool)(c->machinery & BIT(i)), "frame %u: %s",
+				    i, c->names[i]);
+}
+
+static u32 lcrt_test_data[4];
+
+/*
+ * A pc that is no code, named or not, is a jump there: the caller is to
+ * blame. Code with no name is still code.
+ */
+static void lcrt_test_culprit_data(struct kunit *test)
+{
+	static const char * const chain[] = {
 		"", "drv_call [drv]", "drv_ioctl [drv]",
 	};
-	struct lcrt_trace *t;
-
-	t = lcrt_test_named(test, usercopy, ARRAY_SIZE(usercopy), true);
-	lcrt_culprit(t, LCRT_EV_BUG, "kernel BUG", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 2);
-	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
-	t = lcrt_test_named(test, refcount, ARRAY_SIZE(refcount), true);
-	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 2);
-	t = lcrt_test_named(test, list, ARRAY_SIZE(list), true);
-	lcrt_culprit(t, LCRT_EV_BUG, "kernel BUG", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 1);
-	/* The first pc is no code (the test's pcs are not text). */
-	t = lcrt_test_named(test, data, ARRAY_SIZE(data), true);
-	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 1);
-	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
-}
-
-static void lcrt_test_culprit_panic(struct kunit *test)
-{
-	static const char * const chk[] = {
-		"__stack_chk_fail", "drv_parse", "drv_write", "vfs_write",
-	};
-	static const char * const sleep[] = {
-		"__schedule_bug", "msleep", "drv_timer_fn [drv]", "call_timer_fn",
-	};
-	static const char * const all[] = {
-		"die", "notifier_call_chain", "lcrt_capture",
+	static const char * const named[] = {
+		"drv_ops [drv]", "drv_call [drv]", "drv_ioctl [drv]",
 	};
 	struct lcrt_trace *t;
 
-	t = lcrt_test_named(test, chk, ARRAY_SIZE(chk), false);
-	lcrt_culprit(t, LCRT_EV_PANIC,
-		     "stack-protector: Kernel stack is corrupted in: drv_parse",
-		     0);
+	t = lcrt_test_named(test, chain, ARRAY_SIZE(chain), true);
+	t->frames[0].pc = (unsigned long)lcrt_test_data;
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
 	KUNIT_EXPECT_EQ(test, t->culprit, 1);
 	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_CALLER);
-	KUNIT_EXPECT_TRUE(test, t->frames[0].machinery);
-	KUNIT_EXPECT_FALSE(test, t->frames[1].machinery);
 
-	t = lcrt_test_named(test, sleep, ARRAY_SIZE(sleep), false);
-	lcrt_culprit(t, LCRT_EV_PANIC, "scheduling while atomic", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, 2);
+	/* The heap, whatever a name says (a module's data is named too). */
+	t = lcrt_test_named(test, named, ARRAY_SIZE(named), true);
+	t->frames[0].pc = (unsigned long)t;
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
 
-	/* Nothing but machinery: no culprit rather than a wrong one. */
-	t = lcrt_test_named(test, all, ARRAY_SIZE(all), false);
-	lcrt_culprit(t, LCRT_EV_PANIC, "x", 0);
-	KUNIT_EXPECT_EQ(test, t->culprit, -1);
-	KUNIT_EXPECT_EQ(test, t->rule, 0);
+	t = lcrt_test_named(test, chain, ARRAY_SIZE(chain), true);
+	t->frames[0].pc = 0;
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 1);
+
+	/* Unnamed code (the test's pcs are this file's text) is blamed. */
+	t = lcrt_test_named(test, chain, ARRAY_SIZE(chain), true);
+	lcrt_culprit(t, LCRT_EV_OOPS, "Oops", 0);
+	KUNIT_EXPECT_EQ(test, t->culprit, 0);
+	KUNIT_EXPECT_EQ(test, t->rule, LCRT_CULPRIT_FAULT);
 }
 
 #ifdef CONFIG_GENERIC_BUG
@@ -2177,9 +2329,9 @@ static void lcrt_test_other_cpus(struct kunit *test)
 }
 
 static struct kunit_case lcrt_culprit_cases[] = {
-	KUNIT_CASE(lcrt_test_culprit_fault),
-	KUNIT_CASE(lcrt_test_culprit_checks),
-	KUNIT_CASE(lcrt_test_culprit_panic),
+	KUNIT_CASE_PARAM(lcrt_test_culprit_table,
+			 lcrt_culprit_table_gen_params),
+	KUNIT_CASE(lcrt_test_culprit_data),
 	KUNIT_CASE(lcrt_test_culprit_warn),
 	KUNIT_CASE(lcrt_test_culprit_stuck),
 	KUNIT_CASE(lcrt_test_culprit_recursion),

@@ -90,7 +90,8 @@ def series_spec():
               "the one being written torn, never empty. A full region keeps\n"
               "its first records or overwrites the oldest, as configured; one\n"
               "CPU at a time owns it, and a panic takes it over.",
-              (_same(f"{D}/store.c"),)),
+              (_same(f"{D}/region.c"), _same(f"{D}/owner.c"),
+               _same(f"{D}/store.c"))),
         Patch("0004-misc-lcrt-walk-the-call-chain-of-a-crash.patch",
               "misc: lcrt: walk the call chain of a crash",
               "Find the call chain of the crash: with frame records LCRT\n"

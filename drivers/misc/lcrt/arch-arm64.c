@@ -110,7 +110,10 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 
 NOKPROBE_SYMBOL(lcrt_leaf_return);
 
-/* The instruction before @ret is "BL func". */
+/*
+ * The instruction before @ret is "BL func". The fields are decoded here,
+ * not by the kernel's insn helpers, which are out of line and traceable.
+ */
 bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 {
 	__le32 raw;
@@ -120,7 +123,7 @@ bool lcrt_arch_calls(unsigned long ret, unsigned long func)
 		return false;
 	insn = le32_to_cpu(raw);
 	return aarch64_insn_is_bl(insn) &&
-	       ret - 4 + aarch64_get_branch_offset(insn) == func;
+	       ret - 4 + sign_extend64((insn & 0x03ffffff) << 2, 27) == func;
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_calls);
@@ -133,15 +136,16 @@ unsigned long lcrt_arch_called_data(struct pt_regs *regs)
 {
 	unsigned long ret = lcrt_arm64_strip_pac(regs->regs[30]);
 	__le32 raw;
-	u32 insn;
+	u32 insn, rn;
 
 	if (ret & 3 || !kernel_text_address(ret) ||
 	    copy_from_kernel_nofault(&raw, (void *)(ret - 4), 4))
 		return 0;
 	insn = le32_to_cpu(raw);
-	if (!aarch64_insn_is_blr(insn) ||
-	    regs->regs[aarch64_insn_decode_register(AARCH64_INSN_REGTYPE_RN,
-						     insn)] != regs->pc)
+	/* BLR's Rn is bits 9:5; 31 would be XZR, never a call. */
+	rn = (insn >> 5) & 0x1f;
+	if (!aarch64_insn_is_blr(insn) || rn == 31 ||
+	    regs->regs[rn] != regs->pc)
 		return 0;
 	return ret;
 }

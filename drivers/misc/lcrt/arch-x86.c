@@ -25,10 +25,17 @@ static bool lcrt_x86_entry_regs(unsigned long addr, unsigned long *pc,
 				unsigned long *fp, unsigned long *sp)
 {
 	const struct pt_regs *regs = (const struct pt_regs *)addr;
+	unsigned long cs;
 
-	return !copy_from_kernel_nofault(pc, &regs->ip, sizeof(*pc)) &&
-	       !copy_from_kernel_nofault(fp, &regs->bp, sizeof(*fp)) &&
-	       !copy_from_kernel_nofault(sp, &regs->sp, sizeof(*sp));
+	if (copy_from_kernel_nofault(&cs, &regs->cs, sizeof(cs)) ||
+	    copy_from_kernel_nofault(pc, &regs->ip, sizeof(*pc)) ||
+	    copy_from_kernel_nofault(fp, &regs->bp, sizeof(*fp)) ||
+	    copy_from_kernel_nofault(sp, &regs->sp, sizeof(*sp)))
+		return false;
+	/* An entry from user mode: no kernel frame below it. */
+	if ((cs & 3) == 3)
+		*pc = 0;
+	return true;
 }
 
 NOKPROBE_SYMBOL(lcrt_x86_entry_regs);
@@ -78,19 +85,27 @@ NOKPROBE_SYMBOL(lcrt_regs_fp);
 
 /*
  * The top of the stack in a function that does not start with
- * "push %rbp", or before that push has run; past it, the word above.
+ * "push %rbp" (after an ENDBR64 with IBT, or its sealed NOP4), or before
+ * that push has run;
+ * right after it, the word above. A wrong word is no harm: the caller is
+ * taken only when the call before it proves it (lcrt_proven_caller()).
  */
 unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 {
-	unsigned long ret = 0;
-	u8 first = 0;
+	unsigned long ret = 0, push = func;
+	u8 code[5] = { };
+	u32 first;
 
-	if (copy_from_kernel_nofault(&first, (const void *)func, 1))
+	if (copy_from_kernel_nofault(code, (const void *)func, sizeof(code)))
 		return 0;
-	if (first != 0x55 || regs->ip == func)
+	/* ENDBR64, or the NOP4 that sealing writes over an unused one. */
+	first = code[0] | code[1] << 8 | code[2] << 16 | (u32)code[3] << 24;
+	if (first == 0xfa1e0ff3 || first == 0x001f0f66)
+		push += 4;
+	if (code[push - func] != 0x55 || regs->ip <= push)
 		copy_from_kernel_nofault(&ret, (const void *)regs->sp,
 					 sizeof(ret));
-	else if (regs->ip == func + 1)
+	else if (regs->ip == push + 1)
 		copy_from_kernel_nofault(&ret, (const void *)(regs->sp + 8),
 					 sizeof(ret));
 	return ret;
@@ -174,7 +189,8 @@ bool lcrt_arch_stopped(unsigned int cpu, struct pt_regs *regs,
 	    get_kernel_nofault(lo, (unsigned long *)&task->stack))
 		return false;
 	hi = lo + THREAD_SIZE;
-	if (sp < lo || sp >= hi - sizeof(*regs))
+	if (!IS_ALIGNED(lo, THREAD_SIZE) || sp < lo ||
+	    sp >= hi - sizeof(*regs))
 		return false;
 	/* ORC reads the task's stack with plain loads: it must all be there. */
 	for (slot = lo; slot < hi; slot += PAGE_SIZE)

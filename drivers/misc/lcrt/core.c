@@ -235,10 +235,17 @@ static int lcrt_capture(struct lcrt_region *r, u8 event, const char *reason,
 	slot = lcrt_region_begin(r);
 	if (slot < 0)
 		goto lost;
+	lcrt_store_beat();
 	len = lcrt_build(event, reason, regs, min(budget, r->slot_size),
 			 r->next_seq);
 	lcrt_record_seal(lcrt_buf,
 			 min_t(u64, ktime_get_mono_fast_ns() - t0, U32_MAX));
+	/* A panic took the region over while this one was slow: it writes. */
+	if (!lcrt_store_held()) {
+		lcrt_store_lost();
+		return -EBUSY;
+	}
+	lcrt_store_beat();
 	slot = lcrt_region_commit(r, slot, lcrt_buf, len);
 	if (slot >= 0)
 		return slot;
@@ -453,8 +460,9 @@ static int __init lcrt_init(void)
 	int ret;
 
 	ret = lcrt_store_init();
+	/* No region configured: nothing to arm, and nothing wrong. */
 	if (ret)
-		return ret;
+		return ret == -ENODEV ? 0 : ret;
 	if (lcrt_store()->slot_size > lcrt_buf_size) {
 		u8 *buf = kmalloc(lcrt_store()->slot_size, GFP_KERNEL);
 

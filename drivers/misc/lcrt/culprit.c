@@ -52,7 +52,9 @@ static const char * const lcrt_machinery_names[] = {
 	"do_page_fault", "do_mem_abort", "do_DataAbort", "do_PrefetchAbort",
 	"do_translation_fault", "do_bad_area", "__do_page_fault",
 	"page_fault_oops", "kernelmode_fixup_or_oops", "handle_page_fault",
-	"do_user_addr_fault", "do_kern_addr_fault", "handle_bad_stack",
+	"do_user_addr_fault", "do_kern_addr_fault", "__bad_area_nosemaphore",
+	"bad_area_nosemaphore", "__bad_area", "bad_area",
+	"bad_area_access_error", "handle_bad_stack",
 	"handle_stack_overflow", "bad_mode", "arm_notify_die",
 	/* BUG and WARN */
 	"__warn", "warn_slowpath_fmt", "__warn_printk", "report_bug",
@@ -94,12 +96,15 @@ static const char * const lcrt_machinery_names[] = {
 	"__loop_delay", "__timer_delay", "__timer_udelay",
 	/* sanitizers' reports */
 	"kasan_report", "end_report", "kfence_report_error",
+	"kfence_handle_page_fault", "kfence_guarded_free", "__kfence_free",
 	/* hardening checks, which fail on behalf of their caller */
 	"fortify_panic", "__fortify_panic", "__fortify_report",
 	"usercopy_abort", "__check_object_size", "check_heap_object",
 	"__check_heap_object", "check_stack_object", "__list_add_valid",
 	"__list_del_entry_valid", "__list_add_valid_or_report",
 	"__list_del_entry_valid_or_report", "refcount_warn_saturate",
+	"refcount_dec_not_one", "refcount_dec_if_one", "refcount_dec_and_lock",
+	"refcount_dec_and_lock_irqsave", "refcount_dec_and_mutex_lock",
 };
 
 /*
@@ -121,8 +126,9 @@ static const char * const lcrt_inline_names[] = {
 };
 
 /*
- * String, memory and user-copy helpers: a fault in one is its caller's
- * (syzkaller's rule, too).
+ * String, memory and user-copy helpers, and the allocator's free paths
+ * (whose hardening checks trap on a double or cross-cache free): a fault
+ * in one is its caller's (syzkaller's rule, too).
  */
 static const char * const lcrt_helper_names[] = {
 	"memset", "memcpy", "memmove", "memcmp", "memchr", "memscan",
@@ -134,8 +140,15 @@ static const char * const lcrt_helper_names[] = {
 	"raw_copy_from_user", "raw_copy_to_user", "_copy_from_user",
 	"_copy_to_user", "arm_copy_from_user", "arm_copy_to_user",
 	"__copy_from_user", "__copy_to_user", "__copy_user_memcpy",
+	"__copy_to_user_std", "__copy_to_user_memcpy",
 	"copy_user_generic_string", "copy_user_enhanced_fast_string",
 	"rep_movs_alternative", "__clear_user", "clear_user",
+	"__clear_user_std", "arm_clear_user", "__clear_user_memset",
+	/* the allocator's free paths: a bad free is its caller's */
+	"kfree", "kvfree", "kfree_const", "kfree_sensitive", "kvfree_sensitive",
+	"kmem_cache_free", "__kmem_cache_free", "do_slab_free", "__slab_free",
+	"___cache_free", "kmem_cache_free_bulk", "__kmem_cache_free_bulk",
+	"build_detached_freelist", "free_large_kmalloc",
 };
 
 /* Sanitizer hooks, by prefix: a report in one is its caller's. */
@@ -260,16 +273,21 @@ static bool lcrt_same_func(const struct lcrt_frame *a,
 NOKPROBE_SYMBOL(lcrt_same_func);
 
 /*
- * A pc that is no code: unnamed outside the kernel's text (the heap, a
- * stack, NULL), or in the kernel's own data, whose symbols kallsyms names
- * too.
+ * A pc that is no code (the heap, a stack, the kernel's data, NULL): the
+ * function that jumped there is to blame. What is code is what the kernel
+ * says is text (its own, a module's, ftrace's and kprobes', the BPF it
+ * lists in kallsyms), whatever kallsyms would name; and init text until
+ * it is freed (the boot's last __init calls run while it is being freed).
+ * Code the kernel does not list (classic BPF, EFI runtime services) reads
+ * as no code: its caller is blamed.
  */
 static bool lcrt_jumped_to_data(const struct lcrt_frame *f)
 {
-	if (kernel_text_address(f->pc))
+	unsigned long pc = lcrt_call_pc(f);
+
+	if (system_state <= SYSTEM_FREEING_INITMEM && is_kernel_inittext(pc))
 		return false;
-	return !f->name[0] || is_kernel_core_data(f->pc) ||
-	       is_kernel_rodata(f->pc);
+	return !kernel_text_address(pc);
 }
 
 NOKPROBE_SYMBOL(lcrt_jumped_to_data);

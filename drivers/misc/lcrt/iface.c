@@ -74,7 +74,7 @@ static void lcrt_show_event(struct seq_file *m, struct lcrt_dec *d)
 	}
 	seq_printf(m, "event:   %s\n",
 		   lcrt_pick(lcrt_events, ARRAY_SIZE(lcrt_events), ev));
-	seq_printf(m, "task:    %.*s (pid %llu) on CPU %llu\n", len, comm,
+	seq_printf(m, "task:    %*pE (pid %llu) on CPU %llu\n", len, comm,
 		   pid, cpu);
 	seq_printf(m, "context: %s, preempt count %#llx\n",
 		   lcrt_pick(lcrt_contexts, ARRAY_SIZE(lcrt_contexts), ctx),
@@ -98,7 +98,7 @@ static void lcrt_show_kernel(struct seq_file *m, struct lcrt_dec *d)
 		seq_puts(m, "kernel:  (malformed)\n");
 		return;
 	}
-	seq_printf(m, "kernel:  %.*s build-id %*phN\n", len, rel, idlen, id);
+	seq_printf(m, "kernel:  %*pE build-id %*phN\n", len, rel, idlen, id);
 }
 
 /* A section of a checked record, by type: false when it has none. */
@@ -160,7 +160,7 @@ static void lcrt_show_frames(struct seq_file *m, struct lcrt_dec *d,
 			const u8 *sp = memchr(name, ' ', len);
 			int flen = sp ? sp - name : len;
 
-			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx%.*s [%#lx]", n,
+			seq_printf(m, "  #%-2u %*pE+%#llx/%#llx%*pE [%#lx]", n,
 				   flen, name, off, size, len - flen, name + flen,
 				   pc);
 		} else {
@@ -214,7 +214,7 @@ static void lcrt_show_culprit(struct seq_file *m, const void *rec)
 		const u8 *sp = memchr(name, ' ', len);
 		int flen = sp ? sp - name : len;
 
-		seq_printf(m, "culprit: %.*s+%#llx/%#llx%.*s (%s, frame #%llu)\n",
+		seq_printf(m, "culprit: %*pE+%#llx/%#llx%*pE (%s, frame #%llu)\n",
 			   flen, name, off, size, len - flen, name + flen,
 			   lcrt_pick(lcrt_rules, ARRAY_SIZE(lcrt_rules), rule),
 			   idx);
@@ -276,7 +276,7 @@ static void lcrt_show_cpu(struct seq_file *m, struct lcrt_dec *d)
 			const u8 *sp = memchr(name, ' ', len);
 			int flen = sp ? sp - name : len;
 
-			seq_printf(m, "  #%-2u %.*s+%#llx/%#llx%.*s [%#lx]\n", i,
+			seq_printf(m, "  #%-2u %*pE+%#llx/%#llx%*pE [%#lx]\n", i,
 				   flen, name, off, size, len - flen, name + flen,
 				   pc);
 		} else {
@@ -359,10 +359,10 @@ static void lcrt_show_modules(struct seq_file *m, struct lcrt_dec *d)
 			return;
 		}
 		if (idlen)
-			seq_printf(m, "module:  %.*s build-id %*phN\n", len, name,
+			seq_printf(m, "module:  %*pE build-id %*phN\n", len, name,
 				   idlen, id);
 		else
-			seq_printf(m, "module:  %.*s (no build-id)\n", len, name);
+			seq_printf(m, "module:  %*pE (no build-id)\n", len, name);
 	}
 }
 
@@ -413,12 +413,12 @@ static void lcrt_show_reason(struct seq_file *m, struct lcrt_dec *d,
 		while (lcrt_record_next(fu, &off, &type, &fd)) {
 			if (type != LCRT_SEC_REASON)
 				continue;
-			seq_printf(m, "reason:  %.*s (after %.*s)\n", (int)fd.len,
+			seq_printf(m, "reason:  %*pE (after %*pE)\n", (int)fd.len,
 				   fd.p, (int)d->len, d->p);
 			return;
 		}
 	}
-	seq_printf(m, "reason:  %.*s\n", (int)d->len, d->p);
+	seq_printf(m, "reason:  %*pE\n", (int)d->len, d->p);
 	if (IS_ERR(fu))
 		seq_printf(m, "note:    what followed is lost: %s\n",
 			   lcrt_error_name(PTR_ERR(fu)));

@@ -159,7 +159,10 @@ struct lcrt_fp_layout {
 	 * pc itself, not a return address (arm64's pt_regs->stackframe).
 	 */
 	bool entry_pc;
-	/* An exception entry's registers, when fp & 1 marks one. */
+	/*
+	 * An exception entry's registers, when fp & 1 marks one; a pc of 0
+	 * for an entry from user mode, which ends the chain.
+	 */
 	bool (*entry_regs)(unsigned long regs, unsigned long *pc,
 			   unsigned long *fp, unsigned long *sp);
 	size_t regs_size;
@@ -439,11 +442,12 @@ void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
 		  unsigned long irq_pc);
 bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h);
 
-/* store.c: the NVRAM region. */
+/* region.c: the format on the medium; store.c: where the region is. */
 #define LCRT_NO_OWNER		(-1)
 /* A reader (read, clear: process context) on @cpu: -2, -3, ... */
 #define LCRT_OWNER_READER(cpu)	(-2 - (int)(cpu))
 #define LCRT_OWNER_WAIT_US	100000	/* before a panic takes over */
+#define LCRT_OWNER_BUSY_US	900000	/* more, for an owner that beats */
 #define LCRT_FOLLOWUP_ROOM	80	/* kept free for what follows an oops */
 #define LCRT_EARLY_MAX		SZ_64K	/* armed from setup_arch() up to this */
 
@@ -476,8 +480,11 @@ struct lcrt_region {
 	u64 dropped_saved;	/* as the header on the medium says */
 	bool hdr;		/* the header copy in use: 0 or 1 */
 	int protect;		/* a slot no capture may take, or -1 */
+	bool replaces;		/* the slot begun holds a record until commit */
 	atomic_t lost;		/* captures not written, not counted yet */
-	size_t cut;		/* bytes that still reach the medium (tests) */
+#if IS_ENABLED(CONFIG_LCRT_KUNIT_TEST)
+	size_t cut;		/* bytes that still reach the medium (KUnit) */
+#endif
 };
 
 struct lcrt_slot_info {
@@ -506,16 +513,20 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 void lcrt_region_scan(const struct lcrt_region *r, struct lcrt_slot_info *info);
 const struct lcrt_record_header *
 lcrt_region_followup(const struct lcrt_region *r, unsigned int i);
-/* One writer of the region at a time (store.c). */
+/* One writer of the region at a time (owner.c). */
 struct lcrt_owner {
 	atomic_t owner;		/* LCRT_NO_OWNER, a CPU, LCRT_OWNER_READER() */
 	struct task_struct *task;	/* the owner's, to tell re-entry */
+	atomic_t beat;		/* the owner's steps: it is alive */
 };
 
 bool lcrt_owner_get(struct lcrt_owner *o, int token, bool takeover,
 		    unsigned int wait_us);
 void lcrt_owner_put(struct lcrt_owner *o, int token);
+void lcrt_owner_beat(struct lcrt_owner *o);
+bool lcrt_owner_held(struct lcrt_owner *o, int token);
 
+int lcrt_region_check(u64 base, u64 size, const char **why);
 int lcrt_store_init(void);
 void lcrt_arm(void);
 int lcrt_selftest_frames(void);
@@ -523,6 +534,8 @@ struct lcrt_region *lcrt_store(void);
 phys_addr_t lcrt_store_base(void);
 bool lcrt_store_lock(bool panic);
 void lcrt_store_unlock(void);
+void lcrt_store_beat(void);
+bool lcrt_store_held(void);
 bool lcrt_store_user_lock(void);
 void lcrt_store_user_unlock(void);
 void lcrt_store_lost(void);

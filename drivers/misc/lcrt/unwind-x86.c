@@ -48,7 +48,30 @@ NOKPROBE_SYMBOL(lcrt_x86_window);
  * task left as it is; unwind_next_frame() reads only that task's stack
  * (get_stack_info() knows no other stack of a task that is not current),
  * which lcrt_arch_stopped() has read through, page by page, without fault.
+ * ORC is set up (unwind_init()) long before smp_init() brings up a CPU
+ * that could be stopped.
+ *
+ * A task that runs and that a kretprobe or fprobe returns through
+ * (tsk->rethooks) is not walked where rethook_find_ret_addr() refuses such
+ * a task with a WARN (6.1; the Makefile asks the kernel's source), which
+ * panic_on_warn would turn into a second panic. Elsewhere it refuses
+ * quietly, and the walk ends at the trampoline.
  */
+static bool lcrt_orc_rethooks(struct task_struct *tsk)
+{
+#if defined(CONFIG_RETHOOK) && defined(LCRT_RETHOOK_WARNS)
+	struct llist_node *first;
+
+	if (READ_ONCE(tsk->__state) != TASK_RUNNING)
+		return false;
+	return get_kernel_nofault(first, &tsk->rethooks.first) || first;
+#else
+	return false;
+#endif
+}
+
+NOKPROBE_SYMBOL(lcrt_orc_rethooks);
+
 static void lcrt_orc_start(struct unwind_state *state, struct task_struct *tsk,
 			   struct pt_regs *regs)
 {
@@ -64,7 +87,7 @@ static void lcrt_orc_start(struct unwind_state *state, struct task_struct *tsk,
 	state->regs = regs;
 	state->full_regs = true;
 	state->signal = true;
-	if (user_mode(regs) ||
+	if (user_mode(regs) || lcrt_orc_rethooks(tsk) ||
 	    get_stack_info((unsigned long *)state->sp, tsk, &state->stack_info,
 			   &state->stack_mask)) {
 		state->stack_info.type = STACK_TYPE_UNKNOWN;

@@ -169,6 +169,11 @@ void lcrt_fp_walk(struct lcrt_trace *t, const struct lcrt_walk *w,
 				t->stop = LCRT_STOP_FAULT;
 				return;
 			}
+			/* An entry from user mode: the kernel's chain ends. */
+			if (!pc) {
+				t->stop = LCRT_STOP_END;
+				return;
+			}
 			exact = true;
 			prev_fp = regs;
 			prev_s = s;
