@@ -89,12 +89,14 @@ def qemu_cmd(b, nvram_file, *extra):
             "-nic", "none", "-no-reboot", *extra]
 
 
-def region_dtb(b):
-    """The board's own device tree plus a reserved-memory node for LCRT."""
+def region_dtb(b, disabled=False):
+    """The board's own device tree plus a reserved-memory node for LCRT
+    (with status "disabled": one that reserves nothing)."""
     ensure_packages(["device-tree-compiler"])
     work = CACHE / "guest" / f"{b.name}-dt"
     work.mkdir(parents=True, exist_ok=True)
-    dtb = work / "lcrt.dtb"
+    name = "lcrt-disabled" if disabled else "lcrt"
+    dtb = work / f"{name}.dtb"
     if dtb.exists():
         return dtb
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,6 +107,7 @@ def region_dtb(b):
         dts = run(["dtc", "-q", "-I", "dtb", "-O", "dts", base],
                   capture_output=True, text=True).stdout
     size, addr = parse_nvram(b.nvram)
+    status = '\t\t\tstatus = "disabled";\n' if disabled else ""
     dts += f"""
 / {{
 \treserved-memory {{
@@ -114,12 +117,13 @@ def region_dtb(b):
 \t\tlcrt@{addr:x} {{
 \t\t\tcompatible = "linux,lcrt";
 \t\t\treg = <0x0 {addr:#x} 0x0 {size:#x}>;
-\t\t}};
+{status}\t\t}};
 \t}};
 }};
 """
-    (work / "lcrt.dts").write_text(dts)
-    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, work / "lcrt.dts"])
+    (work / f"{name}.dts").write_text(dts)
+    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
+         work / f"{name}.dts"])
     return dtb
 
 
@@ -129,7 +133,9 @@ def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=180, dt=False,
     kernel command line).
 
     The region is named on the command line, or with dt=True by a
-    reserved-memory node in the board's device tree."""
+    reserved-memory node in the board's device tree; dt="disabled" gives
+    that node status "disabled" (no region then, unless bootargs name
+    one)."""
     region = "" if dt else f"lcrt.nvram={b.nvram}"
     if oops_panic:
         region += " oops=panic"
@@ -139,7 +145,7 @@ def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=180, dt=False,
     cmd = qemu_cmd(b, nvram_file, "-kernel", kernel, "-initrd", cpio,
                    "-append", append)
     if dt:
-        cmd += ["-dtb", region_dtb(b)]
+        cmd += ["-dtb", region_dtb(b, disabled=dt == "disabled")]
     t0 = time.time()
     try:
         p = subprocess.run([str(c) for c in cmd], stdin=subprocess.DEVNULL,

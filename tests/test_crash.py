@@ -444,6 +444,35 @@ class CrashArm(CrashTests, DeviceTreeTests, unittest.TestCase):
     BOARD = "arm"
     UNWINDER = "ARM unwind tables"
 
+    def test_a_disabled_node_or_a_bad_region_arms_nothing(self):
+        """A "linux,lcrt" node with status "disabled" reserves nothing, so
+        LCRT must not write there; a region on the command line that is
+        not 8-byte aligned or over the kernel's image is refused with its
+        reason, and the disabled node is no fallback. (KUnit checks every
+        form of region lcrt_region_check() refuses; here, on the paper's
+        board, that the boot uses it.)"""
+        _, addr = guest.parse_nvram(self.guest.board.nvram)
+        check = "test -e /proc/lcrt && echo ARMED || echo UNARMED"
+        self.guest.power_on_fresh()
+        out, console, _ = self.guest.run(
+            f"{check}; grep 'Kernel code' /proc/iomem", dt="disabled")
+        self.assertRegex(out, r"^UNARMED\n", console[-3000:])
+        self.assertNotIn("lcrt: NVRAM", console)
+        code = int(re.search(r"([0-9a-f]+)-[0-9a-f]+ : Kernel code", out)[1], 16)
+        bad = [(f"4K@{addr + 4:#x}", "not 8-byte aligned"),
+               (f"4K@{(code + 0x10000) & ~0xfff:#x}", "the kernel's image")]
+        for region, why in bad:
+            with self.subTest(region=region):
+                out, console, _ = self.guest.run(
+                    check, dt="disabled", bootargs=f"lcrt.nvram={region}")
+                self.assertEqual(out.strip(), "UNARMED", console[-3000:])
+                self.assertRegex(console, rf"lcrt: lcrt.nvram={re.escape(region)}"
+                                 rf": [^\n]*{why}[^\n]*: not armed")
+        # The same region, well formed, arms.
+        out, console, _ = self.guest.run(
+            check, dt="disabled", bootargs=f"lcrt.nvram={self.guest.board.nvram}")
+        self.assertEqual(out.strip(), "ARMED", console[-3000:])
+
 
 class CrashArm64(CrashTests, DeviceTreeTests, unittest.TestCase):
     BOARD = "arm64"

@@ -125,6 +125,11 @@ class Judge(unittest.TestCase):
         r["frames"][2] = "queued_spin_lock_slowpath"
         self.assertEqual(matrix.judge(
             soft, r, tails={"queued_spin_lock_slowpath"})[0], "n/a")
+        # Into the allocator's free path, whose check traps on behalf of
+        # its caller: gone too.
+        r["frames"][2] = "kmem_cache_free"
+        self.assertEqual(matrix.judge(
+            soft, r, tails={"kmem_cache_free"})[0], "n/a")
 
     def test_lkdtm_says_why_a_type_cannot_crash(self):
         cell = matrix.default_cell("ARRAY_BOUNDS")
@@ -136,6 +141,20 @@ class Judge(unittest.TestCase):
         cell = matrix.default_cell("ACCESS_USERSPACE")
         self.assertRegex("flags\t\t: fpu de pse smep", cell.absent[0])
         self.assertNotRegex("flags\t\t: fpu smep smap de", cell.absent[0])
+        # arm64: cpuinfo never lists PAN; only a boot that never says it
+        # detected PAN proves the CPU lacks it. 32-bit arm is not arm64.
+        arm64 = "Features\t: fp asimd evtstrm aes crc32 cpuid\n"
+        self.assertRegex("CPU features: detected: 32-bit EL0 Support\n"
+                         + arm64, cell.absent[0])
+        self.assertNotRegex("CPU features: detected: Privileged Access "
+                            "Never\n" + arm64, cell.absent[0])
+        self.assertNotRegex("Features\t: half thumb fastmult vfp edsp neon\n",
+                            cell.absent[0])
+        # What only KASAN is sure to catch still runs: n/a only when it
+        # did not crash.
+        cell = matrix.default_cell("SLAB_FREE_DOUBLE")
+        self.assertFalse(cell.needs)
+        self.assertEqual(cell.quiet[0], "CONFIG_KASAN")
 
     def test_a_type_that_does_not_crash_fails_unless_the_table_says_why(self):
         for c in matrix.CELLS:
