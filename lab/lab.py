@@ -219,7 +219,12 @@ def main():
     p = sub.add_parser("matrix", help="the crash matrix")
     p.add_argument("--boards", default="arm,arm64,x86_64")
     p.add_argument("--kvers", default=",".join(boards.KVERS))
-    p.add_argument("--crashes", default=None, help="only these cells (names)")
+    p.add_argument("--crashes", default=None,
+                   help="only these cells (names of the table's cells or of "
+                        "LKDTM types), replacing theirs in --out")
+    p.add_argument("--retry", default=None, metavar="WHY",
+                   help="with --crashes: the cells are run a second time, "
+                        "and their rows say so, and why")
     p.add_argument("--types", default=os.environ.get("MATRIX_TYPES", "all"),
                    help="all: every LKDTM type the kernel lists (default); "
                         "table: only the cells of lab/matrix.py's table")
