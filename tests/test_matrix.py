@@ -157,6 +157,8 @@ class Judge(unittest.TestCase):
                          "values)\n", cell.xfail[0])
         # What only KASAN is sure to catch still runs: n/a only when it
         # did not crash.
+        self.assertEqual(matrix.default_cell("KFENCE_READ_AFTER_FREE").quiet[0],
+                         "CONFIG_KFENCE")
         cell = matrix.default_cell("SLAB_FREE_DOUBLE")
         self.assertFalse(cell.needs)
         self.assertEqual(cell.quiet[0], "CONFIG_KASAN")
