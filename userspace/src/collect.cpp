@@ -10,8 +10,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -47,17 +45,6 @@ int open_locked(const std::string& dir) {
   return fd;
 }
 
-// An archived .rec, read no further than a record and its follow-up can be long.
-Bytes read_rec(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot be opened");
-  Bytes b(2 * LCRT_MAX_RECORD_SIZE + 8);
-  in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  if (in.bad()) throw std::runtime_error("cannot be read");
-  b.resize(static_cast<std::size_t>(in.gcount()));
-  return b;
-}
-
 std::string stem(const Record& rec, std::time_t now) {
   std::tm tm{};
   ::gmtime_r(&now, &tm);
@@ -86,19 +73,44 @@ std::string record_key(const Found& f) {
   return key;
 }
 
+std::string culprit_function(const Record& rec) {
+  if (rec.culprit && rec.culprit->frame < rec.frames.size())
+    return base_name(rec.frames[static_cast<std::size_t>(rec.culprit->frame)].name);
+  const Signature sig = signature(rec);
+  return sig.functions.empty() ? "" : sig.functions.front();
+}
+
 std::string culprit(const Record& rec) {
-  const auto pc = [](const Frame& f) {
-    std::array<char, 24> buf{};
-    std::snprintf(buf.data(), buf.size(), "0x%llx", static_cast<unsigned long long>(f.pc));
-    return std::string(buf.data());
-  };
-  if (rec.culprit && rec.culprit->frame < rec.frames.size()) {
-    const Frame& f = rec.frames[static_cast<std::size_t>(rec.culprit->frame)];
-    const std::string name = base_name(f.name);
-    return name.empty() ? pc(f) : name;
+  if (std::string name = culprit_function(rec); !name.empty()) return name;
+  const bool blamed = rec.culprit && rec.culprit->frame < rec.frames.size();
+  if (!blamed && rec.frames.empty()) return "unknown";
+  const Frame& f = rec.frames[blamed ? static_cast<std::size_t>(rec.culprit->frame) : 0];
+  std::array<char, 24> buf{};
+  std::snprintf(buf.data(), buf.size(), "0x%llx", static_cast<unsigned long long>(f.pc));
+  return buf.data();
+}
+
+Found read_archived(const std::string& path) {
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw IoError(path, errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw IoError(path + ": is a directory, not an archived record");
+  Bytes b(2 * LCRT_MAX_RECORD_SIZE + 8);
+  std::size_t got = 0;
+  while (got < b.size()) {
+    const ssize_t n = ::read(fd.get(), b.data() + got, b.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw IoError(path, errno);
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
   }
-  if (const Signature sig = signature(rec); !sig.functions.empty()) return sig.functions.front();
-  return rec.frames.empty() ? "unknown" : pc(rec.frames[0]);
+  b.resize(got);
+  Scan s = scan(b);
+  if (s.found.empty()) throw DecodeError(Error::kNoRecord, "no LCRT record (no magic)");
+  Found& f = s.found.front();
+  if (!f.record) throw DecodeError(*f.error, f.message);
+  return std::move(f);
 }
 
 Archive::Archive(std::string dir, std::ostream& warn)
@@ -122,12 +134,10 @@ Archive::Archive(std::string dir, std::ostream& warn)
     const std::string name = entry.path().filename().string();
     if (name.front() == '.' || entry.path().extension() != ".rec") continue;
     try {
-      const Scan s = scan(read_rec(entry.path()));
-      if (s.found.empty()) throw DecodeError(Error::kNoRecord, "no LCRT record (no magic)");
-      const Found& f = s.found.front();
-      if (!f.record) throw DecodeError(*f.error, f.message);
-      count(f);
-    } catch (const std::exception& e) {
+      count(read_archived(entry.path().string()));
+    } catch (const IoError& e) {  // says the path itself
+      warn << "lcrt: warning: " << e.what() << " (not counted as archived)\n";
+    } catch (const DecodeError& e) {
       warn << "lcrt: warning: " << entry.path().string() << ": " << e.what()
            << " (not counted as archived)\n";
     }

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -21,6 +22,7 @@
 #include "lcrt/dwarf.hpp"
 #include "lcrt/errors.hpp"
 #include "lcrt/io.hpp"
+#include "lcrt/list.hpp"
 #include "lcrt/record.hpp"
 #include "lcrt/render.hpp"
 #include "lcrt/symbols.hpp"
@@ -41,13 +43,15 @@ constexpr int kExitIo = 74;        // EX_IOERR: a file that cannot be read or wr
 
 constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
-    "nothing new), 2 no record (--slot: that slot is empty), 3 only corrupt or "
-    "torn records (--slot: that slot's record is corrupt or torn; collect: the region "
+    "nothing new; list: listed, none too), 2 no record (--slot: that slot is empty), 3 only "
+    "corrupt or torn records (--slot: that slot's record is corrupt or torn; collect: the region "
     "holds a corrupt or torn one), 64 bad usage (a bad option or value, a control word "
     "the kernel refuses, a --control not in sysfs, --vmlinux in a build without "
-    "elfutils), 65 a --system-map or --vmlinux that is not one, or a --vmlinux of "
-    "another build than the record's without --force, 70 internal error, 74 a file "
-    "could not be read or written (a missing one too).";
+    "elfutils, an info ID that names no record or several), 65 a --system-map or --vmlinux "
+    "that is not one, or a --vmlinux of another build than the record's without --force, an "
+    "archived record (info) that does not decode, 70 internal error, 74 a file "
+    "could not be read or written (a missing one too; list and info only warn of a missing "
+    "archive directory or a live region that cannot be read).";
 
 struct DecodeArgs {
   std::string path;
@@ -64,9 +68,11 @@ struct DecodeArgs {
 
 // The live device's region: the one source collect may clear.
 constexpr const char* kRegion = "/sys/kernel/lcrt/nvram";
+// collect's archive, which list and info read.
+constexpr const char* kArchive = "/var/lib/lcrt";
 
 struct CollectArgs {
-  std::string dir = "/var/lib/lcrt";
+  std::string dir = kArchive;
   std::string source = kRegion;
   std::string control = "/sys/kernel/lcrt/control";
   bool no_clear = false;
@@ -186,20 +192,43 @@ int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, const lcrt::RenderOp
   return kExitOk;
 }
 
+// What names and places the frames shown: the decode options' System.map
+// and vmlinux (with its modules), loaded.
+struct Symbols {
+  std::optional<lcrt::SymbolMap> map;
+  std::optional<lcrt::Symbolizer> source;
+  lcrt::RenderOptions opt;
+
+  explicit Symbols(const DecodeArgs& a) {
+    if (!a.system_map.empty()) map = lcrt::SymbolMap::load(a.system_map);
+    if (!a.vmlinux.empty()) {
+      source.emplace(a.vmlinux, std::cerr);
+      if (!a.modules.empty()) source->add_modules(a.modules);
+    }
+    opt.symbols = map ? &*map : nullptr;
+    opt.source = source ? &*source : nullptr;
+    opt.stack_words = a.verbose;
+  }
+  Symbols(const Symbols&) = delete;
+  Symbols& operator=(const Symbols&) = delete;
+  Symbols(Symbols&&) = delete;
+  Symbols& operator=(Symbols&&) = delete;
+  ~Symbols() = default;
+
+  // Whether they fit the records shown: a vmlinux of another build is an
+  // error unless forced; a System.map that does not fit is left out.
+  bool fit(const DecodeArgs& a, const std::vector<const lcrt::Found*>& shown) {
+    if (source && !vmlinux_fits(*source, shown, a.force)) return false;
+    if (map && !system_map_fits(*map, a.system_map, shown)) opt.symbols = nullptr;
+    return true;
+  }
+};
+
 // Decode an image (one record, or a whole region) and print its records.
 int decode_and_print(const DecodeArgs& a) {
   const lcrt::Bytes image = lcrt::read_image(a.path);
-  std::optional<lcrt::SymbolMap> map;
-  if (!a.system_map.empty()) map = lcrt::SymbolMap::load(a.system_map);
-  std::optional<lcrt::Symbolizer> source;
-  if (!a.vmlinux.empty()) {
-    source.emplace(a.vmlinux, std::cerr);
-    if (!a.modules.empty()) source->add_modules(a.modules);
-  }
-  lcrt::RenderOptions opt;
-  opt.symbols = map ? &*map : nullptr;
-  opt.source = source ? &*source : nullptr;
-  opt.stack_words = a.verbose;
+  Symbols symbols(a);
+  const lcrt::RenderOptions& opt = symbols.opt;
 
   const lcrt::Scan scan = lcrt::scan(image);
   if (scan.slots_missing != 0)
@@ -216,8 +245,7 @@ int decode_and_print(const DecodeArgs& a) {
     if (f.record && (a.all || &f == best)) shown.push_back(&f);
     if (f.error) corrupt.push_back(&f);
   }
-  if (source && !vmlinux_fits(*source, shown, a.force)) return kExitData;
-  if (map && !system_map_fits(*map, a.system_map, shown)) opt.symbols = nullptr;
+  if (!symbols.fit(a, shown)) return kExitData;
 
   if (a.format == "json" || best != nullptr) {
     print_records(a, scan, shown, corrupt, opt);
@@ -227,6 +255,47 @@ int decode_and_print(const DecodeArgs& a) {
   }
   if (best != nullptr) return kExitOk;
   return scan.found.empty() ? kExitNoRecord : kExitCorrupt;
+}
+
+// Where list and info find the records: collect's archive and the live region.
+struct ListArgs {
+  std::string dir = kArchive;
+  std::string source = kRegion;
+  bool json = false;
+};
+
+// lcrt list (lcrt::list_records): one line per record, or a JSON array.
+int list(const ListArgs& a) {
+  const lcrt::Listing listing = lcrt::list_records(a.dir, a.source, std::cerr);
+  if (a.json)
+    std::cout << lcrt::list_json(listing).dump(2, ' ', false,
+                                               nlohmann::ordered_json::error_handler_t::replace)
+              << "\n";
+  else
+    std::cout << lcrt::list_text(listing);
+  return kExitOk;
+}
+
+// lcrt info ID: the record lcrt::resolve() finds, as decode shows it (an
+// archived one as decode shows its .rec; a live one as the region holds it,
+// with its slot and region). What list would warn of is said only when the
+// ID is refused (it may be why).
+int info(const DecodeArgs& a, const ListArgs& where, const std::string& id) {
+  std::ostringstream warnings;
+  const lcrt::Listing listing = lcrt::list_records(where.dir, where.source, warnings);
+  lcrt::Resolved r;
+  try {
+    r = lcrt::resolve(listing, id);
+  } catch (const lcrt::UsageError&) {
+    std::cerr << warnings.str();
+    throw;
+  }
+  Symbols symbols(a);
+  if (!symbols.fit(a, {r.found})) return kExitData;
+  lcrt::Scan scan;
+  if (r.live) scan.region = listing.region;
+  print_records(a, scan, {r.found}, {}, symbols.opt);
+  return kExitOk;
 }
 
 // A control file that is not the kernel's, or a word it refuses, is the
@@ -255,21 +324,24 @@ int collect(const CollectArgs& a) {
   return r.corrupt != 0 ? kExitCorrupt : kExitOk;
 }
 
-void add_decode_options(CLI::App* cmd, DecodeArgs& a) {
+// The decode options; --all and --slot (which records) only with select.
+void add_decode_options(CLI::App* cmd, DecodeArgs& a, bool select = true) {
   auto* format = cmd->add_option("--format", a.format,
                                  "text (the default) or json: an array of the records shown, "
                                  "then one {offset, slot, error} per corrupt or torn record")
                      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_flag("--json", a.json, "the same as --format json")->excludes(format);
-  auto* all = cmd->add_flag("--all", a.all,
-                            "every valid record, not only the newest (text: the region line "
-                            "first)");
-  cmd->add_option("--slot", a.slot,
-                  "only the record in slot N of the region; in an image without a region "
-                  "header, the N-th record (0 first, valid or corrupt) in offset order")
-      ->check(CLI::NonNegativeNumber)
-      ->type_name("N")
-      ->excludes(all);
+  if (select) {
+    auto* all = cmd->add_flag("--all", a.all,
+                              "every valid record, not only the newest (text: the region line "
+                              "first)");
+    cmd->add_option("--slot", a.slot,
+                    "only the record in slot N of the region; in an image without a region "
+                    "header, the N-th record (0 first, valid or corrupt) in offset order")
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("N")
+        ->excludes(all);
+  }
   cmd->add_flag("-v,--verbose", a.verbose,
                 "text: the region line, and each frame's stack words, not only their count");
   // Files are not checked here: one that cannot be read is an I/O error
@@ -335,12 +407,37 @@ int run(int argc, char** argv) {
   col->add_option("--control", collect_args.control, "the control file")->capture_default_str();
   col->add_flag("--no-clear", collect_args.no_clear, "archive only, never clear");
 
+  ListArgs list_args;
+  auto* lst = app.add_subcommand(
+      "list", "one line per record: every archived one and every one on the live region");
+  lst->add_option("--dir", list_args.dir, "the archive directory (collect's)")
+      ->capture_default_str();
+  lst->add_option("--source", list_args.source,
+                  "the live region (sysfs) or an image of one; unreadable: a warning")
+      ->capture_default_str();
+  lst->add_flag("--json", list_args.json,
+                "a JSON array: id, archived, live, seq, event, culprit, signature, title");
+
+  ListArgs info_where;
+  DecodeArgs info_args;
+  std::string info_id;
+  auto* inf = app.add_subcommand("info", "the full decode of one record of lcrt list");
+  inf->add_option("id", info_id,
+                  "an ID of lcrt list (an archive name or the start of one, live:SEQ), or a "
+                  "sequence number")
+      ->required();
+  inf->add_option("--dir", info_where.dir, "the archive directory (collect's)")
+      ->capture_default_str();
+  inf->add_option("--source", info_where.source, "the live region (sysfs) or an image of one")
+      ->capture_default_str();
+  add_decode_options(inf, info_args, false);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
-  for (DecodeArgs* a : {&show_args, &decode_args})
+  for (DecodeArgs* a : {&show_args, &decode_args, &info_args})
     if (a->json) a->format = "json";
   try {
     if (*show) return decode_and_print(show_args);
@@ -352,6 +449,8 @@ int run(int argc, char** argv) {
       return clear(control, scope);
     }
     if (*col) return collect(collect_args);
+    if (*lst) return list(list_args);
+    if (*inf) return info(info_args, info_where, info_id);
   } catch (const lcrt::IoError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;

@@ -4,8 +4,10 @@
 // sections name it, and the region line it shows is the tool's.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -73,7 +75,8 @@ std::set<std::string> help_options(const std::string& command) {
   return out;
 }
 
-const std::vector<std::string> kCommands = {"", "show", "decode", "collect", "clear"};
+const std::vector<std::string> kCommands = {"",     "show", "decode", "collect",
+                                            "list", "info", "clear"};
 
 // Each command's options as the page names them: in its SYNOPSIS line, in
 // the title of its section under COMMANDS, and in the .TP tags there
@@ -99,7 +102,7 @@ std::map<std::string, std::set<std::string>> man_options() {
       }
     } else if (sh == ".SH COMMANDS" && line.rfind(".SS", 0) == 0) {
       commands.clear();
-      for (const std::string c : {"show", "decode", "collect", "clear"})
+      for (const std::string c : {"show", "decode", "collect", "list", "info", "clear"})
         if (line.find(std::string("\"") + c + " ") != std::string::npos ||
             (line.find("Decode options") != std::string::npos && (c == "show" || c == "decode")))
           commands.push_back(c);
@@ -133,6 +136,65 @@ TEST(ManPage, EveryOptionOfACommandIsOneItTakes) {
   EXPECT_TRUE(man.at("show").count("--verbose"));
   EXPECT_TRUE(man.at("collect").count("--no-clear"));
   EXPECT_TRUE(man.at("clear").count("--upto"));
+  EXPECT_TRUE(man.at("list").count("--json"));
+  EXPECT_TRUE(man.at("info").count("--dir"));
+  EXPECT_TRUE(man.at("info").count("--format"));
+}
+
+// lcrt list --json's keys are the ones its section names in bold, each
+// one: the page documents the stable names.
+TEST(ManPage, ListJsonKeysAreTheOnesItNames) {
+  std::vector<std::string> section;
+  bool in = false;
+  for (const std::string& line : man_lines()) {
+    if (line.rfind(".SS", 0) == 0 || line.rfind(".SH", 0) == 0)
+      in = line.rfind(".SS \"list ", 0) == 0;
+    if (in) section.push_back(line);
+  }
+  ASSERT_FALSE(section.empty());
+  // The tag of --json, then its paragraph up to the next tag or section.
+  const auto json = std::find(section.begin(), section.end(), ".B --json");
+  ASSERT_NE(json, section.end());
+  std::set<std::string> bold;
+  static const std::regex kBold(R"(^\.BR? ([a-z_]+)(?:\s|$))");
+  for (auto it = json + 1; it != section.end() && *it != ".TP"; ++it) {
+    std::smatch m;
+    if (std::regex_search(*it, m, kBold)) bold.insert(m[1]);
+  }
+  const auto run = lcrt_cli("list --json --dir /nonexistent --source " +
+                            test::write_temp("man-list.img", test::make_record(test::Spec{})));
+  ASSERT_EQ(run.status, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out.substr(run.out.find('[')));
+  ASSERT_EQ(j.size(), 1U);
+  std::set<std::string> keys;
+  for (const auto& item : j[0].items()) keys.insert(item.key());
+  EXPECT_EQ(keys.size(), 8U);
+  for (const std::string& k : keys) EXPECT_TRUE(bold.count(k)) << k << " is not in lcrt(1)";
+  for (const std::string& b : bold) EXPECT_TRUE(keys.count(b)) << b << " is no key of list --json";
+}
+
+// The bash completion offers each command's options, every one it takes
+// (but -h) and none other.
+TEST(Completion, OffersTheOptionsOfEachCommand) {
+  std::ifstream in(std::string(LCRT_TEST_DATA) + "/../../completion/lcrt");
+  ASSERT_TRUE(in);
+  std::map<std::string, std::set<std::string>> offered;
+  static const std::regex kCase(R"xx(^\s+(\w+|"")\) opts="([^"]*)")xx");
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, kCase)) continue;
+    std::istringstream words(m[2].str());
+    auto& set = offered[m[1] == "\"\"" ? "" : m[1].str()];
+    for (std::string w; words >> w;) set.insert(w);
+  }
+  ASSERT_EQ(offered.size(), kCommands.size());
+  for (const std::string& command : kCommands) {
+    SCOPED_TRACE("lcrt " + command);
+    std::set<std::string> want = help_options(command);
+    want.erase("-h");
+    if (command.empty()) want.insert(kCommands.begin() + 1, kCommands.end());
+    EXPECT_EQ(offered[command], want);
+  }
 }
 
 // Any option the page names anywhere (its prose, examples) is one that

@@ -28,6 +28,15 @@ std::string record_key(const Found& f);
 // meaningful function of the chain (the signature's first), else the
 // innermost pc in hex, else "unknown".
 std::string culprit(const Record& rec);
+// The same without addresses (lcrt list): "" where culprit() gives a pc or
+// "unknown".
+std::string culprit_function(const Record& rec);
+
+// The record of an archived .rec file (joined to its follow-up), as collect
+// and list read it back, no further than a record and its follow-up can be
+// long. Throws IoError naming the file when it cannot be read, DecodeError
+// when it holds no record that decodes.
+Found read_archived(const std::string& path);
 
 // A directory of archived records, two files each, named by the archive
 // time (UTC), the sequence number and the signature:
