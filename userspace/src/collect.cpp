@@ -279,7 +279,9 @@ bool journal_built() {
 bool journal_record(const Record& rec, const std::string& path) {
 #ifdef LCRT_HAVE_SYSTEMD
   const Signature sig = signature(rec);
-  const std::string who = printable(culprit(rec));
+  // Names only: a journal entry leaves the root-only files (no pc in hex).
+  const std::string named = culprit_function(rec);
+  const std::string who = named.empty() ? "?" : printable(named);
   const std::string what = printable(title(rec));
   const std::string event = rec.event ? event_name(rec.event->kind) : "unknown";
   const std::string message = "MESSAGE=kernel crash recorded: " + who + " (" +

@@ -138,8 +138,9 @@ CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out
                       std::ostream& err);
 
 // Journal entries (libsystemd's sd_journal_send), when built with it: fields
-// LCRT_SIGNATURE, LCRT_TITLE, LCRT_CULPRIT, LCRT_BUILD_ID, LCRT_SEQ,
-// LCRT_EVENT and LCRT_ARCHIVE.
+// LCRT_SIGNATURE, LCRT_TITLE, LCRT_CULPRIT (culprit_function(), "?" when
+// the culprit has no name: no kernel address leaves the root-only files),
+// LCRT_BUILD_ID, LCRT_SEQ, LCRT_EVENT and LCRT_ARCHIVE.
 inline constexpr const char* kJournalMessageId = "3c21b6267e694bedbc0abe47ca3da29c";
 bool journal_built();
 // One entry for an archived record (path: its archive stem); false when
