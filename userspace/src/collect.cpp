@@ -80,16 +80,6 @@ std::string culprit_function(const Record& rec) {
   return sig.functions.empty() ? "" : sig.functions.front();
 }
 
-std::string culprit(const Record& rec) {
-  if (std::string name = culprit_function(rec); !name.empty()) return name;
-  const bool blamed = rec.culprit && rec.culprit->frame < rec.frames.size();
-  if (!blamed && rec.frames.empty()) return "unknown";
-  const Frame& f = rec.frames[blamed ? static_cast<std::size_t>(rec.culprit->frame) : 0];
-  std::array<char, 24> buf{};
-  std::snprintf(buf.data(), buf.size(), "0x%llx", static_cast<unsigned long long>(f.pc));
-  return buf.data();
-}
-
 Found read_archived(const std::string& path) {
   const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw IoError(path, errno);

@@ -498,20 +498,16 @@ TEST(RecordKey, BuildIdSeqAndCrc) {
 TEST(Culprit, InnermostMeaningfulFunction) {
   Spec s;
   s.frames = {{0xc0000010, 0, 0, "panic"}, {0xc0100010, 0x10, 0x40, "my_driver_irq [mydrv]"}};
-  EXPECT_EQ(culprit(decode(make_record(s))), "my_driver_irq");
+  EXPECT_EQ(culprit_function(decode(make_record(s))), "my_driver_irq");
   s.frames = {{0xc0100010, 0, 0, ""}};
-  EXPECT_EQ(culprit(decode(make_record(s))), "0xc0100010");
-  EXPECT_EQ(culprit_function(decode(make_record(s))), "");  // lcrt list's: no address
+  EXPECT_EQ(culprit_function(decode(make_record(s))), "");  // no address
   s.culprit = Culprit{LCRT_CULPRIT_FAULT, 0};
   s.frames = {{0xc0100010, 0, 0, ""}, {0xc0100020, 0x10, 0x40, "my_driver_irq [mydrv]"}};
-  EXPECT_EQ(culprit(decode(make_record(s))), "0xc0100010");  // the blamed frame, not a caller
-  EXPECT_EQ(culprit_function(decode(make_record(s))), "");
+  EXPECT_EQ(culprit_function(decode(make_record(s))), "");  // the blamed frame, not a caller
   s.frames = {{0xc0100010, 0x10, 0x40, "panic"}, {0xc0100020, 0x10, 0x40, "my_driver_irq"}};
-  EXPECT_EQ(culprit(decode(make_record(s))), "panic");  // what the kernel blamed
-  EXPECT_EQ(culprit_function(decode(make_record(s))), "panic");
+  EXPECT_EQ(culprit_function(decode(make_record(s))), "panic");  // what the kernel blamed
   s.culprit.reset();
   s.frames.clear();
-  EXPECT_EQ(culprit(decode(make_record(s))), "unknown");
   EXPECT_EQ(culprit_function(decode(make_record(s))), "");
 }
 

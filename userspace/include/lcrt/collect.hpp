@@ -23,13 +23,10 @@ std::string record_key(const Record& rec);
 // a new record once the follow-up is there.
 std::string record_key(const Found& f);
 
-// The base name of the function the record blames (LCRT_SEC_CULPRIT; its
-// pc in hex when unnamed); for a record that blames none, the innermost
-// meaningful function of the chain (the signature's first), else the
-// innermost pc in hex, else "unknown".
-std::string culprit(const Record& rec);
-// The same without addresses (lcrt list): "" where culprit() gives a pc or
-// "unknown".
+// The base name of the function the record blames (LCRT_SEC_CULPRIT); for a
+// record that blames none, the innermost meaningful function of the chain
+// (the signature's first); "" when that has no name. Never an address: the
+// journal entry and lcrt list carry it out of the root-only files.
 std::string culprit_function(const Record& rec);
 
 // The record of an archived .rec file (joined to its follow-up), as collect
@@ -139,7 +136,7 @@ CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out
 
 // Journal entries (libsystemd's sd_journal_send), when built with it: fields
 // LCRT_SIGNATURE, LCRT_TITLE, LCRT_CULPRIT (culprit_function(), "?" when
-// the culprit has no name: no kernel address leaves the root-only files),
+// the culprit has no name),
 // LCRT_BUILD_ID, LCRT_SEQ, LCRT_EVENT and LCRT_ARCHIVE.
 inline constexpr const char* kJournalMessageId = "3c21b6267e694bedbc0abe47ca3da29c";
 bool journal_built();
