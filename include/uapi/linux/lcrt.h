@@ -49,7 +49,7 @@
 
 #define LCRT_MAGIC		0x5452434cU	/* "LCRT" */
 #define LCRT_MAGIC_PENDING	0x5052434cU	/* "LCRP": being written */
-#define LCRT_VERSION		0x0101	/* major 1, minor 1 */
+#define LCRT_VERSION		0x0102	/* major 1, minor 2 */
 #define LCRT_VERSION_MAJOR(v)	((v) >> 8)
 #define LCRT_CRC_OFFSET		8
 #define LCRT_VARINT_MAX		10
@@ -180,6 +180,17 @@ struct lcrt_section {
  *	order, ascending), varint repeats: the frame stands for itself and
  *	that many more frames of the same return address right below it (a
  *	recursion, folded so that the frames below it still fit).
+ * LCRT_SEC_BOOT (minor 2):
+ *	varint wall-clock time of the capture in ns since the Unix epoch
+ *	(CLOCK_REALTIME; 0: unknown), u8 boot id length (16, or 0 when the
+ *	crash came before LCRT learned it), the boot id bytes: the boot's
+ *	random UUID, as /proc/sys/kernel/random/boot_id and the journal's
+ *	_BOOT_ID give it.
+ * LCRT_SEC_LOAD (minor 2):
+ *	where the code was loaded: varint KASLR offset of the kernel image
+ *	(0: none), varint count, then count varints: the load address of
+ *	the text of each module of LCRT_SEC_MODULES, in that order (0:
+ *	unknown).
  */
 #define LCRT_SEC_EVENT		1
 #define LCRT_SEC_REASON		2
@@ -193,6 +204,8 @@ struct lcrt_section {
 #define LCRT_SEC_BLOCKED	10
 #define LCRT_SEC_CPU		11
 #define LCRT_SEC_REPEATS	12
+#define LCRT_SEC_BOOT		13
+#define LCRT_SEC_LOAD		14
 
 #define LCRT_REGS_ARM		17
 #define LCRT_REGS_ARM64		34
