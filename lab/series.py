@@ -108,7 +108,8 @@ def series_spec():
               "misc: lcrt: record oopses and panics",
               "Hook the die and panic notifier chains and write one record\n"
               "per crash: event, reason, task, CPU, context, taint, build-id,\n"
-              "registers and the call chain, from static buffers, without\n"
+              "wall-clock time, boot id, KASLR offset, registers and the call\n"
+              "chain with its modules' load addresses, from static buffers, without\n"
               "locks or allocation. An oops is committed from the die\n"
               "notifier, before kdump and the panic notifiers; the panic that\n"
               "follows adds a follow-up record with its reason. Armed while\n"
@@ -118,8 +119,8 @@ def series_spec():
               "and lock text, panic, oops, BUG, WARN, watchdog and hung-task\n"
               "code); a hung-task panic records the blocked task's chain, and\n"
               "a panic where each other CPU stopped.",
-              (_same(f"{D}/core.c"), _same(f"{D}/culprit.c"),
-               _same(f"{D}/cpus.c"))),
+              (_same(f"{D}/core.c"), _same(f"{D}/boot.c"),
+               _same(f"{D}/culprit.c"), _same(f"{D}/cpus.c"))),
         Patch("0006-misc-lcrt-show-and-clear-records.patch",
               "misc: lcrt: show and clear records in /proc and sysfs",
               "After the reset /proc/lcrt shows the newest record in words,\n"
@@ -128,16 +129,24 @@ def series_spec():
               (_same(f"{D}/iface.c"),)),
         Patch("0007-misc-lcrt-add-kunit-tests.patch",
               "misc: lcrt: add KUnit tests and boot-time test crashes",
-              "Test the record encoding (round trip, budget, CRC, bad input),\n"
-              "the region (header, torn writes at every byte, ring policies,\n"
+              "One file per subject. Test the record encoding (round trip,\n"
+              "budget, CRC, bad input), the region (header, torn writes at\n"
+              "every byte, ring policies,\n"
               "clear, any content, the owner's takeover) and the call chain\n"
               "walker (a real chain, and synthetic stacks that loop, leave the\n"
-              "stack, are misaligned, zero, fault or too deep):\n\n"
+              "stack, are misaligned, zero, fault or too deep), the culprit\n"
+              "rule and its per-architecture proofs, and the control file's\n"
+              "words:\n\n"
               "  ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/misc/lcrt\n\n"
               "CONFIG_LCRT_TEST_HOOKS adds lcrt.test_panic=cmdline|initcall,\n"
               "crashes at boot points that no crash module can reach.",
               ((f"{D}/.kunitconfig", f"{D}/.kunitconfig"),
-               ("kunit/lcrt_kunit.c", f"{D}/lcrt_kunit.c"),
+               ("kunit/lcrt_kunit.h", f"{D}/lcrt_kunit.h"),
+               ("kunit/format_kunit.c", f"{D}/format_kunit.c"),
+               ("kunit/store_kunit.c", f"{D}/store_kunit.c"),
+               ("kunit/unwind_kunit.c", f"{D}/unwind_kunit.c"),
+               ("kunit/culprit_kunit.c", f"{D}/culprit_kunit.c"),
+               ("kunit/control_kunit.c", f"{D}/control_kunit.c"),
                _same(f"{D}/test-hooks.c"))),
         Patch("0008-dt-bindings-reserved-memory-add-lcrt.patch",
               "dt-bindings: reserved-memory: add the LCRT NVRAM region",

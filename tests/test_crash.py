@@ -12,10 +12,12 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import unittest
+from datetime import datetime, timezone
 from pathlib import Path
 
-from labtest import (DIRECT, TOOL, console_pc, console_registers, frames,
+from labtest import (DIRECT, ROOT, TOOL, console_pc, console_registers, frames,
                      guest, proc_registers, tmpdir)
 import tool  # noqa: E402  (lab/tool.py: the static lcrt for the guests)
 
@@ -399,6 +401,44 @@ class CrashTests:
                               input=self.guest.region_bytes(), capture_output=True)
         self.assertEqual(tool.returncode, 3)   # only a corrupt record
         self.assertIn(b"CRC mismatch", tool.stderr)
+
+    def test_the_record_names_its_time_its_boot_and_where_code_was_loaded(self):
+        """A crash in a module: the record's wall-clock time lies between the
+        host's clock before and after the crashing boot; its boot id is the
+        one the crashed boot's proc gave (the journal's _BOOT_ID), not the
+        next boot's; the KASLR offset is how far _stext moved from the
+        vmlinux's; the module's text is where /sys/module says it was."""
+        g = guest.Guest(self.BOARD, self.guest.nvram, kver=KVER,
+                        modules=[ROOT / "lab" / "modules" / "lcrt_crash"])
+        g.power_on_fresh()
+        t0 = time.time()
+        out, console, _ = g.run(
+            "insmod /lab/modules/lcrt_crash.ko crash=none; "
+            "echo @@ID=$(cat /proc/sys/kernel/random/boot_id); "
+            "echo @@TEXT=$(cat /sys/module/lcrt_crash/sections/.text); "
+            "echo @@KTEXT=$(grep ' _stext$' /proc/kallsyms); "
+            "echo 2 > /sys/kernel/debug/lcrt_crash/deep")
+        t1 = time.time()
+        self.assertIsNone(out, console[-2000:])
+        boot_id = re.search(r"@@ID=([0-9a-f-]{36})\s", console).group(1)
+        mod_text = int(re.search(r"@@TEXT=0x([0-9a-f]+)", console).group(1), 16)
+        ktext = int(re.search(r"@@KTEXT=([0-9a-f]+) ", console).group(1), 16)
+        out, _, _ = g.run("cat /proc/lcrt; echo @@NOW=$(cat /proc/sys/kernel/random/boot_id)")
+        self.assertIsNotNone(out)
+        m = re.search(r"\ntime:\s+(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{9}) UTC\n", out)
+        self.assertTrue(m, out)
+        at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(
+            tzinfo=timezone.utc).timestamp()
+        # The guest's clock starts from QEMU's RTC (the host's UTC), to the second.
+        self.assertGreaterEqual(at, int(t0) - 1, out)
+        self.assertLessEqual(at, t1 + 1, out)
+        self.assertRegex(out, rf"\nboot:\s+{boot_id}\n")
+        self.assertNotIn(f"@@NOW={boot_id}", out)
+        linked = subprocess.run(["grep", " _stext$", str(g.out / "System.map")],
+                                capture_output=True, text=True, check=True).stdout
+        self.assertRegex(out, rf"\nload:\s+KASLR offset {ktext - int(linked.split()[0], 16):#x}\n")
+        self.assertRegex(out, rf"\nload:\s+lcrt_crash text at {mod_text:#x}\n")
+        self.assertRegex(out, r"#0\s+lcrt_crash_\w+.*\[lcrt_crash\]")
 
     def test_files_are_for_root_only(self):
         out = self.sh("stat -c '%a %n' /proc/lcrt /sys/kernel/lcrt/*")

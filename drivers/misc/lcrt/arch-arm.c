@@ -33,6 +33,21 @@ const struct lcrt_fp_layout *lcrt_arch_fp(void)
 
 NOKPROBE_SYMBOL(lcrt_arch_fp);
 
+u8 lcrt_arch_id(void)
+{
+	return LCRT_ARCH_ARM;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_id);
+
+/* 32-bit arm has no KASLR. */
+unsigned long lcrt_arch_kaslr_offset(void)
+{
+	return 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_kaslr_offset);
+
 bool lcrt_arch_stacks(struct lcrt_walk *w)
 {
 	return false;

@@ -20,6 +20,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/uaccess.h>
 #include <asm/insn.h>
+#include <asm/memory.h>
 #include <asm/pointer_auth.h>
 #include <asm/stacktrace.h>
 
@@ -79,6 +80,20 @@ const struct lcrt_fp_layout *lcrt_arch_fp(void)
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_fp);
+
+u8 lcrt_arch_id(void)
+{
+	return LCRT_ARCH_ARM64;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_id);
+
+unsigned long lcrt_arch_kaslr_offset(void)
+{
+	return kaslr_offset();
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_kaslr_offset);
 
 const unsigned long *lcrt_arch_regs(struct pt_regs *regs, unsigned int *n)
 {

@@ -18,6 +18,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/uaccess.h>
 #include <asm/idtentry.h>
+#include <asm/setup.h>
 
 #include "lcrt.h"
 
@@ -52,6 +53,20 @@ const struct lcrt_fp_layout *lcrt_arch_fp(void)
 }
 
 NOKPROBE_SYMBOL(lcrt_arch_fp);
+
+u8 lcrt_arch_id(void)
+{
+	return LCRT_ARCH_X86_64;
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_id);
+
+unsigned long lcrt_arch_kaslr_offset(void)
+{
+	return kaslr_offset();
+}
+
+NOKPROBE_SYMBOL(lcrt_arch_kaslr_offset);
 
 /* ORC's get_stack_info() knows the stacks (unwind-x86.c). */
 bool lcrt_arch_stacks(struct lcrt_walk *w)

@@ -98,8 +98,14 @@ static u8 lcrt_context(void)
 
 NOKPROBE_SYMBOL(lcrt_context);
 
-/* What kind of crash a panic message speaks of. */
-static u8 lcrt_panic_event(const char *msg)
+/**
+ * lcrt_panic_event() - what kind of crash a panic message speaks of
+ * @msg: the panic's message, or NULL
+ *
+ * Return: LCRT_EV_WARN for panic_on_warn, LCRT_EV_WATCHDOG for a lockup,
+ * hung task or RCU stall, else LCRT_EV_PANIC.
+ */
+u8 lcrt_panic_event(const char *msg)
 {
 	static const char * const watchdog[] = {
 		"lockup", "LOCKUP", "hung_task", "Watchdog", "watchdog",
@@ -133,6 +139,22 @@ static u8 lcrt_oops_event(struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(lcrt_oops_event);
 
+/*
+ * The wall clock (NMI-safe), or 0 when nothing ever set it: a clock that
+ * says this boot began within a day of 1970 was never set (no RTC, no NTP
+ * yet), and would only date the crash wrong.
+ */
+static u64 lcrt_realtime(void)
+{
+	u64 now = ktime_get_real_fast_ns();
+
+	if (now < ktime_get_boot_fast_ns() + 86400ULL * NSEC_PER_SEC)
+		return 0;
+	return now;
+}
+
+NOKPROBE_SYMBOL(lcrt_realtime);
+
 /* The kernel's build-id, read at boot (STACKTRACE_BUILD_ID), if it has one. */
 static u8 lcrt_build_id_len(void)
 {
@@ -142,9 +164,18 @@ static u8 lcrt_build_id_len(void)
 
 NOKPROBE_SYMBOL(lcrt_build_id_len);
 
-/* The reason of an oops: "Oops: ..., err 0x...". */
-static void lcrt_oops_reason(char *buf, size_t size, const char *msg,
-			     const char *str, long err)
+/**
+ * lcrt_oops_reason() - the reason an oops is recorded with
+ * @buf: where to write it
+ * @size: its size: the reason is cut to fit
+ * @msg: the panic's message for the oops's follow-up, or NULL
+ * @str: what die() says ("Oops", a BUG's text); empty or NULL: "Oops"
+ * @err: die()'s error code
+ *
+ * "STR, err 0x...", or "MSG (after STR, err 0x...)".
+ */
+void lcrt_oops_reason(char *buf, size_t size, const char *msg,
+		      const char *str, long err)
 {
 	const char *what = str && *str ? str : "Oops";
 
@@ -182,6 +213,9 @@ static size_t lcrt_build(u8 event, const char *reason, struct pt_regs *regs,
 		.release = init_utsname()->release,
 		.build_id = vmlinux_build_id,
 		.build_id_len = lcrt_build_id_len(),
+		.realtime_ns = lcrt_realtime(),
+		.boot_id = lcrt_boot_id(),
+		.kaslr_offset = lcrt_arch_kaslr_offset(),
 		.trace = &lcrt_trace,
 		.window_words = window_words,
 	};

@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/time.h>
 
 #include "lcrt.h"
 
@@ -112,6 +113,69 @@ static bool lcrt_find_section(const void *rec, u8 want, struct lcrt_dec *d)
 		if (type == want)
 			return true;
 	return false;
+}
+
+/* When the crash came by the wall clock, and in which boot. */
+static void lcrt_show_boot(struct seq_file *m, struct lcrt_dec *d)
+{
+	u64 ns = lcrt_dec_varint(d);
+	u8 idlen = lcrt_dec_u8(d);
+	const u8 *id = lcrt_dec_bytes(d, idlen);
+	struct tm tm;
+	u32 rem;
+
+	if (d->error || (idlen && idlen != LCRT_BOOT_ID_SIZE)) {
+		seq_puts(m, "time:    (malformed)\n");
+		return;
+	}
+	if (ns) {
+		time64_to_tm(div_u64_rem(ns, NSEC_PER_SEC, &rem), 0, &tm);
+		seq_printf(m, "time:    %04ld-%02d-%02d %02d:%02d:%02d.%09u UTC\n",
+			   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			   tm.tm_hour, tm.tm_min, tm.tm_sec, rem);
+	} else {
+		seq_puts(m, "time:    unknown (no wall clock)\n");
+	}
+	if (idlen)
+		seq_printf(m, "boot:    %pUb\n", id);
+	else
+		seq_puts(m, "boot:    unknown (the crash came before LCRT read it)\n");
+}
+
+/* Where the code was loaded, each module named from the record's modules. */
+static void lcrt_show_load(struct seq_file *m, struct lcrt_dec *d,
+			   const void *rec)
+{
+	u64 kaslr = lcrt_dec_varint(d), n = lcrt_dec_varint(d), text, i;
+	struct lcrt_dec md = { .error = true };
+	const u8 *name = NULL;
+	u8 len = 0;
+
+	if (d->error) {
+		seq_puts(m, "load:    (malformed)\n");
+		return;
+	}
+	seq_printf(m, "load:    KASLR offset %#llx\n", kaslr);
+	if (n)
+		lcrt_find_section(rec, LCRT_SEC_MODULES, &md);
+	for (i = 0; i < n && i < LCRT_MAX_FRAMES; i++) {
+		text = lcrt_dec_varint(d);
+		if (!md.error) {
+			len = lcrt_dec_u8(&md);
+			name = lcrt_dec_bytes(&md, len);
+			lcrt_dec_bytes(&md, lcrt_dec_u8(&md));
+		}
+		if (d->error) {
+			seq_puts(m, "load:    (malformed)\n");
+			return;
+		}
+		if (md.error)
+			seq_printf(m, "load:    module %llu text at %#llx\n", i,
+				   text);
+		else
+			seq_printf(m, "load:    %*pE text at %#llx\n", len, name,
+				   text);
+	}
 }
 
 /* How many more times frame @n repeats, from the record's repeats. */
@@ -458,6 +522,12 @@ static void lcrt_show_record(struct seq_file *m, const void *rec, int slot,
 		case LCRT_SEC_KERNEL:
 			lcrt_show_kernel(m, &d);
 			break;
+		case LCRT_SEC_BOOT:
+			lcrt_show_boot(m, &d);
+			break;
+		case LCRT_SEC_LOAD:
+			lcrt_show_load(m, &d, rec);
+			break;
 		case LCRT_SEC_FRAMES:
 			lcrt_show_frames(m, &d, rec);
 			if (flags & LCRT_F_NO_WINDOWS)
@@ -562,19 +632,30 @@ static int lcrt_parse_seq(const char *tok, u64 *seq)
 	return kstrtou64(tok, 10, seq);
 }
 
-/* "clear", "clear N", "clear to N" (every record numbered N or lower). */
-static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
-			     const char *buf, size_t count)
+/**
+ * lcrt_control_parse() - what a write to the control file asks
+ * @buf: the bytes written (not NUL-terminated)
+ * @count: how many
+ * @how: set to LCRT_CLEAR_ALL ("clear"), LCRT_CLEAR_ONE ("clear N", N > 0)
+ *	or LCRT_CLEAR_TO ("clear to N": every record numbered N or lower)
+ * @seq: set to N
+ *
+ * Words are separated by any white space, before, between and after.
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int lcrt_control_parse(const char *buf, size_t count, int *how, u64 *seq)
 {
 	char line[48], *p, *w[3];
-	int how, n = 0, ret;
-	u64 seq = 0;
+	int n = 0;
 
+	*seq = 0;
 	if (count >= sizeof(line))
 		return -EINVAL;
 	memcpy(line, buf, count);
 	line[count] = 0;
-	/* Words between any white space. */
+	if (strlen(line) != count)
+		return -EINVAL;		/* a NUL inside */
 	for (p = skip_spaces(line); *p; p = skip_spaces(p)) {
 		if (n == ARRAY_SIZE(w))
 			return -EINVAL;
@@ -586,16 +667,26 @@ static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 	}
 	if (!n || strcmp(w[0], "clear"))
 		return -EINVAL;
-	if (n == 1) {
-		how = LCRT_CLEAR_ALL;
-	} else if (n == 2 && !lcrt_parse_seq(w[1], &seq) && seq) {
-		how = LCRT_CLEAR_ONE;
-	} else if (n == 3 && !strcmp(w[1], "to") &&
-		   !lcrt_parse_seq(w[2], &seq)) {
-		how = LCRT_CLEAR_TO;
-	} else {
+	if (n == 1)
+		*how = LCRT_CLEAR_ALL;
+	else if (n == 2 && !lcrt_parse_seq(w[1], seq) && *seq)
+		*how = LCRT_CLEAR_ONE;
+	else if (n == 3 && !strcmp(w[1], "to") && !lcrt_parse_seq(w[2], seq))
+		*how = LCRT_CLEAR_TO;
+	else
 		return -EINVAL;
-	}
+	return 0;
+}
+
+static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	int how, ret;
+	u64 seq;
+
+	ret = lcrt_control_parse(buf, count, &how, &seq);
+	if (ret)
+		return ret;
 	mutex_lock(&lcrt_iface_lock);
 	ret = lcrt_store_clear(how, seq);
 	mutex_unlock(&lcrt_iface_lock);

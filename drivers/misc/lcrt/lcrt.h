@@ -78,6 +78,9 @@ struct lcrt_facts {
 	const char *release;
 	const u8 *build_id;
 	u8 build_id_len;
+	u64 realtime_ns;	/* CLOCK_REALTIME, 0 when unknown */
+	const u8 *boot_id;	/* the boot's UUID, or NULL */
+	unsigned long kaslr_offset;
 	const unsigned long *regs;
 	unsigned int nregs;
 	const struct lcrt_trace *trace;
@@ -117,6 +120,7 @@ struct lcrt_frame {
 	unsigned long size;	/* of the function, 0 when unknown */
 	const char *module;	/* the function's module, or NULL */
 	const unsigned char *build_id;	/* the module's, or NULL */
+	unsigned long mod_text;	/* where the module's text was loaded */
 	bool exact;		/* pc is where the CPU was, not a return */
 	bool machinery;		/* crash machinery: never the culprit */
 	u16 repeat;		/* frames folded into it: the same call */
@@ -251,6 +255,21 @@ unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func);
  * Context: any, including panic; no locks.
  */
 void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len);
+
+/**
+ * lcrt_arch_id() - the architecture a record names
+ *
+ * Return: its LCRT_ARCH_* number.
+ */
+u8 lcrt_arch_id(void);
+
+/**
+ * lcrt_arch_kaslr_offset() - how far KASLR moved the kernel image
+ *
+ * Return: the offset of the kernel's text from where it was linked, 0
+ * without KASLR.
+ */
+unsigned long lcrt_arch_kaslr_offset(void);
 #else
 static inline const struct lcrt_fp_layout *lcrt_arch_fp(void)
 {
@@ -287,6 +306,16 @@ static inline unsigned long lcrt_leaf_return(struct pt_regs *regs,
 
 static inline void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len)
 {
+}
+
+static inline u8 lcrt_arch_id(void)
+{
+	return LCRT_ARCH_UNKNOWN;
+}
+
+static inline unsigned long lcrt_arch_kaslr_offset(void)
+{
+	return 0;
 }
 #endif
 
@@ -527,6 +556,11 @@ void lcrt_owner_beat(struct lcrt_owner *o);
 bool lcrt_owner_held(struct lcrt_owner *o, int token);
 
 int lcrt_region_check(u64 base, u64 size, const char **why);
+
+/* boot.c: what tells this boot from others. */
+#define LCRT_BOOT_ID_SIZE	16
+const u8 *lcrt_boot_id(void);
+int lcrt_boot_id_parse(const char *text, u8 *id);
 int lcrt_store_init(void);
 void lcrt_arm(void);
 int lcrt_selftest_frames(void);
@@ -540,5 +574,13 @@ bool lcrt_store_user_lock(void);
 void lcrt_store_user_unlock(void);
 void lcrt_store_lost(void);
 int lcrt_store_clear(int how, u64 seq);
+
+/* iface.c: what user space asks. */
+int lcrt_control_parse(const char *buf, size_t count, int *how, u64 *seq);
+
+/* core.c: what a crash is. */
+u8 lcrt_panic_event(const char *msg);
+void lcrt_oops_reason(char *buf, size_t size, const char *msg,
+		      const char *str, long err);
 
 #endif /* _DRIVERS_MISC_LCRT_H */

@@ -150,15 +150,7 @@ size_t lcrt_enc_finish(struct lcrt_enc *e, u64 seq, u16 flags)
 	h->seq = cpu_to_le64(seq);
 	h->word_size = sizeof(unsigned long);
 	h->flags = cpu_to_le16(flags);
-#if defined(CONFIG_ARM64)
-	h->arch = LCRT_ARCH_ARM64;
-#elif defined(CONFIG_ARM)
-	h->arch = LCRT_ARCH_ARM;
-#elif defined(CONFIG_X86_64)
-	h->arch = LCRT_ARCH_X86_64;
-#else
-	h->arch = LCRT_ARCH_UNKNOWN;
-#endif
+	h->arch = lcrt_arch_id();
 	return e->pos;
 }
 
@@ -209,6 +201,19 @@ static bool lcrt_put_kernel(struct lcrt_enc *e, const struct lcrt_facts *f)
 }
 
 NOKPROBE_SYMBOL(lcrt_put_kernel);
+
+/* When the crash came, by the wall clock, and in which boot. */
+static bool lcrt_put_boot(struct lcrt_enc *e, const struct lcrt_facts *f)
+{
+	lcrt_enc_section_begin(e, LCRT_SEC_BOOT);
+	lcrt_enc_varint(e, f->realtime_ns);
+	lcrt_enc_u8(e, f->boot_id ? LCRT_BOOT_ID_SIZE : 0);
+	if (f->boot_id)
+		lcrt_enc_bytes(e, f->boot_id, LCRT_BOOT_ID_SIZE);
+	return lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_boot);
 
 static bool lcrt_put_regs(struct lcrt_enc *e, const struct lcrt_facts *f)
 {
@@ -351,23 +356,33 @@ static size_t lcrt_exact_size(const struct lcrt_trace *t, unsigned int nframes)
 
 NOKPROBE_SYMBOL(lcrt_exact_size);
 
+/* Is frame @i the first of the frames in its module? */
+static bool lcrt_module_first(const struct lcrt_trace *t, unsigned int i)
+{
+	unsigned int k;
+
+	if (!t->frames[i].module)
+		return false;
+	for (k = 0; k < i; k++) {
+		if (t->frames[k].module == t->frames[i].module)
+			return false;
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(lcrt_module_first);
+
 /* The modules of the first @nframes frames, each once, with build-ids. */
 static bool lcrt_put_modules(struct lcrt_enc *e, const struct lcrt_trace *t,
 			     unsigned int nframes)
 {
-	unsigned int i, k;
+	unsigned int i;
 	bool any = false, id;
 
 	for (i = 0; i < nframes; i++) {
 		const struct lcrt_frame *fr = &t->frames[i];
 
-		if (!fr->module)
-			continue;
-		for (k = 0; k < i; k++) {
-			if (t->frames[k].module == fr->module)
-				break;
-		}
-		if (k < i)
+		if (!lcrt_module_first(t, i))
 			continue;
 		if (!any)
 			lcrt_enc_section_begin(e, LCRT_SEC_MODULES);
@@ -384,6 +399,30 @@ static bool lcrt_put_modules(struct lcrt_enc *e, const struct lcrt_trace *t,
 }
 
 NOKPROBE_SYMBOL(lcrt_put_modules);
+
+/*
+ * Where the code was loaded: the KASLR offset, then the text of each module
+ * of the first @nframes frames, in lcrt_put_modules()' order.
+ */
+static bool lcrt_put_load(struct lcrt_enc *e, const struct lcrt_facts *f,
+			  unsigned int nframes)
+{
+	const struct lcrt_trace *t = f->trace;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nframes; i++)
+		n += lcrt_module_first(t, i);
+	lcrt_enc_section_begin(e, LCRT_SEC_LOAD);
+	lcrt_enc_varint(e, f->kaslr_offset);
+	lcrt_enc_varint(e, n);
+	for (i = 0; i < nframes; i++) {
+		if (lcrt_module_first(t, i))
+			lcrt_enc_varint(e, t->frames[i].mod_text);
+	}
+	return lcrt_enc_section_end(e);
+}
+
+NOKPROBE_SYMBOL(lcrt_put_load);
 
 /* The culprit: why, and its frame, if the frames kept hold it. */
 static bool lcrt_put_culprit(struct lcrt_enc *e, const struct lcrt_trace *t,
@@ -734,9 +773,10 @@ NOKPROBE_SYMBOL(lcrt_core_reserve);
 
 /*
  * Encode a whole record of @f into @buf, never more than @budget bytes, in
- * order of importance: event, reason, kernel, the blocked task of a hung
- * task, registers, the frames innermost first, the culprit, which of them
- * are exact, the recursions folded, their modules' build-ids, the other
+ * order of importance: event, reason, kernel, time and boot, the blocked
+ * task of a hung task, registers, the frames innermost first, the culprit,
+ * which of them are exact, the recursions folded, their modules' build-ids
+ * and where the code was loaded, the other
  * CPUs at a panic, then
  * a stack window for every frame, cut to fewer words where the budget needs
  * it (the innermost keep the most; the machinery between the crash and its
@@ -761,7 +801,8 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 
 	lcrt_enc_init(&e, buf, budget);
 	whole = lcrt_put_event(&e, f) && lcrt_put_reason(&e, f->reason) &&
-		lcrt_put_kernel(&e, f) && lcrt_put_blocked(&e, f->blocked) &&
+		lcrt_put_kernel(&e, f) && lcrt_put_boot(&e, f) &&
+		lcrt_put_blocked(&e, f->blocked) &&
 		lcrt_put_regs(&e, f);
 	if (t && !t->windows)
 		flags |= LCRT_F_NO_WINDOWS;
@@ -784,7 +825,8 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		ok = lcrt_put_culprit(&e, t, kept) &&
 		     lcrt_put_exact(&e, t, kept) &&
 		     lcrt_put_repeats(&e, t, kept) &&
-		     lcrt_put_modules(&e, t, kept);
+		     lcrt_put_modules(&e, t, kept) &&
+		     lcrt_put_load(&e, f, kept);
 		whole &= ok;
 		if (ok && (whole || core)) {
 			cpus = lcrt_put_cpus(&e, f);

@@ -521,6 +521,21 @@ NOKPROBE_SYMBOL(lcrt_unwind_stopped);
 
 #ifdef CONFIG_MODULES
 /*
+ * Where a module's text was loaded: struct module_memory since 6.4, its
+ * core layout before (LCRT_MODULE_MEM: asked of the kernel's header).
+ */
+static unsigned long lcrt_module_text(const struct module *mod)
+{
+#ifdef LCRT_MODULE_MEM
+	return (unsigned long)mod->mem[MOD_TEXT].base;
+#else
+	return (unsigned long)mod->core_layout.base;
+#endif
+}
+
+NOKPROBE_SYMBOL(lcrt_module_text);
+
+/*
  * The module of a frame's function. The capture runs with interrupts off
  * (die() and panic() turn them off), so the module cannot be freed before
  * the record is written: its name and build-id are used in place.
@@ -534,6 +549,7 @@ static void lcrt_frame_module(struct lcrt_frame *f, unsigned long call)
 	if (mod) {
 		f->module = mod->name;
 		f->build_id = module_buildid(mod);
+		f->mod_text = lcrt_module_text(mod);
 	}
 	preempt_enable_notrace();
 }
