@@ -43,6 +43,7 @@ static const struct lcrt_control_case lcrt_control_cases[] = {
 	{ "clear 3 4", -EINVAL },
 	{ "clear to 3 4", -EINVAL },
 	/* At most 47 bytes. */
+	{ "clear to 3                                     ", 0, LCRT_CLEAR_TO, 3 },
 	{ "clear to 3                                      ", -EINVAL },
 };
 
@@ -122,6 +123,24 @@ static void lcrt_test_oops_reason(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "Fatal excep");
 }
 
+/* A clock that was never set dates nothing; a set one dates the crash. */
+static void lcrt_test_realtime(struct kunit *test)
+{
+	const u64 day = 86400ULL * NSEC_PER_SEC;
+	const u64 now = 1764000000ULL * NSEC_PER_SEC;
+
+	/* Never set: the boot began at 0, whatever its length. */
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(5 * NSEC_PER_SEC, 5 * NSEC_PER_SEC), 0ULL);
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(30 * day, 30 * day), 0ULL);
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(0, 0), 0ULL);
+	/* The day's boundary. */
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(day - 1, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(day, 0), day);
+	/* Set (RTC, NTP): the wall clock, long uptime or not. */
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(now, 3 * NSEC_PER_SEC), now);
+	KUNIT_EXPECT_EQ(test, lcrt_realtime(now, 400 * day), now);
+}
+
 static void lcrt_test_boot_id_parse(struct kunit *test)
 {
 	static const u8 want[LCRT_BOOT_ID_SIZE] = {
@@ -147,6 +166,7 @@ static struct kunit_case lcrt_control_suite_cases[] = {
 	KUNIT_CASE(lcrt_test_control_bytes),
 	KUNIT_CASE(lcrt_test_panic_event),
 	KUNIT_CASE(lcrt_test_oops_reason),
+	KUNIT_CASE(lcrt_test_realtime),
 	KUNIT_CASE(lcrt_test_boot_id_parse),
 	{}
 };

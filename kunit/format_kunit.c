@@ -183,6 +183,7 @@ void lcrt_test_view(struct kunit *test, const void *rec, size_t len,
 				memcpy(v->boot_id,
 				       lcrt_dec_bytes(&d, v->boot_id_len) ?:
 				       v->boot_id, v->boot_id_len);
+			KUNIT_EXPECT_EQ(test, d.pos, d.len);	/* no more */
 			break;
 		case LCRT_SEC_LOAD:
 			v->load = true;
@@ -194,6 +195,7 @@ void lcrt_test_view(struct kunit *test, const void *rec, size_t len,
 				if (n < ARRAY_SIZE(v->loads))
 					v->loads[n] = text;
 			}
+			KUNIT_EXPECT_EQ(test, d.pos, d.len);	/* no more */
 			break;
 		case LCRT_SEC_MODULES:
 			while (d.pos < d.len && !d.error) {
@@ -489,7 +491,27 @@ static void lcrt_test_budget_windows(struct kunit *test)
 					  LCRT_F_WINDOWS_DROPPED), 0);
 }
 
-static void lcrt_test_budget_tiny(struct kunit *test)
+/*
+ * The sweep below, on a chain whose outer frames are in two modules and
+ * whose culprit is frame 2 (a module's bytes are kept room for, so that
+ * they never take the room of windows).
+ */
+static void lcrt_test_modules_chain(struct lcrt_test_record *r)
+{
+	static const char mod_a[] = "lcrt_mod_a", mod_b[] = "lcrt_mod_b";
+	unsigned int i;
+
+	for (i = LCRT_MAX_FRAMES / 2; i < LCRT_MAX_FRAMES; i++) {
+		r->trace.frames[i].module = i & 1 ? mod_a : mod_b;
+		r->trace.frames[i].build_id = lcrt_test_id;
+		r->trace.frames[i].mod_text = i & 1 ? (unsigned long)-0x3f000000L :
+						      (unsigned long)-0x3e000000L;
+	}
+	r->trace.culprit = 2;
+	r->trace.rule = LCRT_CULPRIT_CALLER;
+}
+
+static void lcrt_budget_sweep(struct kunit *test, bool modules)
 {
 	struct lcrt_test_record *r = lcrt_test_record(test, LCRT_MAX_FRAMES);
 	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
@@ -503,6 +525,8 @@ static void lcrt_test_budget_tiny(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, v);
 	KUNIT_ASSERT_NOT_NULL(test, prev_words);
+	if (modules)
+		lcrt_test_modules_chain(r);
 	n = lcrt_full_size(r, buf);
 	for (budget = sizeof(struct lcrt_record_header); budget <= n; budget++) {
 		memset(buf, 0xa5, LCRT_MAX_RECORD_SIZE);
@@ -517,8 +541,11 @@ static void lcrt_test_budget_tiny(struct kunit *test)
 		/* More room never means fewer frames or windows. */
 		KUNIT_ASSERT_GE(test, v->nframes, prev_frames);
 		KUNIT_ASSERT_GE(test, v->nwindows, prev_windows);
-		/* No window before every frame is in. */
-		if (v->nwindows)
+		/*
+		 * No window before every frame is in, but for a culprit's:
+		 * room is kept for the windows around it.
+		 */
+		if (v->nwindows && r->trace.culprit < 0)
 			KUNIT_ASSERT_EQ(test, v->nframes, LCRT_MAX_FRAMES);
 		/* Windows are left out only when not one word each fits. */
 		if (v->nwindows < v->nframes && v->frames && !v->dropped)
@@ -530,21 +557,39 @@ static void lcrt_test_budget_tiny(struct kunit *test)
 		/* No frame before the facts are in. */
 		if (v->frames)
 			KUNIT_ASSERT_TRUE(test, v->event && v->reason &&
-					  v->kernel && v->regs);
+					  v->kernel && v->boot && v->regs);
 		if (v->frames)
 			KUNIT_ASSERT_EQ(test, v->nframes + v->dropped,
 					LCRT_MAX_FRAMES);
 		if (budget < n)
 			KUNIT_ASSERT_TRUE(test, v->flags & LCRT_F_TRUNCATED);
-		/* Nor any window fewer words. */
+		/*
+		 * Nor any window fewer words; with a culprit, the windows from
+		 * its callee to its third caller (LCRT_CORE_CALLERS), while
+		 * the others give words to the outer frames that come in.
+		 */
 		for (i = 0; i < LCRT_MAX_FRAMES; i++) {
-			KUNIT_ASSERT_GE(test, v->window_words[i], prev_words[i]);
+			if (r->trace.culprit < 0 ||
+			    (i + 1 >= r->trace.culprit && i <= r->trace.culprit + 3))
+				KUNIT_ASSERT_GE_MSG(test, v->window_words[i],
+						    prev_words[i], "budget %zu",
+						    budget);
 			prev_words[i] = v->window_words[i];
 		}
 		prev_frames = v->nframes;
 		prev_windows = v->nwindows;
 	}
 	KUNIT_EXPECT_EQ(test, prev_frames, LCRT_MAX_FRAMES);
+}
+
+static void lcrt_test_budget_tiny(struct kunit *test)
+{
+	lcrt_budget_sweep(test, false);
+}
+
+static void lcrt_test_budget_modules(struct kunit *test)
+{
+	lcrt_budget_sweep(test, true);
 }
 
 static size_t lcrt_test_sealed(struct kunit *test, u8 *buf)
@@ -617,6 +662,7 @@ static struct kunit_case lcrt_record_cases[] = {
 	KUNIT_CASE(lcrt_test_budget_one_short),
 	KUNIT_CASE(lcrt_test_budget_windows),
 	KUNIT_CASE(lcrt_test_budget_tiny),
+	KUNIT_CASE(lcrt_test_budget_modules),
 	KUNIT_CASE(lcrt_test_crc_flips),
 	KUNIT_CASE(lcrt_test_bad_input),
 	{}

@@ -142,6 +142,7 @@ def cmd_demo(args):
         print(f"=== the command finished (rc={rc}) without crashing the kernel:")
         print(out.rstrip())
     print(f"=== QEMU exited after {g.last_seconds:.1f} s; power cut; boot 2")
+    region = g.region_bytes()
     out, console, rc = g.run("cat /proc/lcrt; echo '--- clear'; "
                              "echo clear > /sys/kernel/lcrt/control && "
                              "cat /proc/lcrt")
@@ -152,6 +153,14 @@ def cmd_demo(args):
     print(out.split("--- clear")[0].rstrip())
     print("$ echo clear > /sys/kernel/lcrt/control; cat /proc/lcrt")
     print(out.split("--- clear")[-1].strip())
+    # What the tool adds off the device: the same region, as the host reads
+    # it from the NVRAM file, decoded with the vmlinux (file:line, arguments).
+    import tool
+    dec = subprocess.run([tool.host_tool(), "decode", "--vmlinux",
+                          g.out / "vmlinux", "-"], input=region,
+                         capture_output=True)
+    print("=== off the device: lcrt decode --vmlinux vmlinux (the NVRAM file)")
+    print((dec.stdout + dec.stderr).decode(errors="replace").rstrip())
     print(f"=== demo done in {time.time() - t_all:.0f} s")
     if "LCRT record" not in out:
         sys.exit("demo: no crash record after the power cut")

@@ -6,6 +6,7 @@ header-only and come from the host's packages, seen through a folder of their
 own so that a cross compiler never reads the host's /usr/include."""
 import hashlib
 import shutil
+import subprocess
 from pathlib import Path
 
 from common import CACHE, JOBS, ROOT, ensure_packages, foreign_deb, log, run
@@ -65,3 +66,14 @@ def device_tool(b):
     run([f"{b.cross}strip", binary])
     stamp.write_text(state)
     return binary
+
+
+def host_tool():
+    """The host's lcrt (userspace/build, with elfutils: file:line and
+    arguments from a vmlinux), built or brought up to date."""
+    out = SRC / "build"
+    run(["cmake", "-S", SRC, "-B", out, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"],
+        stdout=subprocess.DEVNULL)
+    run(["cmake", "--build", out, "--target", "lcrt", "-j", JOBS],
+        stdout=subprocess.DEVNULL)
+    return out / "lcrt"

@@ -8,7 +8,9 @@
  * (drivers/char/random.c makes it on its first read), so LCRT reads it
  * once, late in boot, through a private mount of proc, the way the
  * kernel's own sysctl.* boot parameters are written (fs/proc/proc_sysctl.c).
- * A crash before then is recorded without it.
+ * The first read makes the id, so LCRT reads it from a worker once the
+ * random pool is ready, so as not to lower its quality on a board that has
+ * no hardware RNG. A crash before then is recorded without it.
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
@@ -17,8 +19,10 @@
 #include <linux/init.h>
 #include <linux/kprobes.h>
 #include <linux/mount.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <linux/uuid.h>
+#include <linux/workqueue.h>
 
 #include "lcrt.h"
 
@@ -34,7 +38,7 @@ static bool lcrt_boot_known;
  */
 const u8 *lcrt_boot_id(void)
 {
-	/* Pairs with the release in lcrt_boot_init(): the bytes are whole. */
+	/* Pairs with the release in lcrt_boot_read(): the bytes are whole. */
 	return smp_load_acquire(&lcrt_boot_known) ? lcrt_boot_uuid : NULL;
 }
 
@@ -46,6 +50,7 @@ NOKPROBE_SYMBOL(lcrt_boot_id);
  *	newline or anything else may follow)
  * @id: set to its LCRT_BOOT_ID_SIZE bytes
  *
+ * Context: any.
  * Return: 0, or -EINVAL when @text is no UUID.
  */
 int lcrt_boot_id_parse(const char *text, u8 *id)
@@ -58,37 +63,54 @@ int lcrt_boot_id_parse(const char *text, u8 *id)
 	return 0;
 }
 
-static int __init lcrt_boot_init(void)
+static void lcrt_boot_read(struct work_struct *work)
 {
 	struct file_system_type *proc;
 	char text[UUID_STRING_LEN + 2] = "";
 	struct vfsmount *mnt;
 	struct file *file;
 	loff_t pos = 0;
-	ssize_t n = -ENOENT;
+	ssize_t n;
 
-	if (!lcrt_store())
-		return 0;
+	if (wait_for_random_bytes())
+		return;
 	proc = get_fs_type("proc");
-	if (!proc)
-		goto out;
+	if (!proc) {
+		pr_info("no boot id: no proc file system\n");
+		return;
+	}
 	mnt = kern_mount(proc);
 	put_filesystem(proc);
-	if (IS_ERR(mnt))
-		goto out;
+	if (IS_ERR(mnt)) {
+		pr_info("no boot id: proc not mounted (%pe)\n", mnt);
+		return;
+	}
 	file = file_open_root_mnt(mnt, "sys/kernel/random/boot_id", O_RDONLY, 0);
-	if (!IS_ERR(file)) {
+	if (IS_ERR(file)) {
+		n = PTR_ERR(file);
+	} else {
 		n = kernel_read(file, text, sizeof(text) - 1, &pos);
 		fput(file);
 	}
 	kern_unmount(mnt);
-	if (n > 0 && !lcrt_boot_id_parse(text, lcrt_boot_uuid)) {
-		/* A crash on another CPU sees all the bytes or none. */
-		smp_store_release(&lcrt_boot_known, true);
-		return 0;
+	if (n < 0) {
+		pr_info("no boot id: %pe\n", ERR_PTR(n));
+		return;
 	}
-out:
-	pr_info("no boot id (no proc sysctl): records will not name their boot\n");
+	if (lcrt_boot_id_parse(text, lcrt_boot_uuid)) {
+		pr_info("no boot id: not a UUID\n");
+		return;
+	}
+	/* A crash on another CPU sees all the bytes or none. */
+	smp_store_release(&lcrt_boot_known, true);
+}
+
+static DECLARE_WORK(lcrt_boot_work, lcrt_boot_read);
+
+static int __init lcrt_boot_init(void)
+{
+	if (IS_ENABLED(CONFIG_PROC_SYSCTL) && lcrt_store())
+		queue_work(system_unbound_wq, &lcrt_boot_work);
 	return 0;
 }
 

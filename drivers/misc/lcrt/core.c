@@ -139,18 +139,20 @@ static u8 lcrt_oops_event(struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(lcrt_oops_event);
 
-/*
- * The wall clock (NMI-safe), or 0 when nothing ever set it: a clock that
- * says this boot began within a day of 1970 was never set (no RTC, no NTP
- * yet), and would only date the crash wrong.
+/**
+ * lcrt_realtime() - the wall-clock time a record carries
+ * @real: CLOCK_REALTIME now, in ns
+ * @boot: CLOCK_BOOTTIME now, in ns
+ *
+ * A clock that says this boot began within a day of 1970 was never set
+ * (no RTC, no NTP yet), and would only date the crash wrong.
+ *
+ * Context: any.
+ * Return: @real, or 0 when the clock was never set.
  */
-static u64 lcrt_realtime(void)
+u64 lcrt_realtime(u64 real, u64 boot)
 {
-	u64 now = ktime_get_real_fast_ns();
-
-	if (now < ktime_get_boot_fast_ns() + 86400ULL * NSEC_PER_SEC)
-		return 0;
-	return now;
+	return real < boot + 86400ULL * NSEC_PER_SEC ? 0 : real;
 }
 
 NOKPROBE_SYMBOL(lcrt_realtime);
@@ -213,7 +215,8 @@ static size_t lcrt_build(u8 event, const char *reason, struct pt_regs *regs,
 		.release = init_utsname()->release,
 		.build_id = vmlinux_build_id,
 		.build_id_len = lcrt_build_id_len(),
-		.realtime_ns = lcrt_realtime(),
+		.realtime_ns = lcrt_realtime(ktime_get_real_fast_ns(),
+					     ktime_get_boot_fast_ns()),
 		.boot_id = lcrt_boot_id(),
 		.kaslr_offset = lcrt_arch_kaslr_offset(),
 		.trace = &lcrt_trace,

@@ -156,8 +156,8 @@ static void lcrt_show_load(struct seq_file *m, struct lcrt_dec *d,
 		return;
 	}
 	seq_printf(m, "load:    KASLR offset %#llx\n", kaslr);
-	if (n)
-		lcrt_find_section(rec, LCRT_SEC_MODULES, &md);
+	if (n && !lcrt_find_section(rec, LCRT_SEC_MODULES, &md))
+		md.error = true;	/* no names: numbered */
 	for (i = 0; i < n && i < LCRT_MAX_FRAMES; i++) {
 		text = lcrt_dec_varint(d);
 		if (!md.error) {

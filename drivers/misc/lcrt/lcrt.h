@@ -259,6 +259,7 @@ void lcrt_arch_clean(void *addr, phys_addr_t phys, size_t len);
 /**
  * lcrt_arch_id() - the architecture a record names
  *
+ * Context: any, including panic.
  * Return: its LCRT_ARCH_* number.
  */
 u8 lcrt_arch_id(void);
@@ -266,6 +267,7 @@ u8 lcrt_arch_id(void);
 /**
  * lcrt_arch_kaslr_offset() - how far KASLR moved the kernel image
  *
+ * Context: any, including panic.
  * Return: the offset of the kernel's text from where it was linked, 0
  * without KASLR.
  */
@@ -557,10 +559,6 @@ bool lcrt_owner_held(struct lcrt_owner *o, int token);
 
 int lcrt_region_check(u64 base, u64 size, const char **why);
 
-/* boot.c: what tells this boot from others. */
-#define LCRT_BOOT_ID_SIZE	16
-const u8 *lcrt_boot_id(void);
-int lcrt_boot_id_parse(const char *text, u8 *id);
 int lcrt_store_init(void);
 void lcrt_arm(void);
 int lcrt_selftest_frames(void);
@@ -580,7 +578,13 @@ int lcrt_control_parse(const char *buf, size_t count, int *how, u64 *seq);
 
 /* core.c: what a crash is. */
 u8 lcrt_panic_event(const char *msg);
+u64 lcrt_realtime(u64 real, u64 boot);
 void lcrt_oops_reason(char *buf, size_t size, const char *msg,
 		      const char *str, long err);
+
+/* boot.c: what tells this boot from others. */
+#define LCRT_BOOT_ID_SIZE	16
+const u8 *lcrt_boot_id(void);
+int lcrt_boot_id_parse(const char *text, u8 *id);
 
 #endif /* _DRIVERS_MISC_LCRT_H */

@@ -738,6 +738,40 @@ static size_t lcrt_frames_size(const struct lcrt_trace *t, unsigned int n)
 
 NOKPROBE_SYMBOL(lcrt_frames_size);
 
+/* The bytes of the modules' section for all the frames, at most. */
+static size_t lcrt_modules_size(const struct lcrt_trace *t)
+{
+	unsigned int i;
+	size_t n = 0;
+
+	for (i = 0; i < t->nr; i++) {
+		if (lcrt_module_first(t, i))
+			n += 2 + strnlen(t->frames[i].module, MODULE_NAME_LEN) +
+			     BUILD_ID_SIZE_MAX;
+	}
+	return n ? SEC_SIZE + n : 0;
+}
+
+NOKPROBE_SYMBOL(lcrt_modules_size);
+
+/* The bytes of the load section for all the frames, at most. */
+static size_t lcrt_load_size(const struct lcrt_facts *f)
+{
+	const struct lcrt_trace *t = f->trace;
+	unsigned int i, n = 0;
+	size_t len = SEC_SIZE + lcrt_varint_len(f->kaslr_offset);
+
+	for (i = 0; i < t->nr; i++) {
+		if (lcrt_module_first(t, i)) {
+			len += lcrt_varint_len(t->frames[i].mod_text);
+			n++;
+		}
+	}
+	return len + lcrt_varint_len(n);
+}
+
+NOKPROBE_SYMBOL(lcrt_load_size);
+
 /* What is left of @room after @used, or 0. */
 static size_t lcrt_left(size_t room, size_t used)
 {
@@ -815,7 +849,8 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		 * the windows of the frames around it.
 		 */
 		fixed = min(lcrt_exact_size(t, t->nr) + LCRT_CULPRIT_SIZE +
-			    lcrt_repeats_size(t), e.size - e.pos);
+			    lcrt_repeats_size(t) + lcrt_modules_size(t) +
+			    lcrt_load_size(f), e.size - e.pos);
 		core = lcrt_core_reserve(f, max, e.size - e.pos - fixed);
 		reserve = fixed + core;
 		e.size -= reserve;

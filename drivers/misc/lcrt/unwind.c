@@ -521,7 +521,8 @@ NOKPROBE_SYMBOL(lcrt_unwind_stopped);
 
 #ifdef CONFIG_MODULES
 /*
- * Where a module's text was loaded: struct module_memory since 6.4, its
+ * Where a module's core text was loaded (its .text first, then the rest of
+ * its core code; not its init text): struct module_memory since 6.4, its
  * core layout before (LCRT_MODULE_MEM: asked of the kernel's header).
  */
 static unsigned long lcrt_module_text(const struct module *mod)
@@ -591,6 +592,7 @@ void lcrt_symbolize(struct lcrt_trace *t)
 		f->name[0] = '\0';
 		f->module = NULL;
 		f->build_id = NULL;
+		f->mod_text = 0;
 		if (IS_ENABLED(CONFIG_KALLSYMS))
 			sym = kallsyms_lookup(call, &f->size, &f->off, &modname,
 					      name);

@@ -185,12 +185,12 @@ struct lcrt_section {
  *	(CLOCK_REALTIME; 0: unknown), u8 boot id length (16, or 0 when the
  *	crash came before LCRT learned it), the boot id bytes: the boot's
  *	random UUID, as /proc/sys/kernel/random/boot_id and the journal's
- *	_BOOT_ID give it.
+ *	_BOOT_ID give it, in the order of its text form (RFC 4122).
  * LCRT_SEC_LOAD (minor 2):
  *	where the code was loaded: varint KASLR offset of the kernel image
- *	(0: none), varint count, then count varints: the load address of
- *	the text of each module of LCRT_SEC_MODULES, in that order (0:
- *	unknown).
+ *	(0: none or unknown), varint count, then count varints: the load
+ *	address of the core text of each module of LCRT_SEC_MODULES (its
+ *	.text first; not its init text), in that order (0: unknown).
  */
 #define LCRT_SEC_EVENT		1
 #define LCRT_SEC_REASON		2
