@@ -24,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -875,11 +876,11 @@ class DebuginfodServer {
   DebuginfodServer(const std::string& binary, const std::string& files, const std::string& dir) {
     port_ = free_port();
     const std::string port = std::to_string(port_);
-    const std::string db = dir + "/debuginfod.sqlite";
-    const std::string log = dir + "/debuginfod.log";
+    const std::string db = dir + "/debuginfod-" + port + ".sqlite";
+    log_ = dir + "/debuginfod-" + port + ".log";
     pid_ = ::fork();
     if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       ::execl(binary.c_str(), "debuginfod", "-F", files.c_str(), "-p", port.c_str(), "-d",
@@ -890,7 +891,7 @@ class DebuginfodServer {
   DebuginfodServer(const DebuginfodServer&) = delete;
   DebuginfodServer& operator=(const DebuginfodServer&) = delete;
   ~DebuginfodServer() {
-    if (pid_ <= 0) return;
+    if (pid_ <= 0 || exited_) return;
     ::kill(pid_, SIGTERM);
     ::waitpid(pid_, nullptr, 0);
   }
@@ -900,19 +901,28 @@ class DebuginfodServer {
 
   // Whether it serves id's debuginfo within a minute: its scan of the
   // directory runs after it starts listening.
-  bool serves(const Bytes& id) const {
+  bool serves(const Bytes& id) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < end) {
-      if (::waitpid(pid_, nullptr, WNOHANG) != 0) return false;  // it exited
+    while (pid_ > 0 && !exited_ && std::chrono::steady_clock::now() < end) {
       if (http_status(port_, "/buildid/" + hex_bytes(id) + "/debuginfo") == 200) return true;
+      exited_ = ::waitpid(pid_, nullptr, WNOHANG) != 0;  // the port taken since, say
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     return false;
   }
 
+  bool exited() const { return exited_; }
+
+  std::string log() const {
+    std::ifstream in(log_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
  private:
   int port_ = -1;
   pid_t pid_ = -1;
+  bool exited_ = false;
+  std::string log_;
 };
 
 // DEBUGINFOD_URLS: the files come from the server (the header names its
@@ -927,10 +937,17 @@ TEST_F(BuildId, DebuginfodServesWhatNoDirectoryHas) {
   std::filesystem::create_directories(files);
   std::filesystem::copy_file(kVmlinux, files + "/vmlinux");
   std::filesystem::copy_file(kKo, files + "/fixture.ko");
-  const DebuginfodServer server(binary, files, dir_);
-  ASSERT_GT(server.port(), 0);
+  // Another port when one was taken between free_port() and the server.
+  std::optional<DebuginfodServer> started;
+  for (int attempt = 0; attempt < 3 && !started; attempt++) {
+    started.emplace(binary, files, dir_);
+    if (!started->serves(vmlinux_id()) && started->exited()) started.reset();
+  }
+  ASSERT_TRUE(started) << "debuginfod did not start";
+  DebuginfodServer& server = *started;
   ASSERT_TRUE(server.serves(vmlinux_id()) && server.serves(ko_id()))
-      << "debuginfod did not serve the fixture; its log: " << dir_ << "/debuginfod.log";
+      << "debuginfod did not serve the fixture; its log:\n"
+      << server.log();
 
   const std::string cache = dir_ + "/cache";
   const std::string env = "DEBUGINFOD_URLS=" + server.url() + " DEBUGINFOD_CACHE_PATH=" + cache;
