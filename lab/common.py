@@ -27,6 +27,9 @@ APT_PACKAGES = [
     "dpkg-dev", "rsync",
     # journal entries from lcrt collect (optional: built without it if absent)
     "libsystemd-dev",
+    # lcrt decode's debug files from DEBUGINFOD_URLS (optional, as above),
+    # and the server its test runs on the loopback (skipped without it)
+    "libdebuginfod-dev", "debuginfod",
     # libFuzzer (libclang_rt.fuzzer) for the tool's fuzz targets: not a
     # dependency of clang, only a recommendation.
     "clang", "libclang-rt-dev",

@@ -231,45 +231,69 @@ Bytes file_build_id(const std::string& path) {
 }  // namespace
 
 struct Symbolizer::Impl {
-  Impl(const std::string& path, std::ostream& w) : warn(w), vmlinux(path) {}
+  Impl(const std::string& path, std::ostream& w) : warn(w), vmlinux(std::in_place, path) {}
+  explicit Impl(std::ostream& w) : warn(w) {}
 
   // Say a note once. What a record names in it (a module's, a function's
   // name) goes through printable(): its bytes are the kernel's, not text.
   void note(const std::string& text) {
-    if (said.insert(text).second) warn << "lcrt: warning: " << text << "\n";
+    if (!text.empty() && said.insert(text).second) warn << "lcrt: warning: " << text << "\n";
+  }
+
+  // Where a module's .ko is and where it came from, or why there is none.
+  struct Ko {
+    std::string path;    // empty: none
+    std::string origin;  // as module_debug() says it
+    std::string why;     // without a path; nothing of the record's in it
+  };
+
+  // Found once per module; said as a note when it was asked for and not
+  // found (module_dirs, or no lookup: a caller of the --modules era).
+  const Ko& ko(const Module& m) {
+    auto [it, added] = kos.try_emplace(std::make_pair(m.name, m.build_id));
+    if (added) it->second = find_ko(m);
+    return it->second;
+  }
+
+  Ko find_ko(const Module& m) {
+    static const std::string kNoDirs = "frames of modules are not symbolized without --modules DIR";
+    const std::string name = "module " + printable(m.name) + ": ";
+    Ko k;
+    if (!m.build_id.empty()) {
+      if (const auto it = by_id.find(m.build_id); it != by_id.end())
+        return {it->second, it->second, {}};
+      if (!module_dirs.empty())
+        k.why = "no .ko with build-id " + hex_bytes(m.build_id) + " under " + module_dirs;
+      if (lookup) {
+        DebugSearch s = find_debug_file(m.build_id, *lookup);
+        if (s.file) return {s.file->path, s.file->origin, {}};
+        k.why += (k.why.empty() ? "" : "; ") + s.why;
+      } else if (module_dirs.empty()) {
+        k.why = kNoDirs;
+      }
+    } else if (module_dirs.empty()) {
+      k.why = lookup ? "the record has no build-id for it, and no --modules DIR finds it by name"
+                     : kNoDirs;
+    } else if (const auto it = by_name.find(module_key(m.name)); it != by_name.end()) {
+      note(name + "the record has no build-id for it; " + it->second + " is unchecked");
+      return {it->second, it->second + " (by name: the record has no build-id for it)", {}};
+    } else {
+      note(name + "no " + printable(m.name) + ".ko under " + module_dirs);
+      return {{}, {}, "no .ko of its name under " + module_dirs};
+    }
+    if (!module_dirs.empty() || !lookup) note(k.why == kNoDirs ? k.why : name + k.why);
+    return k;
   }
 
   // The .ko of module, opened, or nullptr (after saying why).
   Image* module_image(const Module& m) {
-    if (module_dirs.empty()) {
-      note("frames of modules are not symbolized without --modules DIR");
-      return nullptr;
-    }
-    std::string path;
-    if (!m.build_id.empty()) {
-      const auto it = by_id.find(m.build_id);
-      if (it == by_id.end()) {
-        note("module " + printable(m.name) + ": no .ko with build-id " + hex_bytes(m.build_id) +
-             " under " + module_dirs);
-        return nullptr;
-      }
-      path = it->second;
-    } else {
-      const auto it = by_name.find(module_key(m.name));
-      if (it == by_name.end()) {
-        note("module " + printable(m.name) + ": no " + printable(m.name) + ".ko under " +
-             module_dirs);
-        return nullptr;
-      }
-      path = it->second;
-      note("module " + printable(m.name) + ": the record has no build-id for it; " + path +
-           " is unchecked");
-    }
-    auto [it, added] = modules.try_emplace(path);
+    const Ko& k = ko(m);
+    if (k.path.empty()) return nullptr;
+    auto [it, added] = modules.try_emplace(k.path);
     if (added) {
       try {
-        it->second.emplace(path);
-        if (!it->second->has_dwarf()) note(path + ": no DWARF: no source lines");
+        it->second.emplace(k.path);
+        if (!it->second->has_dwarf()) note(k.path + ": no DWARF: no source lines");
       } catch (const std::exception& e) {
         note(e.what());
       }
@@ -279,7 +303,10 @@ struct Symbolizer::Impl {
 
   // The image that holds a frame's function: the vmlinux or its module's
   // .ko (nullptr when that cannot be had, after saying why).
-  Image* image_of(const FrameAt& f) { return f.module ? module_image(*f.module) : &vmlinux; }
+  Image* image_of(const FrameAt& f) {
+    if (f.module) return module_image(*f.module);
+    return vmlinux ? &*vmlinux : nullptr;
+  }
 
   // The address in image of the start of frame f's function, found from
   // f's address: KASLR (or a module's load address) moved the image by a
@@ -322,29 +349,39 @@ struct Symbolizer::Impl {
 
   std::ostream& warn;
   std::set<std::string> said;
-  Image vmlinux;
+  std::optional<Image> vmlinux;    // none: only modules' frames have lines
   std::vector<std::string> trees;  // source trees taken off file names
   std::string module_dirs;
   std::map<Bytes, std::string> by_id;                   // .ko paths by build-id
   std::map<std::string, std::string> by_name;           // and by module name
   std::map<std::string, std::optional<Image>> modules;  // opened .ko files, by path
+  std::optional<DebugLookup> lookup;                    // for .ko files by build-id
+  std::map<std::pair<std::string, Bytes>, Ko> kos;      // by module name and build-id
 };
 
 Symbolizer::Symbolizer(const std::string& vmlinux, std::ostream& warn)
     : impl_(std::make_unique<Impl>(vmlinux, warn)) {
-  if (!impl_->vmlinux.has_dwarf())
+  if (!impl_->vmlinux->has_dwarf())
     impl_->note(vmlinux + ": no DWARF (CONFIG_DEBUG_INFO=n?): no source lines");
   else
-    impl_->trees.push_back(impl_->vmlinux.source_tree());
+    impl_->trees.push_back(impl_->vmlinux->source_tree());
 }
+
+Symbolizer::Symbolizer(std::ostream& warn) : impl_(std::make_unique<Impl>(warn)) {}
 
 Symbolizer::~Symbolizer() = default;
 Symbolizer::Symbolizer(Symbolizer&&) noexcept = default;
 Symbolizer& Symbolizer::operator=(Symbolizer&&) noexcept = default;
 
-const std::string& Symbolizer::path() const { return impl_->vmlinux.path(); }
-const Bytes& Symbolizer::build_id() const { return impl_->vmlinux.build_id(); }
-bool Symbolizer::has_dwarf() const { return impl_->vmlinux.has_dwarf(); }
+const std::string& Symbolizer::path() const {
+  static const std::string kNone;
+  return impl_->vmlinux ? impl_->vmlinux->path() : kNone;
+}
+const Bytes& Symbolizer::build_id() const {
+  static const Bytes kNone;
+  return impl_->vmlinux ? impl_->vmlinux->build_id() : kNone;
+}
+bool Symbolizer::has_dwarf() const { return impl_->vmlinux && impl_->vmlinux->has_dwarf(); }
 
 void Symbolizer::add_modules(const std::string& dir) {
   namespace fs = std::filesystem;
@@ -365,6 +402,15 @@ void Symbolizer::add_modules(const std::string& dir) {
     throw std::system_error(err.code(), dir);
   }
   impl_->module_dirs += (impl_->module_dirs.empty() ? "" : ", ") + dir;
+}
+
+void Symbolizer::set_lookup(const DebugLookup& where) { impl_->lookup = where; }
+
+std::string Symbolizer::module_debug(const Module& m) {
+  const Impl::Ko& k = impl_->ko(m);
+  if (k.path.empty()) return "none (" + k.why + ")";
+  if (impl_->module_image(m) == nullptr) return "none (" + k.origin + " cannot be read as a .ko)";
+  return k.origin;
 }
 
 std::optional<SourceLine> Symbolizer::locate(const FrameAt& f,

@@ -16,6 +16,10 @@ Symbolizer::Symbolizer(const std::string& vmlinux, std::ostream& /*warn*/) {
                    "decode the record with a build that has it");
 }
 
+Symbolizer::Symbolizer(std::ostream& /*warn*/) {
+  throw UsageError("this lcrt was built without elfutils (LCRT_DWARF=OFF): no source lines");
+}
+
 Symbolizer::~Symbolizer() = default;
 Symbolizer::Symbolizer(Symbolizer&&) noexcept = default;
 Symbolizer& Symbolizer::operator=(Symbolizer&&) noexcept = default;
@@ -27,6 +31,8 @@ const std::string& Symbolizer::path() const { throw std::logic_error("no elfutil
 const Bytes& Symbolizer::build_id() const { throw std::logic_error("no elfutils"); }
 bool Symbolizer::has_dwarf() const { return false; }
 void Symbolizer::add_modules(const std::string& /*dir*/) {}
+void Symbolizer::set_lookup(const DebugLookup& /*where*/) {}
+std::string Symbolizer::module_debug(const Module& /*m*/) { return {}; }
 std::vector<std::optional<std::vector<Argument>>> Symbolizer::arguments(
     const Record& /*rec*/, const std::vector<FrameAt>& /*frames*/) {
   return {};
@@ -40,5 +46,11 @@ std::optional<SourceLine> Symbolizer::locate(const FrameAt& /*f*/,
 bool dwarf_built() { return false; }
 
 std::string build_id_mismatch(const Symbolizer& /*s*/, const Record& /*rec*/) { return {}; }
+
+DebugSearch find_debug_file(const Bytes& /*id*/, const DebugLookup& /*where*/) {
+  return {std::nullopt, "this lcrt was built without elfutils (LCRT_DWARF=OFF)"};
+}
+
+bool debuginfod_built() { return false; }
 
 }  // namespace lcrt

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 
 #include "lcrt/collect.hpp"
 #include "lcrt/control.hpp"
+#include "lcrt/debuginfo.hpp"
 #include "lcrt/dwarf.hpp"
 #include "lcrt/errors.hpp"
 #include "lcrt/io.hpp"
@@ -46,8 +48,8 @@ constexpr const char* kExitHelp =
     "nothing new; list: listed, none too), 2 no record (--slot: that slot is empty), 3 only "
     "corrupt or torn records (--slot: that slot's record is corrupt or torn; collect: the region "
     "holds a corrupt or torn one), 64 bad usage (a bad option or value, a control word "
-    "the kernel refuses, a --control not in sysfs, --vmlinux in a build without "
-    "elfutils, an info ID that names no record or several), 65 a --system-map or --vmlinux "
+    "the kernel refuses, a --control not in sysfs, --vmlinux or --modules in a build "
+    "without elfutils, an info ID that names no record or several), 65 a --system-map or --vmlinux "
     "that is not one, or a --vmlinux of another build than the record's without --force, an "
     "archived record (info) that does not decode, 70 internal error, 74 a file "
     "could not be read or written (a missing one too; list and info only warn of a missing "
@@ -58,6 +60,7 @@ struct DecodeArgs {
   std::string system_map;
   std::string vmlinux;
   std::string modules;
+  std::vector<std::string> debug_dirs;  // empty: lcrt::DebugLookup's
   bool force = false;
   std::string format = "text";  // or "json" (--json)
   bool json = false;            // --json, the same as --format json
@@ -129,6 +132,98 @@ bool system_map_fits(const lcrt::SymbolMap& map, const std::string& path,
   return false;
 }
 
+// What names and places the frames shown: the decode options' System.map
+// and vmlinux (with its modules), loaded; without --vmlinux, each record's
+// kernel's debug file found by its build-id (lcrt::find_debug_file).
+class Symbols {
+ public:
+  explicit Symbols(const DecodeArgs& a) : args_(a) {
+    if (!a.debug_dirs.empty()) lookup_.dirs = a.debug_dirs;
+    if (!a.system_map.empty()) map_ = lcrt::SymbolMap::load(a.system_map);
+    if (!a.vmlinux.empty()) {
+      source_.emplace(a.vmlinux, std::cerr);
+      source_->set_lookup(lookup_);
+      if (!a.modules.empty()) source_->add_modules(a.modules);
+      opt_.kernel_debug = a.vmlinux + " (--vmlinux)";
+    } else if (lcrt::dwarf_built() || !a.modules.empty()) {
+      // For the records whose kernel's is not found: their modules' only.
+      // Made now, so that a --modules that cannot be read is an error first
+      // (and one in a build without elfutils, a usage error).
+      modules_only_.emplace(std::cerr);
+      modules_only_->set_lookup(lookup_);
+      if (!a.modules.empty()) modules_only_->add_modules(a.modules);
+    }
+    opt_.symbols = map_ ? &*map_ : nullptr;
+    opt_.source = source_ ? &*source_ : nullptr;
+    opt_.stack_words = a.verbose;
+  }
+  Symbols(const Symbols&) = delete;
+  Symbols& operator=(const Symbols&) = delete;
+  Symbols(Symbols&&) = delete;
+  Symbols& operator=(Symbols&&) = delete;
+  ~Symbols() = default;
+
+  // Whether they fit the records shown: a vmlinux of another build is an
+  // error unless forced; a System.map that does not fit is left out.
+  bool fit(const std::vector<const lcrt::Found*>& shown) {
+    if (source_ && !vmlinux_fits(*source_, shown, args_.force)) return false;
+    if (map_ && !system_map_fits(*map_, args_.system_map, shown)) opt_.symbols = nullptr;
+    for (const lcrt::Found* f : shown) options(*f->record);  // found before any output
+    return true;
+  }
+
+  // The options for rec (none: a corrupt record's).
+  const lcrt::RenderOptions& options(const std::optional<lcrt::Record>& rec) {
+    return rec ? options(*rec) : opt_;
+  }
+
+  const lcrt::RenderOptions& options(const lcrt::Record& rec) {
+    if (!modules_only_) return opt_;
+    auto [it, added] = by_id_.try_emplace(rec.build_id);
+    if (added) find(it->second, rec.build_id);
+    return it->second.opt;
+  }
+
+ private:
+  // The kernel of one build-id, found or not.
+  struct Kernel {
+    std::optional<lcrt::Symbolizer> source;
+    lcrt::RenderOptions opt;
+  };
+
+  void find(Kernel& k, const lcrt::Bytes& id) {
+    k.opt = opt_;
+    k.opt.source = &*modules_only_;
+    if (id.empty()) {
+      k.opt.kernel_debug = "none (the record has no build-id: --vmlinux FILE names the kernel)";
+      return;
+    }
+    const lcrt::DebugSearch found = lcrt::find_debug_file(id, lookup_);
+    if (!found.file) {
+      k.opt.kernel_debug = "none (" + found.why + ")";
+      return;
+    }
+    try {
+      k.source.emplace(found.file->path, std::cerr);
+    } catch (const std::exception& e) {  // found by its build-id, yet no vmlinux
+      k.opt.kernel_debug = "none (" + std::string(e.what()) + ")";
+      return;
+    }
+    k.source->set_lookup(lookup_);
+    if (!args_.modules.empty()) k.source->add_modules(args_.modules);
+    k.opt.source = &*k.source;
+    k.opt.kernel_debug = found.file->origin;
+  }
+
+  const DecodeArgs& args_;
+  lcrt::DebugLookup lookup_;
+  std::optional<lcrt::SymbolMap> map_;
+  std::optional<lcrt::Symbolizer> source_;        // --vmlinux's
+  std::optional<lcrt::Symbolizer> modules_only_;  // without --vmlinux
+  std::map<lcrt::Bytes, Kernel> by_id_;           // without --vmlinux
+  lcrt::RenderOptions opt_;
+};
+
 // Where a corrupt record is: "offset X", and its slot when the region says.
 std::string where(const lcrt::Found& f) {
   return "offset " + std::to_string(f.offset) +
@@ -143,15 +238,18 @@ void report_corrupt(const std::string& path, const lcrt::Found& f) {
 // text with --all or -v.
 void print_records(const DecodeArgs& a, const lcrt::Scan& scan,
                    const std::vector<const lcrt::Found*>& shown,
-                   const std::vector<const lcrt::Found*>& corrupt, const lcrt::RenderOptions& opt) {
+                   const std::vector<const lcrt::Found*>& corrupt, Symbols& symbols) {
   if (a.format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const lcrt::Found* f : shown) out.push_back(lcrt::to_json(*f, scan.region, opt));
-    for (const lcrt::Found* f : corrupt) out.push_back(lcrt::to_json(*f, scan.region, opt));
+    for (const lcrt::Found* f : shown)
+      out.push_back(lcrt::to_json(*f, scan.region, symbols.options(f->record)));
+    for (const lcrt::Found* f : corrupt)
+      out.push_back(lcrt::to_json(*f, scan.region, symbols.options(f->record)));
     std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
     if (scan.region && (a.all || a.verbose)) std::cout << lcrt::region_line(*scan.region) << "\n";
-    for (const lcrt::Found* f : shown) std::cout << lcrt::render_text(*f, opt);
+    for (const lcrt::Found* f : shown)
+      std::cout << lcrt::render_text(*f, symbols.options(f->record));
   }
 }
 
@@ -159,7 +257,7 @@ void print_records(const DecodeArgs& a, const lcrt::Scan& scan,
 // N-th record position scan() found (0 first, valid or corrupt, in offset
 // order), which is the kernel's slot number when no empty slot comes
 // before it (the kernel fills slots from 0 after a clear).
-int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, const lcrt::RenderOptions& opt) {
+int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, Symbols& symbols) {
   const auto n = static_cast<std::size_t>(a.slot);
   const lcrt::Found* f = nullptr;
   if (scan.region) {
@@ -184,58 +282,25 @@ int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, const lcrt::RenderOp
   if (f->error) {
     std::cerr << a.path << ": slot " << n << ": corrupt record at offset " << f->offset << ": "
               << f->message << "\n";
-    if (a.format == "json") print_records(a, scan, {}, {f}, opt);
+    if (a.format == "json") print_records(a, scan, {}, {f}, symbols);
     return kExitCorrupt;
   }
-  if (opt.source != nullptr && !vmlinux_fits(*opt.source, {f}, a.force)) return kExitData;
-  print_records(a, scan, {f}, {}, opt);
+  if (!symbols.fit({f})) return kExitData;
+  print_records(a, scan, {f}, {}, symbols);
   return kExitOk;
 }
-
-// What names and places the frames shown: the decode options' System.map
-// and vmlinux (with its modules), loaded.
-struct Symbols {
-  std::optional<lcrt::SymbolMap> map;
-  std::optional<lcrt::Symbolizer> source;
-  lcrt::RenderOptions opt;
-
-  explicit Symbols(const DecodeArgs& a) {
-    if (!a.system_map.empty()) map = lcrt::SymbolMap::load(a.system_map);
-    if (!a.vmlinux.empty()) {
-      source.emplace(a.vmlinux, std::cerr);
-      if (!a.modules.empty()) source->add_modules(a.modules);
-    }
-    opt.symbols = map ? &*map : nullptr;
-    opt.source = source ? &*source : nullptr;
-    opt.stack_words = a.verbose;
-  }
-  Symbols(const Symbols&) = delete;
-  Symbols& operator=(const Symbols&) = delete;
-  Symbols(Symbols&&) = delete;
-  Symbols& operator=(Symbols&&) = delete;
-  ~Symbols() = default;
-
-  // Whether they fit the records shown: a vmlinux of another build is an
-  // error unless forced; a System.map that does not fit is left out.
-  bool fit(const DecodeArgs& a, const std::vector<const lcrt::Found*>& shown) {
-    if (source && !vmlinux_fits(*source, shown, a.force)) return false;
-    if (map && !system_map_fits(*map, a.system_map, shown)) opt.symbols = nullptr;
-    return true;
-  }
-};
 
 // Decode an image (one record, or a whole region) and print its records.
 int decode_and_print(const DecodeArgs& a) {
   const lcrt::Bytes image = lcrt::read_image(a.path);
   Symbols symbols(a);
-  const lcrt::RenderOptions& opt = symbols.opt;
 
   const lcrt::Scan scan = lcrt::scan(image);
   if (scan.slots_missing != 0)
     std::cerr << a.path << ": the image ends before slot "
               << scan.region->nslots - scan.slots_missing << " of " << scan.region->nslots
               << ": the slots from there are not read\n";
-  if (a.slot >= 0) return print_slot(a, scan, opt);
+  if (a.slot >= 0) return print_slot(a, scan, symbols);
   for (const auto& f : scan.found)
     if (f.error) report_corrupt(a.path, f);
   const lcrt::Found* best = lcrt::newest(scan.found);
@@ -245,10 +310,10 @@ int decode_and_print(const DecodeArgs& a) {
     if (f.record && (a.all || &f == best)) shown.push_back(&f);
     if (f.error) corrupt.push_back(&f);
   }
-  if (!symbols.fit(a, shown)) return kExitData;
+  if (!symbols.fit(shown)) return kExitData;
 
   if (a.format == "json" || best != nullptr) {
-    print_records(a, scan, shown, corrupt, opt);
+    print_records(a, scan, shown, corrupt, symbols);
   } else {
     if (scan.region && (a.all || a.verbose)) std::cout << lcrt::region_line(*scan.region) << "\n";
     std::cout << (scan.found.empty() ? "no crash record\n" : "no valid crash record\n");
@@ -291,10 +356,10 @@ int info(const DecodeArgs& a, const ListArgs& where, const std::string& id) {
     throw;
   }
   Symbols symbols(a);
-  if (!symbols.fit(a, {r.found})) return kExitData;
+  if (!symbols.fit({r.found})) return kExitData;
   lcrt::Scan scan;
   if (r.live) scan.region = listing.region;
-  print_records(a, scan, {r.found}, {}, symbols.opt);
+  print_records(a, scan, {r.found}, {}, symbols);
   return kExitOk;
 }
 
@@ -349,11 +414,18 @@ void add_decode_options(CLI::App* cmd, DecodeArgs& a, bool select = true) {
   cmd->add_option("--system-map", a.system_map, "name unnamed frames from this System.map");
   auto* vmlinux = cmd->add_option("--vmlinux", a.vmlinux,
                                   "source lines of named frames from this vmlinux's DWARF "
-                                  "(it must have the record's build-id)");
+                                  "(it must have the record's build-id); without it, the "
+                                  "kernel's debug file is found by build-id (--debug-dir, "
+                                  "DEBUGINFOD_URLS)");
   cmd->add_option("--modules", a.modules,
                   "source lines of module frames from the .ko files under this directory, "
-                  "matched by build-id")
-      ->needs(vmlinux);
+                  "matched by build-id (then found as the kernel's is)");
+  cmd->add_option("--debug-dir", a.debug_dirs,
+                  "find debug files by build-id as DIR/.build-id/xx/rest.debug, in each "
+                  "--debug-dir in turn (default /usr/lib/debug), then from debuginfod "
+                  "when DEBUGINFOD_URLS is set")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   cmd->add_flag("--force", a.force, "use a --vmlinux whose build-id is not the record's")
       ->needs(vmlinux);
 }
@@ -369,8 +441,9 @@ int run(int argc, char** argv) {
       "--version", std::string(LCRT_VERSION) +
                        (lcrt::journal_built() ? " (journal entries: libsystemd"
                                               : " (no journal entries: built without libsystemd") +
-                       (lcrt::dwarf_built() ? "; source lines: elfutils)"
-                                            : "; no source lines: built without elfutils)"));
+                       (!lcrt::dwarf_built()       ? "; no source lines: built without elfutils)"
+                        : lcrt::debuginfod_built() ? "; source lines: elfutils, debuginfod)"
+                                                   : "; source lines: elfutils, no debuginfod)"));
   app.footer(kExitHelp);
 
   DecodeArgs show_args;

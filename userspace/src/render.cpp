@@ -181,13 +181,18 @@ void render_cpus(std::ostream& o, const Record& rec, const RenderOptions& opt) {
   }
 }
 
-// The kernel's and the modules' builds: what a vmlinux or .ko must match.
-void render_builds(std::ostream& o, const Record& rec) {
-  if (rec.release)
+// The kernel's and the modules' builds: what a vmlinux or .ko must match;
+// each followed by where its debug file came from, when known.
+void render_builds(std::ostream& o, const Record& rec, const RenderOptions& opt) {
+  if (rec.release) {
     o << "kernel:  " << printable(*rec.release) << " build-id " << hex_bytes(rec.build_id) << "\n";
-  for (const Module& m : rec.modules)
+    if (!opt.kernel_debug.empty()) o << "debug:   " << printable(opt.kernel_debug) << "\n";
+  }
+  for (const Module& m : rec.modules) {
     o << "module:  " << printable(m.name) << " build-id "
       << (m.build_id.empty() ? "unknown" : hex_bytes(m.build_id)) << "\n";
+    if (opt.source != nullptr) o << "debug:   " << printable(opt.source->module_debug(m)) << "\n";
+  }
 }
 
 // The length of the valid UTF-8 sequence at s[i], or 0. Valid as RFC 3629
@@ -411,7 +416,7 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
       o << (i != 0 ? " < " : "") << printable(sig.functions[i]);
     o << ")\n";
   }
-  render_builds(o, rec);
+  render_builds(o, rec, opt);
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
     o << "registers:";

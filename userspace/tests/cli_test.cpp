@@ -320,7 +320,7 @@ TEST(CliExit, ABadOptionOrValueIs64) {
   EXPECT_EQ(lcrt_cli("decode").status, 64);
   EXPECT_EQ(lcrt_cli("frobnicate").status, 64);
   EXPECT_EQ(lcrt_cli("").status, 64);
-  EXPECT_EQ(lcrt_cli("decode --modules /tmp " + img).status, 64);  // needs --vmlinux
+  EXPECT_EQ(lcrt_cli("decode --force " + img).status, 64);  // needs --vmlinux
   // A control word the kernel would refuse ("clear 0": records are numbered
   // from 1) is refused before the control file is opened.
   const std::string control = write_temp("control", Bytes{'x'});

@@ -5,25 +5,36 @@
 // tool's output.
 #include "lcrt/dwarf.hpp"
 
+#include <arpa/inet.h>
 #include <elfutils/libdwelf.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "encoder.hpp"
+#include "lcrt/debuginfo.hpp"
 #include "lcrt/render.hpp"
 
 namespace lcrt {
@@ -601,14 +612,374 @@ TEST_F(Dwarf, CliBadVmlinux) {
   run = lcrt_cli("decode --vmlinux /nonexistent/vmlinux " + rec);
   EXPECT_EQ(run.status, 74) << run.out;
   EXPECT_TRUE(has(run.out, "/nonexistent/vmlinux")) << run.out;
-  run = lcrt_cli("decode --modules " + kModules + " " + rec);  // needs --vmlinux
+  run = lcrt_cli("decode --force " + rec);  // needs --vmlinux
   EXPECT_EQ(run.status, 64) << run.out;
+  run = lcrt_cli("decode --modules /nonexistent/modules " + rec);  // read without --vmlinux too
+  EXPECT_EQ(run.status, 74) << run.out;
+  EXPECT_TRUE(has(run.out, "/nonexistent/modules")) << run.out;
   const std::string unreadable = write_temp("unreadable-vmlinux", Bytes{0x7f, 'E', 'L', 'F'});
   ::chmod(unreadable.c_str(), 0);
   if (::geteuid() != 0) {  // root reads it anyway
     run = lcrt_cli("decode --vmlinux " + unreadable + " " + rec);
     EXPECT_EQ(run.status, 74) << run.out;
   }
+}
+
+// Debug files found by build-id, without --vmlinux: the fixture's vmlinux
+// and module put in a temporary tree of .build-id directories, at the path
+// GDB and elfutils use, written here from that convention (the first byte
+// of the build-id as a directory, the rest and ".debug" as the name).
+class BuildId : public Dwarf {
+ protected:
+  void SetUp() override {
+    Dwarf::SetUp();
+    if (IsSkipped()) return;
+    std::string tmpl = ::testing::TempDir() + "lcrt-buildid-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << std::strerror(errno);
+    dir_ = tmpl;
+    debug_ = dir_ + "/debug";
+    empty_ = dir_ + "/empty";
+    std::filesystem::create_directories(debug_);
+    std::filesystem::create_directories(empty_);
+  }
+
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  static std::string debug_path(const std::string& dir, const Bytes& id) {
+    const std::string hex = hex_bytes(id);
+    return dir + "/.build-id/" + hex.substr(0, 2) + "/" + hex.substr(2) + ".debug";
+  }
+
+  // file at id's path under dir, as a symlink (as Debian's packages make
+  // them) or a copy; that path.
+  static std::string place(const std::string& dir, const Bytes& id, const std::string& file,
+                           bool symlink = true) {
+    const std::string path = debug_path(dir, id);
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    if (symlink)
+      std::filesystem::create_symlink(file, path);
+    else
+      std::filesystem::copy_file(file, path);
+    return path;
+  }
+
+  static Bytes vmlinux_id() { return elf().build_id(); }
+  static Bytes ko_id() { return ElfFile(kKo).build_id(); }
+
+  // A crash in leaf() called from the module's call_b(), called from the
+  // kernel's call_a(): a line from each file when both are found.
+  static std::string record_file(const std::string& name, const Bytes& kernel_id) {
+    const auto ret_b = elf().return_offset("call_b", "leaf");
+    const auto ret_a = elf().return_offset("call_a", "call_b");
+    Spec spec = record(
+        {frame("leaf", 0, true), frame("call_b", ret_b, false, "fixture"), frame("call_a", ret_a)});
+    spec.build_id = kernel_id;
+    spec.modules = {{"fixture", ko_id()}};
+    return write_temp(name, make_record(spec));
+  }
+
+  static std::string line_of(const std::string& m) {
+    return kSource + ":" + std::to_string(marker(m));
+  }
+
+  std::string dir_;
+  std::string debug_;  // a tree of .build-id directories
+  std::string empty_;  // another, empty
+};
+
+TEST_F(BuildId, FoundInTheFirstDirectoryThatHasIt) {
+  const std::string path = place(debug_, vmlinux_id(), kVmlinux);
+  const DebugLookup where{{empty_, debug_}, false};
+  DebugSearch s = find_debug_file(vmlinux_id(), where);
+  ASSERT_TRUE(s.file) << s.why;
+  EXPECT_EQ(s.file->path, path);
+  EXPECT_EQ(s.file->origin, path);
+  EXPECT_EQ(s.why, "");
+
+  // Not there: every place it was looked for is said, in order.
+  const Bytes other{0x01, 0x02, 0x03};
+  s = find_debug_file(other, where);
+  EXPECT_FALSE(s.file);
+  EXPECT_EQ(s.why, "no " + debug_path(empty_, other) + "; no " + debug_path(debug_, other));
+  s = find_debug_file(other, DebugLookup{{debug_ + "/"}, true});
+  EXPECT_EQ(s.why, "no " + debug_path(debug_, other) + "; DEBUGINFOD_URLS not set");
+  EXPECT_FALSE(find_debug_file({0x01}, where).file);  // no path for it
+}
+
+// A file at the path whose build-id is not the one asked for (a stale
+// link, another build) is never taken for it.
+TEST_F(BuildId, AFileOfAnotherBuildIdIsPassedOver) {
+  const std::string wrong = place(empty_, vmlinux_id(), kKo);
+  const std::string right = place(debug_, vmlinux_id(), kVmlinux, false);
+  DebugSearch s = find_debug_file(vmlinux_id(), DebugLookup{{empty_}, false});
+  EXPECT_FALSE(s.file);
+  EXPECT_EQ(s.why, wrong + " has build-id " + hex_bytes(ko_id()));
+  s = find_debug_file(vmlinux_id(), DebugLookup{{empty_, debug_}, false});
+  ASSERT_TRUE(s.file) << s.why;
+  EXPECT_EQ(s.file->path, right);
+
+  const std::string text = place(debug_, {0xab, 0xcd}, std::string(LCRT_TEST_DATA) + "/fixture.c");
+  s = find_debug_file({0xab, 0xcd}, DebugLookup{{debug_}, false});
+  EXPECT_FALSE(s.file);
+  EXPECT_EQ(s.why, text + " is no ELF file with a build-id");
+}
+
+// decode without --vmlinux: the kernel's and the module's lines, and the
+// header says where each debug file came from; info, which shares decode's
+// options, the same.
+TEST_F(BuildId, DecodeFindsTheKernelAndItsModules) {
+  const std::string vmlinux = place(debug_, vmlinux_id(), kVmlinux);
+  const std::string ko = place(debug_, ko_id(), kKo);
+  const std::string rec = record_file("buildid.rec", vmlinux_id());
+  const std::string dirs = " --debug-dir " + empty_ + " --debug-dir " + debug_ + " ";
+
+  CliResult run = lcrt_cli("decode" + dirs + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "kernel:  6.1.0-lcrt build-id " + hex_bytes(vmlinux_id()) +
+                               "\ndebug:   " + vmlinux + "\nmodule:  fixture build-id " +
+                               hex_bytes(ko_id()) + "\ndebug:   " + ko + "\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "] (exact) " + line_of("leaf") + "\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "[fixture] [0x")) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("helper_calls_leaf") + "\n        inlined helper"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("call_a_calls_call_b") + "\n")) << run.out;
+  EXPECT_FALSE(has(run.out, "warning")) << run.out;
+
+  run = lcrt_cli("decode --json" + dirs + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  const auto j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j[0]["frames"][0]["line"], marker("leaf"));
+  EXPECT_EQ(j[0]["frames"][1]["line"], marker("helper_calls_leaf"));
+  EXPECT_EQ(j[0]["frames"][2]["line"], marker("call_a_calls_call_b"));
+
+  // show and info take the same options and find the same files.
+  EXPECT_EQ(lcrt_cli("show --source " + rec + dirs).out, lcrt_cli("decode" + dirs + rec).out);
+  const std::string archive = dir_ + "/archive";
+  std::filesystem::create_directories(archive);
+  std::filesystem::copy_file(rec, archive + "/20261126T101500Z-seq7-00000000.rec");
+  run = lcrt_cli("info --dir " + archive + " --source /nonexistent" + dirs + "20261126T1015");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   " + vmlinux + "\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("call_a_calls_call_b") + "\n")) << run.out;
+
+  // --vmlinux names the kernel; the module is still found by build-id.
+  run = lcrt_cli("decode --vmlinux " + kVmlinux + dirs + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   " + kVmlinux + " (--vmlinux)\nmodule:  fixture build-id " +
+                               hex_bytes(ko_id()) + "\ndebug:   " + ko + "\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("helper_calls_leaf") + "\n")) << run.out;
+}
+
+// A record of another build: its kernel's debug file is not there, decode
+// shows the record without lines and says why; a file at its path of
+// another build-id is refused. The module, found, still has its lines.
+TEST_F(BuildId, AnotherBuildHasNoLinesAndSaysWhy) {
+  place(debug_, ko_id(), kKo);
+  const Bytes other{0xde, 0xad, 0xbe, 0xef};
+  const std::string rec = record_file("other-build.rec", other);
+  CliResult run = lcrt_cli("decode --debug-dir " + debug_ + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "kernel:  6.1.0-lcrt build-id deadbeef\ndebug:   none (no " +
+                               debug_path(debug_, other) + "; DEBUGINFOD_URLS not set)\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "call chain")) << run.out;
+  EXPECT_FALSE(has(run.out, line_of("leaf"))) << run.out;
+  EXPECT_FALSE(has(run.out, line_of("call_a_calls_call_b"))) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("helper_calls_leaf") + "\n")) << run.out;  // the .ko's
+  EXPECT_FALSE(has(run.out, "warning")) << run.out;
+
+  // The vmlinux linked at deadbeef's path: not the record's kernel.
+  const std::string stale = place(debug_, other, kVmlinux);
+  run = lcrt_cli("decode --debug-dir " + debug_ + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   none (" + stale + " has build-id " +
+                               hex_bytes(vmlinux_id()) + "; DEBUGINFOD_URLS not set)\n"))
+      << run.out;
+  EXPECT_FALSE(has(run.out, line_of("leaf"))) << run.out;
+
+  // Neither found: the module's line says why too, and --modules finds it.
+  run = lcrt_cli("decode --debug-dir " + empty_ + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "module:  fixture build-id " + hex_bytes(ko_id()) +
+                               "\ndebug:   none (no " + debug_path(empty_, ko_id()) +
+                               "; DEBUGINFOD_URLS not set)\n"))
+      << run.out;
+  EXPECT_FALSE(has(run.out, kSource + ":")) << run.out;
+  run = lcrt_cli("decode --debug-dir " + empty_ + " --modules " + kModules + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   " + kKo + "\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("helper_calls_leaf") + "\n")) << run.out;
+  // A --modules that does not have it: asked for, so a warning too.
+  run = lcrt_cli("decode --debug-dir " + empty_ + " --modules " + empty_ + " " + rec);
+  EXPECT_EQ(run.status, 0) << run.out;
+  const std::string why = "no .ko with build-id " + hex_bytes(ko_id()) + " under " + empty_ +
+                          "; no " + debug_path(empty_, ko_id()) + "; DEBUGINFOD_URLS not set";
+  EXPECT_TRUE(has(run.out, "lcrt: warning: module fixture: " + why + "\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   none (" + why + ")\n")) << run.out;
+  EXPECT_FALSE(has(run.out, kSource + ":")) << run.out;
+}
+
+// A port of the loopback that no one listens on now.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  ::close(fd);
+  return ok ? ntohs(a.sin_port) : -1;
+}
+
+// The status of GET path on the loopback's port (0: no answer).
+int http_status(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::string reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[256];
+      for (ssize_t n;
+           reply.find('\n') == std::string::npos && (n = ::read(fd, buf, sizeof(buf))) > 0;)
+        reply.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  int status = 0;
+  return std::sscanf(reply.c_str(), "HTTP/%*s %d", &status) == 1 ? status : 0;
+}
+
+// An executable of PATH, or "".
+std::string on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
+  return "";
+}
+
+// Debian's debuginfod server on a free port of this machine, serving the
+// ELF files of a directory; stopped (SIGTERM) when the test ends.
+class DebuginfodServer {
+ public:
+  DebuginfodServer(const std::string& binary, const std::string& files, const std::string& dir) {
+    port_ = free_port();
+    const std::string port = std::to_string(port_);
+    const std::string db = dir + "/debuginfod-" + port + ".sqlite";
+    log_ = dir + "/debuginfod-" + port + ".log";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl(binary.c_str(), "debuginfod", "-F", files.c_str(), "-p", port.c_str(), "-d",
+              db.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  DebuginfodServer(const DebuginfodServer&) = delete;
+  DebuginfodServer& operator=(const DebuginfodServer&) = delete;
+  ~DebuginfodServer() {
+    if (pid_ <= 0 || exited_) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // Whether it serves id's debuginfo within a minute: its scan of the
+  // directory runs after it starts listening.
+  bool serves(const Bytes& id) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (pid_ > 0 && !exited_ && std::chrono::steady_clock::now() < end) {
+      if (http_status(port_, "/buildid/" + hex_bytes(id) + "/debuginfo") == 200) return true;
+      exited_ = ::waitpid(pid_, nullptr, WNOHANG) != 0;  // the port taken since, say
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+
+  bool exited() const { return exited_; }
+
+  std::string log() const {
+    std::ifstream in(log_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+ private:
+  int port_ = -1;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  std::string log_;
+};
+
+// DEBUGINFOD_URLS: the files come from the server (the header names its
+// URL), then from libdebuginfod's cache; a build-id it does not have is no
+// line, and said.
+TEST_F(BuildId, DebuginfodServesWhatNoDirectoryHas) {
+  if (!debuginfod_built())
+    GTEST_SKIP() << "this lcrt was built without libdebuginfod (Debian: libdebuginfod-dev)";
+  const std::string binary = on_path("debuginfod");
+  if (binary.empty()) GTEST_SKIP() << "no debuginfod server to run (Debian: debuginfod)";
+  const std::string files = dir_ + "/served";
+  std::filesystem::create_directories(files);
+  std::filesystem::copy_file(kVmlinux, files + "/vmlinux");
+  std::filesystem::copy_file(kKo, files + "/fixture.ko");
+  // Another port when one was taken between free_port() and the server.
+  std::optional<DebuginfodServer> started;
+  for (int attempt = 0; attempt < 3 && !started; attempt++) {
+    started.emplace(binary, files, dir_);
+    if (!started->serves(vmlinux_id()) && started->exited()) started.reset();
+  }
+  ASSERT_TRUE(started) << "debuginfod did not start";
+  DebuginfodServer& server = *started;
+  ASSERT_TRUE(server.serves(vmlinux_id()) && server.serves(ko_id()))
+      << "debuginfod did not serve the fixture; its log:\n"
+      << server.log();
+
+  const std::string cache = dir_ + "/cache";
+  const std::string env = "DEBUGINFOD_URLS=" + server.url() + " DEBUGINFOD_CACHE_PATH=" + cache;
+  const std::string rec = record_file("debuginfod.rec", vmlinux_id());
+  CliResult run = lcrt_cli("decode --debug-dir " + empty_ + " " + rec, env);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   " + server.url() + "/buildid/" + hex_bytes(vmlinux_id()) +
+                               "/debuginfo\nmodule:  fixture build-id " + hex_bytes(ko_id()) +
+                               "\ndebug:   " + server.url() + "/buildid/" + hex_bytes(ko_id()) +
+                               "/debuginfo\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "] (exact) " + line_of("leaf") + "\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("helper_calls_leaf") + "\n")) << run.out;
+  EXPECT_TRUE(has(run.out, "] " + line_of("call_a_calls_call_b") + "\n")) << run.out;
+  EXPECT_FALSE(has(run.out, "warning")) << run.out;
+
+  // Again: from the cache, without a server's URL.
+  run = lcrt_cli("decode --debug-dir " + empty_ + " " + rec, env);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   " + cache + "/" + hex_bytes(vmlinux_id()) +
+                               "/debuginfo (debuginfod cache)\n"))
+      << run.out;
+  EXPECT_TRUE(has(run.out, "] (exact) " + line_of("leaf") + "\n")) << run.out;
+
+  // A build the server does not have.
+  run = lcrt_cli("decode --debug-dir " + empty_ + " " + record_file("unknown.rec", {1, 2, 3, 4}),
+                 env);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_TRUE(has(run.out, "\ndebug:   none (no " + debug_path(empty_, {1, 2, 3, 4}) +
+                               "; debuginfod (" + server.url() + "): No such file or directory)\n"))
+      << run.out;
+  EXPECT_FALSE(has(run.out, line_of("leaf"))) << run.out;
 }
 
 }  // namespace

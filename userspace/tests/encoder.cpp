@@ -8,9 +8,18 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 namespace lcrt::test {
+namespace {
+
+// The tool the tests run asks no debuginfod server that the environment's
+// DEBUGINFOD_URLS names (a developer's, for other programs): only a test's
+// own, named in its command (lcrt_cli(args, env)).
+[[maybe_unused]] const bool kNoDebuginfod = [] { return ::unsetenv("DEBUGINFOD_URLS") == 0; }();
+
+}  // namespace
 
 Writer& Writer::u8(std::uint8_t v) {
   b_.push_back(v);
@@ -189,8 +198,8 @@ Bytes make_region(const RegionSpec& r, const std::vector<Bytes>& slots, const Re
   return img;
 }
 
-CliResult lcrt_cli(const std::string& args) {
-  const std::string cmd = std::string(LCRT_BINARY) + " " + args + " 2>&1";
+CliResult lcrt_cli(const std::string& args, const std::string& env) {
+  const std::string cmd = env + (env.empty() ? "" : " ") + LCRT_BINARY + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[512];

@@ -86,12 +86,13 @@ Bytes make_region(const RegionSpec& r, const std::vector<Bytes>& slots,
                   const RegionSpec* second = nullptr);
 
 // The command line tool (LCRT_BINARY), run as a user would: exit status and
-// standard output and error together.
+// standard output and error together. env: "NAME=value ..." for its
+// environment (the shell's words); DEBUGINFOD_URLS is never the tests'.
 struct CliResult {
   int status;
   std::string out;
 };
-CliResult lcrt_cli(const std::string& args);
+CliResult lcrt_cli(const std::string& args, const std::string& env = "");
 
 // A file of the test's temporary directory holding b; its path.
 std::string write_temp(const std::string& name, const Bytes& b);

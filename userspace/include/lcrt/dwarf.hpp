@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "lcrt/debuginfo.hpp"
 #include "lcrt/record.hpp"
 
 namespace lcrt {
@@ -60,19 +61,32 @@ class Symbolizer {
   // with a symbol table; UsageError in a build without elfutils.
   // Notes (no DWARF, a module without its .ko) go to warn, each once.
   Symbolizer(const std::string& vmlinux, std::ostream& warn);
+  // Without a vmlinux (none was found for the record's kernel): only the
+  // frames of modules get lines, from add_modules() and set_lookup().
+  explicit Symbolizer(std::ostream& warn);
   ~Symbolizer();
   Symbolizer(Symbolizer&& other) noexcept;
   Symbolizer& operator=(Symbolizer&& other) noexcept;
   Symbolizer(const Symbolizer&) = delete;
   Symbolizer& operator=(const Symbolizer&) = delete;
 
-  const std::string& path() const;
-  const Bytes& build_id() const;  // empty when the file has none
+  const std::string& path() const;  // empty without a vmlinux
+  const Bytes& build_id() const;    // empty when the file has none
   bool has_dwarf() const;
 
   // Index the *.ko files under dir (recursively) by their build-ids.
   // Throws std::system_error when dir cannot be read.
   void add_modules(const std::string& dir);
+
+  // Look up the .ko of a module whose build-id no add_modules() directory
+  // has by that build-id (find_debug_file). Then a module not found is no
+  // note when no add_modules() directory was given: nothing was asked of
+  // it, and module_debug() says why.
+  void set_lookup(const DebugLookup& where);
+
+  // Where the .ko of m came from (its path, or debuginfod's URL), or
+  // "none (why)"; as given, for printable() to show.
+  std::string module_debug(const Module& m);
 
   // The source line of a frame, in the vmlinux or, for a module's function,
   // in the module's .ko. f.exact: its pc is where the CPU was; else a return

@@ -17,6 +17,10 @@ struct RenderOptions {
   // Text: each frame's stack words; false gives one summary line of the
   // windows instead ("stack windows: N frames, M words (-v shows them)").
   bool stack_words = true;
+  // Text: the "debug:" line after the kernel's build-id, where the kernel's
+  // debug file came from, or why there is none ("" leaves it out). Each
+  // module's follows its own with opt.source (Symbolizer::module_debug()).
+  std::string kernel_debug;
 };
 
 // The kernel's taint letters for the bits set in mask ("" when untainted),
