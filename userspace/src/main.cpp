@@ -101,31 +101,38 @@ bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found
   return true;
 }
 
-// Whether a System.map can name the records shown. A record carries no
-// KASLR offset (include/uapi/linux/lcrt.h has no field for one), so a map's
-// link-time addresses name a randomised kernel's pcs wrongly: the map is
-// used only when every unnamed kernel pc lies in its text, else not at all,
-// with a warning that says why.
+// Whether a System.map can name the records shown. A map holds link-time
+// addresses: a record of format 1.2 gives its KASLR offset (LCRT_SEC_LOAD),
+// which is taken off its pcs; an older one does not, and a randomised
+// kernel's pcs are then not the map's. The map is used only when every
+// unnamed kernel pc lies in its text, else not at all, with a warning that
+// says why.
 bool system_map_fits(const lcrt::SymbolMap& map, const std::string& path,
                      const std::vector<const lcrt::Found*>& shown) {
   std::size_t unnamed = 0;
   std::size_t outside = 0;
-  const auto check = [&](const lcrt::Frame& f) {
+  bool no_offset = false;  // a record that gives no KASLR offset has an unnamed pc outside
+  const auto check = [&](const lcrt::Record& r, const lcrt::Frame& f) {
     if (!f.name.empty()) return;
     unnamed++;
-    if (!map.lookup(f.pc)) outside++;
+    if (map.lookup(lcrt::link_address(r, f.pc))) return;
+    outside++;
+    no_offset = no_offset || !r.load;
   };
   for (const lcrt::Found* f : shown) {
-    for (const auto& fr : f->record->frames) check(fr);
-    for (const auto& c : f->record->cpus)
+    const lcrt::Record& r = *f->record;
+    for (const auto& fr : r.frames) check(r, fr);
+    for (const auto& c : r.cpus)
       if (!c.user())
-        for (const auto& fr : c.frames) check(fr);
+        for (const auto& fr : c.frames) check(r, fr);
   }
   if (outside == 0) return true;
   std::cerr << "lcrt: warning: " << path << ": " << outside << " of " << unnamed
-            << " unnamed addresses lie outside its kernel text: another kernel's System.map, "
-               "or a kernel with KASLR on (the record carries no KASLR offset); no names "
-               "from it\n";
+            << " unnamed addresses lie outside its kernel text: "
+            << (no_offset ? "another kernel's System.map, or a kernel with KASLR on (the record "
+                            "carries no KASLR offset)"
+                          : "another kernel's System.map")
+            << "; no names from it\n";
   return false;
 }
 
