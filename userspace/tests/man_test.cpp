@@ -168,7 +168,7 @@ TEST(ManPage, ListJsonKeysAreTheOnesItNames) {
   ASSERT_EQ(j.size(), 1U);
   std::set<std::string> keys;
   for (const auto& item : j[0].items()) keys.insert(item.key());
-  EXPECT_EQ(keys.size(), 8U);
+  EXPECT_EQ(keys.size(), 10U);
   for (const std::string& k : keys) EXPECT_TRUE(bold.count(k)) << k << " is not in lcrt(1)";
   for (const std::string& b : bold) EXPECT_TRUE(keys.count(b)) << b << " is no key of list --json";
 }
