@@ -6,10 +6,16 @@
 // the entries below, not copied from the tool.
 #include "lcrt/stats.hpp"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -333,6 +339,67 @@ TEST(StatsJournal, BadInputIsAClearError) {
   EXPECT_EQ(run.status, 64);
   EXPECT_TRUE(has(run.err, "--directory excludes --file")) << run.err;
   fs::remove_all(dir);
+}
+
+// The fleet's path itself: each machine's journal file sent by
+// systemd-journal-upload over HTTP to a systemd-journal-remote on this
+// machine (socket-activated on a port of its own: LISTEN_FDS), which writes
+// what it receives into a directory, as on a collector; stats reads that.
+TEST(StatsJournal, UploadedToARemoteCollector) {
+  NEED_JOURNAL_REMOTE();
+  const std::string upload = fs::path(remote()).replace_filename("systemd-journal-upload");
+  if (!fs::exists(upload)) GTEST_SKIP() << "no " << upload << " (Debian: systemd-journal-remote)";
+  const Fleet f = fleet();
+  const std::string collector = f.dir + "/remote";
+  fs::create_directories(collector);
+
+  const int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(sock, 16), 0);
+  ASSERT_EQ(::getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // the collector: the socket as its fd 3 (sd_listen_fds)
+    if (sock == 3)
+      ::fcntl(3, F_SETFD, 0);  // dup2() would keep its FD_CLOEXEC
+    else
+      ::dup2(sock, 3);
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+    const std::string out = "--output=" + collector + "/";
+    ::execl(remote(), "systemd-journal-remote", "--listen-http=-3", out.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(sock);
+  for (const std::string& file : {f.first, f.second}) {
+    const std::string cmd = "timeout 60 " + upload + " --url=http://127.0.0.1:" + port +
+                            " --follow=no --file=" + file + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  ::kill(pid, SIGTERM);
+  int st = 0;
+  ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+
+  const Output run = lcrt("stats --json --directory " + collector);
+  ASSERT_EQ(run.status, 0) << run.err;
+  const Json j = Json::parse(run.out);
+  ASSERT_EQ(j.size(), 4U) << run.out;
+  EXPECT_EQ(j[0]["signature"], "aaaa1111");
+  EXPECT_EQ(j[0]["count"], 5);
+  EXPECT_EQ(j[0]["devices"], 4);  // the machines' ids came through, not the uploader's
+  EXPECT_EQ(j[0]["first_release"], "6.1.0-9");
+  EXPECT_EQ(j[0]["last_release"], "6.1.0-11");
+  EXPECT_EQ(j[1]["signature"], "cccc3333");
+  EXPECT_EQ(j[2]["signature"], "bbbb2222");
+  fs::remove_all(f.dir);
 }
 
 // From record to fleet: collect's own fields (journal_fields()) as a
