@@ -465,7 +465,8 @@ int run(int argc, char** argv) {
   auto* stats_dir =
       sts->add_option("--directory", stats_source.directory,
                       "the journal files of this directory (systemd-journal-remote's: "
-                      "/var/log/journal/remote), not this machine's journal");
+                      "/var/log/journal/remote), not this machine's journal")
+          ->type_name("DIR");
   sts->add_option("--file", stats_source.files,
                   "this journal file, not this machine's journal (again for more)")
       ->excludes(stats_dir)
