@@ -487,6 +487,32 @@ nlohmann::ordered_json frame_json(const Record& rec, const Frame& f, const Rende
   return jf;
 }
 
+// When and in which boot it crashed: "crash_time", "crash_time_ns" and
+// "boot_id", each null when unknown.
+void boot_json(nlohmann::ordered_json& j, const Boot& b) {
+  using json = nlohmann::ordered_json;
+  j["crash_time"] = b.time_ns != 0 ? json(utc_time(b.time_ns)) : json(nullptr);
+  j["crash_time_ns"] = b.time_ns != 0 ? json(b.time_ns) : json(nullptr);
+  j["boot_id"] = b.id.empty() ? json(nullptr) : json(boot_id_string(b.id));
+}
+
+// The modules: name and build-id, and with LCRT_SEC_LOAD the load address
+// of each one's text (null when the kernel gave none).
+nlohmann::ordered_json modules_json(const Record& rec) {
+  using json = nlohmann::ordered_json;
+  json out = json::array();
+  for (std::size_t i = 0; i < rec.modules.size(); i++) {
+    const Module& m = rec.modules[i];
+    json jm{{"name", printable(m.name, false)}, {"build_id", hex_bytes(m.build_id)}};
+    if (rec.load) {
+      const bool known = i < rec.load->modules.size() && rec.load->modules[i] != 0;
+      jm["load_address"] = known ? json(hex(rec.load->modules[i])) : json(nullptr);
+    }
+    out.push_back(std::move(jm));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const Record& rec, const RenderOptions& opt) {
@@ -520,13 +546,7 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["taint_flags"] = taint_letters(e.taint);
     j["uptime_ns"] = e.uptime_ns;
   }
-  if (rec.boot) {
-    const Boot& b = *rec.boot;
-    using json = nlohmann::ordered_json;
-    j["crash_time"] = b.time_ns != 0 ? json(utc_time(b.time_ns)) : json(nullptr);
-    j["crash_time_ns"] = b.time_ns != 0 ? json(b.time_ns) : json(nullptr);
-    j["boot_id"] = b.id.empty() ? json(nullptr) : json(boot_id_string(b.id));
-  }
+  if (rec.boot) boot_json(j, *rec.boot);
   if (rec.reason) j["reason"] = printable(*rec.reason, false);
   j["title"] = printable(title(rec), false);
   j["culprit"] = culprit_json(rec, opt);
@@ -541,20 +561,7 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["build_id"] = hex_bytes(rec.build_id);
   }
   if (rec.load) j["kaslr_offset"] = hex(rec.load->kaslr_offset);
-  if (!rec.modules.empty()) {
-    j["modules"] = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < rec.modules.size(); i++) {
-      const Module& m = rec.modules[i];
-      nlohmann::ordered_json jm{{"name", printable(m.name, false)},
-                                {"build_id", hex_bytes(m.build_id)}};
-      // With LCRT_SEC_LOAD: its text address, null when the kernel gave none.
-      if (rec.load)
-        jm["load_address"] = i < rec.load->modules.size() && rec.load->modules[i] != 0
-                                 ? nlohmann::ordered_json(hex(rec.load->modules[i]))
-                                 : nlohmann::ordered_json(nullptr);
-      j["modules"].push_back(std::move(jm));
-    }
-  }
+  if (!rec.modules.empty()) j["modules"] = modules_json(rec);
   if (rec.has_frames) {
     j["unwinder"] = unwinder_name(rec.unwinder);
     j["stop"] = stop_name(rec.stop);
