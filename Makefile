@@ -47,14 +47,17 @@ FUZZ_SECONDS ?= 60
 fuzz:			## libFuzzer+ASan+UBSan on the tool's decoder and scanner
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PYTHON) userspace/fuzz/fuzz.py
 
-# The lcrt tool, its man page, lcrt-collect.service and bash completion,
-# through CMake's install rules (cmake --install does the same).
+# The lcrt tool, its man page, lcrt-collect.service, the journal catalog
+# and bash completion, through CMake's install rules (cmake --install does
+# the same).
 PREFIX ?= /usr/local
 SYSTEMDUNITDIR ?= lib/systemd/system
+SYSTEMDCATALOGDIR ?= lib/systemd/catalog
 INSTALL_BUILD := userspace/build
-install:		## the lcrt tool: PREFIX (/usr/local), DESTDIR, SYSTEMDUNITDIR
+install:		## the lcrt tool: PREFIX (/usr/local), DESTDIR, SYSTEMDUNITDIR, SYSTEMDCATALOGDIR
 	cmake -S userspace -B $(INSTALL_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DCMAKE_INSTALL_PREFIX=$(PREFIX) -DSYSTEMDUNITDIR=$(SYSTEMDUNITDIR) >/dev/null
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX) -DSYSTEMDUNITDIR=$(SYSTEMDUNITDIR) \
+		-DSYSTEMDCATALOGDIR=$(SYSTEMDCATALOGDIR) >/dev/null
 	cmake --build $(INSTALL_BUILD) --target lcrt -j 2
 	DESTDIR=$(DESTDIR) cmake --install $(INSTALL_BUILD)
 

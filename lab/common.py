@@ -25,8 +25,10 @@ APT_PACKAGES = [
     "clang-format", "clang-tidy", "busybox-static", "libcli11-dev",
     "nlohmann-json3-dev", "libgtest-dev", "zlib1g-dev", "libdw-dev",
     "dpkg-dev", "rsync",
-    # journal entries from lcrt collect (optional: built without it if absent)
-    "libsystemd-dev",
+    # journal entries from lcrt collect and lcrt stats (optional: built
+    # without it if absent); systemd-journal-remote makes the journal files
+    # the stats tests read (skipped without it)
+    "libsystemd-dev", "systemd-journal-remote",
     # lcrt decode's debug files from DEBUGINFOD_URLS (optional, as above),
     # and the server its test runs on the loopback (skipped without it)
     "libdebuginfod-dev", "debuginfod",

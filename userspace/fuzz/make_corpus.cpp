@@ -92,6 +92,15 @@ Spec cpus_repeats() {
   return s;
 }
 
+// A record of format 1.2: its crash's time and boot, the KASLR offset and
+// its modules' load addresses.
+Spec located() {
+  Spec s = arm64();
+  s.boot = Boot{1795688098123456789ULL, Bytes(16, 0x5a)};
+  s.load = Load{0x37e00000, {0xffff800000a10000, 0}};
+  return s;
+}
+
 void decode_corpus() {
   const std::string d = "decode";
   put(d, "valid-arm", make_record(Spec{}));
@@ -322,6 +331,35 @@ void decode_corpus() {
     s.extra = {{LCRT_SEC_REPEATS, payload(repeats(1).varint(0).varint(1))}};
     put(d, "repeats-twice", make_record(s));
   }
+
+  // The crash's time and boot, where the code was loaded (minor 2).
+  put(d, "valid-boot-load", make_record(located()));
+  {
+    Spec s = located();
+    s.boot = Boot{~0ULL, {}};
+    s.load = Load{~0ULL, {~0ULL}};
+    put(d, "valid-boot-load-extremes", make_record(s));
+    s.word_size = 4;
+    s.arch = LCRT_ARCH_ARM;
+    s.regs.clear();
+    s.windows.clear();
+    put(d, "valid-boot-load-word4", make_record(s));
+  }
+  put(d, "boot-empty", with(LCRT_SEC_BOOT, Bytes{}));
+  put(d, "boot-time-cut", with(LCRT_SEC_BOOT, Bytes{0x80}));
+  put(d, "boot-id-8-bytes", with(LCRT_SEC_BOOT, payload(Writer().varint(1).u8(8).le(~0ULL, 8))));
+  put(d, "boot-id-past-end", with(LCRT_SEC_BOOT, payload(Writer().varint(1).u8(16).le(1, 4))));
+  put(d, "load-count-lies", with(LCRT_SEC_LOAD, payload(Writer().varint(0).varint(~0ULL))));
+  put(d, "load-cut", with(LCRT_SEC_LOAD, payload(Writer().varint(0).varint(2).varint(1).u8(0x80))));
+  put(d, "load-more-than-modules",
+      with(LCRT_SEC_LOAD, payload(Writer().varint(0x1000).varint(3).varint(1).varint(2).varint(3)),
+           arm64()));
+  {
+    Spec s = located();
+    s.extra = {{LCRT_SEC_BOOT, payload(Writer().varint(0).u8(0))},
+               {LCRT_SEC_LOAD, payload(Writer().varint(0).varint(0))}};
+    put(d, "boot-load-twice", make_record(s));
+  }
 }
 
 // A region image: each record in a slot of slot bytes, the rest erased.
@@ -392,6 +430,7 @@ void scan_corpus() {
   put(d, "raw-pending", pending(seq(3)));
   put(d, "raw-culprit-followup", with_followup(seq(7, hung()), followup(7)));
   put(d, "raw-cpus-repeats", seq(8, cpus_repeats()));
+  put(d, "raw-boot-load-followup", with_followup(seq(9, located()), followup(9)));
 
   // Region images with a header (struct lcrt_region_header, two copies).
   RegionSpec r;

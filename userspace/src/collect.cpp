@@ -6,11 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -22,6 +24,7 @@
 
 #ifdef LCRT_HAVE_SYSTEMD
 #define SD_JOURNAL_SUPPRESS_LOCATION  // no CODE_FILE= of this file in the entry
+#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 #endif
 
@@ -229,7 +232,7 @@ CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out
         archive.add(f, Bytes(raw, raw + f.size()),
                     j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
                     std::time(nullptr));
-    journal_record(*f.record, path);
+    journal_record(f, path);
     out << "archived " << path << ".json and .rec\n";
     r.archived++;
   }
@@ -266,32 +269,80 @@ bool journal_built() {
 #endif
 }
 
-bool journal_record(const Record& rec, const std::string& path) {
-#ifdef LCRT_HAVE_SYSTEMD
+namespace {
+
+bool hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool word_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+}  // namespace
+
+std::string without_addresses(const std::string& s) {
+  constexpr std::size_t kDigits = 8;  // a 32-bit address and up
+  const std::string text = printable(s);
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    if (!word_char(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && word_char(text[end])) end++;
+    const std::string_view word(text.data() + i, end - i);
+    const bool prefixed = word.size() > 2 && word[0] == '0' && (word[1] == 'x' || word[1] == 'X');
+    const std::string_view digits = prefixed ? word.substr(2) : word;
+    if (digits.size() >= kDigits && std::all_of(digits.begin(), digits.end(), hex_digit))
+      out += "ADDR";
+    else
+      out += word;
+    i = end;
+  }
+  return out;
+}
+
+std::vector<std::string> journal_fields(const Found& f, const std::string& path) {
+  const Record& rec = *f.record;
   const Signature sig = signature(rec);
   // Names only: a journal entry leaves the root-only files (no pc in hex).
   const std::string named = culprit_function(rec);
   const std::string who = named.empty() ? "?" : printable(named);
-  const std::string what = printable(title(rec));
-  const std::string event = rec.event ? event_name(rec.event->kind) : "unknown";
-  const std::string message = "MESSAGE=kernel crash recorded: " + who + " (" +
-                              (sig.id.empty() ? "no signature" : sig.id) + ")";
-  const std::string seq = std::to_string(rec.seq);
-  const std::string build_id = hex_bytes(rec.build_id);
-  // One field a line (the empty comments keep clang-format from packing them).
-  return sd_journal_send("MESSAGE_ID=%s", kJournalMessageId,    //
-                         "%s", message.c_str(),                 //
-                         "PRIORITY=3",                          //
-                         "SYSLOG_IDENTIFIER=lcrt",              //
-                         "LCRT_SIGNATURE=%s", sig.id.c_str(),   //
-                         "LCRT_TITLE=%s", what.c_str(),         //
-                         "LCRT_CULPRIT=%s", who.c_str(),        //
-                         "LCRT_BUILD_ID=%s", build_id.c_str(),  //
-                         "LCRT_SEQ=%s", seq.c_str(),            //
-                         "LCRT_EVENT=%s", event.c_str(),        //
-                         "LCRT_ARCHIVE=%s.json", path.c_str(), nullptr) == 0;
+  std::vector<std::string> out{
+      std::string("MESSAGE_ID=") + kJournalMessageId,
+      "MESSAGE=kernel crash recorded: " + who + " (" + (sig.id.empty() ? "no signature" : sig.id) +
+          ")",
+      "PRIORITY=3",
+      "SYSLOG_IDENTIFIER=lcrt",
+      "LCRT_SIGNATURE=" + sig.id,
+      "LCRT_TITLE=" + without_addresses(title(rec)),
+      "LCRT_CULPRIT=" + who,
+  };
+  if (const std::string reason = joined_reason(f); !reason.empty())
+    out.push_back("LCRT_REASON=" + without_addresses(reason));
+  if (rec.release) out.push_back("LCRT_RELEASE=" + printable(*rec.release));
+  out.push_back("LCRT_BUILD_ID=" + hex_bytes(rec.build_id));
+  if (rec.boot && !rec.boot->id.empty())
+    out.push_back("LCRT_CRASH_BOOT_ID=" + hex_bytes(rec.boot->id));
+  if (rec.boot && rec.boot->time_ns != 0)
+    out.push_back("LCRT_CRASH_TIME=" + std::to_string(rec.boot->time_ns / 1000));
+  out.push_back("LCRT_SEQ=" + std::to_string(rec.seq));
+  out.push_back("LCRT_EVENT=" + std::string(rec.event ? event_name(rec.event->kind) : "unknown"));
+  out.push_back("LCRT_ARCHIVE=" + path + ".json");
+  return out;
+}
+
+bool journal_record(const Found& f, const std::string& path) {
+#ifdef LCRT_HAVE_SYSTEMD
+  std::vector<std::string> fields = journal_fields(f, path);
+  std::vector<iovec> iov;
+  iov.reserve(fields.size());
+  for (std::string& field : fields) iov.push_back({field.data(), field.size()});
+  return sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) == 0;
 #else
-  static_cast<void>(rec);
+  static_cast<void>(f);
   static_cast<void>(path);
   return false;
 #endif

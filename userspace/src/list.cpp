@@ -103,6 +103,29 @@ std::optional<std::string> event_of(const Record& r) {
   return event_name(r.event->kind);
 }
 
+// The crash's wall-clock time to the second ("2026-11-26T10:14:58Z"), when
+// the record has it (LCRT_SEC_BOOT, format 1.2).
+std::optional<std::string> crash_time(const Record& r) {
+  if (!r.boot || r.boot->time_ns == 0) return std::nullopt;
+  const std::string t = utc_time(r.boot->time_ns);  // "2026-11-26T10:14:58.123456789Z"
+  return t.substr(0, t.find('.')) + "Z";
+}
+
+// The TIME column: the crash's time; else the archive time, which the crash
+// came before, marked so; else "-".
+std::string time_column(const Listed& e) {
+  if (const auto t = crash_time(*e.found->record)) return *t;
+  return e.archived ? *e.archived + "(archived)" : "-";
+}
+
+// The BOOT column: the first 8 hex digits of the crashed boot's id (the
+// start of journalctl's _BOOT_ID and of /proc/sys/kernel/random/boot_id);
+// "-" when the record does not say.
+std::string boot_column(const Record& r) {
+  if (!r.boot || r.boot->id.empty()) return "-";
+  return hex_bytes(r.boot->id).substr(0, 8);
+}
+
 // Display columns of printable text (UTF-8: a character per lead byte).
 std::size_t columns(const std::string& s) {
   return static_cast<std::size_t>(
@@ -209,15 +232,15 @@ Resolved resolve(const Listing& listing, const std::string& id) {
 }
 
 std::string list_text(const Listing& listing) {
-  constexpr std::size_t kColumns = 8;
+  constexpr std::size_t kColumns = 9;
   std::vector<std::array<std::string, kColumns>> rows{
-      {"ID", "ARCHIVED", "LIVE", "SEQ", "EVENT", "CULPRIT", "SIGNATURE", "TITLE"}};
+      {"ID", "TIME", "BOOT", "LIVE", "SEQ", "EVENT", "CULPRIT", "SIGNATURE", "TITLE"}};
   for (const Listed& e : listing.records) {
     if (!e.found) continue;
     const Record& r = *e.found->record;
     const std::string culprit = culprit_function(r);
     const std::string sig = signature(r).id;
-    rows.push_back({printable(e.id), e.archived.value_or("-"), e.live ? "yes" : "no",
+    rows.push_back({printable(e.id), time_column(e), boot_column(r), e.live ? "yes" : "no",
                     std::to_string(r.seq), event_of(r).value_or("-"),
                     culprit.empty() ? "?" : printable(culprit), sig.empty() ? "-" : sig,
                     printable(title(r))});
@@ -255,6 +278,10 @@ nlohmann::ordered_json list_json(const Listing& listing) {
     j["culprit"] = or_null(culprit.empty() ? std::nullopt : std::optional(culprit));
     j["signature"] = or_null(sig.empty() ? std::nullopt : std::optional(sig));
     j["title"] = printable(title(r), false);
+    const bool when = r.boot && r.boot->time_ns != 0;
+    j["crash_time"] = when ? json(utc_time(r.boot->time_ns)) : json(nullptr);
+    const bool boot = r.boot && !r.boot->id.empty();
+    j["boot_id"] = boot ? json(boot_id_string(r.boot->id)) : json(nullptr);
     out.push_back(std::move(j));
   }
   return out;

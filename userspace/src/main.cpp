@@ -27,6 +27,7 @@
 #include "lcrt/list.hpp"
 #include "lcrt/record.hpp"
 #include "lcrt/render.hpp"
+#include "lcrt/stats.hpp"
 #include "lcrt/symbols.hpp"
 
 namespace {
@@ -45,13 +46,14 @@ constexpr int kExitIo = 74;        // EX_IOERR: a file that cannot be read or wr
 
 constexpr const char* kExitHelp =
     "Exit codes: 0 a valid record was shown (or cleared; collect: archived, or "
-    "nothing new; list: listed, none too), 2 no record (--slot: that slot is empty), 3 only "
-    "corrupt or torn records (--slot: that slot's record is corrupt or torn; collect: the region "
-    "holds a corrupt or torn one), 64 bad usage (a bad option or value, a control word "
-    "the kernel refuses, a --control not in sysfs, --vmlinux or --modules in a build "
-    "without elfutils, an info ID that names no record or several), 65 a --system-map or --vmlinux "
-    "that is not one, or a --vmlinux of another build than the record's without --force, an "
-    "archived record (info) that does not decode, 70 internal error, 74 a file "
+    "nothing new; list and stats: listed, none too), 2 no record (--slot: that slot is empty), 3 "
+    "only corrupt or torn records (--slot: that slot's record is corrupt or torn; collect: the "
+    "region holds a corrupt or torn one), 64 bad usage (a bad option or value, a control word "
+    "the kernel refuses, a --control not in sysfs, --vmlinux or --modules in a build without "
+    "elfutils, stats in a build without libsystemd, an info ID that names no record or "
+    "several), 65 a --system-map or --vmlinux that is not one, or a --vmlinux of another build "
+    "than the record's without --force, an archived record (info) that does not decode, a "
+    "journal file (stats) that is not one, 70 internal error, 74 a file or directory "
     "could not be read or written (a missing one too; list and info only warn of a missing "
     "archive directory or a live region that cannot be read).";
 
@@ -104,31 +106,38 @@ bool vmlinux_fits(const lcrt::Symbolizer& s, const std::vector<const lcrt::Found
   return true;
 }
 
-// Whether a System.map can name the records shown. A record carries no
-// KASLR offset (include/uapi/linux/lcrt.h has no field for one), so a map's
-// link-time addresses name a randomised kernel's pcs wrongly: the map is
-// used only when every unnamed kernel pc lies in its text, else not at all,
-// with a warning that says why.
+// Whether a System.map can name the records shown. A map holds link-time
+// addresses: a record of format 1.2 gives its KASLR offset (LCRT_SEC_LOAD),
+// which is taken off its pcs; an older one does not, and a randomised
+// kernel's pcs are then not the map's. The map is used only when every
+// unnamed kernel pc lies in its text, else not at all, with a warning that
+// says why.
 bool system_map_fits(const lcrt::SymbolMap& map, const std::string& path,
                      const std::vector<const lcrt::Found*>& shown) {
   std::size_t unnamed = 0;
   std::size_t outside = 0;
-  const auto check = [&](const lcrt::Frame& f) {
+  bool no_offset = false;  // a record that gives no KASLR offset has an unnamed pc outside
+  const auto check = [&](const lcrt::Record& r, const lcrt::Frame& f) {
     if (!f.name.empty()) return;
     unnamed++;
-    if (!map.lookup(f.pc)) outside++;
+    if (map.lookup(lcrt::link_address(r, f.pc))) return;
+    outside++;
+    no_offset = no_offset || !r.load;
   };
   for (const lcrt::Found* f : shown) {
-    for (const auto& fr : f->record->frames) check(fr);
-    for (const auto& c : f->record->cpus)
+    const lcrt::Record& r = *f->record;
+    for (const auto& fr : r.frames) check(r, fr);
+    for (const auto& c : r.cpus)
       if (!c.user())
-        for (const auto& fr : c.frames) check(fr);
+        for (const auto& fr : c.frames) check(r, fr);
   }
   if (outside == 0) return true;
   std::cerr << "lcrt: warning: " << path << ": " << outside << " of " << unnamed
-            << " unnamed addresses lie outside its kernel text: another kernel's System.map, "
-               "or a kernel with KASLR on (the record carries no KASLR offset); no names "
-               "from it\n";
+            << " unnamed addresses lie outside its kernel text: "
+            << (no_offset ? "another kernel's System.map, or a kernel with KASLR on (the record "
+                            "carries no KASLR offset)"
+                          : "another kernel's System.map")
+            << "; no names from it\n";
   return false;
 }
 
@@ -363,6 +372,19 @@ int info(const DecodeArgs& a, const ListArgs& where, const std::string& id) {
   return kExitOk;
 }
 
+// lcrt stats (lcrt::crash_stats): collect's journal entries, one line per
+// signature, or a JSON array.
+int stats(const lcrt::JournalSource& source, bool json) {
+  const auto ranked = lcrt::crash_stats(lcrt::read_crash_entries(source));
+  if (json)
+    std::cout << lcrt::stats_json(ranked).dump(2, ' ', false,
+                                               nlohmann::ordered_json::error_handler_t::replace)
+              << "\n";
+  else
+    std::cout << lcrt::stats_text(ranked);
+  return kExitOk;
+}
+
 // A control file that is not the kernel's, or a word it refuses, is the
 // user's to fix (64); one that cannot be written, an I/O error (74).
 int control_exit(const lcrt::ControlError& e) {
@@ -438,12 +460,13 @@ int run(int argc, char** argv) {
   CLI::App app{"lcrt: LCRT (Linux Crash Record and Trace) records"};
   app.require_subcommand(1);
   app.set_version_flag(
-      "--version", std::string(LCRT_VERSION) +
-                       (lcrt::journal_built() ? " (journal entries: libsystemd"
-                                              : " (no journal entries: built without libsystemd") +
-                       (!lcrt::dwarf_built()       ? "; no source lines: built without elfutils)"
-                        : lcrt::debuginfod_built() ? "; source lines: elfutils, debuginfod)"
-                                                   : "; source lines: elfutils, no debuginfod)"));
+      "--version",
+      std::string(LCRT_VERSION) +
+          (lcrt::journal_built() ? " (journal entries and stats: libsystemd"
+                                 : " (no journal entries or stats: built without libsystemd") +
+          (!lcrt::dwarf_built()       ? "; no source lines: built without elfutils)"
+           : lcrt::debuginfod_built() ? "; source lines: elfutils, debuginfod)"
+                                      : "; source lines: elfutils, no debuginfod)"));
   app.footer(kExitHelp);
 
   DecodeArgs show_args;
@@ -505,6 +528,23 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   add_decode_options(inf, info_args, false);
 
+  lcrt::JournalSource stats_source;
+  bool stats_as_json = false;
+  auto* sts = app.add_subcommand(
+      "stats", "rank the crash signatures of lcrt collect's journal entries (a fleet's too)");
+  sts->add_flag("--json", stats_as_json,
+                "a JSON array: signature, count, devices, first_release, last_release, "
+                "first_seen, last_seen, culprit, reason, title");
+  auto* stats_dir =
+      sts->add_option("--directory", stats_source.directory,
+                      "the journal files of this directory (systemd-journal-remote's: "
+                      "/var/log/journal/remote), not this machine's journal")
+          ->type_name("DIR");
+  sts->add_option("--file", stats_source.files,
+                  "this journal file, not this machine's journal (again for more)")
+      ->excludes(stats_dir)
+      ->type_name("FILE");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -524,6 +564,7 @@ int run(int argc, char** argv) {
     if (*col) return collect(collect_args);
     if (*lst) return list(list_args);
     if (*inf) return info(info_args, info_where, info_id);
+    if (*sts) return stats(stats_source, stats_as_json);
   } catch (const lcrt::IoError& e) {
     std::cerr << "lcrt: " << e.what() << "\n";
     return kExitIo;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
+#include <ctime>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -224,6 +225,34 @@ void read_repeats(Reader& r, std::vector<std::pair<std::uint64_t, std::uint64_t>
   }
 }
 
+// When and in which boot (minor 2). Bytes after the boot id are left for a
+// newer minor version.
+Boot read_boot(Reader& r, const Record& rec) {
+  if (rec.boot) r.fail("appears twice");
+  Boot b;
+  b.time_ns = r.varint();
+  const std::uint8_t n = r.u8();
+  if (n != 0 && n != 16)
+    r.fail("has a boot id of " + std::to_string(n) + (n == 1 ? " byte" : " bytes") +
+           " (16, or none)");
+  const auto* id = r.bytes(n);
+  b.id.assign(id, id + n);
+  return b;
+}
+
+// Where the code was loaded (minor 2): the KASLR offset, then the modules'
+// text addresses (checked against the modules once every section is read).
+Load read_load(Reader& r, const Record& rec) {
+  if (rec.load) r.fail("appears twice");
+  Load l;
+  l.kaslr_offset = r.varint();
+  const std::uint64_t count = r.varint();
+  if (count > r.remaining()) r.fail("counts more module load addresses than it holds");
+  l.modules.reserve(static_cast<std::size_t>(count));
+  for (std::uint64_t i = 0; i < count; i++) l.modules.push_back(r.varint());
+  return l;
+}
+
 // What decode() gathers across sections to check once all are read.
 struct Pending {
   std::vector<std::uint64_t> exact;
@@ -278,6 +307,12 @@ bool read_section(std::uint8_t type, Reader& r, Record& rec, Pending& pending) {
       break;
     case LCRT_SEC_REPEATS:
       read_repeats(r, pending.repeats, pending.repeats_seen);
+      break;
+    case LCRT_SEC_BOOT:
+      rec.boot = read_boot(r, rec);
+      break;
+    case LCRT_SEC_LOAD:
+      rec.load = read_load(r, rec);
       break;
     default:
       return false;
@@ -480,6 +515,15 @@ Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd) {
                                             " names frame " + std::to_string(rec.culprit->frame) +
                                             " of " + std::to_string(rec.frames.size()) +
                                             " as the culprit");
+  if (rec.load && rec.load->modules.size() > rec.modules.size()) {
+    const std::size_t n = rec.load->modules.size();
+    throw DecodeError(Error::kSections,
+                      "section type " + std::to_string(LCRT_SEC_LOAD) + " gives " +
+                          std::to_string(n) +
+                          (n == 1 ? " module load address" : " module load addresses") + " for " +
+                          std::to_string(rec.modules.size()) +
+                          (rec.modules.size() == 1 ? " module" : " modules"));
+  }
   return rec;
 }
 
@@ -730,6 +774,31 @@ std::string hex_bytes(const Bytes& b) {
     s += kDigits[c & 0xf];
   }
   return s;
+}
+
+std::string boot_id_string(const Bytes& id) {
+  if (id.size() != 16) return "";
+  std::string s = hex_bytes(id);
+  for (const std::size_t at : {20, 16, 12, 8}) s.insert(at, 1, '-');
+  return s;
+}
+
+std::string utc_time(std::uint64_t ns) {
+  const auto secs = static_cast<std::time_t>(ns / 1000000000ULL);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  char when[48];
+  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[80];
+  std::snprintf(out, sizeof(out), "%s.%09lluZ", when,
+                static_cast<unsigned long long>(ns % 1000000000ULL));
+  return out;
+}
+
+std::uint64_t link_address(const Record& rec, std::uint64_t pc) {
+  if (!rec.load) return pc;
+  const std::uint64_t a = pc - rec.load->kaslr_offset;
+  return rec.word_size == 4 ? (a & 0xffffffffULL) : a;
 }
 
 const char* event_name(std::uint8_t kind) { return name_in(kEvents, kind); }

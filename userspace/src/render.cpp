@@ -28,11 +28,12 @@ std::string word(std::uint64_t v, int word_size) {
   return buf;
 }
 
-// A frame's name: the record's own, else the symbol map's, else nothing.
-Symbol frame_symbol(const Frame& f, const RenderOptions& opt) {
+// A frame's name: the record's own, else the symbol map's (at the pc less
+// the record's KASLR offset), else nothing.
+Symbol frame_symbol(const Record& rec, const Frame& f, const RenderOptions& opt) {
   if (!f.name.empty()) return {f.name, f.offset, f.size};
   if (opt.symbols != nullptr) {
-    if (auto s = opt.symbols->lookup(f.pc)) return *s;
+    if (auto s = opt.symbols->lookup(link_address(rec, f.pc))) return *s;
   }
   return {};
 }
@@ -47,7 +48,7 @@ std::pair<std::string, std::string> split_module(const std::string& name) {
 // Where a frame is, for the vmlinux: its function, offset and size as
 // named (without " [module]"), and its module with the record's build-id.
 FrameAt frame_at(const Record& rec, const Frame& f, const RenderOptions& opt) {
-  const Symbol s = frame_symbol(f, opt);
+  const Symbol s = frame_symbol(rec, f, opt);
   FrameAt a;
   a.pc = f.pc;
   a.exact = f.exact;
@@ -121,7 +122,7 @@ std::string frame_label(const Symbol& s) {
 // arguments (when given).
 void render_frame(std::ostream& o, const Record& rec, const Frame& f, std::size_t i,
                   const RenderOptions& opt, const std::optional<std::vector<Argument>>* args) {
-  const Symbol s = frame_symbol(f, opt);
+  const Symbol s = frame_symbol(rec, f, opt);
   char idx[24];
   std::snprintf(idx, sizeof(idx), "#%-2zu", i);
   o << "  " << idx << " ";
@@ -195,6 +196,25 @@ void render_builds(std::ostream& o, const Record& rec, const RenderOptions& opt)
   }
 }
 
+// When and in which boot it crashed: "time:    2026-11-26T10:14:58.123456789Z"
+// and "boot:    6f0b2c3e-1d5a-4c2b-9e8f-0a1b2c3d4e5f" ("unknown" either).
+void render_boot(std::ostream& o, const Boot& b) {
+  o << "time:    " << (b.time_ns != 0 ? utc_time(b.time_ns) : "unknown") << "\n";
+  o << "boot:    " << (b.id.empty() ? "unknown" : boot_id_string(b.id)) << "\n";
+}
+
+// Where the code was loaded: "load:    kernel KASLR offset 0x2a000000",
+// then "load:    mydrv text at 0xffffffffc0a00000" per module it gives.
+void render_load(std::ostream& o, const Record& rec) {
+  if (!rec.load) return;
+  const Load& l = *rec.load;
+  o << "load:    kernel KASLR offset "
+    << (l.kaslr_offset != 0 ? hex(l.kaslr_offset) : std::string("0 (none)")) << "\n";
+  for (std::size_t i = 0; i < l.modules.size() && i < rec.modules.size(); i++)
+    o << "load:    " << printable(rec.modules[i].name) << " text at "
+      << (l.modules[i] != 0 ? hex(l.modules[i]) : std::string("unknown")) << "\n";
+}
+
 // The length of the valid UTF-8 sequence at s[i], or 0. Valid as RFC 3629
 // has it (and JSON needs it): no overlong form, surrogate (U+D800..U+DFFF) or
 // code point past U+10FFFF, which the second byte's bounds rule out.
@@ -247,7 +267,7 @@ std::vector<std::string> flag_names(std::uint16_t flags) {
 void render_culprit(std::ostream& o, const Record& rec, const RenderOptions& opt) {
   if (!rec.culprit || rec.culprit->frame >= rec.frames.size()) return;
   const Frame& f = rec.frames[static_cast<std::size_t>(rec.culprit->frame)];
-  const std::string label = frame_label(frame_symbol(f, opt));
+  const std::string label = frame_label(frame_symbol(rec, f, opt));
   o << "culprit: " << (label.empty() ? "[" + hex(f.pc) + "]" : label) << " ("
     << culprit_rule_name(rec.culprit->rule) << ")";
   if (const auto src = frame_source(rec, f, opt)) o << " " << file_line(src->file, src->line);
@@ -269,7 +289,7 @@ void render_blocked(std::ostream& o, const Blocked& b) {
 nlohmann::ordered_json culprit_json(const Record& rec, const RenderOptions& opt) {
   if (!rec.culprit || rec.culprit->frame >= rec.frames.size()) return nullptr;
   const Frame& f = rec.frames[static_cast<std::size_t>(rec.culprit->frame)];
-  const Symbol s = frame_symbol(f, opt);
+  const Symbol s = frame_symbol(rec, f, opt);
   nlohmann::ordered_json j{{"frame", rec.culprit->frame}};
   if (s.name.empty()) {
     j["function"] = nullptr;
@@ -406,6 +426,7 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
                   static_cast<unsigned long long>(e.uptime_ns % 1000000000ULL));
     o << "uptime:  " << up << " s\n";
   }
+  if (rec.boot) render_boot(o, *rec.boot);
   if (found != nullptr && found->followup)
     o << "reason:  " << printable(joined_reason(*found)) << "\n";
   else if (rec.reason)
@@ -417,6 +438,7 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
     o << ")\n";
   }
   render_builds(o, rec, opt);
+  render_load(o, rec);
   if (!rec.regs.empty()) {
     const auto names = register_names(rec.arch);
     o << "registers:";
@@ -442,7 +464,7 @@ std::string text_of(const Record& rec, const RenderOptions& opt, const Found* fo
 // arguments (--vmlinux).
 nlohmann::ordered_json frame_json(const Record& rec, const Frame& f, const RenderOptions& opt,
                                   const std::optional<std::vector<Argument>>& args) {
-  const Symbol s = frame_symbol(f, opt);
+  const Symbol s = frame_symbol(rec, f, opt);
   nlohmann::ordered_json jf{{"pc", hex(f.pc)}, {"exact", f.exact}, {"repeat", f.repeats + 1}};
   if (!s.name.empty()) {
     const auto [func, module] = split_module(s.name);
@@ -468,6 +490,32 @@ nlohmann::ordered_json frame_json(const Record& rec, const Frame& f, const Rende
                                               : nlohmann::ordered_json(nullptr)}});
   }
   return jf;
+}
+
+// When and in which boot it crashed: "crash_time", "crash_time_ns" and
+// "boot_id", each null when unknown.
+void boot_json(nlohmann::ordered_json& j, const Boot& b) {
+  using json = nlohmann::ordered_json;
+  j["crash_time"] = b.time_ns != 0 ? json(utc_time(b.time_ns)) : json(nullptr);
+  j["crash_time_ns"] = b.time_ns != 0 ? json(b.time_ns) : json(nullptr);
+  j["boot_id"] = b.id.empty() ? json(nullptr) : json(boot_id_string(b.id));
+}
+
+// The modules: name and build-id, and with LCRT_SEC_LOAD the load address
+// of each one's text (null when the kernel gave none).
+nlohmann::ordered_json modules_json(const Record& rec) {
+  using json = nlohmann::ordered_json;
+  json out = json::array();
+  for (std::size_t i = 0; i < rec.modules.size(); i++) {
+    const Module& m = rec.modules[i];
+    json jm{{"name", printable(m.name, false)}, {"build_id", hex_bytes(m.build_id)}};
+    if (rec.load) {
+      const bool known = i < rec.load->modules.size() && rec.load->modules[i] != 0;
+      jm["load_address"] = known ? json(hex(rec.load->modules[i])) : json(nullptr);
+    }
+    out.push_back(std::move(jm));
+  }
+  return out;
 }
 
 }  // namespace
@@ -503,6 +551,7 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["taint_flags"] = taint_letters(e.taint);
     j["uptime_ns"] = e.uptime_ns;
   }
+  if (rec.boot) boot_json(j, *rec.boot);
   if (rec.reason) j["reason"] = printable(*rec.reason, false);
   j["title"] = printable(title(rec), false);
   j["culprit"] = culprit_json(rec, opt);
@@ -516,12 +565,8 @@ nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt) {
     j["kernel"] = printable(*rec.release, false);
     j["build_id"] = hex_bytes(rec.build_id);
   }
-  if (!rec.modules.empty()) {
-    j["modules"] = nlohmann::ordered_json::array();
-    for (const Module& m : rec.modules)
-      j["modules"].push_back(
-          {{"name", printable(m.name, false)}, {"build_id", hex_bytes(m.build_id)}});
-  }
+  if (rec.load) j["kaslr_offset"] = hex(rec.load->kaslr_offset);
+  if (!rec.modules.empty()) j["modules"] = modules_json(rec);
   if (rec.has_frames) {
     j["unwinder"] = unwinder_name(rec.unwinder);
     j["stop"] = stop_name(rec.stop);

@@ -511,15 +511,16 @@ TEST(Culprit, InnermostMeaningfulFunction) {
   EXPECT_EQ(culprit_function(decode(make_record(s))), "");
 }
 
-TEST(Install, PutsTheToolManPageUnitAndCompletionInPlace) {
+TEST(Install, PutsTheToolManPageUnitCatalogAndCompletionInPlace) {
   const std::string dest = ::testing::TempDir() + "lcrt-destdir";
   fs::remove_all(dest);
   const std::string install = "DESTDIR=" + dest + " " + LCRT_CMAKE + " --install " +
                               LCRT_BUILD_DIR + " --prefix /usr >/dev/null";
   ASSERT_EQ(std::system(install.c_str()), 0);
-  for (const char* f : {"/usr/bin/lcrt", "/usr/share/man/man1/lcrt.1",
-                        "/usr/lib/systemd/system/lcrt-collect.service",
-                        "/usr/share/bash-completion/completions/lcrt"})
+  for (const char* f :
+       {"/usr/bin/lcrt", "/usr/share/man/man1/lcrt.1",
+        "/usr/lib/systemd/system/lcrt-collect.service", "/usr/lib/systemd/catalog/lcrt.catalog",
+        "/usr/share/bash-completion/completions/lcrt"})
     EXPECT_TRUE(fs::is_regular_file(dest + f)) << f;
   fs::remove_all(dest);
 }

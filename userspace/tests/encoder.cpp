@@ -86,6 +86,18 @@ Bytes make_record(const Spec& s) {
   section(body, LCRT_SEC_EVENT, ev.bytes());
   section(body, LCRT_SEC_REASON, reason.bytes());
   section(body, LCRT_SEC_KERNEL, kernel.bytes());
+  if (s.boot) {
+    Writer boot;
+    boot.varint(s.boot->time_ns).u8(static_cast<std::uint8_t>(s.boot->id.size()));
+    boot.raw(std::string(s.boot->id.begin(), s.boot->id.end()));
+    section(body, LCRT_SEC_BOOT, boot.bytes());
+  }
+  if (s.load) {
+    Writer load;
+    load.varint(s.load->kaslr_offset).varint(s.load->modules.size());
+    for (const auto a : s.load->modules) load.varint(a);
+    section(body, LCRT_SEC_LOAD, load.bytes());
+  }
   if (s.blocked) {
     Writer blocked;
     blocked.varint(s.blocked->pid).varint(s.blocked->state).varint(s.blocked->waited_ms);

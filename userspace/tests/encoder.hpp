@@ -49,6 +49,10 @@ struct Spec {
   std::optional<Culprit> culprit;  // LCRT_SEC_CULPRIT, after the frames
   std::optional<Blocked> blocked;  // LCRT_SEC_BLOCKED, after the kernel
   std::vector<Cpu> cpus;           // LCRT_SEC_CPU each, after the modules
+  std::optional<Boot> boot;        // LCRT_SEC_BOOT, after the kernel
+  // LCRT_SEC_LOAD, after the boot: before the modules it gives addresses
+  // of, which the decoder checks once it has read them.
+  std::optional<Load> load;
   // LCRT_SEC_EXACT is written when a frame is exact, LCRT_SEC_REPEATS when
   // one has repeats (after the exact one). A Cpu's frames' exact and
   // repeats are not written: the state says which is exact.

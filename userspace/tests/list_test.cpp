@@ -54,6 +54,12 @@ const std::string kArm61 = "20261126T101500Z-seq1-" + kArm61Sig;  // also live
 const std::string kX86612 = "20261127T080000Z-seq1-" + kX86612Sig;
 const std::string kArm64612 = "20261125T230000Z-seq1-cef0713b";
 
+// When seq 3 of the live region crashed (format 1.2): 1795856472 s is
+// 2026-11-28T09:01:12Z (Python's calendar.timegm), in the boot of this id.
+constexpr std::uint64_t kCrashNs = 1795856472500000000ULL;
+const Bytes kBootId{0x6f, 0x0b, 0x2c, 0x3e, 0x1d, 0x5a, 0x4c, 0x2b,
+                    0x9e, 0x8f, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};
+
 // An oops of seq in a function of its own, which the record blames.
 Spec spec(std::uint64_t seq) {
   Spec s;
@@ -117,7 +123,14 @@ class List : public ::testing::Test {
     archive(kArm61, golden("arm-6.1-exception.rec"));
     archive(kX86612, golden("x86_64-6.12-exception.rec"));
     archive(kArm64612, golden("arm64-6.12-exception.rec"));
-    live({golden("arm-6.1-exception.rec"), make_record(spec(3)), make_record(spec(2))});
+    live({golden("arm-6.1-exception.rec"), make_record(timed(3)), make_record(spec(2))});
+  }
+
+  // spec(seq) with its crash's time and boot.
+  static Spec timed(std::uint64_t seq) {
+    Spec s = spec(seq);
+    s.boot = Boot{kCrashNs, kBootId};
+    return s;
   }
 
   void live(const std::vector<Bytes>& slots) {
@@ -143,33 +156,41 @@ TEST_F(List, EveryRecordNewestFirstTheLiveOnesNotArchivedFirst) {
   EXPECT_EQ(run.err, "");
   const auto rows = table(run.out);
   ASSERT_EQ(rows.size(), 6U) << run.out;
-  const std::vector<std::string> header{"ID",    "ARCHIVED", "LIVE",      "SEQ",
-                                        "EVENT", "CULPRIT",  "SIGNATURE", "TITLE"};
+  const std::vector<std::string> header{"ID",    "TIME",    "BOOT",      "LIVE", "SEQ",
+                                        "EVENT", "CULPRIT", "SIGNATURE", "TITLE"};
   EXPECT_EQ(rows[0], header);
-  // Not archived yet: after collect's last run, highest seq first.
+  // Not archived yet: after collect's last run, highest seq first. Seq 3
+  // says when it crashed, and in which boot; seq 2 (format 1.1) does not.
   const std::string sig3 = crc_of({"crash_3", "caller"});
   const std::string sig2 = crc_of({"crash_2", "caller"});
-  EXPECT_EQ(rows[1], (std::vector<std::string>{"live:3", "-", "yes", "3", "oops", "crash_3", sig3,
-                                               "Oops", "in", "crash_3"}));
-  EXPECT_EQ(rows[2], (std::vector<std::string>{"live:2", "-", "yes", "2", "oops", "crash_2", sig2,
-                                               "Oops", "in", "crash_2"}));
+  EXPECT_EQ(rows[1],
+            (std::vector<std::string>{"live:3", "2026-11-28T09:01:12Z", "6f0b2c3e", "yes", "3",
+                                      "oops", "crash_3", sig3, "Oops", "in", "crash_3"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"live:2", "-", "-", "yes", "2", "oops", "crash_2",
+                                               sig2, "Oops", "in", "crash_2"}));
   // Then the archive by its time; arm 6.1's is the live slot 0 too. A 1.0
   // record names no culprit: the column is the signature's first function,
-  // and the title has no " in".
-  EXPECT_EQ(rows[3], (std::vector<std::string>{kX86612, "2026-11-27T08:00:00Z", "no", "1", "oops",
-                                               "lkdtm_EXCEPTION", kX86612Sig, "Oops"}));
-  EXPECT_EQ(rows[4], (std::vector<std::string>{kArm61, "2026-11-26T10:15:00Z", "yes", "1", "oops",
-                                               "lkdtm_EXCEPTION", kArm61Sig, "Oops"}));
+  // and the title has no " in". It has no time of its own: the archive's,
+  // which it came before, marked so.
+  EXPECT_EQ(rows[3],
+            (std::vector<std::string>{kX86612, "2026-11-27T08:00:00Z(archived)", "-", "no", "1",
+                                      "oops", "lkdtm_EXCEPTION", kX86612Sig, "Oops"}));
+  EXPECT_EQ(rows[4], (std::vector<std::string>{kArm61, "2026-11-26T10:15:00Z(archived)", "-", "yes",
+                                               "1", "oops", "lkdtm_EXCEPTION", kArm61Sig, "Oops"}));
   EXPECT_EQ(rows[5].at(0), kArm64612);
-  EXPECT_EQ(rows[5].at(1), "2026-11-25T23:00:00Z");
-  EXPECT_EQ(rows[5].at(2), "no");
+  EXPECT_EQ(rows[5].at(1), "2026-11-25T23:00:00Z(archived)");
+  EXPECT_EQ(rows[5].at(3), "no");
   // The columns line up under the header.
   std::istringstream lines(run.out);
   std::string first;
   std::string second;
+  std::string third;
   std::getline(lines, first);
   std::getline(lines, second);
-  EXPECT_EQ(first.find("ARCHIVED"), second.find("- "));
+  std::getline(lines, third);
+  EXPECT_EQ(first.find("TIME"), second.find("2026-11-28T09:01:12Z "));
+  EXPECT_EQ(first.find("BOOT"), second.find("6f0b2c3e "));
+  EXPECT_EQ(third.compare(first.find("BOOT"), 2, "- "), 0) << third;
   EXPECT_EQ(first.find("TITLE"), second.find("Oops in crash_3"));
 }
 
@@ -180,8 +201,8 @@ TEST_F(List, JsonHasTheSameFieldsUnderStableNames) {
   const auto j = nlohmann::ordered_json::parse(run.out);
   ASSERT_TRUE(j.is_array());
   ASSERT_EQ(j.size(), 5U);
-  const std::vector<std::string> keys{"id",    "archived", "live",      "seq",
-                                      "event", "culprit",  "signature", "title"};
+  const std::vector<std::string> keys{"id",      "archived",  "live",  "seq",        "event",
+                                      "culprit", "signature", "title", "crash_time", "boot_id"};
   for (const auto& o : j) {
     std::vector<std::string> got;
     for (const auto& item : o.items()) got.push_back(item.key());
@@ -195,6 +216,11 @@ TEST_F(List, JsonHasTheSameFieldsUnderStableNames) {
   EXPECT_EQ(j[0]["culprit"], "crash_3");
   EXPECT_EQ(j[0]["signature"], crc_of({"crash_3", "caller"}));
   EXPECT_EQ(j[0]["title"], "Oops in crash_3");
+  EXPECT_EQ(j[0]["crash_time"], "2026-11-28T09:01:12.500000000Z");
+  EXPECT_EQ(j[0]["boot_id"], "6f0b2c3e-1d5a-4c2b-9e8f-0a1b2c3d4e5f");
+  EXPECT_TRUE(j[1]["crash_time"].is_null());
+  EXPECT_TRUE(j[1]["boot_id"].is_null());
+  EXPECT_TRUE(j[3]["crash_time"].is_null());  // the archive time is "archived"
   EXPECT_EQ(j[3]["id"], kArm61);
   EXPECT_EQ(j[3]["archived"], "2026-11-26T10:15:00Z");
   EXPECT_EQ(j[3]["live"], true);
@@ -209,9 +235,9 @@ TEST_F(List, JsonHasTheSameFieldsUnderStableNames) {
   ASSERT_EQ(rows.size(), j.size() + 1);
   for (std::size_t i = 0; i < j.size(); i++) {
     EXPECT_EQ(rows[i + 1][0], j[i]["id"]);
-    EXPECT_EQ(rows[i + 1][3], std::to_string(j[i]["seq"].get<int>()));
-    EXPECT_EQ(rows[i + 1][5], j[i]["culprit"]);
-    EXPECT_EQ(rows[i + 1][6], j[i]["signature"]);
+    EXPECT_EQ(rows[i + 1][4], std::to_string(j[i]["seq"].get<int>()));
+    EXPECT_EQ(rows[i + 1][6], j[i]["culprit"]);
+    EXPECT_EQ(rows[i + 1][7], j[i]["signature"]);
   }
 }
 
@@ -242,7 +268,8 @@ TEST_F(List, ARecordArchivedAndLiveIsListedOnceAsArchived) {
   EXPECT_FALSE(l.records[1].live);
   const Output run = lcrt("list" + where());
   EXPECT_TRUE(has(run.out, "\nlive:5 ")) << run.out;
-  EXPECT_TRUE(has(run.out, "\n20261126T101500Z-seq5-x  2026-11-26T10:15:00Z  no ")) << run.out;
+  EXPECT_TRUE(has(run.out, "\n20261126T101500Z-seq5-x  2026-11-26T10:15:00Z(archived)  -"))
+      << run.out;
 }
 
 TEST_F(List, OrderWithinASecondBySeqThenNameAndNamesWithoutATimeLast) {
@@ -371,11 +398,11 @@ TEST_F(List, AnUnnamedCulpritIsAQuestionMarkNeverItsAddress) {
   const auto rows = table(text.out);
   ASSERT_EQ(rows.size(), 3U) << text.out;
   // The kernel blamed frame 0: not the caller, and no " in" in the title.
-  EXPECT_EQ(rows[1], (std::vector<std::string>{"live:3", "-", "yes", "3", "oops", "?",
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"live:3", "-", "-", "yes", "3", "oops", "?",
                                                crc_of({"caller"}), "Oops"}));
-  EXPECT_EQ(rows[2],
-            (std::vector<std::string>{"20261126T101500Z-seq4-nosignature", "2026-11-26T10:15:00Z",
-                                      "no", "4", "oops", "?", "-", "Oops"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"20261126T101500Z-seq4-nosignature",
+                                               "2026-11-26T10:15:00Z(archived)", "-", "no", "4",
+                                               "oops", "?", "-", "Oops"}));
   const Output json = lcrt("list --json" + where());
   const auto j = nlohmann::json::parse(json.out);
   ASSERT_EQ(j.size(), 2U);
@@ -385,6 +412,35 @@ TEST_F(List, AnUnnamedCulpritIsAQuestionMarkNeverItsAddress) {
   for (const std::string& out : {text.out, json.out})
     for (const char* pc : {"c0d0e0f0", "c0a0b0c0", "c0a0b0d0", "c0000ff0", "3221229552"})
       EXPECT_FALSE(has(out, pc)) << pc << " in\n" << out;
+}
+
+// A record of format 1.2 archived: its crash's own time comes before the
+// archive's, and where its code was loaded (the KASLR offset, a module's
+// address: root-only, as the pcs) is in neither the text nor the JSON.
+TEST_F(List, ACrashsOwnTimeAndNoLoadAddress) {
+  Spec s = timed(5);
+  s.frames = {{0xbf000110, 0x10, 0x40, "crash_5 [mydrv]"}, {0xc0000ff0, 0x30, 0x100, "caller"}};
+  s.modules = {{"mydrv", {0x11}}};
+  s.load = Load{0x2a00000, {0xbf000000}};
+  archive("20261129T000000Z-seq5-x", make_record(s));
+  const Output text = lcrt("list" + where());
+  EXPECT_EQ(text.status, 0) << text.err;
+  const auto rows = table(text.out);
+  ASSERT_EQ(rows.size(), 2U) << text.out;
+  EXPECT_EQ(rows[1].at(1), "2026-11-28T09:01:12Z");
+  EXPECT_EQ(rows[1].at(2), "6f0b2c3e");
+  const Output json = lcrt("list --json" + where());
+  const auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j.size(), 1U);
+  EXPECT_EQ(j[0]["archived"], "2026-11-29T00:00:00Z");
+  EXPECT_EQ(j[0]["crash_time"], "2026-11-28T09:01:12.500000000Z");
+  for (const std::string& out : {text.out, json.out})
+    for (const char* addr : {"2a00000", "44040192", "bf000000", "3204448256", "bf000110"})
+      EXPECT_FALSE(has(out, addr)) << addr << " in\n" << out;
+  // info is the full decode: that is where they are.
+  const Output info = lcrt("info" + where() + " 5");
+  EXPECT_TRUE(has(info.out, "load:    kernel KASLR offset 0x2a00000\n")) << info.out;
+  EXPECT_TRUE(has(info.out, "time:    2026-11-28T09:01:12.500000000Z\n")) << info.out;
 }
 
 // Strings from the record and names from the directory are escaped as the

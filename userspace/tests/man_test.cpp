@@ -76,7 +76,7 @@ std::set<std::string> help_options(const std::string& command) {
 }
 
 const std::vector<std::string> kCommands = {"",     "show", "decode", "collect",
-                                            "list", "info", "clear"};
+                                            "list", "info", "stats",  "clear"};
 
 // Each command's options as the page names them: in its SYNOPSIS line, in
 // the title of its section under COMMANDS, and in the .TP tags there
@@ -102,7 +102,7 @@ std::map<std::string, std::set<std::string>> man_options() {
       }
     } else if (sh == ".SH COMMANDS" && line.rfind(".SS", 0) == 0) {
       commands.clear();
-      for (const std::string c : {"show", "decode", "collect", "list", "info", "clear"})
+      for (const std::string c : {"show", "decode", "collect", "list", "info", "stats", "clear"})
         if (line.find(std::string("\"") + c + " ") != std::string::npos ||
             (line.find("Decode options") != std::string::npos && (c == "show" || c == "decode")))
           commands.push_back(c);
@@ -139,6 +139,8 @@ TEST(ManPage, EveryOptionOfACommandIsOneItTakes) {
   EXPECT_TRUE(man.at("list").count("--json"));
   EXPECT_TRUE(man.at("info").count("--dir"));
   EXPECT_TRUE(man.at("info").count("--format"));
+  EXPECT_TRUE(man.at("stats").count("--directory"));
+  EXPECT_TRUE(man.at("stats").count("--file"));
 }
 
 // lcrt list --json's keys are the ones its section names in bold, each
@@ -168,7 +170,7 @@ TEST(ManPage, ListJsonKeysAreTheOnesItNames) {
   ASSERT_EQ(j.size(), 1U);
   std::set<std::string> keys;
   for (const auto& item : j[0].items()) keys.insert(item.key());
-  EXPECT_EQ(keys.size(), 8U);
+  EXPECT_EQ(keys.size(), 10U);
   for (const std::string& k : keys) EXPECT_TRUE(bold.count(k)) << k << " is not in lcrt(1)";
   for (const std::string& b : bold) EXPECT_TRUE(keys.count(b)) << b << " is no key of list --json";
 }

@@ -283,18 +283,18 @@ TEST(Decode, MalformedExactAndModulesAreRejected) {
   }
 }
 
-// Types past the newest this tool knows (LCRT_SEC_REPEATS) are listed as
+// Types past the newest this tool knows (LCRT_SEC_LOAD) are listed as
 // unknown; known ones, however empty, are not.
-TEST(Decode, TypesPastRepeatsAreUnknown) {
+TEST(Decode, TypesPastLoadAreUnknown) {
   Spec s;
-  s.extra = {{LCRT_SEC_REPEATS + 1, Bytes{9}},
+  s.extra = {{LCRT_SEC_LOAD + 1, Bytes{9}},
              {LCRT_SEC_EXACT, Bytes{0}},
              {99, Bytes{1, 2}},
              {LCRT_SEC_REPEATS, Bytes{0}},
              {LCRT_SEC_CPU, Bytes{1, LCRT_CPU_RUNNING, 0, 0}}};
   const Record r = decode(make_record(s));
   ASSERT_EQ(r.unknown.size(), 2U);
-  EXPECT_EQ(r.unknown[0].type, LCRT_SEC_REPEATS + 1);
+  EXPECT_EQ(r.unknown[0].type, LCRT_SEC_LOAD + 1);
   EXPECT_EQ(r.unknown[1].type, 99);
   EXPECT_EQ(r.unknown[1].size, 2U);
   EXPECT_EQ(r.cpus.size(), 1U);

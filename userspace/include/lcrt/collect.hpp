@@ -134,14 +134,34 @@ struct CollectResult {
 CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out,
                       std::ostream& err);
 
-// Journal entries (libsystemd's sd_journal_send), when built with it: fields
-// LCRT_SIGNATURE, LCRT_TITLE, LCRT_CULPRIT (culprit_function(), "?" when
-// the culprit has no name),
-// LCRT_BUILD_ID, LCRT_SEQ, LCRT_EVENT and LCRT_ARCHIVE.
+// The MESSAGE_ID of collect's journal entries (systemd/lcrt.catalog).
 inline constexpr const char* kJournalMessageId = "3c21b6267e694bedbc0abe47ca3da29c";
+
+// A record's text made fit to leave the root-only files: printable(), and
+// every hex number of 8 digits or more that stands alone as a word ("0x"
+// before it or not) replaced by "ADDR", as syzbot writes an address in a
+// title ("... non-canonical address ADDR"). Names keep their hex: "gdeadbeef0"
+// and "fn_deadbeef00" are not words of their own.
+std::string without_addresses(const std::string& s);
+
+// The fields of the journal entry of an archived record (f, with its
+// follow-up; path: its archive stem), "KEY=value" each, in this order:
+// MESSAGE_ID (kJournalMessageId), MESSAGE ("kernel crash recorded: CULPRIT
+// (SIGNATURE)"), PRIORITY=3, SYSLOG_IDENTIFIER=lcrt, LCRT_SIGNATURE,
+// LCRT_TITLE, LCRT_CULPRIT (culprit_function(), "?" when the culprit has no
+// name), LCRT_REASON (joined_reason(), when there is one), LCRT_RELEASE
+// (when the record has it), LCRT_BUILD_ID, LCRT_CRASH_BOOT_ID (32 hex
+// digits, as the journal's _BOOT_ID; when known), LCRT_CRASH_TIME
+// (microseconds since the epoch, as __REALTIME_TIMESTAMP; when known),
+// LCRT_SEQ, LCRT_EVENT and LCRT_ARCHIVE (the .json). Names, offsets and ids
+// only: no pc, KASLR offset or load address (the title and reason
+// without_addresses()).
+std::vector<std::string> journal_fields(const Found& f, const std::string& path);
+
+// Whether this build sends journal entries (libsystemd).
 bool journal_built();
-// One entry for an archived record (path: its archive stem); false when
-// none was sent (no libsystemd, no journald): not an error.
-bool journal_record(const Record& rec, const std::string& path);
+// Sends journal_fields() as one entry (sd_journal_sendv); false when none
+// was sent (no libsystemd, no journald): not an error.
+bool journal_record(const Found& f, const std::string& path);
 
 }  // namespace lcrt

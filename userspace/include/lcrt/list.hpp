@@ -66,13 +66,18 @@ struct Resolved {
 // cannot be read or does not decode.
 Resolved resolve(const Listing& listing, const std::string& id);
 
-// The columns of a record in the list, without any address: a culprit with
-// no name is "?" in text and null in JSON.
-// Text: a header line (ID, ARCHIVED, LIVE, SEQ, EVENT, CULPRIT, SIGNATURE,
+// The columns of a record in the list, without any address (nor the KASLR
+// offset): a culprit with no name is "?" in text and null in JSON.
+// Text: a header line (ID, TIME, BOOT, LIVE, SEQ, EVENT, CULPRIT, SIGNATURE,
 // TITLE), then one line per record, or "no crash record" when there is none.
+// TIME is the crash's (UTC, "2026-11-26T10:14:58Z") when the record has it,
+// else the archive time it came before ("2026-11-26T10:15:00Z(archived)"),
+// else "-"; BOOT the first 8 hex digits of the crashed boot's id, or "-".
 std::string list_text(const Listing& listing);
 // JSON: an array of {"id", "archived" (or null), "live", "seq", "event" (or
-// null), "culprit" (or null), "signature" (or null), "title"}, in the list's order.
+// null), "culprit" (or null), "signature" (or null), "title", "crash_time"
+// (utc_time(), or null), "boot_id" (boot_id_string(), or null)}, in the
+// list's order.
 nlohmann::ordered_json list_json(const Listing& listing);
 
 }  // namespace lcrt

@@ -97,6 +97,22 @@ struct Cpu {
   bool user() const;
 };
 
+// When and in which boot the crash was captured (LCRT_SEC_BOOT, minor 2).
+struct Boot {
+  std::uint64_t time_ns = 0;  // CLOCK_REALTIME since the Unix epoch; 0: unknown
+  Bytes id;                   // the boot id (16 bytes, the journal's _BOOT_ID); empty: unknown
+};
+
+// Where the code was loaded (LCRT_SEC_LOAD, minor 2): what turns a pc into
+// a link-time address. Root-only, as the pcs are: never in a journal entry,
+// the list or stats.
+struct Load {
+  std::uint64_t kaslr_offset = 0;  // of the kernel image; 0: none
+  // The text load address of Record::modules[i], in that order (0:
+  // unknown); at most as many as there are modules.
+  std::vector<std::uint64_t> modules;
+};
+
 struct Section {
   std::uint8_t type = 0;
   std::size_t size = 0;
@@ -129,7 +145,9 @@ struct Record {
 
   std::optional<Culprit> culprit;  // absent: no frame blamed (or a 1.0 record)
   std::optional<Blocked> blocked;
-  std::vector<Cpu> cpus;  // the other CPUs at a panic, in the record's order
+  std::vector<Cpu> cpus;     // the other CPUs at a panic, in the record's order
+  std::optional<Boot> boot;  // absent: a record before 1.2
+  std::optional<Load> load;  // absent: a record before 1.2
 
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
@@ -140,8 +158,10 @@ struct Record {
 // kSections when a section is malformed (a culprit, blocked task, CPU or
 // repeats section cut short, a CPU's frame count or name past its section,
 // a culprit, exact or repeats frame index past the frames, exact or repeats
-// indices not ascending, a culprit, blocked or repeats section twice). A
-// culprit rule or CPU state this tool does not know is not an error.
+// indices not ascending, a culprit, blocked, repeats, boot or load section
+// twice, a boot or load section cut short, a boot id of neither 16 bytes
+// nor none, more module load addresses than modules). A culprit rule or CPU
+// state this tool does not know is not an error.
 Record decode(const std::uint8_t* data, std::size_t len);
 inline Record decode(const Bytes& b) { return decode(b.data(), b.size()); }
 
@@ -223,6 +243,20 @@ std::string joined_reason(const Found& f);
 
 // Lowercase hex digits of bytes (a build-id).
 std::string hex_bytes(const Bytes& b);
+
+// A boot id as /proc/sys/kernel/random/boot_id gives it, lowercase with
+// dashes ("6f0b2c3e-1d5a-4c2b-9e8f-0a1b2c3d4e5f"); its plain hex digits
+// (hex_bytes) are the journal's _BOOT_ID. "" for one that is not 16 bytes.
+std::string boot_id_string(const Bytes& id);
+
+// Nanoseconds since the Unix epoch as UTC ISO 8601 with every digit:
+// "2026-11-26T10:14:58.123456789Z".
+std::string utc_time(std::uint64_t ns);
+
+// Where pc of the kernel image is in its System.map: pc less the record's
+// KASLR offset (LCRT_SEC_LOAD), in the record's word size; pc itself for a
+// record without one.
+std::uint64_t link_address(const Record& rec, std::uint64_t pc);
 
 const char* event_name(std::uint8_t kind);
 const char* context_name(std::uint8_t ctx);

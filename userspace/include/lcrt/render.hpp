@@ -37,15 +37,24 @@ std::string printable(const std::string& s, bool escape_controls = true);
 
 // One record as text: the title, the event, its culprit ("culprit:
 // func+0x10/0x40 [module] (rule)", file:line with opt.source), the task, a
-// hung task's blocked one ("blocked: ..."), ... the signature, the chain (a
-// folded recursion's frame ending in " (xN)"), then the other CPUs at a
-// panic ("cpu 1:   stopped" and their frames, as the chain's).
+// hung task's blocked one ("blocked: ..."), ... the uptime, the crash's
+// wall-clock time and boot ("time:    2026-11-26T10:14:58.123456789Z",
+// "boot:    6f0b2c3e-...", when the record has LCRT_SEC_BOOT), ... the
+// signature, the builds, where the code was loaded ("load:    kernel KASLR
+// offset 0x2a00000", "load:    mydrv text at 0xbf000000", with
+// LCRT_SEC_LOAD), the chain (a folded recursion's frame ending in " (xN)"),
+// then the other CPUs at a panic ("cpu 1:   stopped" and their frames, as
+// the chain's). A frame without a name is named from opt.symbols at its pc
+// less the record's KASLR offset (link_address()).
 std::string render_text(const Record& rec, const RenderOptions& opt = {});
 // One record as JSON, fields in a fixed order (registers in the kernel's);
 // "title", "culprit" and "blocked" (null when the record has none) and
 // "cpus" (a list of "cpu", "state", "user" and "frames", each frame with the
 // keys of "frames"; empty when none) always; each frame has "repeat", the
-// frames it stands for (1 unless it folds a recursion).
+// frames it stands for (1 unless it folds a recursion). With LCRT_SEC_BOOT,
+// "crash_time" (utc_time()), "crash_time_ns" and "boot_id"
+// (boot_id_string()), each null when unknown; with LCRT_SEC_LOAD,
+// "kaslr_offset" ("0x2a00000") and each module's "load_address" (or null).
 nlohmann::ordered_json to_json(const Record& rec, const RenderOptions& opt = {});
 
 // A record found in an image, as shown: its follow-up joined ("reason:
