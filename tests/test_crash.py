@@ -413,6 +413,9 @@ class CrashTests:
         g.power_on_fresh()
         t0 = time.time()
         out, console, _ = g.run(
+            # LCRT reads the boot id once the random pool is ready.
+            "for i in 1 2 3 4 5 6 7 8 9 10; do dmesg | grep -q 'crng init done' "
+            "&& break; sleep 0.5; done; sleep 0.5; "
             "insmod /lab/modules/lcrt_crash.ko crash=none; "
             "echo @@ID=$(cat /proc/sys/kernel/random/boot_id); "
             "echo @@TEXT=$(cat /sys/module/lcrt_crash/sections/.text); "

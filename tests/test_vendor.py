@@ -37,6 +37,12 @@ class VendorInterface(unittest.TestCase):
         self.assertIn("rc=1\n", out)
         self.assertRegex(out, r"slept=[23]\n")
         self.assertEqual(frames(out)[0][1], "lkdtm_PANIC", out[-3000:])
+        # The demo ends with what the tool adds off the device: the same
+        # record decoded with the vmlinux, each frame's file:line.
+        host = out.split("=== off the device: lcrt decode --vmlinux vmlinux")[-1]
+        self.assertRegex(host, r"#0\s+lkdtm_PANIC\+0x[0-9a-f]+/0x[0-9a-f]+ \[0x[0-9a-f]+\]"
+                               r".* drivers/misc/lkdtm/bugs\.c:\d+\n")
+        self.assertRegex(host, r"debug:\s+\S+/vmlinux \(--vmlinux\)")
 
     def test_a_module_crash_is_named_with_its_module(self):
         rc, out = make_demo(BOARD="arm", KVER=KVER,
