@@ -18,6 +18,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <linux/io.h>
+
 #include "lcrt_kunit.h"
 
 /* ------------------------------------------------------------------------
@@ -658,8 +660,39 @@ static void lcrt_test_region_check(struct kunit *test)
 	}
 }
 
+/*
+ * A region that only Kconfig names, which nothing reserves: never one in
+ * System RAM, which the page allocator hands out.
+ */
+static void lcrt_test_fixed_region(struct kunit *test)
+{
+	const u64 top = (u64)PHYS_ADDR_MAX - PAGE_SIZE + 1;
+	void *buf = kunit_kzalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	const char *why = NULL;
+	u64 ram;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* No board has RAM in the top page of the physical address space. */
+	KUNIT_EXPECT_EQ(test, lcrt_fixed_region_check(top, PAGE_SIZE, &why), 0);
+	/* What lcrt_region_check() refuses, it refuses too. */
+	KUNIT_EXPECT_EQ(test, lcrt_fixed_region_check(top + 4, PAGE_SIZE - 8,
+						      &why), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "aligned"));
+	if (IS_ENABLED(CONFIG_UML))
+		kunit_skip(test, "UML's memory is no System RAM resource");
+	/* A page the page allocator has just handed out. */
+	ram = ALIGN(virt_to_phys(buf), 8);
+	why = NULL;
+	KUNIT_EXPECT_EQ(test, lcrt_fixed_region_check(ram, PAGE_SIZE, &why),
+			-EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "system RAM"));
+}
+
 static struct kunit_case lcrt_store_cases[] = {
 	KUNIT_CASE(lcrt_test_region_check),
+	KUNIT_CASE(lcrt_test_fixed_region),
 	KUNIT_CASE(lcrt_test_header_round_trip),
 	KUNIT_CASE(lcrt_test_geometry_change),
 	KUNIT_CASE(lcrt_test_ring_policies),

@@ -558,6 +558,7 @@ void lcrt_owner_beat(struct lcrt_owner *o);
 bool lcrt_owner_held(struct lcrt_owner *o, int token);
 
 int lcrt_region_check(u64 base, u64 size, const char **why);
+int lcrt_fixed_region_check(u64 base, u64 size, const char **why);
 
 int lcrt_store_init(void);
 void lcrt_arm(void);

@@ -92,6 +92,32 @@ int lcrt_region_check(u64 base, u64 size, const char **why)
 	return -EINVAL;
 }
 
+/**
+ * lcrt_fixed_region_check() - can a region that nothing reserves hold records
+ * @base: its physical address
+ * @size: its bytes
+ * @why: set to what is wrong with it
+ *
+ * A region named only by CONFIG_LCRT_NVRAM_BASE/SIZE is reserved by no one:
+ * it must pass lcrt_region_check() and lie wholly outside System RAM, which
+ * the page allocator would hand out (device memory, an SRAM, a carve-out
+ * the firmware keeps from the kernel).
+ *
+ * Context: process context, after the resource tree is built.
+ * Return: 0, or -EINVAL with @why set.
+ */
+int lcrt_fixed_region_check(u64 base, u64 size, const char **why)
+{
+	if (lcrt_region_check(base, size, why))
+		return -EINVAL;
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		*why = "is system RAM that the page allocator may hand out";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * What [@base, @base + @size) would write over at boot, or NULL: the
  * kernel's image, the initrd, or what the boot reserved before the early
@@ -217,14 +243,11 @@ static int __init lcrt_find_region(void)
 	}
 	if (!CONFIG_LCRT_NVRAM_SIZE)
 		return -ENODEV;
-	if (lcrt_region_check(CONFIG_LCRT_NVRAM_BASE, CONFIG_LCRT_NVRAM_SIZE,
-			      &why) ||
-	    region_intersects(CONFIG_LCRT_NVRAM_BASE, CONFIG_LCRT_NVRAM_SIZE,
-			      IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
-	    REGION_DISJOINT) {
+	if (lcrt_fixed_region_check(CONFIG_LCRT_NVRAM_BASE,
+				    CONFIG_LCRT_NVRAM_SIZE, &why)) {
 		pr_err("the Kconfig region %#llx+%#llx %s: not armed (name a reserved region with lcrt.nvram= or a \"linux,lcrt\" reserved-memory node)\n",
 		       (u64)CONFIG_LCRT_NVRAM_BASE, (u64)CONFIG_LCRT_NVRAM_SIZE,
-		       why ?: "is system RAM that the page allocator may hand out");
+		       why);
 		return -EINVAL;
 	}
 	lcrt_base = CONFIG_LCRT_NVRAM_BASE;
