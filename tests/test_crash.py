@@ -258,6 +258,29 @@ class CrashTests:
         self.assertIn("/init: this lcrt was built without elfutils", vmlinux)
         self.assertIn("no source lines: built without elfutils", version)
 
+    def test_a_crash_while_collect_runs_is_never_cleared(self):
+        """collect archives the record, then, before it clears (from its
+        --before-clear command, run once the archive is on disk), an oops
+        is recorded: the real kernel is asked to clear the archived record
+        only, and the oops written between the read and the clear stays."""
+        lcrt = tool.device_tool(self.guest.board)
+        self.guest.power_on_fresh()
+        self.crash()
+        out = self.sh("/lab/lcrt collect --dir /tmp/a --before-clear "
+                      f"\"sh -c 'echo EXCEPTION > {DIRECT}'; true\"; echo @@rc=$?; "
+                      "ls -1 /tmp/a; echo @@LIVE; cat /proc/lcrt",
+                      files=[lcrt], oops_panic=False)
+        said, live = out.split("@@LIVE")
+        self.assertIn("@@rc=0", said)
+        self.assertRegex(said, r"/tmp/a: 1 archived, 0 archived before, 0 corrupt\n")
+        self.assertRegex(said, r"cleared record 1\n")
+        self.assertNotRegex(said, r"cleared record 2")
+        self.assertEqual(len(re.findall(r"^\S+\.rec$", said, re.M)), 1, said)
+        # The oops the command made is the region's record now, whole.
+        self.assertRegex(live, r"LCRT record 2 ")
+        self.assertRegex(live, r"event:\s+oops")
+        self.assertEqual(frames(live)[0][1], "lkdtm_EXCEPTION", live)
+
     def test_oops_that_does_not_panic_is_recorded_once(self):
         self.guest.power_on_fresh()
         # The oops kills the inner shell only; the kernel's own messages

@@ -4,12 +4,14 @@
 #include <linux/lcrt.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -251,6 +253,18 @@ CollectResult collect(const CollectOptions& o, Device& device, std::ostream& out
   // Nothing is erased before what was archived is on disk (Archive::add
   // fsyncs each file and the directory) and what was said is out.
   flush_or_throw(out, "standard output");
+  if (!o.before_clear.empty()) {
+    const int status = std::system(o.before_clear.c_str());
+    if (status != 0) {
+      out << "not cleared: --before-clear "
+          << (status == -1          ? std::string("could not run")
+              : WIFEXITED(status)   ? "exited " + std::to_string(WEXITSTATUS(status))
+              : WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                    : std::string("failed"))
+          << "\n";
+      return r;
+    }
+  }
   const ClearPlan plan = plan_clear(scan, lcrt::scan(device.read()), archive.keys());
   for (const std::string& why : plan.kept) out << "not cleared: " << why << "\n";
   for (const std::uint64_t seq : plan.seqs) {

@@ -81,6 +81,7 @@ struct CollectArgs {
   std::string source = kRegion;
   std::string control = "/sys/kernel/lcrt/control";
   bool no_clear = false;
+  std::string before_clear;
 };
 
 // Whether the vmlinux is the kernel of every record shown: a mismatch is an
@@ -407,7 +408,7 @@ int clear(const std::string& control, const lcrt::ClearScope& scope) {
 int collect(const CollectArgs& a) {
   lcrt::Device device(kRegion, a.control);
   const lcrt::CollectResult r =
-      lcrt::collect({a.dir, a.source, !a.no_clear}, device, std::cout, std::cerr);
+      lcrt::collect({a.dir, a.source, !a.no_clear, a.before_clear}, device, std::cout, std::cerr);
   return r.corrupt != 0 ? kExitCorrupt : kExitOk;
 }
 
@@ -502,6 +503,10 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   col->add_option("--control", collect_args.control, "the control file")->capture_default_str();
   col->add_flag("--no-clear", collect_args.no_clear, "archive only, never clear");
+  col->add_option("--before-clear", collect_args.before_clear,
+                  "a shell command run once the archive is on disk; nothing is cleared unless it "
+                  "exits 0")
+      ->excludes("--no-clear");
 
   ListArgs list_args;
   auto* lst = app.add_subcommand(

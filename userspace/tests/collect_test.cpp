@@ -360,9 +360,10 @@ class CollectLive : public ::testing::Test {
     FakeKernel::write_temp_at(kernel_->control(), {});
   }
   void put(const Bytes& region) { FakeKernel::write_temp_at(kernel_->region(), region); }
-  CollectResult run(const std::string& source = "") {
+  CollectResult run(const std::string& source = "", const std::string& before_clear = "") {
     out_.str("");
-    return collect({dir_, source.empty() ? kernel_->region() : source, true}, *kernel_, out_, err_);
+    return collect({dir_, source.empty() ? kernel_->region() : source, true, before_clear},
+                   *kernel_, out_, err_);
   }
   std::string root_;
   std::string dir_;
@@ -412,6 +413,40 @@ TEST_F(CollectLive, ARecordWrittenBetweenTheReadAndTheClearStays) {
   const Scan left = scan(slurp(kernel_->region()));
   ASSERT_EQ(left.found.size(), 1U);
   EXPECT_EQ(left.found[0].record->seq, 2U);
+}
+
+TEST_F(CollectLive, BeforeClearRunsOnceTheArchiveIsOnDiskAndItsRecordsStay) {
+  put(region({make_record(spec(1))}));
+  // The command writes a record (a crash while it ran) and says what it saw.
+  const std::string grown =
+      write_temp("grown.img", region({make_record(spec(1)), make_record(spec(2))}));
+  const std::string seen = ::testing::TempDir() + "lcrt-before-clear-saw";
+  fs::remove(seen);
+  const CollectResult r = run("", "ls " + dir_ + " | grep -c '\\.rec$' > " + seen + " && cp " +
+                                      grown + " " + kernel_->region());
+  EXPECT_EQ(r.archived, 1);
+  const Bytes saw = slurp(seen);
+  EXPECT_EQ(std::string(saw.begin(), saw.end()), "1\n");  // the archive was there
+  EXPECT_EQ(kernel_->words, std::vector<std::string>{"clear 1\n"});
+  const Scan left = scan(slurp(kernel_->region()));
+  ASSERT_EQ(left.found.size(), 1U);
+  EXPECT_EQ(left.found[0].record->seq, 2U);
+}
+
+TEST_F(CollectLive, BeforeClearFailingClearsNothing) {
+  const Bytes image = region({make_record(spec(1))});
+  put(image);
+  const CollectResult r = run("", "exit 3");
+  EXPECT_EQ(r.archived, 1);
+  EXPECT_TRUE(r.cleared.empty());
+  EXPECT_TRUE(kernel_->words.empty());
+  EXPECT_TRUE(has(out_.str(), "not cleared: --before-clear exited 3\n")) << out_.str();
+  EXPECT_EQ(slurp(kernel_->region()), image);
+  // Killed by a signal: nothing either.
+  put(region({make_record(spec(1)), make_record(spec(2))}));
+  const CollectResult k = run("", "kill -TERM $$");
+  EXPECT_TRUE(k.cleared.empty());
+  EXPECT_TRUE(has(out_.str(), "not cleared: --before-clear")) << out_.str();
 }
 
 TEST_F(CollectLive, AFollowUpWrittenBetweenTheReadAndTheClearStays) {

@@ -124,6 +124,9 @@ struct CollectOptions {
   std::string dir;
   std::string source;
   bool clear = true;
+  // Run with /bin/sh -c once the archive is on disk and before anything is
+  // cleared (an upload, say); nothing is cleared unless it exits 0.
+  std::string before_clear;
 };
 struct CollectResult {
   int archived = 0;
