@@ -1,7 +1,6 @@
 #include "lcrt/list.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
@@ -126,12 +125,6 @@ std::string boot_column(const Record& r) {
   return hex_bytes(r.boot->id).substr(0, 8);
 }
 
-// Display columns of printable text (UTF-8: a character per lead byte).
-std::size_t columns(const std::string& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
-}
-
 // The records of the region that "live:N" (want; id as given) names.
 std::vector<const Listed*> named_live(const Listing& listing, const std::string& want,
                                       const std::string& id) {
@@ -232,8 +225,7 @@ Resolved resolve(const Listing& listing, const std::string& id) {
 }
 
 std::string list_text(const Listing& listing) {
-  constexpr std::size_t kColumns = 9;
-  std::vector<std::array<std::string, kColumns>> rows{
+  std::vector<std::vector<std::string>> rows{
       {"ID", "TIME", "BOOT", "LIVE", "SEQ", "EVENT", "CULPRIT", "SIGNATURE", "TITLE"}};
   for (const Listed& e : listing.records) {
     if (!e.found) continue;
@@ -246,16 +238,7 @@ std::string list_text(const Listing& listing) {
                     printable(title(r))});
   }
   if (rows.size() == 1) return "no crash record\n";
-  std::array<std::size_t, kColumns> width{};
-  for (const auto& row : rows)
-    for (std::size_t c = 0; c < kColumns; c++) width[c] = std::max(width[c], columns(row[c]));
-  std::string out;
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c + 1 < kColumns; c++)
-      out += row[c] + std::string(width[c] - columns(row[c]) + 2, ' ');
-    out += row[kColumns - 1] + "\n";
-  }
-  return out;
+  return aligned_table(rows);
 }
 
 nlohmann::ordered_json list_json(const Listing& listing) {

@@ -2,6 +2,7 @@
 
 #include <linux/lcrt.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <ostream>
@@ -652,6 +653,26 @@ nlohmann::ordered_json to_json(const Region& r) {
           {"nslots", r.nslots},         {"policy", policy_name(r.policy)},
           {"generation", r.generation}, {"next_seq", r.next_seq},
           {"boot_count", r.boot_count}, {"dropped", r.dropped}};
+}
+
+std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {
+  const auto columns = [](const std::string& cell) {
+    return static_cast<std::size_t>(
+        std::count_if(cell.begin(), cell.end(), [](char c) { return (c & 0xc0) != 0x80; }));
+  };
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (std::size_t c = 0; c < row.size(); c++) width[c] = std::max(width[c], columns(row[c]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c + 1 < row.size(); c++)
+      out += row[c] + std::string(width[c] - columns(row[c]) + 2, ' ');
+    if (!row.empty()) out += row.back();
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace lcrt

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstddef>
 #include <map>
@@ -31,12 +30,6 @@ namespace {
 std::string utc_seconds(std::uint64_t usec) {
   const std::string t = utc_time(usec / 1000000 * 1000000000);
   return t.substr(0, t.find('.')) + "Z";
-}
-
-// Display columns of printable text (UTF-8: a character per lead byte).
-std::size_t columns(const std::string& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
 }
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
@@ -174,25 +167,14 @@ std::vector<CrashEntry> read_crash_entries(const JournalSource& source) {
 
 std::string stats_text(const std::vector<SignatureStats>& stats) {
   if (stats.empty()) return "no crash entries\n";
-  constexpr std::size_t kColumns = 8;
-  std::vector<std::array<std::string, kColumns>> rows{{"SIGNATURE", "COUNT", "DEVICES",
-                                                       "FIRST-RELEASE", "LAST-RELEASE", "LAST-SEEN",
-                                                       "CULPRIT", "REASON"}};
+  std::vector<std::vector<std::string>> rows{{"SIGNATURE", "COUNT", "DEVICES", "FIRST-RELEASE",
+                                              "LAST-RELEASE", "LAST-SEEN", "CULPRIT", "REASON"}};
   for (const SignatureStats& s : stats)
     rows.push_back({or_dash(printable(s.signature)), std::to_string(s.count),
                     std::to_string(s.devices), or_dash(printable(s.first_release)),
                     or_dash(printable(s.last_release)), utc_seconds(s.last_usec),
                     or_dash(printable(s.culprit)), or_dash(without_addresses(s.reason))});
-  std::array<std::size_t, kColumns> width{};
-  for (const auto& row : rows)
-    for (std::size_t c = 0; c < kColumns; c++) width[c] = std::max(width[c], columns(row[c]));
-  std::string out;
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c + 1 < kColumns; c++)
-      out += row[c] + std::string(width[c] - columns(row[c]) + 2, ' ');
-    out += row[kColumns - 1] + "\n";
-  }
-  return out;
+  return aligned_table(rows);
 }
 
 nlohmann::ordered_json stats_json(const std::vector<SignatureStats>& stats) {

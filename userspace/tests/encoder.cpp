@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace lcrt::test {
 namespace {
@@ -218,6 +220,30 @@ CliResult lcrt_cli(const std::string& args, const std::string& env) {
   while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
   const int st = pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+CliOutput lcrt_apart(const std::string& args) {
+  const std::string err_file = ::testing::TempDir() + "lcrt-cli-stderr";
+  FILE* p = popen((std::string(LCRT_BINARY) + " " + args + " 2>" + err_file).c_str(), "r");
+  CliOutput r;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) r.out += buf;
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream in(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return r;
+}
+
+std::vector<std::vector<std::string>> words_of_lines(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    rows.emplace_back();
+    for (std::string w; words >> w;) rows.back().push_back(w);
+  }
+  return rows;
 }
 
 std::string write_temp(const std::string& name, const Bytes& b) {

@@ -98,6 +98,17 @@ struct CliResult {
 };
 CliResult lcrt_cli(const std::string& args, const std::string& env = "");
 
+// lcrt as a user runs it, its standard output and error apart.
+struct CliOutput {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+CliOutput lcrt_apart(const std::string& args);
+
+// The words of each line of text.
+std::vector<std::vector<std::string>> words_of_lines(const std::string& text);
+
 // A file of the test's temporary directory holding b; its path.
 std::string write_temp(const std::string& name, const Bytes& b);
 

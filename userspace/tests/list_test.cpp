@@ -71,37 +71,9 @@ Spec spec(std::uint64_t seq) {
   return s;
 }
 
-struct Output {
-  int status = -1;
-  std::string out;  // standard output
-  std::string err;  // standard error
-};
-
-// lcrt as a user runs it, its two outputs apart.
-Output lcrt(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "lcrt-list-stderr";
-  FILE* p = popen((std::string(LCRT_BINARY) + " " + args + " 2>" + err_file).c_str(), "r");
-  Output r;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr) r.out += buf;
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return r;
-}
-
-// The words of each line of text.
-std::vector<std::vector<std::string>> table(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream words(line);
-    rows.emplace_back();
-    for (std::string w; words >> w;) rows.back().push_back(w);
-  }
-  return rows;
-}
+using Output = test::CliOutput;
+using test::lcrt_apart;
+using test::words_of_lines;
 
 class List : public ::testing::Test {
  protected:
@@ -151,10 +123,10 @@ class List : public ::testing::Test {
 
 TEST_F(List, EveryRecordNewestFirstTheLiveOnesNotArchivedFirst) {
   standard();
-  const Output run = lcrt("list" + where());
+  const Output run = lcrt_apart("list" + where());
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.err, "");
-  const auto rows = table(run.out);
+  const auto rows = words_of_lines(run.out);
   ASSERT_EQ(rows.size(), 6U) << run.out;
   const std::vector<std::string> header{"ID",    "TIME",    "BOOT",      "LIVE", "SEQ",
                                         "EVENT", "CULPRIT", "SIGNATURE", "TITLE"};
@@ -196,7 +168,7 @@ TEST_F(List, EveryRecordNewestFirstTheLiveOnesNotArchivedFirst) {
 
 TEST_F(List, JsonHasTheSameFieldsUnderStableNames) {
   standard();
-  const Output run = lcrt("list --json" + where());
+  const Output run = lcrt_apart("list --json" + where());
   EXPECT_EQ(run.status, 0) << run.err;
   const auto j = nlohmann::ordered_json::parse(run.out);
   ASSERT_TRUE(j.is_array());
@@ -231,7 +203,7 @@ TEST_F(List, JsonHasTheSameFieldsUnderStableNames) {
   EXPECT_EQ(j[2]["live"], false);
   EXPECT_EQ(j[4]["id"], kArm64612);
   // The text's rows, one to one.
-  const auto rows = table(lcrt("list" + where()).out);
+  const auto rows = words_of_lines(lcrt_apart("list" + where()).out);
   ASSERT_EQ(rows.size(), j.size() + 1);
   for (std::size_t i = 0; i < j.size(); i++) {
     EXPECT_EQ(rows[i + 1][0], j[i]["id"]);
@@ -266,7 +238,7 @@ TEST_F(List, ARecordArchivedAndLiveIsListedOnceAsArchived) {
   EXPECT_TRUE(l.records[0].found->followup);
   EXPECT_EQ(l.records[1].id, "20261126T101500Z-seq5-x");
   EXPECT_FALSE(l.records[1].live);
-  const Output run = lcrt("list" + where());
+  const Output run = lcrt_apart("list" + where());
   EXPECT_TRUE(has(run.out, "\nlive:5 ")) << run.out;
   EXPECT_TRUE(has(run.out, "\n20261126T101500Z-seq5-x  2026-11-26T10:15:00Z(archived)  -"))
       << run.out;
@@ -286,14 +258,14 @@ TEST_F(List, OrderWithinASecondBySeqThenNameAndNamesWithoutATimeLast) {
   EXPECT_EQ(ids, (std::vector<std::string>{"live:7", "live:1", "20261126T101500Z-seq6-b-2",
                                            "20261126T101500Z-seq6-b", "20261126T101500Z-seq4-a",
                                            "20261126T101459Z-seq8-c", "copied-by-hand"}));
-  const auto rows = table(lcrt("list" + where()).out);
+  const auto rows = words_of_lines(lcrt_apart("list" + where()).out);
   ASSERT_EQ(rows.size(), 8U);
   EXPECT_EQ(rows[7][0], "copied-by-hand");
   EXPECT_EQ(rows[7][1], "-");
 }
 
 TEST_F(List, NothingToListIsAnEmptyListAndAMissingRegionOrArchiveAWarning) {
-  const Output run = lcrt("list --dir " + dir_ + "/none --source /nonexistent/nvram");
+  const Output run = lcrt_apart("list --dir " + dir_ + "/none --source /nonexistent/nvram");
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out, "no crash record\n");
   EXPECT_TRUE(has(run.err, "lcrt: warning: " + dir_ + "/none: no such directory")) << run.err;
@@ -301,21 +273,21 @@ TEST_F(List, NothingToListIsAnEmptyListAndAMissingRegionOrArchiveAWarning) {
                   "lcrt: warning: /nonexistent/nvram: No such file or directory: live records "
                   "not listed\n"))
       << run.err;
-  const Output json = lcrt("list --json --dir " + dir_ + " --source /nonexistent/nvram");
+  const Output json = lcrt_apart("list --json --dir " + dir_ + " --source /nonexistent/nvram");
   EXPECT_EQ(json.status, 0);
   EXPECT_EQ(json.out, "[]\n");
   // The archive is listed without the region, and the region without the archive.
   archive(kArm61, golden("arm-6.1-exception.rec"));
-  Output one = lcrt("list --dir " + dir_ + " --source /nonexistent/nvram");
+  Output one = lcrt_apart("list --dir " + dir_ + " --source /nonexistent/nvram");
   EXPECT_EQ(one.status, 0);
-  EXPECT_EQ(table(one.out).size(), 2U) << one.out;
+  EXPECT_EQ(words_of_lines(one.out).size(), 2U) << one.out;
   live({make_record(spec(3))});
-  one = lcrt("list --dir " + dir_ + "/none --source " + region_);
+  one = lcrt_apart("list --dir " + dir_ + "/none --source " + region_);
   EXPECT_EQ(one.status, 0);
   EXPECT_TRUE(has(one.out, "\nlive:3 ")) << one.out;
   // An archive directory that is no directory is an error naming it (74).
   const std::string file = test::write_temp("lcrt-list-file", {1});
-  const Output bad = lcrt("list --dir " + file + " --source " + region_);
+  const Output bad = lcrt_apart("list --dir " + file + " --source " + region_);
   EXPECT_EQ(bad.status, 74) << bad.err;
   EXPECT_TRUE(has(bad.err, "lcrt: " + file + ": Not a directory")) << bad.err;
 }
@@ -329,9 +301,9 @@ TEST_F(List, ABadArchivedRecordIsAWarningInListAndAnErrorInInfo) {
   archive("20261120T000000Z-seq1-damaged", damaged);
   archive("20261121T000000Z-seq1-empty", {});
   fs::create_directories(dir_ + "/20261122T000000Z-seq1-dir.rec");
-  Output run = lcrt("list" + where());
+  Output run = lcrt_apart("list" + where());
   EXPECT_EQ(run.status, 0) << run.err;
-  EXPECT_EQ(table(run.out).size(), 6U) << run.out;
+  EXPECT_EQ(words_of_lines(run.out).size(), 6U) << run.out;
   EXPECT_FALSE(has(run.out, "damaged")) << run.out;
   EXPECT_TRUE(has(run.err, "lcrt: warning: " + dir_ +
                                "/20261120T000000Z-seq1-damaged.rec: CRC mismatch: the record is "
@@ -343,16 +315,16 @@ TEST_F(List, ABadArchivedRecordIsAWarningInListAndAnErrorInInfo) {
       << run.err;
   EXPECT_TRUE(has(run.err, "20261122T000000Z-seq1-dir.rec: is a directory")) << run.err;
 
-  run = lcrt("info" + where() + " 20261120");
+  run = lcrt_apart("info" + where() + " 20261120");
   EXPECT_EQ(run.status, 65) << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err, "lcrt: " + dir_ +
                          "/20261120T000000Z-seq1-damaged.rec: CRC mismatch: the record is "
                          "damaged\n");
-  run = lcrt("info" + where() + " 20261121T000000Z-seq1-empty.json");
+  run = lcrt_apart("info" + where() + " 20261121T000000Z-seq1-empty.json");
   EXPECT_EQ(run.status, 65) << run.err;
   EXPECT_TRUE(has(run.err, "20261121T000000Z-seq1-empty.rec: no LCRT record")) << run.err;
-  run = lcrt("info" + where() + " 20261122");
+  run = lcrt_apart("info" + where() + " 20261122");
   EXPECT_EQ(run.status, 74) << run.err;
   EXPECT_TRUE(has(run.err, "20261122T000000Z-seq1-dir.rec: is a directory")) << run.err;
 }
@@ -361,9 +333,9 @@ TEST_F(List, ACorruptLiveRecordIsAWarning) {
   Bytes torn = make_record(spec(4));
   torn[torn.size() - 3] ^= 0x40;
   live({make_record(spec(3)), torn});
-  const Output run = lcrt("list" + where());
+  const Output run = lcrt_apart("list" + where());
   EXPECT_EQ(run.status, 0) << run.err;
-  EXPECT_EQ(table(run.out).size(), 2U) << run.out;
+  EXPECT_EQ(words_of_lines(run.out).size(), 2U) << run.out;
   EXPECT_TRUE(has(run.err, "lcrt: warning: " + region_ +
                                ": corrupt record at offset 1280 (slot 1): CRC mismatch: the "
                                "record is damaged (not listed)\n"))
@@ -372,7 +344,7 @@ TEST_F(List, ACorruptLiveRecordIsAWarning) {
   Bytes cut = make_region(RegionSpec{}, {make_record(spec(3))});
   cut.resize(LCRT_REGION_SLOTS + 1024 + 100);
   region_ = test::write_temp("lcrt-list-cut.img", cut);
-  const Output short_run = lcrt("list" + where());
+  const Output short_run = lcrt_apart("list" + where());
   EXPECT_EQ(short_run.status, 0) << short_run.err;
   EXPECT_TRUE(has(short_run.out, "\nlive:3 ")) << short_run.out;
   EXPECT_EQ(short_run.err, "lcrt: warning: " + region_ +
@@ -393,9 +365,9 @@ TEST_F(List, AnUnnamedCulpritIsAQuestionMarkNeverItsAddress) {
   archive("20261126T101500Z-seq4-nosignature", make_record(nameless));
   live({make_record(blamed)});
 
-  const Output text = lcrt("list" + where());
+  const Output text = lcrt_apart("list" + where());
   EXPECT_EQ(text.status, 0) << text.err;
-  const auto rows = table(text.out);
+  const auto rows = words_of_lines(text.out);
   ASSERT_EQ(rows.size(), 3U) << text.out;
   // The kernel blamed frame 0: not the caller, and no " in" in the title.
   EXPECT_EQ(rows[1], (std::vector<std::string>{"live:3", "-", "-", "yes", "3", "oops", "?",
@@ -403,7 +375,7 @@ TEST_F(List, AnUnnamedCulpritIsAQuestionMarkNeverItsAddress) {
   EXPECT_EQ(rows[2], (std::vector<std::string>{"20261126T101500Z-seq4-nosignature",
                                                "2026-11-26T10:15:00Z(archived)", "-", "no", "4",
                                                "oops", "?", "-", "Oops"}));
-  const Output json = lcrt("list --json" + where());
+  const Output json = lcrt_apart("list --json" + where());
   const auto j = nlohmann::json::parse(json.out);
   ASSERT_EQ(j.size(), 2U);
   EXPECT_TRUE(j[0]["culprit"].is_null());
@@ -423,13 +395,13 @@ TEST_F(List, ACrashsOwnTimeAndNoLoadAddress) {
   s.modules = {{"mydrv", {0x11}}};
   s.load = Load{0x2a00000, {0xbf000000}};
   archive("20261129T000000Z-seq5-x", make_record(s));
-  const Output text = lcrt("list" + where());
+  const Output text = lcrt_apart("list" + where());
   EXPECT_EQ(text.status, 0) << text.err;
-  const auto rows = table(text.out);
+  const auto rows = words_of_lines(text.out);
   ASSERT_EQ(rows.size(), 2U) << text.out;
   EXPECT_EQ(rows[1].at(1), "2026-11-28T09:01:12Z");
   EXPECT_EQ(rows[1].at(2), "6f0b2c3e");
-  const Output json = lcrt("list --json" + where());
+  const Output json = lcrt_apart("list --json" + where());
   const auto j = nlohmann::json::parse(json.out);
   ASSERT_EQ(j.size(), 1U);
   EXPECT_EQ(j[0]["archived"], "2026-11-29T00:00:00Z");
@@ -438,7 +410,7 @@ TEST_F(List, ACrashsOwnTimeAndNoLoadAddress) {
     for (const char* addr : {"2a00000", "44040192", "bf000000", "3204448256", "bf000110"})
       EXPECT_FALSE(has(out, addr)) << addr << " in\n" << out;
   // info is the full decode: that is where they are.
-  const Output info = lcrt("info" + where() + " 5");
+  const Output info = lcrt_apart("info" + where() + " 5");
   EXPECT_TRUE(has(info.out, "load:    kernel KASLR offset 0x2a00000\n")) << info.out;
   EXPECT_TRUE(has(info.out, "time:    2026-11-28T09:01:12.500000000Z\n")) << info.out;
 }
@@ -451,13 +423,13 @@ TEST_F(List, BytesThatAreNotUtf8AreEscaped) {
   s.frames[0].name = "crash_\xff\x1b";
   s.reason = "Oops\x1b[2J, err 0x17";
   archive("20261126T101500Z-seq3-bad\xfe", make_record(s));
-  const Output text = lcrt("list" + where());
+  const Output text = lcrt_apart("list" + where());
   EXPECT_EQ(text.status, 0) << text.err;
   EXPECT_TRUE(has(text.out, "20261126T101500Z-seq3-bad\\xfe  ")) << text.out;
   EXPECT_TRUE(has(text.out, "  crash_\\xff\\x1b  ")) << text.out;
   EXPECT_TRUE(has(text.out, "  Oops\\x1b[2J in crash_\\xff\\x1b\n")) << text.out;
   for (const char raw : {'\xff', '\x1b', '\xfe'}) EXPECT_EQ(text.out.find(raw), std::string::npos);
-  const Output json = lcrt("list --json" + where());
+  const Output json = lcrt_apart("list --json" + where());
   const auto j = nlohmann::json::parse(json.out);  // valid UTF-8, or this throws
   ASSERT_EQ(j.size(), 1U);
   EXPECT_EQ(j[0]["id"], "20261126T101500Z-seq3-bad\\xfe");
@@ -527,54 +499,56 @@ TEST_F(List, AnIdOfNoRecordOrOfSeveralIsAUsageErrorThatSaysWhich) {
 TEST_F(List, InfoIsDecodeOfTheRecordItNames) {
   standard();
   // An archived record: as decode shows its .rec.
-  Output run = lcrt("info" + where() + " 20261127");
+  Output run = lcrt_apart("info" + where() + " 20261127");
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.err, "");
   const std::string rec = dir_ + "/" + kX86612 + ".rec";
-  EXPECT_EQ(run.out, lcrt("decode " + rec).out);
+  EXPECT_EQ(run.out, lcrt_apart("decode " + rec).out);
   EXPECT_TRUE(has(run.out, "signature: " + kX86612Sig + " (lkdtm_EXCEPTION < ")) << run.out;
-  EXPECT_EQ(lcrt("info --json" + where() + " " + kX86612 + ".rec").out,
-            lcrt("decode --json " + rec).out);
-  EXPECT_EQ(lcrt("info -v" + where() + " " + kX86612).out, lcrt("decode -v " + rec).out);
+  EXPECT_EQ(lcrt_apart("info --json" + where() + " " + kX86612 + ".rec").out,
+            lcrt_apart("decode --json " + rec).out);
+  EXPECT_EQ(lcrt_apart("info -v" + where() + " " + kX86612).out,
+            lcrt_apart("decode -v " + rec).out);
   // A live one: as show shows its slot, with the region.
-  run = lcrt("info --json" + where() + " live:3");
+  run = lcrt_apart("info --json" + where() + " live:3");
   EXPECT_EQ(run.status, 0) << run.err;
-  EXPECT_EQ(run.out, lcrt("show --json --slot 1 --source " + region_).out);
+  EXPECT_EQ(run.out, lcrt_apart("show --json --slot 1 --source " + region_).out);
   const auto j = nlohmann::json::parse(run.out);
   ASSERT_EQ(j.size(), 1U);
   EXPECT_EQ(j[0]["seq"], 3);
   EXPECT_EQ(j[0]["slot"], 1);
   EXPECT_EQ(j[0]["region"]["nslots"], 3);
-  EXPECT_EQ(lcrt("info" + where() + " 2").out, lcrt("show --slot 2 --source " + region_).out);
+  EXPECT_EQ(lcrt_apart("info" + where() + " 2").out,
+            lcrt_apart("show --slot 2 --source " + region_).out);
   // live:1 is the region's copy of an archived record: with its slot.
-  EXPECT_EQ(lcrt("info --json" + where() + " live:1").out,
-            lcrt("show --json --slot 0 --source " + region_).out);
+  EXPECT_EQ(lcrt_apart("info --json" + where() + " live:1").out,
+            lcrt_apart("show --json --slot 0 --source " + region_).out);
 }
 
 TEST_F(List, InfoExitsAsTheOtherCommandsDo) {
   standard();
-  Output run = lcrt("info" + where() + " 1");
+  Output run = lcrt_apart("info" + where() + " 1");
   EXPECT_EQ(run.status, 64) << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_TRUE(has(run.err, "lcrt: 1 is ambiguous: it names 3 records (")) << run.err;
-  run = lcrt("info" + where() + " nosuch");
+  run = lcrt_apart("info" + where() + " nosuch");
   EXPECT_EQ(run.status, 64) << run.err;
   EXPECT_EQ(run.err, "lcrt: no record has the ID nosuch (lcrt list shows them)\n");
   // What list would warn of is said when it may be why.
-  run = lcrt("info --dir " + dir_ + " --source /nonexistent/nvram live:3");
+  run = lcrt_apart("info --dir " + dir_ + " --source /nonexistent/nvram live:3");
   EXPECT_EQ(run.status, 64) << run.err;
   EXPECT_TRUE(has(run.err,
                   "lcrt: warning: /nonexistent/nvram: No such file or directory: live "
                   "records not listed\nlcrt: no record has the ID live:3 "))
       << run.err;
-  EXPECT_EQ(lcrt("info" + where() + " live:x").status, 64);
-  EXPECT_EQ(lcrt("info" + where()).status, 64);  // no ID
+  EXPECT_EQ(lcrt_apart("info" + where() + " live:x").status, 64);
+  EXPECT_EQ(lcrt_apart("info" + where()).status, 64);  // no ID
   // The selection options of show and decode are not info's.
-  EXPECT_EQ(lcrt("info --all" + where() + " 3").status, 64);
-  EXPECT_EQ(lcrt("info --slot 1" + where() + " 3").status, 64);
+  EXPECT_EQ(lcrt_apart("info --all" + where() + " 3").status, 64);
+  EXPECT_EQ(lcrt_apart("info --slot 1" + where() + " 3").status, 64);
   // --vmlinux as decode has it: a file that is not one is 65.
   const std::string garbage = test::write_temp("lcrt-list-garbage", Bytes(64, 0x5a));
-  run = lcrt("info --vmlinux " + garbage + where() + " 3");
+  run = lcrt_apart("info --vmlinux " + garbage + where() + " 3");
   EXPECT_EQ(run.status, 65) << run.err;
   EXPECT_TRUE(has(run.err, "not an ELF file")) << run.err;
 }

@@ -202,41 +202,14 @@ Fleet fleet() {
   return f;
 }
 
-// lcrt as a user runs it: exit status, standard output, standard error.
-struct Output {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Output lcrt(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "lcrt-stats-stderr";
-  FILE* p = popen((std::string(LCRT_BINARY) + " " + args + " 2>" + err_file).c_str(), "r");
-  Output r;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr) r.out += buf;
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return r;
-}
-
-std::vector<std::vector<std::string>> table(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream words(line);
-    rows.emplace_back();
-    for (std::string w; words >> w;) rows.back().push_back(w);
-  }
-  return rows;
-}
+using Output = test::CliOutput;
+using test::lcrt_apart;
+using test::words_of_lines;
 
 TEST(StatsJournal, RanksTheFleetsSignatures) {
   NEED_JOURNAL_REMOTE();
   const Fleet f = fleet();
-  const Output run = lcrt("stats --json --file " + f.first + " --file " + f.second);
+  const Output run = lcrt_apart("stats --json --file " + f.first + " --file " + f.second);
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.err, "");
   const Json j = Json::parse(run.out);
@@ -273,9 +246,9 @@ TEST(StatsJournal, RanksTheFleetsSignatures) {
   EXPECT_EQ(j[3]["culprit"], "?");
 
   // The text: the same, one line each, the reason last.
-  const Output text = lcrt("stats --file " + f.first + " --file " + f.second);
+  const Output text = lcrt_apart("stats --file " + f.first + " --file " + f.second);
   ASSERT_EQ(text.status, 0) << text.err;
-  const auto rows = table(text.out);
+  const auto rows = words_of_lines(text.out);
   ASSERT_EQ(rows.size(), 5U) << text.out;
   EXPECT_EQ(rows[0], (std::vector<std::string>{"SIGNATURE", "COUNT", "DEVICES", "FIRST-RELEASE",
                                                "LAST-RELEASE", "LAST-SEEN", "CULPRIT", "REASON"}));
@@ -292,7 +265,7 @@ TEST(StatsJournal, RanksTheFleetsSignatures) {
 TEST(StatsJournal, ADirectoryOfJournalFilesAndOneFileAlone) {
   NEED_JOURNAL_REMOTE();
   const Fleet f = fleet();
-  Output run = lcrt("stats --json --directory " + f.dir);
+  Output run = lcrt_apart("stats --json --directory " + f.dir);
   ASSERT_EQ(run.status, 0) << run.err;
   Json j = Json::parse(run.out);
   ASSERT_EQ(j.size(), 4U);
@@ -300,7 +273,7 @@ TEST(StatsJournal, ADirectoryOfJournalFilesAndOneFileAlone) {
   EXPECT_EQ(j[0]["count"], 5);
   EXPECT_EQ(j[0]["first_release"], "6.1.0-9");
   // The first file alone: aaaa1111 twice (m1, m2), the others once each.
-  run = lcrt("stats --json --file " + f.first);
+  run = lcrt_apart("stats --json --file " + f.first);
   ASSERT_EQ(run.status, 0) << run.err;
   j = Json::parse(run.out);
   ASSERT_EQ(j.size(), 3U);
@@ -312,10 +285,10 @@ TEST(StatsJournal, ADirectoryOfJournalFilesAndOneFileAlone) {
   // A journal without collect's entries.
   const std::string none = journal_file(
       f.dir + "/none", "none", {{"__REALTIME_TIMESTAMP=" + std::to_string(kT0), "MESSAGE=hello"}});
-  run = lcrt("stats --file " + none);
+  run = lcrt_apart("stats --file " + none);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out, "no crash entries\n");
-  EXPECT_EQ(lcrt("stats --json --file " + none).out, "[]\n");
+  EXPECT_EQ(lcrt_apart("stats --json --file " + none).out, "[]\n");
   fs::remove_all(f.dir);
 }
 
@@ -324,18 +297,18 @@ TEST(StatsJournal, BadInputIsAClearError) {
   const std::string dir = ::testing::TempDir() + "lcrt-stats-bad";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  Output run = lcrt("stats --file " + dir + "/missing.journal");
+  Output run = lcrt_apart("stats --file " + dir + "/missing.journal");
   EXPECT_EQ(run.status, 74);
   EXPECT_EQ(run.err, "lcrt: " + dir + "/missing.journal: No such file or directory\n");
-  run = lcrt("stats --directory " + dir + "/missing");
+  run = lcrt_apart("stats --directory " + dir + "/missing");
   EXPECT_EQ(run.status, 74);
   EXPECT_EQ(run.err, "lcrt: " + dir + "/missing: No such file or directory\n");
   const std::string garbage = test::write_temp("lcrt-stats-bad/garbage.journal", Bytes(4096, 'x'));
-  run = lcrt("stats --file " + garbage);
+  run = lcrt_apart("stats --file " + garbage);
   EXPECT_EQ(run.status, 65) << run.err;
   EXPECT_EQ(run.err, "lcrt: " + garbage + ": not a journal file this libsystemd reads\n");
   EXPECT_EQ(run.out, "");
-  run = lcrt("stats --file " + garbage + " --directory " + dir);
+  run = lcrt_apart("stats --file " + garbage + " --directory " + dir);
   EXPECT_EQ(run.status, 64);
   EXPECT_TRUE(has(run.err, "--directory excludes --file")) << run.err;
   fs::remove_all(dir);
@@ -388,7 +361,7 @@ TEST(StatsJournal, UploadedToARemoteCollector) {
   ASSERT_EQ(::waitpid(pid, &st, 0), pid);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
 
-  const Output run = lcrt("stats --json --directory " + collector);
+  const Output run = lcrt_apart("stats --json --directory " + collector);
   ASSERT_EQ(run.status, 0) << run.err;
   const Json j = Json::parse(run.out);
   ASSERT_EQ(j.size(), 4U) << run.out;
@@ -436,7 +409,7 @@ TEST(StatsJournal, CollectsEntriesRankedWithoutAnAddress) {
   const std::string dir = ::testing::TempDir() + "lcrt-stats-collected";
   fs::remove_all(dir);
   const std::string file = journal_file(dir, "fleet", entries);
-  const Output run = lcrt("stats --json --file " + file);
+  const Output run = lcrt_apart("stats --json --file " + file);
   ASSERT_EQ(run.status, 0) << run.err;
   const Json j = Json::parse(run.out);
   ASSERT_EQ(j.size(), 2U) << run.out;
@@ -450,7 +423,7 @@ TEST(StatsJournal, CollectsEntriesRankedWithoutAnAddress) {
   EXPECT_EQ(j[0]["title"], "Oops in mydrv_irq");
   EXPECT_EQ(j[1]["signature"], test::crc_of({"caller"}));
   EXPECT_EQ(j[1]["culprit"], "?");
-  const Output text = lcrt("stats --file " + file);
+  const Output text = lcrt_apart("stats --file " + file);
   for (const std::string& out : {run.out, text.out})
     for (const char* addr :
          {"bf000110", "3204448528", "c0000ff0", "2a00000", "44040192", "bf000000", "3204448256"})

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lcrt/dwarf.hpp"
 #include "lcrt/record.hpp"
@@ -34,6 +35,11 @@ inline constexpr int kJsonSchema = 1;
 // byte (and, with escape_controls, a control character or backslash) becomes
 // "\\xNN", so a task name can neither break JSON nor drive a terminal.
 std::string printable(const std::string& s, bool escape_controls = true);
+
+// Rows of printable text as columns two spaces apart, each as wide as its
+// widest cell in display columns (UTF-8: a character per lead byte); the
+// last column is not padded. The first row is the header.
+std::string aligned_table(const std::vector<std::vector<std::string>>& rows);
 
 // One record as text: the title, the event, its culprit ("culprit:
 // func+0x10/0x40 [module] (rule)", file:line with opt.source), the task, a
