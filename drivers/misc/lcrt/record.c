@@ -698,7 +698,7 @@ NOKPROBE_SYMBOL(lcrt_cpus_size);
  * callers: what a record with a culprit keeps before its outer frames.
  */
 static size_t lcrt_core_windows_size(const struct lcrt_trace *t,
-				     unsigned int max, unsigned int n)
+				     unsigned int max, unsigned int nframes)
 {
 	unsigned int i, lo, hi;
 	size_t n = 0;
@@ -706,8 +706,8 @@ static size_t lcrt_core_windows_size(const struct lcrt_trace *t,
 	if (!t->windows || !max)
 		return 0;
 	lo = t->culprit ? t->culprit - 1 : 0;
-	hi = min_t(unsigned int, n, t->culprit + 1 + LCRT_CORE_CALLERS);
-	for (i = 0; i < n; i++) {
+	hi = min_t(unsigned int, nframes, t->culprit + 1 + LCRT_CORE_CALLERS);
+	for (i = 0; i < nframes; i++) {
 		unsigned int l = lcrt_window_levels(t, i, max);
 
 		if (l)
