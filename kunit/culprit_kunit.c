@@ -452,6 +452,53 @@ static void lcrt_test_arch_calls(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lcrt_proven_caller(ret, self + 4));
 }
 
+/*
+ * x86: where a function keeps its return address before its frame: at the
+ * top of the stack until "push %rbp" has run, one word up right after it;
+ * the push may follow an ENDBR64 (IBT) or the NOP4 that sealing leaves.
+ */
+static void lcrt_test_leaf_return(struct kunit *test)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_LCRT_ARCH_REGS)
+	static const u8 plain[] = { 0x55, 0x48, 0x89, 0xe5, 0xc3 };
+	static const u8 endbr[] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89,
+				    0xe5 };
+	static const u8 sealed[] = { 0x66, 0x0f, 0x1f, 0x00, 0x55, 0x48, 0x89,
+				     0xe5 };
+	static const u8 noframe[] = { 0x48, 0x83, 0xec, 0x08, 0xc3 };
+	static const struct {
+		const u8 *code;
+		unsigned int push;	/* offset of "push %rbp", or 0xff */
+	} fns[] = {
+		{ plain, 0 }, { endbr, 4 }, { sealed, 4 }, { noframe, 0xff },
+	};
+	unsigned long stack[2] = { 0x1111, 0x2222 }, func;
+	struct pt_regs regs = { .sp = (unsigned long)stack };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		func = (unsigned long)fns[i].code;
+		regs.ip = func;
+		KUNIT_EXPECT_EQ_MSG(test, lcrt_leaf_return(&regs, func), 0x1111UL,
+				    "fn %u at its start", i);
+		if (fns[i].push == 0xff) {
+			regs.ip = func + 4;
+			KUNIT_EXPECT_EQ_MSG(test, lcrt_leaf_return(&regs, func),
+					    0x1111UL, "fn %u, no push", i);
+			continue;
+		}
+		regs.ip = func + fns[i].push;
+		KUNIT_EXPECT_EQ_MSG(test, lcrt_leaf_return(&regs, func), 0x1111UL,
+				    "fn %u at its push", i);
+		regs.ip = func + fns[i].push + 1;
+		KUNIT_EXPECT_EQ_MSG(test, lcrt_leaf_return(&regs, func), 0x2222UL,
+				    "fn %u past its push", i);
+	}
+#else
+	kunit_skip(test, "x86's prologue");
+#endif
+}
+
 /* The other proof: a function that never writes its link register. */
 static void lcrt_test_lr_kept(struct kunit *test)
 {
@@ -503,6 +550,7 @@ static struct kunit_case lcrt_culprit_cases[] = {
 	KUNIT_CASE(lcrt_test_culprit_blocked),
 	KUNIT_CASE(lcrt_test_culprit_record),
 	KUNIT_CASE(lcrt_test_arch_calls),
+	KUNIT_CASE(lcrt_test_leaf_return),
 	KUNIT_CASE(lcrt_test_lr_kept),
 	KUNIT_CASE(lcrt_test_other_cpus),
 	{}

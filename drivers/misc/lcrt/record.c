@@ -698,7 +698,7 @@ NOKPROBE_SYMBOL(lcrt_cpus_size);
  * callers: what a record with a culprit keeps before its outer frames.
  */
 static size_t lcrt_core_windows_size(const struct lcrt_trace *t,
-				     unsigned int max)
+				     unsigned int max, unsigned int nframes)
 {
 	unsigned int i, lo, hi;
 	size_t n = 0;
@@ -706,8 +706,8 @@ static size_t lcrt_core_windows_size(const struct lcrt_trace *t,
 	if (!t->windows || !max)
 		return 0;
 	lo = t->culprit ? t->culprit - 1 : 0;
-	hi = min_t(unsigned int, t->nr, t->culprit + 1 + LCRT_CORE_CALLERS);
-	for (i = 0; i < t->nr; i++) {
+	hi = min_t(unsigned int, nframes, t->culprit + 1 + LCRT_CORE_CALLERS);
+	for (i = 0; i < nframes; i++) {
 		unsigned int l = lcrt_window_levels(t, i, max);
 
 		if (l)
@@ -738,13 +738,13 @@ static size_t lcrt_frames_size(const struct lcrt_trace *t, unsigned int n)
 
 NOKPROBE_SYMBOL(lcrt_frames_size);
 
-/* The bytes of the modules' section for all the frames, at most. */
-static size_t lcrt_modules_size(const struct lcrt_trace *t)
+/* The bytes of the modules' section for the first @nframes frames, at most. */
+static size_t lcrt_modules_size(const struct lcrt_trace *t, unsigned int nframes)
 {
 	unsigned int i;
 	size_t n = 0;
 
-	for (i = 0; i < t->nr; i++) {
+	for (i = 0; i < nframes; i++) {
 		if (lcrt_module_first(t, i))
 			n += 2 + strnlen(t->frames[i].module, MODULE_NAME_LEN) +
 			     BUILD_ID_SIZE_MAX;
@@ -754,14 +754,14 @@ static size_t lcrt_modules_size(const struct lcrt_trace *t)
 
 NOKPROBE_SYMBOL(lcrt_modules_size);
 
-/* The bytes of the load section for all the frames, at most. */
-static size_t lcrt_load_size(const struct lcrt_facts *f)
+/* The bytes of the load section for the first @nframes frames, at most. */
+static size_t lcrt_load_size(const struct lcrt_facts *f, unsigned int nframes)
 {
 	const struct lcrt_trace *t = f->trace;
 	unsigned int i, n = 0;
 	size_t len = SEC_SIZE + lcrt_varint_len(f->kaslr_offset);
 
-	for (i = 0; i < t->nr; i++) {
+	for (i = 0; i < nframes; i++) {
 		if (lcrt_module_first(t, i)) {
 			len += lcrt_varint_len(t->frames[i].mod_text);
 			n++;
@@ -787,7 +787,7 @@ NOKPROBE_SYMBOL(lcrt_left);
  * the whole windows around the culprit. 0 without a culprit.
  */
 static size_t lcrt_core_reserve(const struct lcrt_facts *f, unsigned int max,
-				size_t room)
+				size_t room, unsigned int n)
 {
 	const struct lcrt_trace *t = f->trace;
 	size_t cpus, core;
@@ -799,7 +799,7 @@ static size_t lcrt_core_reserve(const struct lcrt_facts *f, unsigned int max,
 	room = lcrt_left(room - cpus,
 			 lcrt_frames_size(t, t->culprit + 1 + LCRT_CORE_CALLERS) -
 			 lcrt_frames_size(t, t->culprit + 1));
-	core = min(lcrt_core_windows_size(t, max), room);
+	core = min(lcrt_core_windows_size(t, max, n), room);
 	return cpus + core;
 }
 
@@ -825,7 +825,7 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		   u64 seq)
 {
 	const struct lcrt_trace *t = f->trace;
-	unsigned int i, kept, max = min_t(unsigned int, f->window_words,
+	unsigned int i, n, kept, max = min_t(unsigned int, f->window_words,
 					  LCRT_WINDOW_MAX);
 	u8 levels[LCRT_MAX_FRAMES];
 	struct lcrt_enc e;
@@ -848,11 +848,25 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		 * outer frames go; with a culprit, so are the other CPUs and
 		 * the windows of the frames around it.
 		 */
-		fixed = min(lcrt_exact_size(t, t->nr) + LCRT_CULPRIT_SIZE +
-			    lcrt_repeats_size(t) + lcrt_modules_size(t) +
-			    lcrt_load_size(f), e.size - e.pos);
-		core = lcrt_core_reserve(f, max, e.size - e.pos - fixed);
-		reserve = fixed + core;
+		/*
+		 * The most frames that leave room for what must follow them:
+		 * what is kept of only the frames kept (their modules, the
+		 * addresses of their windows) is counted for those alone.
+		 */
+		for (n = t->nr; ; n--) {
+			fixed = min(lcrt_exact_size(t, n) + LCRT_CULPRIT_SIZE +
+				    lcrt_repeats_size(t) +
+				    lcrt_modules_size(t, n) +
+				    lcrt_load_size(f, n), e.size - e.pos);
+			core = lcrt_core_reserve(f, max, e.size - e.pos - fixed,
+						 n);
+			if (!n || lcrt_frames_size(t, n) + fixed + core <=
+			    e.size - e.pos)
+				break;
+		}
+		/* Exactly those frames: what they leave is for the rest. */
+		reserve = e.size - e.pos -
+			  min(e.size - e.pos, lcrt_frames_size(t, n));
 		e.size -= reserve;
 		kept = t->nr - lcrt_put_frames(&e, t);
 		e.size += reserve;
