@@ -9,7 +9,7 @@ VENDOR_VARS := KERNEL_SRC KVER BOARD GUEST_CMD BOOTARGS CRASH_BOOTARGS MODULE
 quote = '$(subst ','\'',$(1))'
 VENDOR_ENV = $(foreach v,$(VENDOR_VARS),$(if $(filter-out undefined,$(origin $(v))),$(v)=$(call quote,$(value $(v)))))
 
-.PHONY: demo check matrix prefixes patches check-patches lint kunit bench kernel fuzz install deps clean
+.PHONY: demo check matrix prefixes patches check-patches lint kunit bench kernel rootfs fuzz install deps clean
 
 demo:			## crash the board, power-cycle, read and clear the record
 	$(VENDOR_ENV) $(LAB) demo
@@ -41,6 +41,9 @@ bench:			## LCRT against pstore/ramoops in the same boot: bench/results/
 
 kernel:			## build the board's kernel
 	$(VENDOR_ENV) $(LAB) kernel
+
+rootfs:			## the systemd board's Debian root (BOARD, default x86_64-systemd): debootstrap, make install, ext4
+	$(VENDOR_ENV) $(LAB) rootfs
 
 # FUZZ_SECONDS per target; new inputs and findings in userspace/fuzz/out/.
 FUZZ_SECONDS ?= 60

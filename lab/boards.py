@@ -43,6 +43,10 @@ class Board:
     config_kver: tuple = ()   # ((kver, kver whose config is used, why), ...)
     fragments: tuple = ()     # lab/boards/<name>.config on top, in order
     kcflags: str = ""         # KCFLAGS for the kernel build
+    # The guest it boots: "" the busybox initramfs (lab/guest.py); "systemd"
+    # Debian bookworm with systemd as init on a virtio disk (lab/rootfs.py,
+    # lab/sysguest.py).
+    rootfs: str = ""
     note: str = ""
 
     def debian_kver(self, kver):
@@ -82,6 +86,11 @@ BOARDS = {b.name: b for b in [
           note="Debian arm64: frame records, KASLR"),
     Board(name="x86_64", **_X86_64,
           note="Debian amd64: ORC, no frame pointers, KASLR"),
+    # The vendor board as a device with systemd: x86_64 plus what systemd
+    # 252, its root disk and the fleet's network need (lab/boards/systemd.config).
+    Board(name="x86_64-systemd", **_X86_64, fragments=("systemd",),
+          rootfs="systemd",
+          note="Debian amd64 with a bookworm root and systemd as init"),
     # Toy variants: allnoconfig on one CPU with frame pointers.
     Board(name="arm-fp", **_ARM, smp=1, vendor=False, fragments=("arm-fp",),
           note="toy: APCS frame pointers, LCRT's own walker"),
@@ -192,4 +201,6 @@ def deps(b=None):
     pkgs = list(APT_PACKAGES)
     for bd in ([b] if b else BOARDS.values()):
         pkgs += [bd.gcc_pkg, bd.qemu_pkg]
+        if bd.rootfs:    # lab/rootfs.py: debootstrap, mkfs.ext4 -d, debugfs
+            pkgs += ["debootstrap", "e2fsprogs"]
     ensure_packages(sorted(set(pkgs)))

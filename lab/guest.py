@@ -81,12 +81,12 @@ def parse_nvram(spec):
     return int(size.rstrip("KkMm"), 0) * mult, int(addr, 0)
 
 
-def qemu_cmd(b, nvram_file, *extra):
+def qemu_cmd(b, nvram_file, *extra, ram=RAM, nic="none"):
     return [b.qemu, "-M", f"{b.machine},memory-backend=ram", "-cpu", b.cpu,
-            "-smp", str(b.smp), "-m", RAM, "-object",
-            f"memory-backend-file,id=ram,size={RAM},mem-path={nvram_file},share=on",
+            "-smp", str(b.smp), "-m", ram, "-object",
+            f"memory-backend-file,id=ram,size={ram},mem-path={nvram_file},share=on",
             "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-nic", "none", "-no-reboot", *extra]
+            "-nic", nic, "-no-reboot", *extra]
 
 
 def region_dtb(b, disabled=False):

@@ -163,6 +163,16 @@ def build_dir(b, tag):
     return CACHE / "build" / f"{b.name}-{tag}"
 
 
+def built_image(b, kv=None):
+    """The board's kernel image if a build left one (KERNEL_SRC's or the
+    vendor tree's, as kernel_tree() names its folder), without preparing a
+    tree or building anything; else None."""
+    ext = os.environ.get("KERNEL_SRC")
+    tag = f"ext-{sha(str(Path(ext).resolve()))}" if ext else kver(kv)
+    img = build_dir(b, tag) / b.image
+    return img if img.exists() else None
+
+
 def build_kernel(b, kv=None):
     """Configure and build the board's kernel; returns (tree, out, kver)."""
     deps(b)

@@ -7,7 +7,9 @@
 
 One job per module: common.py (paths, Debian), boards.py (boards and options
 as data), series.py (the quilt series), kernels.py (trees, builds, modules,
-KUnit), guest.py (initramfs, QEMU), matrix.py (the crash matrix).
+KUnit), guest.py (initramfs, QEMU), matrix.py (the crash matrix); for the
+systemd board, rootfs.py (Debian bookworm, debootstrap, the ext4 image) and
+sysguest.py (systemd boots, the journal collector).
 
 Vendor interface (environment or make variables):
   KERNEL_SRC=DIR        a vendor tree that already has the series applied
@@ -116,9 +118,31 @@ def cmd_kernel(args):
 
 
 def cmd_run(args):
-    g = guest.Guest(args.board)
+    b = boards.board(args.board)
+    if b.rootfs == "systemd":
+        # One device kept across runs: its RAM file and its disk.
+        import sysguest
+        g = sysguest.SysGuest(kernels.CACHE / "run" / f"{b.name}-{kernels.kver()}",
+                              b.name, keep_disk=True)
+    else:
+        g = guest.Guest(args.board)
     out, console, rc = g.run(args.cmd)
     print(console)
+
+
+def cmd_rootfs(args):
+    """The systemd guest's root filesystem (lab/rootfs.py): debootstrap
+    once, then the image with the tool as make install puts it."""
+    import rootfs
+    b = boards.board(args.board or os.environ.get("BOARD") or "x86_64-systemd")
+    if b.rootfs != "systemd":
+        sys.exit(f"lab: {b.name} boots the busybox initramfs, it has no root filesystem")
+    img = rootfs.image(b)
+    stamp = dict(l.split(" ", 1) for l in (rootfs.base_dir(b) / ".lab-debootstrap")
+                 .read_text().splitlines()[1:] if " " in l)
+    log(f"{img.relative_to(ROOT)}: {img.stat().st_blocks * 512 / 2**20:.0f} MiB on "
+        f"disk; its base took debootstrap {stamp.get('seconds', '?')} s, "
+        f"{int(stamp.get('bytes', 0)) / 2**20:.0f} MiB")
 
 
 def cmd_demo(args):
@@ -213,6 +237,7 @@ def main():
     for name, fn in [("deps", cmd_deps), ("patches", cmd_patches),
                      ("check-patches", cmd_check_patches),
                      ("kernel", cmd_kernel), ("demo", cmd_demo),
+                     ("rootfs", cmd_rootfs),
                      ("lint", cmd_lint), ("prefixes", cmd_prefixes)]:
         p = sub.add_parser(name)
         p.add_argument("--board", default=None)
