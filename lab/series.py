@@ -67,50 +67,55 @@ def series_spec():
               "once, in a uapi header, so that the kernel writer and the\n"
               "user-space readers share one definition.",
               (_same("include/uapi/linux/lcrt.h"),)),
-        Patch("0002-misc-lcrt-encode-and-check-crash-records.patch",
-              "misc: lcrt: encode and check crash records",
-              "Add the LCRT driver's skeleton and its record code: a record\n"
-              "is built section by section in a buffer within a byte budget,\n"
-              "dropping the least important parts first, and sealed with a\n"
-              "CRC; the reader checks a record before it trusts any field.",
+        Patch("0002-misc-lcrt-walk-the-call-chain-of-a-crash.patch",
+              "misc: lcrt: walk the call chain of a crash",
+              "Add the LCRT driver's skeleton and its first part, the walk of\n"
+              "a crash's call chain: with frame records LCRT walks them\n"
+              "itself and keeps each frame's own stack words; with ARM unwind\n"
+              "tables or x86 ORC it walks with the kernel's own unwinder\n"
+              "state, which knows each frame's stack pointer, and keeps the\n"
+              "same windows; otherwise the kernel's unwinder gives the pcs.\n"
+              "Every read stays inside a known stack and every loop is\n"
+              "bounded. What differs per architecture (registers, stacks,\n"
+              "call instructions, cache cleaning, the KASLR offset) is one\n"
+              "file per architecture.",
               (_same(f"{D}/Kconfig"), _same(f"{D}/Makefile"),
-               _same(f"{D}/lcrt.h"), _same(f"{D}/record.c")),
+               _same(f"{D}/lcrt.h"),
+               _same(f"{D}/unwind.c"), _same(f"{D}/arch-arm.c"),
+               _same(f"{D}/arch-arm64.c"), _same(f"{D}/arch-x86.c"),
+               _same(f"{D}/unwind-arm.c"), _same(f"{D}/unwind-x86.c")),
               (Hook("drivers/misc/Kconfig", 'source "drivers/misc/lcrt/Kconfig"\n',
                     after=r'source "drivers/misc/.*/Kconfig"'),
                Hook("drivers/misc/Makefile", "obj-$(CONFIG_LCRT)\t\t+= lcrt/\n",
                     after=r"obj-\$\(CONFIG_\w+\)\s+\+= .*"))),
-        Patch("0003-misc-lcrt-keep-records-in-an-nvram-region.patch",
-              "misc: lcrt: keep records in an NVRAM region",
-              "Find the NVRAM region (lcrt.nvram=SIZE@ADDR, a \"linux,lcrt\"\n"
-              "reserved-memory node, or the Kconfig defaults), map it\n"
-              "write-combined (or write-back with cache cleaning), keep a\n"
-              "double-buffered region header (geometry, sequence, boots,\n"
-              "drops), and commit records into slots with a pending mark, so\n"
-              "that a power cut at any byte loses no other record and leaves\n"
-              "the one being written torn, never empty. A full region keeps\n"
-              "its first records or overwrites the oldest, as configured; one\n"
-              "CPU at a time owns it, and a panic takes it over.",
-              (_same(f"{D}/region.c"), _same(f"{D}/owner.c"),
-               _same(f"{D}/store.c"))),
-        Patch("0004-misc-lcrt-walk-the-call-chain-of-a-crash.patch",
-              "misc: lcrt: walk the call chain of a crash",
-              "Find the call chain of the crash: with frame records LCRT\n"
-              "walks them itself and keeps each frame's own stack words; with\n"
-              "ARM unwind tables or x86 ORC it walks with the kernel's own\n"
-              "unwinder state, which knows each frame's stack pointer, and\n"
-              "keeps the same windows; otherwise the kernel's unwinder gives\n"
-              "the pcs. Every read stays inside a known stack and every loop\n"
-              "is bounded.",
-              (_same(f"{D}/unwind.c"), _same(f"{D}/arch-arm.c"),
-               _same(f"{D}/arch-arm64.c"), _same(f"{D}/arch-x86.c"),
-               _same(f"{D}/unwind-arm.c"), _same(f"{D}/unwind-x86.c"))),
+        Patch("0003-misc-lcrt-encode-and-check-crash-records.patch",
+              "misc: lcrt: encode and check crash records",
+              "A record is built section by section in a buffer within a byte\n"
+              "budget, dropping the least important parts first, and sealed\n"
+              "with a CRC; the reader checks a record before it trusts any\n"
+              "field.",
+              (_same(f"{D}/record.c"),)),
+        Patch("0004-misc-lcrt-keep-records-in-slots-of-a-region.patch",
+              "misc: lcrt: keep records in slots of a region",
+              "Keep a double-buffered region header (geometry, sequence,\n"
+              "boots, drops) and commit records into slots with a pending\n"
+              "mark, so that a power cut at any byte loses no other record and\n"
+              "leaves the one being written torn, never empty. A full region\n"
+              "keeps its first records or overwrites the oldest, as\n"
+              "configured; one CPU at a time owns it, and a panic takes it\n"
+              "over.",
+              (_same(f"{D}/region.c"), _same(f"{D}/owner.c"))),
         Patch("0005-misc-lcrt-record-oopses-and-panics.patch",
-              "misc: lcrt: record oopses and panics",
+              "misc: lcrt: record oopses and panics in an NVRAM region",
+              "Find the NVRAM region (lcrt.nvram=SIZE@ADDR, a \"linux,lcrt\"\n"
+              "reserved-memory node, or the Kconfig defaults), check and\n"
+              "reserve it, and map it write-combined (or write-back with cache\n"
+              "cleaning).\n\n"
               "Hook the die and panic notifier chains and write one record\n"
               "per crash: event, reason, task, CPU, context, taint, build-id,\n"
               "wall-clock time, boot id, KASLR offset, registers and the call\n"
-              "chain with its modules' load addresses, from static buffers, without\n"
-              "locks or allocation. An oops is committed from the die\n"
+              "chain with its modules' load addresses, from static buffers,\n"
+              "without locks or allocation. An oops is committed from the die\n"
               "notifier, before kdump and the panic notifiers; the panic that\n"
               "follows adds a follow-up record with its reason. Armed while\n"
               "the command line is parsed, then at early_initcall.\n\n"
@@ -119,8 +124,9 @@ def series_spec():
               "and lock text, panic, oops, BUG, WARN, watchdog and hung-task\n"
               "code); a hung-task panic records the blocked task's chain, and\n"
               "a panic where each other CPU stopped.",
-              (_same(f"{D}/core.c"), _same(f"{D}/boot.c"),
-               _same(f"{D}/culprit.c"), _same(f"{D}/cpus.c"))),
+              (_same(f"{D}/store.c"), _same(f"{D}/core.c"),
+               _same(f"{D}/boot.c"), _same(f"{D}/culprit.c"),
+               _same(f"{D}/cpus.c"))),
         Patch("0006-misc-lcrt-show-and-clear-records.patch",
               "misc: lcrt: show and clear records in /proc and sysfs",
               "After the reset /proc/lcrt shows the newest record in words,\n"

@@ -41,6 +41,29 @@ class CrashTests:
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def test_a_region_that_cannot_be_armed_is_unmapped(self):
+        """A region outside the kernel's RAM (mem= stops short of it) is
+        mapped with memremap(); when arming then fails (the region holds
+        no slot of the record size asked for), LCRT says why and undoes
+        that mapping with memunmap(), not vunmap(): no warning, and no
+        mapping of the region is left in vmalloc space. The same region
+        with a record size it holds arms."""
+        size, addr = guest.parse_nvram(self.guest.board.nvram)
+        self.assertEqual(size, 4096)
+        check = ("test -e /proc/lcrt && echo ARMED || echo UNARMED; "
+                 "grep -c 'phys=0x0*%x' /proc/vmallocinfo || true" % addr)
+        self.guest.power_on_fresh()
+        out, console, _ = self.guest.run(
+            check, bootargs="mem=240M lcrt.record_size=4096")
+        self.assertIsNotNone(out, console[-3000:])
+        self.assertEqual(out.split(), ["UNARMED", "0"], console[-3000:])
+        self.assertIn("lcrt: region of 4096 bytes is too small", console)
+        self.assertNotRegex(console, r"WARNING:|Call [Tt]race|BUG:|vunmap",
+                            console[-3000:])
+        out, console, _ = self.guest.run(
+            check, bootargs="mem=240M lcrt.record_size=1024")
+        self.assertEqual(out.split(), ["ARMED", "1"], console[-3000:])
+
     def crash(self, what="EXCEPTION", **kw):
         out, console, _ = self.guest.run(f"echo {what} > {DIRECT}", **kw)
         self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
