@@ -17,6 +17,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include <linux/uaccess.h>
+#include <asm/ibt.h>
 #include <asm/idtentry.h>
 #include <asm/setup.h>
 
@@ -108,16 +109,17 @@ NOKPROBE_SYMBOL(lcrt_regs_fp);
 unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)
 {
 	unsigned long ret = 0, push = func;
-	u8 code[5] = { };
 	u32 first;
+	u8 op;
 
-	if (copy_from_kernel_nofault(code, (const void *)func, sizeof(code)))
+	if (copy_from_kernel_nofault(&first, (const void *)func, sizeof(first)))
 		return 0;
-	/* ENDBR64, or the NOP4 that sealing writes over an unused one. */
-	first = code[0] | code[1] << 8 | code[2] << 16 | (u32)code[3] << 24;
-	if (first == 0xfa1e0ff3 || first == 0x001f0f66)
+	/* ENDBR64, or the poison that sealing writes over an unused one. */
+	if (is_endbr(first))
 		push += 4;
-	if (code[push - func] != 0x55 || regs->ip <= push)
+	if (copy_from_kernel_nofault(&op, (const void *)push, 1))
+		return 0;
+	if (op != 0x55 || regs->ip <= push)
 		copy_from_kernel_nofault(&ret, (const void *)regs->sp,
 					 sizeof(ret));
 	else if (regs->ip == push + 1)
