@@ -264,6 +264,10 @@ def main():
                         "table: only the cells of lab/matrix.py's table")
     p.add_argument("--out", default=str(ROOT / "matrix"),
                    help="folder for matrix.md and matrix.json")
+    p.add_argument("--systemd", default="also", choices=("also", "no", "only"),
+                   help="the systemd guest's QEMU tests on each --kvers "
+                        "(x86_64-systemd: collect at boot, the fleet): also "
+                        "(default), no, or only them (the cells kept)")
     p.set_defaults(fn=cmd_matrix)
     args = ap.parse_args()
     args.fn(args)

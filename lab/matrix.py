@@ -23,6 +23,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -662,10 +663,63 @@ def write_results(rows, outdir, prov):
         "chain, stack windows, and capture time under TCG. A cell passes "
         "only when the record's own culprit is the function in the "
         "culprit column.\n\n"
-        f"{summary}\n\n{table}\n\n## Why each culprit\n\n"
+        f"{summary}\n\n{table}\n\n{systemd_section(outdir)}## Why each culprit\n\n"
         + "\n".join(why) + "\n\n## Cells that do not pass\n\n"
         + ("\n".join(notes) or "none") + "\n")
     return table, summary
+
+
+SYSTEMD_TESTS = ("test_systemd.CollectAtBoot", "test_systemd.Fleet")
+
+
+def run_systemd(kvers):
+    """The systemd guest's QEMU tests (tests/test_systemd.py) on each
+    kernel: the unit collects at boot before a login, the fleet's upload
+    is ranked by lcrt stats. One row per kernel; the log is kept."""
+    rows = []
+    for kv in kvers:
+        log(f"systemd guest on x86_64-systemd {kv}")
+        t0 = time.time()
+        p = subprocess.run([sys.executable, "-m", "unittest", "-v", *SYSTEMD_TESTS],
+                           cwd=ROOT / "tests", capture_output=True, text=True,
+                           env=dict(os.environ, KVER=kv, LCRT_SYSTEMD="1"))
+        text = p.stdout + p.stderr
+        (CACHE / f"matrix-systemd-{kv}.log").write_text(text)
+        ran = re.search(r"^Ran (\d+) tests?", text, re.M)
+        bad = sum(int(x) for x in re.findall(r"(?:failures|errors)=(\d+)", text))
+        skipped = re.findall(r"\.\.\. skipped '([^']*)'", text)
+        n = int(ran.group(1)) if ran else 0
+        result = ("pass" if p.returncode == 0 and n and not skipped else
+                  "n/a" if p.returncode == 0 and skipped else "fail")
+        why = (skipped[0] if skipped else
+               f"{n} tests passed" if result == "pass" else
+               (text.strip().splitlines() or ["no output"])[-1])
+        rows.append({"kver": kv, "board": "x86_64-systemd", "tests": n,
+                     "passed": n - bad - len(skipped),
+                     "result": result, "reason": why,
+                     "seconds": round(time.time() - t0)})
+        log(f"systemd guest {kv}: {result}: {why}")
+    return rows
+
+
+def systemd_section(outdir):
+    """matrix.md's part for the systemd guest, from systemd.json."""
+    prov, rows = load_results(Path(outdir) / "systemd.json")
+    if not rows:
+        return ""
+    lines = ["## The systemd guest", "",
+             "tests/test_systemd.py's QEMU tests on `x86_64-systemd` (Debian "
+             "bookworm, systemd as init, `make install`): crash, power cut, "
+             "boot, `lcrt-collect.service` archives before a login and clears "
+             "only what it archived; two devices upload their journals to "
+             "`systemd-journal-remote` and `lcrt stats` ranks the crash on "
+             f"both (`make matrix` at {prov['commit'][:12]}, series "
+             f"{prov['series']}).", "",
+             "| kernel | result | tests | time |", "|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['kver']} | {r['result']}: {r['reason']} | {r['tests']} "
+                     f"| {r['seconds']} s |")
+    return "\n".join(lines) + "\n\n"
 
 
 def update_readme(table, summary):
@@ -673,6 +727,18 @@ def update_readme(table, summary):
 
 
 def main(args):
+    mode = getattr(args, "systemd", "no")
+    if mode != "no":
+        srows = run_systemd(args.kvers.split(","))
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        (Path(args.out) / "systemd.json").write_text(json.dumps(
+            {**provenance(args.kvers.split(",")), "rows": srows}, indent=1) + "\n")
+        if mode == "only":
+            prov, rows = load(Path(args.out))
+            table, summary = write_results(rows, args.out, prov)
+            if Path(args.out).resolve() == (ROOT / "matrix").resolve():
+                update_readme(table, summary)
+            return 1 if any(r["result"] == "fail" for r in srows) else 0
     names = set(args.crashes.split(",")) if args.crashes else None
     cells = [c for c in CELLS if not names or c.name in names]
     # A name the table does not have is an LKDTM type's default cell.
@@ -716,4 +782,5 @@ def main(args):
         update_readme(table, summary)
     print(table)
     print(summary)
-    return 1 if any(r["result"] == "fail" for r in rows) else 0
+    return 1 if any(r["result"] == "fail" for r in rows) or \
+        (mode != "no" and any(r["result"] == "fail" for r in srows)) else 0
