@@ -228,11 +228,15 @@ def ramoops_bytes(ram, base, size):
 # "RAX: 0000...", arm's "pc : [<c0...>]" and "sp : c1...".
 REG_TEXT = re.compile(r"\b([a-zA-Z]{1,3}\d{0,2})\s*: ?\[?<?([0-9a-f]{8}|[0-9a-f]{16})\b")
 
-READ = ("mount -t pstore pstore /sys/fs/pstore; "
+# The kernel's own lines kept off the serial line while the records are
+# printed, then back for the crash (an oops raises the level anyway).
+READ = ("echo 1 > /proc/sys/kernel/printk; "
+        "mount -t pstore pstore /sys/fs/pstore; "
         "for f in /sys/fs/pstore/dmesg-*; do [ -e \"$f\" ] || continue; "
         "echo @@PSTORE $f; cat $f; done; "
         "echo @@LCRT; base64 /sys/kernel/lcrt/record; echo @@END; "
-        "echo clear > /sys/kernel/lcrt/control; rm -f /sys/fs/pstore/*; ")
+        "echo clear > /sys/kernel/lcrt/control; rm -f /sys/fs/pstore/*; "
+        "echo 7 > /proc/sys/kernel/printk; ")
 
 
 def stats(xs):
@@ -261,7 +265,8 @@ def judge_run(cell, console, zone, after, rsize):
     after the reset: the console of the crash boot gives the true chain
     and the times; zone is ramoops' memory right after the crash; after
     is the console of the boot that read both back."""
-    m = re.search(r"@@LAB-BEGIN\n(.*?)@@LAB-END", after, re.S)
+    # The read ends at its @@END: the boot then crashes (no @@LAB-END).
+    m = re.search(r"@@LAB-BEGIN\n(.*?)@@END", after, re.S)
     text = m.group(1) if m else ""
     pstore = "".join(text.split("@@LCRT")[0].split("@@PSTORE")[1:])
     raw = base64.b64decode("".join(text.split("@@LCRT")[-1].split("@@END")[0].split()) or b"")
@@ -325,7 +330,8 @@ def run_cell(v, kernel, ko, ramfile, cell, rsize, kv):
                 sys.exit(f"bench: {v.name} {kv} {cell.name}: no crash\n{console[-3000:]}")
             with open(ramfile, "rb") as f:    # what ramoops wrote, before it is read
                 f.seek(base - v.ram_base)
-                prev = (console, f.read(RAMOOPS_SIZE))
+                # The crash's own console: after what the read printed.
+                prev = (console.split("@@END", 1)[-1], f.read(RAMOOPS_SIZE))
     row = {"crash": cell.name, "arch": v.arch, "kver": kv, "culprit": cell.culprit,
            "runs": len(runs), "ramoops_record_size": rsize}
     for key in runs[0]:
@@ -590,7 +596,9 @@ def write_md(results, feet, prov):
              "LCRT at 1024. Times (us, median (min-max), ktime_get_mono_fast_ns() "
              "in the crashing boot): LCRT's die and panic notifiers, all of its "
              "work to the commit and cache maintenance; every pstore_dump() of "
-             "the crash. Judged from what each medium held after the reset: the "
+             "the crash. Bytes: what each medium holds for the crash (LCRT's "
+             "record with its follow-up; ramoops' compressed records). Judged "
+             "from what each medium held after the reset: the "
              "culprit (LCRT: the record's culprit, rule H, as the matrix judges; "
              "ramoops: the culprit's name in its text in any printed form), in "
              "how many runs; frames of the console's true chain found; frames "
@@ -602,7 +610,7 @@ def write_md(results, feet, prov):
     for r in results:
         lines.append(
             f"| {r['arch']} | {r['kver']} | {r['crash']} | {r['ramoops_record_size']} | "
-            f"{r['lcrt_bytes']} / {r['ramoops_bytes']} ({r['ramoops_records']}) | "
+            f"{r['lcrt_raw_bytes']} / {r['ramoops_bytes']} ({r['ramoops_records']}) | "
             f"{span(r, 'lcrt_capture_ns')} | {span(r, 'ramoops_dump_ns')} | "
             f"{yes(r, 'lcrt_culprit')} / {yes(r, 'ramoops_culprit')} | "
             f"{r['lcrt_frames']} / {r['ramoops_frames']} / {r['true_frames']} | "
