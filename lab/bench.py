@@ -427,11 +427,16 @@ def sweep(v, out, kv):
 
 def write_scaling(rows, kv):
     """scaling.json, scaling.md and scaling.png (matplotlib, from Debian)."""
-    (OUT / "scaling.json").write_text(json.dumps(rows, indent=1) + "\n")
     warm = warm_rows(rows)
     cold = [r for r in rows if r["cold"]]
+    prov = provenance([kv])
+    (OUT / "scaling.json").write_text(json.dumps({**prov, "rows": rows}, indent=1) + "\n")
     lines = [f"# LCRT capture against chain depth and budget ({kv}, QEMU TCG, "
              f"{time.strftime('%Y-%m-%d')})", "",
+             f"Made by `make bench` at {prov['commit'][:12]}"
+             f"{' with uncommitted changes' if prov['dirty'] else ''}, series "
+             f"{prov['series']}. Capture here is the record's own capture_ns "
+             "(to its seal, before the commit), with the boot self-test on.", "",
              "The lab's module oopses through N frames of its own recursion "
              "(LCRT keeps at most 32 frames; the true chain is the console's). "
              "Warm: a later crash of the same boot; cold: the boot's first "
@@ -545,17 +550,20 @@ def main():
                             r = run_cell(v, out / v.image, ko, ramfile, cell, rsize, kv)
                             log(f"{name} {kv} {cell.name} ramoops {rsize}: {r}")
                             results.append(r)
+                # Written after each board: what is done so far stands.
+                write_bench(results, feet)
             # The scaling sweep on the newest kernel only.
             if "scaling" in what and kv == kvers[0]:
                 scaling += sweep(v, out, kv)
-    if results:
-        prov = provenance(kvers)
-        (OUT / "bench.json").write_text(
-            json.dumps({**prov, "runs": RUNS, "footprint": feet, "rows": results},
-                       indent=1) + "\n")
-        write_md(results, feet, prov)
-    if scaling:
-        write_scaling(scaling, kvers[0])
+                write_scaling(scaling, kvers[0])
+
+
+def write_bench(results, feet):
+    prov = provenance(sorted({r["kver"] for r in results}))
+    (OUT / "bench.json").write_text(
+        json.dumps({**prov, "runs": RUNS, "footprint": feet, "rows": results},
+                   indent=1) + "\n")
+    write_md(results, feet, prov)
 
 
 def warm_rows(rows):
