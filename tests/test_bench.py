@@ -1,0 +1,55 @@
+"""The bench's judge (lab/bench.py), on text and bytes made here: the same
+rule for ramoops' text as a reader would apply, and no stretch of it."""
+import struct
+import unittest
+
+import labtest  # noqa: F401  (puts lab/ on the path)
+import bench
+
+
+class Named(unittest.TestCase):
+    def test_every_printed_form_of_a_frame_counts(self):
+        for text in ("PC is at lkdtm_BUG+0x4/0x8", " lkdtm_BUG from lkdtm_do_action+0x1c/0x2c",
+                     "[<c0370420>] (lkdtm_BUG) from", "RIP: 0010:lkdtm_BUG+0x5/0x10",
+                     " lkdtm_BUG.isra.0+0x4/0x8", "  lkdtm_BUG+0x4/0x8 [lkdtm]"):
+            self.assertTrue(bench.named("lkdtm_BUG", text), text)
+
+    def test_part_of_a_longer_name_does_not(self):
+        for text in ("lkdtm_BUGS+0x4/0x8", "my_lkdtm_BUG+0x4", "lkdtm: Performing direct entry BUG",
+                     "x.lkdtm_BUG+0x4"):
+            self.assertFalse(bench.named("lkdtm_BUG", text), text)
+
+
+class RamoopsBytes(unittest.TestCase):
+    def zone(self, used, size):
+        # persistent_ram_buffer: sig, start, size (little-endian u32), data.
+        return struct.pack("<III", 0x43474244, 0, used) + bytes(size - 12)
+
+    def test_counts_the_used_bytes_of_each_zone_of_the_record_size(self):
+        ram = self.zone(700, 1024) + self.zone(0, 1024) + self.zone(300, 1024)
+        ram += bytes(bench.RAMOOPS_SIZE - len(ram))
+        self.assertEqual(bench.ramoops_bytes(ram, 0, 1024), (1000, 2))
+        # Read with 4 KiB zones, the same memory is one zone of 700.
+        self.assertEqual(bench.ramoops_bytes(ram, 0, 4096), (700, 1))
+
+    def test_a_size_past_the_zone_is_not_counted(self):
+        ram = self.zone(1013, 1024) + bytes(bench.RAMOOPS_SIZE - 1024)
+        self.assertEqual(bench.ramoops_bytes(ram, 0, 1024), (0, 0))
+
+
+class Stats(unittest.TestCase):
+    def test_min_median_max_leave_out_missing_runs(self):
+        self.assertEqual(bench.stats([5, None, 1, 9, 3, 7]), (1, 5, 9))
+        self.assertEqual(bench.stats([None]), (None, None, None))
+
+
+class Registers(unittest.TestCase):
+    def test_register_values_in_a_text_log(self):
+        arm = "pc : [<c0370420>]    lr : [<c0370400>]\nr3 : 00000000  r2 : 00000001"
+        x86 = "RAX: 0000000000000000 RBX: ffff888003f0a000"
+        self.assertEqual({r for r, _ in bench.REG_TEXT.findall(arm)}, {"pc", "lr", "r3", "r2"})
+        self.assertEqual({r for r, _ in bench.REG_TEXT.findall(x86)}, {"RAX", "RBX"})
+
+
+if __name__ == "__main__":
+    unittest.main()
