@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boards  # noqa: E402
 import guest  # noqa: E402
 import kernels  # noqa: E402
+import matrix  # noqa: E402  (the crash cells and their culprits)
 from common import (CACHE, ROOT, ensure_packages, log, provenance,  # noqa: E402
                     readme_section, run)
 
@@ -66,8 +67,6 @@ DEPTHS = (4, 16, 64)
 BUDGETS = (256, 512, 1024, 2048, 4096)
 REPEAT = 3
 OUT = ROOT / "bench" / "results"
-# GCC's clones of a function (.constprop.0, .isra.0, ...) are that function.
-CLONE = r"(\.cold|\.\w+\.\d+)*"
 
 
 def edit(path, edits):
@@ -290,7 +289,7 @@ def judge_run(cell, console, zone, after, rsize):
         "lcrt_phases_ns": {p: sum(ph[p] for ph in phases) for p in PHASES} if phases else None,
         "ramoops_dump_ns": sum(dumps) if dumps else None, "ramoops_dumps": len(dumps),
         # LCRT: the record's own culprit (rule H), as the matrix judges it.
-        "lcrt_culprit": re.fullmatch(re.escape(cell.culprit) + CLONE, culprit) is not None,
+        "lcrt_culprit": re.fullmatch(re.escape(cell.culprit) + matrix.CLONE, culprit) is not None,
         "ramoops_culprit": named(cell.culprit, pstore),
         "lcrt_frames": sum(1 for f in chain if f.split(".")[0] in base_names),
         "ramoops_frames": sum(1 for f in chain if named(f, pstore)),
@@ -310,7 +309,6 @@ def run_cell(v, kernel, ko, ramfile, cell, rsize, kv):
     """RUNS crashes of one cell, one a boot; each boot first reads back
     and clears what the crash before it left (the last read has a boot of
     its own). One row: medians of the figures, min/median/max of times."""
-    import matrix
     base, reserve = RAMOOPS[v.arch]
     args = (f"{reserve} ramoops.mem_address={base:#x} ramoops.mem_size="
             f"{RAMOOPS_SIZE:#x} ramoops.record_size={rsize} ramoops.ecc=0 "
@@ -521,7 +519,6 @@ def footprint(v, out):
 
 def bench_cells():
     """The race's crashes: the matrix's cells by name, and DEEP_OOPS."""
-    import matrix
     by = {c.name: c for c in matrix.CELLS}
     by["DEEP_OOPS"] = dataclasses.replace(
         by["MODULE_OOPS"], name="DEEP_OOPS", cmd=by["MODULE_OOPS"].cmd + " depth=64",
@@ -636,12 +633,8 @@ def write_md(results, feet, prov):
                     and r["ramoops_record_size"] == BUDGET and r.get("lcrt_phases_ns")]
             if not rows:
                 continue
-
-            def med(xs):
-                xs = sorted(x for x in xs if x is not None)
-                return xs[len(xs) // 2] if xs else None
-            lines.append(f"| {arch} | {kv} | {us(med(r['lcrt_capture_ns'] for r in rows))} | "
-                         + " | ".join(us(med(r["lcrt_phases_ns"][p] for r in rows))
+            lines.append(f"| {arch} | {kv} | {us(stats(r['lcrt_capture_ns'] for r in rows)[1])} | "
+                         + " | ".join(us(stats(r["lcrt_phases_ns"][p] for r in rows)[1])
                                       for p in PHASES) + " |")
     lines += ["", "Footprint of drivers/misc/lcrt per object file (text / data / bss, "
               "bytes; size(1) of the bench kernels' objects):", ""]

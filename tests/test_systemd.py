@@ -53,9 +53,10 @@ def config_lines(name):
     return boards.parse_config((boards.BOARD_DIR / f"{name}.config").read_text())
 
 
-def why_not_qemu():
-    """Why the QEMU tests cannot run here, or None; what they need and can
-    build (the board's kernel, the Debian root and its image) is built."""
+def prepare_qemu():
+    """Build what the QEMU tests need and can build (the board's kernel,
+    the Debian root and its image); return why they cannot run here, or
+    None."""
     if not ENABLED:
         return "LCRT_SYSTEMD=0: the systemd guest's QEMU tests are off"
     b = boards.board(BOARD)
@@ -250,7 +251,7 @@ class _QemuTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        why = why_not_qemu()
+        why = prepare_qemu()
         if why:
             raise unittest.SkipTest(why)
 
