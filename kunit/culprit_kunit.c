@@ -455,7 +455,8 @@ static void lcrt_test_arch_calls(struct kunit *test)
 /*
  * x86: where a function keeps its return address before its frame: at the
  * top of the stack until "push %rbp" has run, one word up right after it;
- * the push may follow an ENDBR64 (IBT) or the NOP4 that sealing leaves.
+ * the push may follow an ENDBR64 (IBT) or the poison (OSP NOP3, 4 bytes)
+ * that sealing writes over it.
  */
 static void lcrt_test_leaf_return(struct kunit *test)
 {
@@ -521,6 +522,49 @@ static void lcrt_test_lr_kept(struct kunit *test)
 }
 
 /*
+ * The name tables are looked up by bsearch(): each is sorted, and every
+ * name in them is found, with a clone's suffix too, while a longer or a
+ * shorter name is not. The kernel's machinery is built in ("watchdog [drv]"
+ * is a module's own); a module's copy of an inline lock or refcount helper
+ * is machinery.
+ */
+static void lcrt_test_culprit_names(struct kunit *test)
+{
+	const char * const *names;
+	char buf[LCRT_NAME_MAX + 1];
+	unsigned int t, i;
+	size_t n;
+
+	for (t = 0; (names = lcrt_culprit_names(t, &n)); t++) {
+		KUNIT_ASSERT_GT(test, n, 0);
+		for (i = 1; i < n; i++)
+			KUNIT_EXPECT_LT_MSG(test, strcmp(names[i - 1], names[i]), 0,
+					    "%s before %s", names[i - 1],
+					    names[i]);
+		if (t > 1)	/* the helpers: their callers are blamed */
+			continue;
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_TRUE_MSG(test, lcrt_machinery(0, names[i]),
+					      "%s", names[i]);
+			snprintf(buf, sizeof(buf), "%s.constprop.0", names[i]);
+			KUNIT_EXPECT_TRUE_MSG(test, lcrt_machinery(0, buf),
+					      "%s", buf);
+			snprintf(buf, sizeof(buf), "%s [drv]", names[i]);
+			KUNIT_EXPECT_EQ_MSG(test, lcrt_machinery(0, buf), t == 1,
+					    "%s", buf);
+			snprintf(buf, sizeof(buf), "%sx", names[i]);
+			KUNIT_EXPECT_FALSE_MSG(test, lcrt_machinery(0, buf),
+					       "%s", buf);
+			snprintf(buf, sizeof(buf), "%.*s", (int)strlen(names[i]) - 1,
+				 names[i]);
+			KUNIT_EXPECT_FALSE_MSG(test, lcrt_machinery(0, buf),
+					       "%s", buf);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, t, 3U);
+}
+
+/*
  * Outside of a panic every other CPU is online: each is recorded as one
  * that did not stop, with no frames, and this CPU is not among them.
  */
@@ -547,6 +591,7 @@ static void lcrt_test_other_cpus(struct kunit *test)
 static struct kunit_case lcrt_culprit_cases[] = {
 	KUNIT_CASE_PARAM(lcrt_test_culprit_table,
 			 lcrt_culprit_table_gen_params),
+	KUNIT_CASE(lcrt_test_culprit_names),
 	KUNIT_CASE(lcrt_test_culprit_data),
 	KUNIT_CASE(lcrt_test_culprit_warn),
 	KUNIT_CASE(lcrt_test_culprit_stuck),

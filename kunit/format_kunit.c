@@ -511,7 +511,19 @@ static void lcrt_test_modules_chain(struct lcrt_test_record *r)
 	r->trace.rule = LCRT_CULPRIT_CALLER;
 }
 
-static void lcrt_budget_sweep(struct kunit *test, bool modules)
+/*
+ * Recursions folded among the outer frames (a repeat count each): what
+ * is kept of them is counted for the frames kept alone, too.
+ */
+static void lcrt_test_repeats_chain(struct lcrt_test_record *r)
+{
+	unsigned int i;
+
+	for (i = LCRT_MAX_FRAMES / 2; i < LCRT_MAX_FRAMES; i += 4)
+		r->trace.frames[i].repeat = 300 + i;
+}
+
+static void lcrt_budget_sweep(struct kunit *test, bool modules, bool repeats)
 {
 	struct lcrt_test_record *r = lcrt_test_record(test, LCRT_MAX_FRAMES);
 	u8 *buf = kunit_kzalloc(test, LCRT_MAX_RECORD_SIZE, GFP_KERNEL);
@@ -527,6 +539,8 @@ static void lcrt_budget_sweep(struct kunit *test, bool modules)
 	KUNIT_ASSERT_NOT_NULL(test, prev_words);
 	if (modules)
 		lcrt_test_modules_chain(r);
+	if (repeats)
+		lcrt_test_repeats_chain(r);
 	n = lcrt_full_size(r, buf);
 	for (budget = sizeof(struct lcrt_record_header); budget <= n; budget++) {
 		memset(buf, 0xa5, LCRT_MAX_RECORD_SIZE);
@@ -554,6 +568,14 @@ static void lcrt_budget_sweep(struct kunit *test, bool modules)
 		if (v->nwindows == LCRT_MAX_FRAMES)
 			KUNIT_ASSERT_FALSE(test,
 					   v->flags & LCRT_F_WINDOWS_DROPPED);
+		/*
+		 * Every kept frame's window is placed (where it is) before any
+		 * window gets a word, the culprit's too.
+		 */
+		if (v->nwindows < v->nframes)
+			for (i = 0; i < LCRT_MAX_FRAMES; i++)
+				KUNIT_ASSERT_EQ_MSG(test, v->window_words[i], 0U,
+						    "budget %zu, frame %u", budget, i);
 		/* No frame before the facts are in. */
 		if (v->frames)
 			KUNIT_ASSERT_TRUE(test, v->event && v->reason &&
@@ -594,12 +616,17 @@ static void lcrt_budget_sweep(struct kunit *test, bool modules)
 
 static void lcrt_test_budget_tiny(struct kunit *test)
 {
-	lcrt_budget_sweep(test, false);
+	lcrt_budget_sweep(test, false, false);
 }
 
 static void lcrt_test_budget_modules(struct kunit *test)
 {
-	lcrt_budget_sweep(test, true);
+	lcrt_budget_sweep(test, true, false);
+}
+
+static void lcrt_test_budget_repeats(struct kunit *test)
+{
+	lcrt_budget_sweep(test, true, true);
 }
 
 static size_t lcrt_test_sealed(struct kunit *test, u8 *buf)
@@ -673,6 +700,7 @@ static struct kunit_case lcrt_record_cases[] = {
 	KUNIT_CASE(lcrt_test_budget_windows),
 	KUNIT_CASE(lcrt_test_budget_tiny),
 	KUNIT_CASE(lcrt_test_budget_modules),
+	KUNIT_CASE(lcrt_test_budget_repeats),
 	KUNIT_CASE(lcrt_test_crc_flips),
 	KUNIT_CASE(lcrt_test_bad_input),
 	{}

@@ -47,6 +47,9 @@ class Board:
     # Debian bookworm with systemd as init on a virtio disk (lab/rootfs.py,
     # lab/sysguest.py).
     rootfs: str = ""
+    # The board whose kernel it boots (the same config): built once, in
+    # that board's folder.
+    kernel_of: str = ""
     note: str = ""
 
     def debian_kver(self, kver):
@@ -84,12 +87,15 @@ BOARDS = {b.name: b for b in [
           note="Debian armmp: ARM unwind tables, no frame pointers"),
     Board(name="arm64", **_ARM64,
           note="Debian arm64: frame records, KASLR"),
-    Board(name="x86_64", **_X86_64,
+    # With what systemd 252, its root disk and the fleet's network need
+    # (lab/boards/systemd.config: Debian's own options, built in), so that
+    # one kernel serves the busybox guest and the systemd one.
+    Board(name="x86_64", **_X86_64, fragments=("systemd",),
           note="Debian amd64: ORC, no frame pointers, KASLR"),
-    # The vendor board as a device with systemd: x86_64 plus what systemd
-    # 252, its root disk and the fleet's network need (lab/boards/systemd.config).
+    # The vendor board as a device with systemd: the x86_64 kernel, booting
+    # a Debian bookworm root with systemd as init.
     Board(name="x86_64-systemd", **_X86_64, fragments=("systemd",),
-          rootfs="systemd",
+          rootfs="systemd", kernel_of="x86_64",
           note="Debian amd64 with a bookworm root and systemd as init"),
     # Toy variants: allnoconfig on one CPU with frame pointers.
     Board(name="arm-fp", **_ARM, smp=1, vendor=False, fragments=("arm-fp",),

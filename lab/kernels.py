@@ -160,7 +160,7 @@ def configure(b, tree, out, kv):
 
 
 def build_dir(b, tag):
-    return CACHE / "build" / f"{b.name}-{tag}"
+    return CACHE / "build" / f"{b.kernel_of or b.name}-{tag}"
 
 
 def built_image(b, kv=None):

@@ -1,6 +1,8 @@
 """A cross-section of the crash matrix (make matrix runs all of it): every
 cell on the paper's platform (the arm vendor board, 6.1), and a few cells on
-each other vendor board x kernel."""
+the other vendor boards x kernels. arm64 on 6.12 is left to make matrix (and
+to KUnit, which runs on arm64 6.12): its kernel build alone would cost make
+check minutes it does not have."""
 import base64
 import re
 import unittest
@@ -180,10 +182,6 @@ class Arm612(Matrix, unittest.TestCase):
 
 class Arm6461(Matrix, unittest.TestCase):
     BOARD, KVER, CELLS = "arm64", "6.1", FEW
-
-
-class Arm64612(Matrix, unittest.TestCase):
-    BOARD, KVER, CELLS = "arm64", "6.12", FEW
 
 
 class X8661(Matrix, unittest.TestCase):

@@ -100,14 +100,17 @@ def host_records(region):
 
 
 class Board(unittest.TestCase):
-    """The board is data: x86_64 plus lab/boards/systemd.config."""
+    """The board is data: the x86_64 vendor board's kernel (with
+    lab/boards/systemd.config) and a Debian root."""
 
-    def test_it_is_the_vendor_board_plus_the_fragment(self):
+    def test_it_is_the_vendor_board_with_a_debian_root(self):
         sd, x86 = boards.board(BOARD), boards.board("x86_64")
         self.assertEqual(sd.rootfs, "systemd")
-        self.assertEqual(sd.fragments, ("systemd",))
+        self.assertEqual(x86.fragments, ("systemd",))
         self.assertEqual(dataclasses.replace(sd, name=x86.name, note=x86.note,
-                                             fragments=(), rootfs=""), x86)
+                                             rootfs="", kernel_of=""), x86)
+        # One kernel: built once, in the vendor board's folder.
+        self.assertEqual(kernels.build_dir(sd, "6.1"), kernels.build_dir(x86, "6.1"))
 
     def test_the_fragment_leaves_debians_options_alone(self):
         vendor = {f"CONFIG_{sym}" for sym, _ in boards.vendor_options()}

@@ -101,9 +101,9 @@ NOKPROBE_SYMBOL(lcrt_regs_fp);
 
 /*
  * The top of the stack in a function that does not start with
- * "push %rbp" (after an ENDBR64 with IBT, or its sealed NOP4), or before
- * that push has run;
- * right after it, the word above. A wrong word is no harm: the caller is
+ * "push %rbp" (after an ENDBR64 with IBT, or the 4-byte poison, OSP NOP3,
+ * that sealing writes over it), or before that push has run; right after
+ * it, the word above. A wrong word is no harm: the caller is
  * taken only when the call before it proves it (lcrt_proven_caller()).
  */
 unsigned long lcrt_leaf_return(struct pt_regs *regs, unsigned long func)

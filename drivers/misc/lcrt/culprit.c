@@ -29,6 +29,7 @@
  * primitives, notifier chains, LCRT itself). GCC's clone suffixes
  * (.constprop.0, .isra.0, .cold) do not change what a function is.
  */
+#include <linux/bsearch.h>
 #include <linux/bug.h>
 #include <linux/freezer.h>
 #include <linux/kernel.h>
@@ -43,113 +44,107 @@
 
 #include "lcrt.h"
 
-/* Functions that are the crash's machinery, wherever they live. */
+/*
+ * Functions that are the crash's machinery, wherever they live: panic and
+ * oops handling, BUG and WARN, the watchdogs and the hung-task detector,
+ * lock slow paths, sleep and wait primitives that are not scheduler text,
+ * notifier chains and the stop of other CPUs, a blocked task's switch
+ * (x86's is not scheduler text), delay loops, the sanitizers' reports, and
+ * the hardening checks, which fail on behalf of their caller.
+ *
+ * Sorted (strcmp() order): looked up by bsearch() for every frame.
+ */
 static const char * const lcrt_machinery_names[] = {
-	/* panic and oops */
-	"panic", "vpanic", "nmi_panic", "panic_smp_self_stop",
-	"nmi_panic_self_stop", "check_panic_on_warn", "die", "__die",
-	"oops_end", "die_kernel_fault", "__do_kernel_fault", "do_kernel_fault",
-	"do_page_fault", "do_mem_abort", "do_DataAbort", "do_PrefetchAbort",
-	"do_translation_fault", "do_bad_area", "__do_page_fault",
-	"page_fault_oops", "kernelmode_fixup_or_oops", "handle_page_fault",
-	"do_user_addr_fault", "do_kern_addr_fault", "__bad_area_nosemaphore",
-	"bad_area_nosemaphore", "__bad_area", "bad_area",
-	"bad_area_access_error", "handle_bad_stack",
-	"handle_stack_overflow", "bad_mode", "arm_notify_die",
-	/* BUG and WARN */
-	"__warn", "warn_slowpath_fmt", "__warn_printk", "report_bug",
-	"__report_bug", "bug_handler", "handle_bug", "do_trap",
-	"do_error_trap", "do_undefinstr", "call_undef_hook", "call_break_hook",
-	"call_el1_break_hook", "brk_handler", "do_debug_exception",
-	"do_el1_brk64", "do_el1_undef", "do_el1_bti", "do_el1_fpac",
-	"bug_brk_handler", "early_brk64",
-	"__stack_chk_fail", "__schedule_bug", "__might_resched",
-	"__might_sleep", "__might_fault", "__cant_sleep", "__cant_migrate",
-	/* watchdogs and the hung-task detector */
-	"watchdog_timer_fn", "watchdog_overflow_callback",
-	"watchdog_hardlockup_check", "watchdog_buddy_check_hardlockup",
-	"watchdog_check_hardlockup_other_cpu", "watchdog",
-	"check_hung_uninterruptible_tasks", "check_hung_task",
-	"rcu_sched_clock_irq", "print_cpu_stall", "check_cpu_stall",
-	/* lock slow paths */
-	"queued_spin_lock_slowpath", "native_queued_spin_lock_slowpath",
-	"__pv_queued_spin_lock_slowpath", "queued_read_lock_slowpath",
-	"queued_write_lock_slowpath", "rt_spin_lock", "rt_mutex_slowlock",
-	/* sleep and wait primitives that are not scheduler text */
-	"msleep", "msleep_interruptible", "ssleep", "usleep_range_state",
-	"fsleep", "__wait_on_bit", "out_of_line_wait_on_bit",
-	"smp_call_function_single", "smp_call_function_many_cond",
-	"smp_call_function_many", "smp_call_function", "on_each_cpu_cond_mask",
-	"csd_lock_wait", "__csd_lock_wait",
-	/* notifier chains and the stop of other CPUs */
-	"notifier_call_chain", "atomic_notifier_call_chain",
-	"__atomic_notifier_call_chain", "notify_die",
-	"smp_send_stop", "panic_other_cpus_shutdown",
-	/* a blocked task's switch (x86's is not scheduler text) */
-	"__switch_to", "__switch_to_asm",
-	/* waits that are not scheduler text */
-	"__folio_lock", "folio_wait_bit", "folio_wait_bit_common",
-	"folio_wait_writeback", "__wait_on_buffer", "__flush_work",
-	"__flush_workqueue", "synchronize_rcu", "__wait_rcu_gp",
-	/* delay loops */
-	"__delay", "__const_udelay", "__udelay", "delay_tsc", "delay_loop",
-	"__loop_delay", "__timer_delay", "__timer_udelay",
-	/* sanitizers' reports */
-	"kasan_report", "end_report", "kfence_report_error",
-	"kfence_handle_page_fault", "kfence_guarded_free", "__kfence_free",
-	/* hardening checks, which fail on behalf of their caller */
-	"fortify_panic", "__fortify_panic", "__fortify_report",
-	"usercopy_abort", "__check_object_size", "check_heap_object",
-	"__check_heap_object", "check_stack_object", "__list_add_valid",
-	"__list_del_entry_valid", "__list_add_valid_or_report",
-	"__list_del_entry_valid_or_report", "refcount_warn_saturate",
-	"refcount_dec_not_one", "refcount_dec_if_one", "refcount_dec_and_lock",
-	"refcount_dec_and_lock_irqsave", "refcount_dec_and_mutex_lock",
+	"__atomic_notifier_call_chain", "__bad_area", "__bad_area_nosemaphore",
+	"__cant_migrate", "__cant_sleep", "__check_heap_object",
+	"__check_object_size", "__const_udelay", "__csd_lock_wait", "__delay",
+	"__die", "__do_kernel_fault", "__do_page_fault", "__flush_work",
+	"__flush_workqueue", "__folio_lock", "__fortify_panic",
+	"__fortify_report", "__kfence_free", "__list_add_valid",
+	"__list_add_valid_or_report", "__list_del_entry_valid",
+	"__list_del_entry_valid_or_report", "__loop_delay", "__might_fault",
+	"__might_resched", "__might_sleep", "__pv_queued_spin_lock_slowpath",
+	"__report_bug", "__schedule_bug", "__stack_chk_fail", "__switch_to",
+	"__switch_to_asm", "__timer_delay", "__timer_udelay", "__udelay",
+	"__wait_on_bit", "__wait_on_buffer", "__wait_rcu_gp", "__warn",
+	"__warn_printk", "arm_notify_die", "atomic_notifier_call_chain",
+	"bad_area", "bad_area_access_error", "bad_area_nosemaphore", "bad_mode",
+	"brk_handler", "bug_brk_handler", "bug_handler", "call_break_hook",
+	"call_el1_break_hook", "call_undef_hook", "check_cpu_stall",
+	"check_heap_object", "check_hung_task",
+	"check_hung_uninterruptible_tasks", "check_panic_on_warn",
+	"check_stack_object", "csd_lock_wait", "delay_loop", "delay_tsc", "die",
+	"die_kernel_fault", "do_DataAbort", "do_PrefetchAbort", "do_bad_area",
+	"do_debug_exception", "do_el1_brk64", "do_el1_bti", "do_el1_fpac",
+	"do_el1_undef", "do_error_trap", "do_kern_addr_fault",
+	"do_kernel_fault", "do_mem_abort", "do_page_fault",
+	"do_translation_fault", "do_trap", "do_undefinstr",
+	"do_user_addr_fault", "early_brk64", "end_report", "folio_wait_bit",
+	"folio_wait_bit_common", "folio_wait_writeback", "fortify_panic",
+	"fsleep", "handle_bad_stack", "handle_bug", "handle_page_fault",
+	"handle_stack_overflow", "kasan_report", "kernelmode_fixup_or_oops",
+	"kfence_guarded_free", "kfence_handle_page_fault",
+	"kfence_report_error", "msleep", "msleep_interruptible",
+	"native_queued_spin_lock_slowpath", "nmi_panic", "nmi_panic_self_stop",
+	"notifier_call_chain", "notify_die", "on_each_cpu_cond_mask",
+	"oops_end", "out_of_line_wait_on_bit", "page_fault_oops", "panic",
+	"panic_other_cpus_shutdown", "panic_smp_self_stop", "print_cpu_stall",
+	"queued_read_lock_slowpath", "queued_spin_lock_slowpath",
+	"queued_write_lock_slowpath", "rcu_sched_clock_irq",
+	"refcount_dec_and_lock", "refcount_dec_and_lock_irqsave",
+	"refcount_dec_and_mutex_lock", "refcount_dec_if_one",
+	"refcount_dec_not_one", "refcount_warn_saturate", "report_bug",
+	"rt_mutex_slowlock", "rt_spin_lock", "smp_call_function",
+	"smp_call_function_many", "smp_call_function_many_cond",
+	"smp_call_function_single", "smp_send_stop", "ssleep",
+	"synchronize_rcu", "usercopy_abort", "usleep_range_state", "vpanic",
+	"warn_slowpath_fmt", "watchdog", "watchdog_buddy_check_hardlockup",
+	"watchdog_check_hardlockup_other_cpu", "watchdog_hardlockup_check",
+	"watchdog_overflow_callback", "watchdog_timer_fn",
 };
 
 /*
  * The kernel's inline lock and reference-count helpers, which a module may
  * hold an out-of-line copy of ("do_raw_spin_lock [mod]",
- * "__refcount_add.constprop.0"): machinery in a module too.
+ * "__refcount_add.constprop.0"): machinery in a module too. Sorted.
  */
 static const char * const lcrt_inline_names[] = {
-	"do_raw_spin_lock", "do_raw_read_lock", "do_raw_write_lock",
-	"arch_spin_lock", "queued_spin_lock", "queued_read_lock",
-	"queued_write_lock", "__raw_spin_lock", "__raw_spin_lock_irq",
-	"__raw_spin_lock_irqsave", "__raw_spin_lock_bh", "spin_lock",
-	"spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh",
-	"__refcount_add", "__refcount_add_not_zero", "__refcount_inc",
-	"__refcount_inc_not_zero", "__refcount_sub_and_test",
-	"__refcount_dec_and_test", "__refcount_dec", "refcount_add",
-	"refcount_add_not_zero", "refcount_inc", "refcount_inc_not_zero",
-	"refcount_sub_and_test", "refcount_dec_and_test", "refcount_dec",
+	"__raw_spin_lock", "__raw_spin_lock_bh", "__raw_spin_lock_irq",
+	"__raw_spin_lock_irqsave", "__refcount_add", "__refcount_add_not_zero",
+	"__refcount_dec", "__refcount_dec_and_test", "__refcount_inc",
+	"__refcount_inc_not_zero", "__refcount_sub_and_test", "arch_spin_lock",
+	"do_raw_read_lock", "do_raw_spin_lock", "do_raw_write_lock",
+	"queued_read_lock", "queued_spin_lock", "queued_write_lock",
+	"refcount_add", "refcount_add_not_zero", "refcount_dec",
+	"refcount_dec_and_test", "refcount_inc", "refcount_inc_not_zero",
+	"refcount_sub_and_test", "spin_lock", "spin_lock_bh", "spin_lock_irq",
+	"spin_lock_irqsave",
 };
 
 /*
  * String, memory and user-copy helpers, and the allocator's free paths
  * (whose hardening checks trap on a double or cross-cache free): a fault
- * in one is its caller's (syzkaller's rule, too).
+ * in one is its caller's (syzkaller's rule, too). Sorted.
  */
 static const char * const lcrt_helper_names[] = {
-	"memset", "memcpy", "memmove", "memcmp", "memchr", "memscan",
-	"__memset", "__memcpy", "__memmove", "memset_orig", "memcpy_orig",
-	"mmioset", "mmiocpy", "memcpy_fromio", "memcpy_toio", "memset_io",
-	"strlen", "strnlen", "strcpy", "strncpy", "strscpy", "strlcpy",
-	"strcat", "strncat", "strcmp", "strncmp", "strchr", "strrchr",
-	"strstr", "strsep", "__arch_copy_from_user", "__arch_copy_to_user",
-	"raw_copy_from_user", "raw_copy_to_user", "_copy_from_user",
-	"_copy_to_user", "_inline_copy_from_user", "_inline_copy_to_user",
-	"arm_copy_from_user", "arm_copy_to_user",
-	"__copy_from_user", "__copy_to_user", "__copy_user_memcpy",
-	"__copy_to_user_std", "__copy_to_user_memcpy",
-	"copy_user_generic_string", "copy_user_enhanced_fast_string",
-	"rep_movs_alternative", "__clear_user", "clear_user",
-	"__clear_user_std", "arm_clear_user", "__clear_user_memset",
-	/* the allocator's free paths: a bad free is its caller's */
-	"kfree", "kvfree", "kfree_const", "kfree_sensitive", "kvfree_sensitive",
-	"kmem_cache_free", "__kmem_cache_free", "do_slab_free", "__slab_free",
-	"___cache_free", "kmem_cache_free_bulk", "__kmem_cache_free_bulk",
-	"build_detached_freelist", "free_large_kmalloc",
+	"___cache_free", "__arch_copy_from_user", "__arch_copy_to_user",
+	"__clear_user", "__clear_user_memset", "__clear_user_std",
+	"__copy_from_user", "__copy_to_user", "__copy_to_user_memcpy",
+	"__copy_to_user_std", "__copy_user_memcpy", "__kmem_cache_free",
+	"__kmem_cache_free_bulk", "__memcpy", "__memmove", "__memset",
+	"__slab_free", "_copy_from_user", "_copy_to_user",
+	"_inline_copy_from_user", "_inline_copy_to_user", "arm_clear_user",
+	"arm_copy_from_user", "arm_copy_to_user", "build_detached_freelist",
+	"clear_user", "copy_user_enhanced_fast_string",
+	"copy_user_generic_string", "do_slab_free", "free_large_kmalloc",
+	"kfree", "kfree_const", "kfree_sensitive", "kmem_cache_free",
+	"kmem_cache_free_bulk", "kvfree", "kvfree_sensitive", "memchr",
+	"memcmp", "memcpy", "memcpy_fromio", "memcpy_orig", "memcpy_toio",
+	"memmove", "memscan", "memset", "memset_io", "memset_orig", "mmiocpy",
+	"mmioset", "raw_copy_from_user", "raw_copy_to_user",
+	"rep_movs_alternative", "strcat", "strchr", "strcmp", "strcpy",
+	"strlcpy", "strlen", "strncat", "strncmp", "strncpy", "strnlen",
+	"strrchr", "strscpy", "strsep", "strstr",
 };
 
 /* Sanitizer hooks, by prefix: a report in one is its caller's. */
@@ -165,14 +160,35 @@ static size_t lcrt_base_len(const char *name)
 
 NOKPROBE_SYMBOL(lcrt_base_len);
 
-static bool lcrt_name_is(const char *name, const char *want)
-{
-	size_t n = lcrt_base_len(name);
+/* A name cut to @len bytes, as bsearch()'s key. */
+struct lcrt_name_key {
+	const char *name;
+	size_t len;
+};
 
-	return n == strlen(want) && !strncmp(name, want, n);
+static int lcrt_name_cmp(const void *key, const void *elt)
+{
+	const struct lcrt_name_key *k = key;
+	const char *want = *(const char * const *)elt;
+	int c = strncmp(k->name, want, k->len);
+
+	if (c)
+		return c;
+	return want[k->len] ? -1 : 0;
 }
 
-NOKPROBE_SYMBOL(lcrt_name_is);
+NOKPROBE_SYMBOL(lcrt_name_cmp);
+
+/* Is @name's function (without its clone suffix or module) in @table? */
+static bool lcrt_name_in(const char *name, const char * const *table,
+			 size_t n)
+{
+	struct lcrt_name_key k = { name, lcrt_base_len(name) };
+
+	return bsearch(&k, table, n, sizeof(*table), lcrt_name_cmp);
+}
+
+NOKPROBE_SYMBOL(lcrt_name_in);
 
 static bool lcrt_in(unsigned long pc, const char *lo, const char *hi)
 {
@@ -192,8 +208,6 @@ NOKPROBE_SYMBOL(lcrt_in);
  */
 bool lcrt_machinery(unsigned long pc, const char *name)
 {
-	unsigned int i;
-
 	if (lcrt_in_entry_text(pc) ||
 	    lcrt_in(pc, __irqentry_text_start, __irqentry_text_end) ||
 	    lcrt_in(pc, __softirqentry_text_start, __softirqentry_text_end) ||
@@ -202,9 +216,8 @@ bool lcrt_machinery(unsigned long pc, const char *name)
 		return true;
 	if (!name[0])
 		return false;
-	for (i = 0; i < ARRAY_SIZE(lcrt_inline_names); i++)
-		if (lcrt_name_is(name, lcrt_inline_names[i]))
-			return true;
+	if (lcrt_name_in(name, lcrt_inline_names, ARRAY_SIZE(lcrt_inline_names)))
+		return true;
 	/*
 	 * The machinery named below is built in: a module's function of the
 	 * same name ("watchdog [foo]", "lcrt_crash_oops [lcrt_crash]") is not.
@@ -213,10 +226,8 @@ bool lcrt_machinery(unsigned long pc, const char *name)
 		return false;
 	if (!strncmp(name, "lcrt_", 5))
 		return true;
-	for (i = 0; i < ARRAY_SIZE(lcrt_machinery_names); i++)
-		if (lcrt_name_is(name, lcrt_machinery_names[i]))
-			return true;
-	return false;
+	return lcrt_name_in(name, lcrt_machinery_names,
+			    ARRAY_SIZE(lcrt_machinery_names));
 }
 
 NOKPROBE_SYMBOL(lcrt_machinery);
@@ -225,9 +236,8 @@ static bool lcrt_helper(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(lcrt_helper_names); i++)
-		if (lcrt_name_is(name, lcrt_helper_names[i]))
-			return true;
+	if (lcrt_name_in(name, lcrt_helper_names, ARRAY_SIZE(lcrt_helper_names)))
+		return true;
 	for (i = 0; i < ARRAY_SIZE(lcrt_helper_prefixes); i++)
 		if (!strncmp(name, lcrt_helper_prefixes[i],
 			     strlen(lcrt_helper_prefixes[i])))
@@ -236,6 +246,26 @@ static bool lcrt_helper(const char *name)
 }
 
 NOKPROBE_SYMBOL(lcrt_helper);
+
+#if IS_ENABLED(CONFIG_LCRT_KUNIT_TEST)
+/* The name tables, for KUnit to check that they are sorted. */
+const char * const *lcrt_culprit_names(unsigned int i, size_t *n)
+{
+	static const struct {
+		const char * const *names;
+		size_t n;
+	} tables[] = {
+		{ lcrt_machinery_names, ARRAY_SIZE(lcrt_machinery_names) },
+		{ lcrt_inline_names, ARRAY_SIZE(lcrt_inline_names) },
+		{ lcrt_helper_names, ARRAY_SIZE(lcrt_helper_names) },
+	};
+
+	if (i >= ARRAY_SIZE(tables))
+		return NULL;
+	*n = tables[i].n;
+	return tables[i].names;
+}
+#endif
 
 /* Did a WARN trap at @pc, as the kernel's bug table says? */
 static bool lcrt_warn_trap(unsigned long pc)

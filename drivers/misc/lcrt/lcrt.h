@@ -472,6 +472,9 @@ bool lcrt_machinery(unsigned long pc, const char *name);
 void lcrt_culprit(struct lcrt_trace *t, u8 event, const char *reason,
 		  unsigned long irq_pc);
 bool lcrt_hung_task(struct lcrt_trace *t, struct lcrt_hung *h);
+#if IS_ENABLED(CONFIG_LCRT_KUNIT_TEST)
+const char * const *lcrt_culprit_names(unsigned int i, size_t *n);
+#endif
 
 /* region.c: the format on the medium; store.c: where the region is. */
 #define LCRT_NO_OWNER		(-1)

@@ -328,13 +328,14 @@ static bool lcrt_put_repeats(struct lcrt_enc *e, const struct lcrt_trace *t,
 
 NOKPROBE_SYMBOL(lcrt_put_repeats);
 
-/* The bytes of the section of the frames' repeats, at most. */
-static size_t lcrt_repeats_size(const struct lcrt_trace *t)
+/* The bytes of the section of the first @nframes frames' repeats, at most. */
+static size_t lcrt_repeats_size(const struct lcrt_trace *t,
+				unsigned int nframes)
 {
 	unsigned int i, n = 0;
 
 	BUILD_BUG_ON(LCRT_MAX_FRAMES > 127);	/* one-byte indices */
-	for (i = 0; i < t->nr; i++)
+	for (i = 0; i < nframes && i < t->nr; i++)
 		n += !!t->frames[i].repeat;
 	/* An index takes a byte, a repeat count at most three. */
 	return n ? SEC_SIZE + 1 + n * 4 : 0;
@@ -562,18 +563,19 @@ static size_t lcrt_window_cost(const struct lcrt_trace *t, unsigned int i,
 NOKPROBE_SYMBOL(lcrt_window_cost);
 
 /*
- * Give frames [@from, @to) their levels, level by level, innermost first,
- * up to @max words, while @room lasts; *@used counts the bytes. False
- * when the room ran out.
+ * Give frames [@from, @to) their levels up to @top, level by level,
+ * innermost first, each window at most @max words, while @room lasts;
+ * *@used counts the bytes. False when the room ran out.
  */
 static bool lcrt_share_levels(const struct lcrt_trace *t, unsigned int from,
-			      unsigned int to, unsigned int max, size_t room,
-			      u8 *levels, size_t *used)
+			      unsigned int to, unsigned int max,
+			      unsigned int top, size_t room, u8 *levels,
+			      size_t *used)
 {
 	unsigned int i, l;
 	size_t cost;
 
-	for (l = 1; l <= max + 1; l++) {
+	for (l = 1; l <= top; l++) {
 		for (i = from; i < to; i++) {
 			if (lcrt_window_levels(t, i, max) < l || levels[i] >= l)
 				continue;
@@ -610,15 +612,15 @@ static bool lcrt_window_share(const struct lcrt_trace *t, unsigned int n,
 	BUILD_BUG_ON(LCRT_WINDOW_MAX >= U8_MAX);
 	memset(levels, 0, n);
 	/* Where every window is, then the core's words, then the rest's. */
-	if (max)
-		lcrt_share_levels(t, 0, n, 0, room, levels, &used);
+	lcrt_share_levels(t, 0, n, max, 1, room, levels, &used);
 	if (t->culprit >= 0 && (unsigned int)t->culprit < n) {
 		lo = t->culprit ? t->culprit - 1 : 0;
 		hi = min_t(unsigned int, n,
 			   t->culprit + 1 + LCRT_CORE_CALLERS);
-		lcrt_share_levels(t, lo, hi, max, room, levels, &used);
+		lcrt_share_levels(t, lo, hi, max, max + 1, room, levels,
+				  &used);
 	}
-	lcrt_share_levels(t, 0, n, max, room, levels, &used);
+	lcrt_share_levels(t, 0, n, max, max + 1, room, levels, &used);
 	for (i = 0; i < n; i++)
 		if (lcrt_window_levels(t, i, max) && !levels[i])
 			return false;
@@ -693,9 +695,10 @@ static size_t lcrt_cpus_size(const struct lcrt_facts *f)
 NOKPROBE_SYMBOL(lcrt_cpus_size);
 
 /*
- * The bytes of every window's first level (where it is), and of the whole
- * windows of the culprit's callee, the culprit and LCRT_CORE_CALLERS of its
- * callers: what a record with a culprit keeps before its outer frames.
+ * The bytes of the first @nframes frames' windows at their first level
+ * (where each is), and of the whole windows of the culprit's callee, the
+ * culprit and LCRT_CORE_CALLERS of its callers among them: what a record
+ * with a culprit that keeps @nframes frames keeps for their windows.
  */
 static size_t lcrt_core_windows_size(const struct lcrt_trace *t,
 				     unsigned int max, unsigned int nframes)
@@ -781,21 +784,21 @@ static size_t lcrt_left(size_t room, size_t used)
 NOKPROBE_SYMBOL(lcrt_left);
 
 /*
- * The room a record with a culprit keeps before its outer frames, in this
- * order: the frames up to the culprit; the other CPUs; the frames of
- * LCRT_CORE_CALLERS of its callers; every kept frame's window address and
- * the whole windows around the culprit. 0 without a culprit.
+ * The room a record with a culprit that keeps @n frames holds back from
+ * @room for what follows its frames, in this order once the frames up to
+ * the culprit are in: the other CPUs (@cpus bytes, lcrt_cpus_size()); the
+ * frames of LCRT_CORE_CALLERS of its callers; the @n frames' window
+ * addresses and the whole windows around the culprit. 0 without a culprit.
  */
-static size_t lcrt_core_reserve(const struct lcrt_facts *f, unsigned int max,
-				size_t room, unsigned int n)
+static size_t lcrt_core_reserve(const struct lcrt_trace *t, size_t cpus,
+				unsigned int max, size_t room, unsigned int n)
 {
-	const struct lcrt_trace *t = f->trace;
-	size_t cpus, core;
+	size_t core;
 
 	if (t->culprit < 0 || (unsigned int)t->culprit >= t->nr)
 		return 0;
 	room = lcrt_left(room, lcrt_frames_size(t, t->culprit + 1));
-	cpus = min(lcrt_cpus_size(f), room);
+	cpus = min(cpus, room);
 	room = lcrt_left(room - cpus,
 			 lcrt_frames_size(t, t->culprit + 1 + LCRT_CORE_CALLERS) -
 			 lcrt_frames_size(t, t->culprit + 1));
@@ -830,7 +833,7 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 	u8 levels[LCRT_MAX_FRAMES];
 	struct lcrt_enc e;
 	bool whole, ok, cpus, windows = false;
-	size_t reserve, core, fixed;
+	size_t reserve, core, fixed, cpus_size;
 	u16 flags = 0;
 
 	lcrt_enc_init(&e, buf, budget);
@@ -853,13 +856,14 @@ size_t lcrt_encode(const struct lcrt_facts *f, void *buf, size_t budget,
 		 * what is kept of only the frames kept (their modules, the
 		 * addresses of their windows) is counted for those alone.
 		 */
+		cpus_size = lcrt_cpus_size(f);
 		for (n = t->nr; ; n--) {
 			fixed = min(lcrt_exact_size(t, n) + LCRT_CULPRIT_SIZE +
-				    lcrt_repeats_size(t) +
+				    lcrt_repeats_size(t, n) +
 				    lcrt_modules_size(t, n) +
 				    lcrt_load_size(f, n), e.size - e.pos);
-			core = lcrt_core_reserve(f, max, e.size - e.pos - fixed,
-						 n);
+			core = lcrt_core_reserve(t, cpus_size, max,
+						 e.size - e.pos - fixed, n);
 			if (!n || lcrt_frames_size(t, n) + fixed + core <=
 			    e.size - e.pos)
 				break;
