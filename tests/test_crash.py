@@ -611,9 +611,10 @@ class CrashX86_64(CrashTests, unittest.TestCase):
         kernel = self.guest.kernel
         crash_cmdline = (f"console={b.console} panic=-1 maxcpus=1 reset_devices "
                          f"lcrt.nvram={b.nvram} {b.bootargs}")
+        # The helper's line leaves the tty before the oops stops the CPUs.
         out, console, _ = self.guest.run(
             f"/lab/kexec-crash /lab/{kernel.name} '{crash_cmdline}' && "
-            f"echo EXCEPTION > {DIRECT}", bootargs="crashkernel=64M",
+            f"sleep 1 && echo EXCEPTION > {DIRECT}", bootargs="crashkernel=64M",
             files=[self.guest.kexec_helper(), kernel], timeout=150)
         self.assertIsNone(out, console[-3000:])
         self.assertIn("kexec_file_load returned 0", console)
