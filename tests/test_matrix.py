@@ -1,8 +1,9 @@
 """A cross-section of the crash matrix (make matrix runs all of it): every
 cell on the paper's platform (the arm vendor board, 6.1), and a few cells on
-the other vendor boards x kernels. arm64 on 6.12 is left to make matrix (and
-to KUnit, which runs on arm64 6.12): its kernel build alone would cost make
-check minutes it does not have."""
+each other vendor board on 6.1 and on arm on 6.12: every board and both
+kernels. arm64 and x86_64 on 6.12 are left to make matrix (and to KUnit,
+which runs on arm64 and x86_64 6.12): their kernel builds alone would cost
+make check minutes it does not have (60 on 2 cores)."""
 import base64
 import re
 import unittest
@@ -188,8 +189,6 @@ class X8661(Matrix, unittest.TestCase):
     BOARD, KVER, CELLS = "x86_64", "6.1", FEW
 
 
-class X86612(Matrix, unittest.TestCase):
-    BOARD, KVER, CELLS = "x86_64", "6.12", FEW
 
 
 if __name__ == "__main__":
