@@ -189,7 +189,5 @@ class X8661(Matrix, unittest.TestCase):
     BOARD, KVER, CELLS = "x86_64", "6.1", FEW
 
 
-
-
 if __name__ == "__main__":
     unittest.main()
