@@ -585,12 +585,11 @@ def warm_rows(rows):
             continue
         same = [x for x in rows if not x["cold"] and x["arch"] == r["arch"]
                 and x["budget"] == r["budget"] and x["depth"] == r["depth"]]
-        times = sorted(x["lcrt_capture_ns"] for x in same)
-        notify = sorted(x["lcrt_notify_ns"] for x in same)
-        out.append(dict(r, lcrt_capture_ns=times[len(times) // 2],
-                        lcrt_capture_min_ns=times[0],
-                        lcrt_notify_ns=notify[len(notify) // 2],
-                        lcrt_notify_min_ns=notify[0], repeats=len(times)))
+        cap_min, cap, _ = stats(x["lcrt_capture_ns"] for x in same)
+        not_min, notify, _ = stats(x["lcrt_notify_ns"] for x in same)
+        out.append(dict(r, lcrt_capture_ns=cap, lcrt_capture_min_ns=cap_min,
+                        lcrt_notify_ns=notify, lcrt_notify_min_ns=not_min,
+                        repeats=len(same)))
     return out
 
 

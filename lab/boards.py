@@ -92,11 +92,7 @@ BOARDS = {b.name: b for b in [
     # one kernel serves the busybox guest and the systemd one.
     Board(name="x86_64", **_X86_64, fragments=("systemd",),
           note="Debian amd64: ORC, no frame pointers, KASLR"),
-    # The vendor board as a device with systemd: the x86_64 kernel, booting
-    # a Debian bookworm root with systemd as init.
-    Board(name="x86_64-systemd", **_X86_64, fragments=("systemd",),
-          rootfs="systemd", kernel_of="x86_64",
-          note="Debian amd64 with a bookworm root and systemd as init"),
+
     # Toy variants: allnoconfig on one CPU with frame pointers.
     Board(name="arm-fp", **_ARM, smp=1, vendor=False, fragments=("arm-fp",),
           note="toy: APCS frame pointers, LCRT's own walker"),
@@ -107,6 +103,11 @@ BOARDS = {b.name: b for b in [
           fragments=("x86_64-fp",),
           note="toy: frame-pointer unwinder, LCRT's own walker"),
 ]}
+# The vendor board as a device with systemd: the x86_64 board itself (its
+# kernel, built once), booting a Debian bookworm root with systemd as init.
+BOARDS["x86_64-systemd"] = dataclasses.replace(
+    BOARDS["x86_64"], name="x86_64-systemd", rootfs="systemd", kernel_of="x86_64",
+    note="Debian amd64 with a bookworm root and systemd as init")
 DEFAULT_BOARD = "arm"
 
 
