@@ -50,6 +50,10 @@ class Board:
     # The board whose kernel it boots (the same config): built once, in
     # that board's folder.
     kernel_of: str = ""
+    serials: tuple = ("stdio",)   # QEMU -serial, in order: the console's
+    flash: str = ""           # size of a NOR flash (-drive if=pflash), or ""
+    dtb: str = ""             # the kernel's device tree of the board, if QEMU makes none
+    poweroff: bool = True     # the guest's poweroff ends QEMU
     note: str = ""
 
     def debian_kver(self, kver):
@@ -83,7 +87,9 @@ _X86_64 = dict(arch="x86_64", cross="", gcc_pkg="gcc",
 
 BOARDS = {b.name: b for b in [
     # The vendor boards: the defaults.
-    Board(name="arm", **_ARM,
+    # With lab/boards/nor.config: the same armmp kernel boots the flash
+    # board (zynq) too.
+    Board(name="arm", **_ARM, fragments=("nor",),
           note="Debian armmp: ARM unwind tables, no frame pointers"),
     Board(name="arm64", **_ARM64,
           note="Debian arm64: frame records, KASLR"),
@@ -108,6 +114,14 @@ BOARDS = {b.name: b for b in [
 BOARDS["x86_64-systemd"] = dataclasses.replace(
     BOARDS["x86_64"], name="x86_64-systemd", rootfs="systemd", kernel_of="x86_64",
     note="Debian amd64 with a bookworm root and systemd as init")
+# The flash board: the arm board's kernel on QEMU xilinx-zynq-a9 (one
+# Cortex-A9, RAM at 0), the records on its AMD CFI NOR (64 MiB, 128 KiB
+# blocks, a raw file) in the partition labelled "lcrt"; no NVRAM region.
+BOARDS["nor"] = dataclasses.replace(
+    BOARDS["arm"], name="nor", machine="xilinx-zynq-a9", cpu="cortex-a9",
+    smp=1, console="ttyPS0", ram_base=0, nvram="", kernel_of="arm",
+    serials=("null", "stdio"), flash="64M", dtb="zynq-zc702", poweroff=False,
+    note="zynq-a9 with AMD CFI NOR: the records on an MTD partition")
 DEFAULT_BOARD = "arm"
 
 

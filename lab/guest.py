@@ -4,13 +4,14 @@ QEMU processes on the same file.
 """
 import os
 import re
+import select
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE, ensure_packages, foreign_deb, host_deb_arch, run
+from common import CACHE, ensure_packages, foreign_deb, host_deb_arch, run, sha
 from boards import board
 import kernels
 
@@ -81,12 +82,72 @@ def parse_nvram(spec):
     return int(size.rstrip("KkMm"), 0) * mult, int(addr, 0)
 
 
+def flash_file(nvram_file):
+    """The NOR flash of a flash board, beside its RAM file."""
+    return Path(f"{nvram_file}.nor")
+
+
 def qemu_cmd(b, nvram_file, *extra, ram=RAM, nic="none"):
+    serials = [a for s in b.serials for a in ("-serial", s)]
+    flash = []
+    if b.flash:
+        size, _ = parse_nvram(f"{b.flash}@0")
+        nor = flash_file(nvram_file)
+        if not nor.exists() or nor.stat().st_size != size:
+            nor.write_bytes(b"\xff" * size)    # erased
+        flash = ["-drive", f"if=pflash,format=raw,file={nor}"]
     return [b.qemu, "-M", f"{b.machine},memory-backend=ram", "-cpu", b.cpu,
             "-smp", str(b.smp), "-m", ram, "-object",
             f"memory-backend-file,id=ram,size={ram},mem-path={nvram_file},share=on",
-            "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-nic", nic, "-no-reboot", *extra]
+            "-display", "none", "-monitor", "none", *serials,
+            "-nic", nic, "-no-reboot", *flash, *extra]
+
+
+# The flash board's NOR: the partitions of its device tree (offset, size).
+FLASH_BASE = 0xe2000000
+FLASH_PARTS = (("lcrt", 0x0, 0x40000), ("oops", 0x40000, 0x40000),
+               ("data", 0x80000, 0x3f80000))
+
+
+def flash_dtb(b, out):
+    """The kernel's device tree of a flash board, with its NOR and the
+    NOR's partitions (fixed-partitions: "lcrt", "oops" for mtdoops,
+    "data")."""
+    ensure_packages(["device-tree-compiler"])
+    src = out / "arch/arm/boot/dts" / f"{b.dtb}.dtb"
+    if not src.exists():
+        src = out / "arch/arm/boot/dts/xilinx" / f"{b.dtb}.dtb"
+    work = CACHE / "guest" / f"{b.name}-dt"
+    work.mkdir(parents=True, exist_ok=True)
+    dtb = work / f"{b.dtb}-{sha(str(out))}-flash.dtb"
+    if dtb.exists() and dtb.stat().st_mtime >= src.stat().st_mtime:
+        return dtb
+    dts = run(["dtc", "-q", "-I", "dtb", "-O", "dts", src],
+              capture_output=True, text=True).stdout
+    size, _ = parse_nvram(f"{b.flash}@0")
+    parts = "".join(f"""
+\t\t\tpartition@{off:x} {{
+\t\t\t\tlabel = "{name}";
+\t\t\t\treg = <{off:#x} {n:#x}>;
+\t\t\t}};""" for name, off, n in FLASH_PARTS)
+    dts += f"""
+/ {{
+\tflash@{FLASH_BASE:x} {{
+\t\tcompatible = "cfi-flash";
+\t\treg = <{FLASH_BASE:#x} {size:#x}>;
+\t\tbank-width = <1>;
+\t\tpartitions {{
+\t\t\tcompatible = "fixed-partitions";
+\t\t\t#address-cells = <1>;
+\t\t\t#size-cells = <1>;{parts}
+\t\t}};
+\t}};
+}};
+"""
+    (work / f"{b.dtb}-flash.dts").write_text(dts)
+    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
+         work / f"{b.dtb}-flash.dts"])
+    return dtb
 
 
 def region_dtb(b, disabled=False):
@@ -127,8 +188,40 @@ def region_dtb(b, disabled=False):
     return dtb
 
 
+def run_until(cmd, timeout, kill_on=()):
+    """Run QEMU; kill it (SIGKILL: a power cut) as soon as its output
+    matches one of the regular expressions kill_on. Returns (output, exit
+    code)."""
+    if not kill_on:
+        try:
+            p = subprocess.run([str(c) for c in cmd], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=timeout)
+            return (p.stdout.decode(errors="replace") +
+                    p.stderr.decode(errors="replace")), p.returncode
+        except subprocess.TimeoutExpired as e:
+            return ((e.stdout or b"").decode(errors="replace") +
+                    "\n@@LAB-TIMEOUT\n"), -1
+    p = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.set_blocking(p.stdout.fileno(), False)
+    out, end = b"", time.time() + timeout
+    while p.poll() is None and time.time() < end:
+        select.select([p.stdout], [], [], 0.2)
+        out += p.stdout.read() or b""
+        if any(re.search(k.encode(), out) for k in kill_on):
+            p.kill()
+            break
+    else:
+        if p.poll() is None:
+            p.kill()
+            out += b"\n@@LAB-TIMEOUT\n"
+    p.wait()
+    out += p.stdout.read() or b""
+    return out.decode(errors="replace"), p.returncode
+
+
 def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=180, dt=False,
-         oops_panic=True):
+         oops_panic=True, kill_on=()):
     """One QEMU process. Returns (console text, exit code, seconds, the
     kernel command line).
 
@@ -136,7 +229,7 @@ def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=180, dt=False,
     reserved-memory node in the board's device tree; dt="disabled" gives
     that node status "disabled" (no region then, unless bootargs name
     one)."""
-    region = "" if dt else f"lcrt.nvram={b.nvram}"
+    region = "" if dt or not b.nvram else f"lcrt.nvram={b.nvram}"
     if oops_panic:
         region += " oops=panic"
     append = " ".join(x for x in (f"console={b.console}", DEFAULT_BOOTARGS,
@@ -144,17 +237,15 @@ def boot(b, kernel, cpio, nvram_file, bootargs="", timeout=180, dt=False,
                                   bootargs) if x)
     cmd = qemu_cmd(b, nvram_file, "-kernel", kernel, "-initrd", cpio,
                    "-append", append)
-    if dt:
+    if b.dtb:
+        cmd += ["-dtb", flash_dtb(b, Path(kernel).parents[3])]
+    elif dt:
         cmd += ["-dtb", region_dtb(b, disabled=dt == "disabled")]
     t0 = time.time()
-    try:
-        p = subprocess.run([str(c) for c in cmd], stdin=subprocess.DEVNULL,
-                           capture_output=True, timeout=timeout)
-        text = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
-        rc = p.returncode
-    except subprocess.TimeoutExpired as e:
-        text = (e.stdout or b"").decode(errors="replace") + "\n@@LAB-TIMEOUT\n"
-        rc = -1
+    # A machine that cannot power itself off ends with the guest's command.
+    if not b.poweroff:
+        kill_on = (*kill_on, r"@@LAB-END rc=\d+\r?\n")
+    text, rc = run_until(cmd, timeout, kill_on)
     return text.replace("\r\n", "\n"), rc, time.time() - t0, append
 
 
@@ -182,12 +273,30 @@ class Guest:
         self.last_cmdline = ""
 
     def power_on_fresh(self):
-        """A board whose NVRAM has never held anything."""
-        if self.nvram.exists():
-            self.nvram.unlink()
+        """A board whose NVRAM (and flash) has never held anything."""
+        for f in (self.nvram, flash_file(self.nvram)):
+            if f.exists():
+                f.unlink()
+
+    def flash_bytes(self, part="lcrt"):
+        """A partition of the board's NOR as a dump of it would give."""
+        _, off, size = next(p for p in FLASH_PARTS if p[0] == part)
+        with open(flash_file(self.nvram), "rb") as f:
+            f.seek(off)
+            return f.read(size)
+
+    def flash_write(self, data, part="lcrt", offset=0):
+        """Write bytes into a partition of the NOR, as another user could."""
+        _, off, size = next(p for p in FLASH_PARTS if p[0] == part)
+        with open(flash_file(self.nvram), "r+b") as f:
+            f.seek(off + offset)
+            f.write(data[:size - offset])
 
     def region_bytes(self):
-        """The NVRAM region as the host sees it in the file after a power cut."""
+        """The NVRAM region as the host sees it in the file after a power
+        cut; on a flash board, the "lcrt" partition of the NOR."""
+        if self.board.flash:
+            return self.flash_bytes()
         size, addr = parse_nvram(self.board.nvram)
         with open(self.nvram, "rb") as f:
             f.seek(addr - self.board.ram_base)
@@ -221,7 +330,7 @@ class Guest:
             f.write(bytes([byte ^ xor]))
 
     def run(self, cmd, bootargs="", dt=False, oops_panic=True, timeout=180,
-            files=()):
+            files=(), kill_on=()):
         """Boot, run cmd in the guest, return (guest output, console, rc).
 
         guest output is None when the command did not finish (a crash).
@@ -232,6 +341,7 @@ class Guest:
                                          bootargs) if x)
             console, rc, secs, self.last_cmdline = boot(
                 self.board, self.kernel, cpio, self.nvram, extra, dt=dt,
+                kill_on=kill_on,
                 oops_panic=oops_panic, timeout=timeout)
         finally:
             shutil.rmtree(work, ignore_errors=True)

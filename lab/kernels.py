@@ -173,6 +173,13 @@ def built_image(b, kv=None):
     return img if img.exists() else None
 
 
+def dtb_target(b, tree):
+    """The make target of the board's device tree (6.5 moved arm's into
+    vendor folders)."""
+    vendor = Path(tree) / "arch/arm/boot/dts/xilinx"
+    return f"xilinx/{b.dtb}.dtb" if vendor.is_dir() else f"{b.dtb}.dtb"
+
+
 def build_kernel(b, kv=None):
     """Configure and build the board's kernel; returns (tree, out, kver)."""
     deps(b)
@@ -184,6 +191,8 @@ def build_kernel(b, kv=None):
     targets = [Path(b.image).name]
     if "CONFIG_MODULES=y" in (out / ".config").read_text().splitlines():
         targets.append("modules")
+    if b.dtb:
+        targets.append(dtb_target(b, tree))
     kmake(b, tree, out, *targets)
     log(f"kernel built in {time.time() - t0:.0f} s")
     return tree, out, kv

@@ -154,12 +154,26 @@ def series_spec():
                ("kunit/culprit_kunit.c", f"{D}/culprit_kunit.c"),
                ("kunit/control_kunit.c", f"{D}/control_kunit.c"),
                _same(f"{D}/test-hooks.c"))),
-        Patch("0008-dt-bindings-reserved-memory-add-lcrt.patch",
+        Patch("0008-misc-lcrt-keep-records-on-nor-flash.patch",
+              "misc: lcrt: keep records on NOR flash (an MTD partition)",
+              "Most small boards have no NVRAM but a NOR flash. Where no NVRAM\n"
+              "region is armed, keep the records on the MTD partition labelled\n"
+              "\"lcrt\" (or lcrt.mtd=NAME) whose chip driver can write at a\n"
+              "panic. The region's format and commit rules stay region.c's: the\n"
+              "region lives in memory as the image of the partition's slots,\n"
+              "and each write reaches the flash in order, with\n"
+              "mtd_panic_write() at a panic and from a work otherwise. Flash\n"
+              "programs bits from 1 to 0 only: the pending mark is one the\n"
+              "commit reaches by clearing bits, slots are erased ahead in\n"
+              "process context and a record goes only into a slot read back\n"
+              "erased, so that a panic never erases nor programs over data.",
+              (_same(f"{D}/mtd.c"),)),
+        Patch("0009-dt-bindings-reserved-memory-add-lcrt.patch",
               "dt-bindings: reserved-memory: add the LCRT NVRAM region",
               "Describe the reserved-memory node that tells LCRT where its\n"
               "non-volatile crash record region is.",
               (_same("Documentation/devicetree/bindings/reserved-memory/linux,lcrt.yaml"),)),
-        Patch("0009-docs-lcrt-add-the-admin-guide-and-abi.patch",
+        Patch("0010-docs-lcrt-add-the-admin-guide-and-abi.patch",
               "docs: lcrt: add the admin guide and the sysfs ABI",
               "Document how to configure the LCRT region, the files under\n"
               "/proc and /sys and the record format, and name the\n"

@@ -23,6 +23,7 @@
 #include "lcrt/debuginfo.hpp"
 #include "lcrt/dwarf.hpp"
 #include "lcrt/errors.hpp"
+#include "lcrt/flash.hpp"
 #include "lcrt/io.hpp"
 #include "lcrt/list.hpp"
 #include "lcrt/record.hpp"
@@ -68,6 +69,7 @@ struct DecodeArgs {
   bool json = false;            // --json, the same as --format json
   bool all = false;
   long long slot = -1;  // --slot N: the region's slot N, else the N-th position of scan()
+  long long offset = -1;  // --offset N: a flash partition at byte N of the image
   bool verbose = false;
 };
 
@@ -302,7 +304,16 @@ int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, Symbols& symbols) {
 
 // Decode an image (one record, or a whole region) and print its records.
 int decode_and_print(const DecodeArgs& a) {
-  const lcrt::Bytes image = lcrt::read_image(a.path);
+  lcrt::Bytes image = lcrt::read_image(a.path);
+  // A dump of NOR flash (the partition, or the chip with --offset).
+  std::optional<std::size_t> at;
+  if (a.offset >= 0) at = static_cast<std::size_t>(a.offset);
+  if (auto region = lcrt::flash_region(image, at)) {
+    image = std::move(*region);
+  } else if (at) {
+    std::cerr << a.path << ": no LCRT flash partition at offset " << *at << "\n";
+    return kExitNoRecord;
+  }
   Symbols symbols(a);
 
   const lcrt::Scan scan = lcrt::scan(image);
@@ -477,9 +488,15 @@ int run(int argc, char** argv) {
   add_decode_options(show, show_args);
 
   DecodeArgs decode_args;
-  auto* decode = app.add_subcommand("decode", "decode a raw record or NVRAM region image");
+  auto* decode = app.add_subcommand(
+      "decode", "decode a raw record, an NVRAM region image or a dump of LCRT's flash partition");
   decode->add_option("image", decode_args.path, "the image file, - for standard input")->required();
   add_decode_options(decode, decode_args);
+  decode->add_option("--offset", decode_args.offset,
+                     "the image is a dump of a whole flash chip: LCRT's partition starts at "
+                     "byte N (a dump of the partition itself is found without it)")
+      ->check(CLI::NonNegativeNumber)
+      ->type_name("N");
 
   std::string control = "/sys/kernel/lcrt/control";
   std::optional<std::uint64_t> clear_seq;

@@ -357,13 +357,29 @@ bool sane(const RawHeader& h, std::size_t len) {
 // The seq of a record header (a torn one's too) whose sizes are sane.
 std::optional<std::uint64_t> header_seq(const std::uint8_t* data, std::size_t len) {
   const auto h = raw_header(data, len);
-  if (!h || !sane(*h, len)) return std::nullopt;
+  if (!h) return std::nullopt;
+  // A pending mark on flash leaves the total size erased until the body.
+  const bool erased_size = h->total_size == 0xffffffffU &&
+                           LCRT_VERSION_MAJOR(h->version) == LCRT_VERSION_MAJOR(LCRT_VERSION) &&
+                           h->header_size >= kHeaderSize;
+  if (!sane(*h, len) && !erased_size) return std::nullopt;
   return h->seq;
 }
 
 constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; }
 
 }  // namespace
+
+Magic magic_kind(std::uint32_t word) {
+  if (word == 0 || word == LCRT_MAGIC_BLANK) return Magic::kEmpty;
+  if (word == LCRT_MAGIC) return Magic::kRecord;
+  // A commit cut on flash: LCRT_MAGIC's bits and some of the pending mark's.
+  const bool commit_cut = (word & LCRT_MAGIC) == LCRT_MAGIC && (word & ~LCRT_MAGIC_NOR_PENDING) == 0;
+  // A mark cut on flash: the pending mark's bits and more still erased.
+  const bool mark_cut = (word & LCRT_MAGIC_NOR_PENDING) == LCRT_MAGIC_NOR_PENDING;
+  if (word == LCRT_MAGIC_PENDING || commit_cut || mark_cut) return Magic::kTorn;
+  return Magic::kOther;
+}
 
 const char* to_string(Error e) {
   switch (e) {
@@ -444,7 +460,7 @@ namespace {
 Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd) {
   rd.bytes += kHeaderSize;
   const std::uint64_t magic = len < 4 ? 0 : le(data, 4);
-  if (magic == LCRT_MAGIC_PENDING) {
+  if (magic_kind(static_cast<std::uint32_t>(magic)) == Magic::kTorn) {
     const auto seq = header_seq(data, len);
     throw DecodeError(Error::kTorn, "torn: the write of " +
                                         (seq ? "record " + std::to_string(*seq) : "a record") +
@@ -575,9 +591,9 @@ bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool str
   const std::size_t at = align8(f.record->total_size);
   if (at >= len || len - at < 4) return false;
   const std::uint8_t* p = base + at;
-  const std::uint64_t word = le(p, 4);
-  if (word == 0) return false;
-  const bool magic = word == LCRT_MAGIC || word == LCRT_MAGIC_PENDING;
+  const auto word = static_cast<std::uint32_t>(le(p, 4));
+  if (magic_kind(word) == Magic::kEmpty) return false;
+  const bool magic = magic_kind(word) == Magic::kRecord || magic_kind(word) == Magic::kTorn;
   if (!strict) {
     const auto h = raw_header(p, len - at);
     if (!magic || !h || (h->flags & LCRT_F_FOLLOWUP) == 0 || h->seq != f.record->seq) return false;
@@ -647,9 +663,10 @@ void scan_slots(const Bytes& image, Scan& s) {
       f.error = Error::kTruncated;
       f.message = "slot truncated: " + std::to_string(len) + " of " + std::to_string(r.slot_size) +
                   " bytes";
-    } else if (const std::uint64_t word = le(p, 4); word == 0) {
+    } else if (const auto word = static_cast<std::uint32_t>(le(p, 4));
+               magic_kind(word) == Magic::kEmpty) {
       continue;  // empty
-    } else if (word == LCRT_MAGIC || word == LCRT_MAGIC_PENDING) {
+    } else if (magic_kind(word) != Magic::kOther) {
       Reading rd;
       f = read_record(at, p, len, true, rd);
       s.bytes_read += rd.bytes;
@@ -680,7 +697,7 @@ void scan_aligned(const Bytes& image, Scan& s) {
   for (std::size_t off = 0; off + 4 <= image.size(); off += 8) {
     s.bytes_read += 4;
     const std::uint64_t word = le(image.data() + off, 4);
-    if (word != LCRT_MAGIC && word != LCRT_MAGIC_PENDING) continue;
+    if (word != LCRT_MAGIC && word != LCRT_MAGIC_PENDING && word != LCRT_MAGIC_NOR_PENDING) continue;
     if (!index) {
       index.emplace(image.data(), image.size());
       s.bytes_read += image.size();

@@ -388,6 +388,9 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 		lcrt_store_lost();
 		return NOTIFY_DONE;
 	}
+	/* What an oops queued for a medium goes out before anything else. */
+	if (r->medium)
+		r->medium->flush(r);
 	lcrt_at_panic = true;
 	/* Only the oops this task committed last: nothing since. */
 	if (oops->task != current || oops->slot < 0 ||
@@ -424,11 +427,12 @@ static struct notifier_block lcrt_panic_nb = {
  * lcrt_arm() - record crashes from now on
  *
  * Called once the region can be written: from the early parameter in
- * setup_arch(), or from the early initcall. Registers the notifiers once.
+ * setup_arch(), from the early initcall, or when a medium is attached.
+ * Registers the notifiers once.
  */
-void __init lcrt_arm(void)
+void lcrt_arm(void)
 {
-	static bool armed __initdata;
+	static bool armed;
 
 	if (armed)
 		return;
@@ -490,16 +494,17 @@ static int __init lcrt_selftest(void)
 }
 late_initcall(lcrt_selftest);
 
-/* Before device initcalls, so that a crashing driver is caught. */
-static int __init lcrt_init(void)
+/**
+ * lcrt_armed() - the store holds a region: record crashes into it
+ * @t0: local_clock() when the store was sought, for the log
+ *
+ * Gives the capture a buffer of the region's slot size where the Kconfig
+ * budget's is smaller, then arms.
+ *
+ * Context: process.
+ */
+void lcrt_armed(u64 t0)
 {
-	u64 t0 = local_clock();
-	int ret;
-
-	ret = lcrt_store_init();
-	/* No region configured: nothing to arm, and nothing wrong. */
-	if (ret)
-		return ret == -ENODEV ? 0 : ret;
 	if (lcrt_store()->slot_size > lcrt_buf_size) {
 		u8 *buf = kmalloc(lcrt_store()->slot_size, GFP_KERNEL);
 
@@ -521,6 +526,19 @@ static int __init lcrt_init(void)
 		lcrt_have_fp() ? "frame-pointer" :
 		IS_ENABLED(CONFIG_ARM_UNWIND) ? "ARM unwind tables" :
 		IS_ENABLED(CONFIG_UNWINDER_ORC) ? "ORC" : "kernel");
+}
+
+/* Before device initcalls, so that a crashing driver is caught. */
+static int __init lcrt_init(void)
+{
+	u64 t0 = local_clock();
+	int ret;
+
+	ret = lcrt_store_init();
+	/* No region configured: nothing to arm, and nothing wrong. */
+	if (ret)
+		return ret == -ENODEV ? 0 : ret;
+	lcrt_armed(t0);
 	return 0;
 }
 early_initcall(lcrt_init);

@@ -706,14 +706,16 @@ static ssize_t status_show(struct kobject *kobj, struct kobj_attribute *attr,
 	lcrt_region_scan(r, &info);
 	mutex_unlock(&lcrt_iface_lock);
 	return sysfs_emit(buf,
-			  "region %pa+%zu\nmapping %s\nslot_size %zu\nslots %u\npolicy %s\nrecords %u\ntorn %u\ncorrupt %u\nempty %u\nnext_seq %llu\nboot_count %llu\ndropped %llu\nselftest %d\n",
-			  &base, r->size, r->wb ? "wb" : "wc", r->slot_size,
+			  "region %pa+%zu\nmapping %s\nslot_size %zu\nslots %u\npolicy %s\nrecords %u\ntorn %u\ncorrupt %u\nempty %u\nnext_seq %llu\nboot_count %llu\ndropped %llu\nselftest %d\nmedium %s\n",
+			  &base, r->size, r->medium ? "none" : r->wb ? "wb" : "wc",
+			  r->slot_size,
 			  r->nslots,
 			  r->policy == LCRT_RING_OVERWRITE ? "overwrite" : "keep",
 			  info.valid, info.torn, info.corrupt, info.empty,
 			  r->next_seq, r->boot_count,
 			  r->dropped + atomic_read(&r->lost),
-			  lcrt_selftest_frames());
+			  lcrt_selftest_frames(),
+			  r->medium ? r->medium->name : "nvram");
 }
 
 static struct kobj_attribute status_attr = __ATTR(status, 0400, status_show,
@@ -786,25 +788,45 @@ static const struct attribute_group lcrt_group = {
 	.bin_attrs = lcrt_bin_attrs,
 };
 
-static int __init lcrt_iface_init(void)
+/**
+ * lcrt_iface_register() - give user space the store's files
+ *
+ * Once, when the store holds a region: at the subsystem initcall for an
+ * NVRAM region, or when a medium is attached later.
+ *
+ * Context: process, after sysfs has /sys/kernel.
+ * Return: 0, or -errno when the sysfs files could not be made.
+ */
+int lcrt_iface_register(void)
 {
+	static DEFINE_MUTEX(lock);
+	static bool done;
 	struct kobject *kobj;
-	int ret;
+	int ret = 0;
 
-	if (!lcrt_store())
-		return 0;
+	mutex_lock(&lock);
+	if (done || !lcrt_store())
+		goto out;
+	done = true;
 	if (!proc_create_single("lcrt", 0400, NULL, lcrt_proc_show))
 		pr_warn("cannot create /proc/lcrt\n");
 	bin_attr_nvram.size = lcrt_store()->size;
 	kobj = kobject_create_and_add("lcrt", kernel_kobj);
-	if (!kobj)
-		return -ENOMEM;
-	ret = sysfs_create_group(kobj, &lcrt_group);
-	if (ret) {
-		kobject_put(kobj);
-		return ret;
+	if (!kobj) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	return 0;
+	ret = sysfs_create_group(kobj, &lcrt_group);
+	if (ret)
+		kobject_put(kobj);
+out:
+	mutex_unlock(&lock);
+	return ret;
+}
+
+static int __init lcrt_iface_init(void)
+{
+	return lcrt_iface_register();
 }
 
 /* After sysfs has /sys/kernel (core_initcall), before drivers probe. */

@@ -498,6 +498,28 @@ enum {
 	LCRT_CLEAR_TO,
 };
 
+struct lcrt_region;
+
+/**
+ * struct lcrt_medium - where a region lives when it is not memory
+ * @name: for the log and the status file
+ * @and_only: programming only clears bits (NOR flash): see region.c
+ * @program: @len bytes at @off of r->mem were put; they reach the medium
+ *	after every put before them. Called by the region's owner, in any
+ *	context (a die, a panic): it may not sleep.
+ * @ready: is slot @i erased on the medium, so that a record may go there
+ * @cleared: slots were marked erased (process context): prepare them
+ * @flush: at a panic, on the panicking CPU: write what is still queued
+ */
+struct lcrt_medium {
+	const char *name;
+	bool and_only;
+	void (*program)(struct lcrt_region *r, size_t off, size_t len);
+	bool (*ready)(const struct lcrt_region *r, unsigned int i);
+	void (*cleared)(struct lcrt_region *r);
+	void (*flush)(struct lcrt_region *r);
+};
+
 /* A region as this boot uses it; the header on the medium says the same. */
 struct lcrt_region {
 	u8 *mem;		/* the mapping of the whole region */
@@ -516,6 +538,8 @@ struct lcrt_region {
 	int protect;		/* a slot no capture may take, or -1 */
 	bool replaces;		/* the slot begun holds a record until commit */
 	atomic_t lost;		/* captures not written, not counted yet */
+	const struct lcrt_medium *medium;	/* NULL: the region is memory */
+	u64 seq_floor;		/* the medium's: no record takes a lower seq */
 #if IS_ENABLED(CONFIG_LCRT_KUNIT_TEST)
 	size_t cut;		/* bytes that still reach the medium (KUnit) */
 #endif
@@ -564,7 +588,12 @@ int lcrt_region_check(u64 base, u64 size, const char **why);
 int lcrt_fixed_region_check(u64 base, u64 size, const char **why);
 
 int lcrt_store_init(void);
+int lcrt_store_attach(void *mem, size_t size, size_t slot_size,
+		      const struct lcrt_medium *m, u64 seq_floor);
+size_t lcrt_store_budget(void);
+u8 lcrt_store_policy(void);
 void lcrt_arm(void);
+void lcrt_armed(u64 t0);
 int lcrt_selftest_frames(void);
 struct lcrt_region *lcrt_store(void);
 phys_addr_t lcrt_store_base(void);
@@ -579,6 +608,29 @@ int lcrt_store_clear(int how, u64 seq);
 
 /* iface.c: what user space asks. */
 int lcrt_control_parse(const char *buf, size_t count, int *how, u64 *seq);
+int lcrt_iface_register(void);
+
+/* test-hooks.c: a power cut at the Nth write of a panic (flash tests). */
+#ifdef CONFIG_LCRT_TEST_HOOKS
+size_t lcrt_test_cut(size_t len, bool *cut);
+void __noreturn lcrt_test_stop(void);
+bool lcrt_test_no_erase(void);
+#else
+static inline size_t lcrt_test_cut(size_t len, bool *cut)
+{
+	*cut = false;
+	return len;
+}
+
+static inline void lcrt_test_stop(void)
+{
+}
+
+static inline bool lcrt_test_no_erase(void)
+{
+	return false;
+}
+#endif
 
 /* core.c: what a crash is. */
 u8 lcrt_panic_event(const char *msg);

@@ -13,6 +13,14 @@
  * record as it was, and the one being written reads as torn, never as empty.
  * A write-back mapping is cleaned to the point of coherency after every
  * step (lcrt_arch_clean()); a write barrier drains write-combining buffers.
+ *
+ * A region on another medium (struct lcrt_medium: an MTD partition) lives
+ * in memory as the same image, and each put reaches the medium in order
+ * through r->medium->program(). Flash programs bits from 1 to 0 only: its
+ * pending mark is LCRT_MAGIC_NOR_PENDING and programs only the fields that
+ * keep their value, nothing is zeroed that a later write would set, a
+ * record goes only into a slot that the medium says is erased, and the
+ * region header is the medium's business (it keeps the sequence floor).
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
@@ -53,6 +61,8 @@ static void lcrt_region_put(struct lcrt_region *r, size_t off, const void *src,
 		memcpy(r->mem + off, src, n);
 	else
 		memset(r->mem + off, 0, n);
+	if (r->medium && n)
+		r->medium->program(r, off, n);
 }
 
 NOKPROBE_SYMBOL(lcrt_region_put);
@@ -74,12 +84,40 @@ NOKPROBE_SYMBOL(lcrt_region_sync);
  */
 static void lcrt_region_put32(struct lcrt_region *r, size_t off, u32 v)
 {
-	if (lcrt_region_reach(r, sizeof(u32)) == sizeof(u32))
-		WRITE_ONCE(*(__le32 *)(r->mem + off), cpu_to_le32(v));
+	if (lcrt_region_reach(r, sizeof(u32)) != sizeof(u32))
+		return;
+	WRITE_ONCE(*(__le32 *)(r->mem + off), cpu_to_le32(v));
+	if (r->medium)
+		r->medium->program(r, off, sizeof(u32));
 	lcrt_region_sync(r, off, sizeof(u32));
 }
 
 NOKPROBE_SYMBOL(lcrt_region_put32);
+
+/* The pending mark: on flash, one that the commit turns into LCRT_MAGIC. */
+static u32 lcrt_region_pending(const struct lcrt_region *r)
+{
+	return r->medium && r->medium->and_only ? LCRT_MAGIC_NOR_PENDING :
+		LCRT_MAGIC_PENDING;
+}
+
+NOKPROBE_SYMBOL(lcrt_region_pending);
+
+/*
+ * A first word that says a write began and did not end: a pending mark,
+ * or on flash a program that a cut left with some of its bits (a mark
+ * over the erased word, a commit over LCRT_MAGIC_NOR_PENDING).
+ */
+static bool lcrt_magic_torn(u32 m)
+{
+	return m == LCRT_MAGIC_PENDING ||
+	       (m != LCRT_MAGIC && (m & LCRT_MAGIC) == LCRT_MAGIC &&
+		!(m & ~LCRT_MAGIC_NOR_PENDING)) ||
+	       (m != LCRT_MAGIC_BLANK &&
+		(m & LCRT_MAGIC_NOR_PENDING) == LCRT_MAGIC_NOR_PENDING);
+}
+
+NOKPROBE_SYMBOL(lcrt_magic_torn);
 
 static size_t lcrt_slot_off(const struct lcrt_region *r, unsigned int i)
 {
@@ -176,9 +214,11 @@ int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
 
 	*seq = le64_to_cpu(h->seq);
 	*err = 0;
-	if (!magic)
+	if (!magic || magic == LCRT_MAGIC_BLANK) {
+		*seq = 0;
 		return LCRT_SLOT_EMPTY;
-	if (magic == LCRT_MAGIC_PENDING)
+	}
+	if (lcrt_magic_torn(magic))
 		return LCRT_SLOT_TORN;
 	if (magic != LCRT_MAGIC) {
 		*seq = 0;
@@ -199,7 +239,7 @@ NOKPROBE_SYMBOL(lcrt_region_state);
 
 /**
  * lcrt_region_init() - take a region in use
- * @r: the region, zeroed but for @mem, @phys and @wb
+ * @r: the region, zeroed but for @mem, @phys, @wb, @medium and @seq_floor
  * @size: bytes of the region
  * @slot_size: the record budget this boot asks for
  * @policy: LCRT_RING_*
@@ -223,7 +263,7 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 
 	r->size = size;
 	r->policy = policy;
-	r->next_seq = 1;
+	r->next_seq = max_t(u64, r->seq_floor, 1);
 	r->protect = -1;
 	r->replaces = false;
 #if IS_ENABLED(CONFIG_LCRT_KUNIT_TEST)
@@ -235,6 +275,7 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 	if (h) {
 		r->generation = le64_to_cpu(h->generation);
 		r->next_seq = max_t(u64, le64_to_cpu(h->next_seq), 1);
+		r->next_seq = max(r->next_seq, r->seq_floor);
 		r->boot_count = le64_to_cpu(h->boot_count);
 		r->dropped = le64_to_cpu(h->dropped);
 		r->slot_size = le32_to_cpu(h->slot_size);
@@ -276,7 +317,10 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 	return 0;
 }
 
-/* Where the next record goes, by the policy; *@drops: it replaces one. */
+/*
+ * Where the next record goes, by the policy; *@drops: it replaces one.
+ * On a medium, only a slot that it says is erased: UINT_MAX when none is.
+ */
 static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 {
 	unsigned int i, garbage = UINT_MAX, newest = 0, oldest = 0;
@@ -287,6 +331,11 @@ static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 	for (i = 0; i < r->nslots; i++) {
 		int st = lcrt_region_state(r, i, false, &seq, &err);
 
+		if (r->medium) {
+			if (st == LCRT_SLOT_EMPTY && r->medium->ready(r, i))
+				return i;
+			continue;
+		}
 		if (st == LCRT_SLOT_EMPTY)
 			return i;
 		if (st == LCRT_SLOT_CORRUPT) {
@@ -302,7 +351,7 @@ static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 			oldest = i;
 		}
 	}
-	if (garbage != UINT_MAX)
+	if (garbage != UINT_MAX || r->medium)
 		return garbage;
 	*drops = true;
 	return r->policy == LCRT_RING_OVERWRITE ? oldest : newest;
@@ -316,15 +365,17 @@ NOKPROBE_SYMBOL(lcrt_region_pick);
  */
 static void lcrt_region_mark(struct lcrt_region *r, unsigned int slot)
 {
-	struct lcrt_record_header h = {
-		.version = cpu_to_le16(LCRT_VERSION),
-		.header_size = cpu_to_le16(sizeof(h)),
-		.total_size = cpu_to_le32(sizeof(h)),
-		.seq = cpu_to_le64(r->next_seq),
-	};
+	struct lcrt_record_header h;
 	size_t off = lcrt_slot_off(r, slot);
 
-	lcrt_region_put32(r, off, LCRT_MAGIC_PENDING);
+	/* On flash every other field stays erased, for the body to program. */
+	memset(&h, r->medium && r->medium->and_only ? 0xff : 0, sizeof(h));
+	h.version = cpu_to_le16(LCRT_VERSION);
+	h.header_size = cpu_to_le16(sizeof(h));
+	if (!r->medium || !r->medium->and_only)
+		h.total_size = cpu_to_le32(sizeof(h));
+	h.seq = cpu_to_le64(r->next_seq);
+	lcrt_region_put32(r, off, lcrt_region_pending(r));
 	lcrt_region_put(r, off + sizeof(u32), (u8 *)&h + sizeof(u32),
 			sizeof(h) - sizeof(u32));
 	lcrt_region_sync(r, off, sizeof(h));
@@ -345,7 +396,8 @@ NOKPROBE_SYMBOL(lcrt_region_mark);
  * costs no record.
  *
  * Context: panic; no locks, no allocation. The caller owns the region.
- * Return: the slot, or -ENOSPC when the only candidate is r->protect.
+ * Return: the slot, or -ENOSPC when the only candidate is r->protect or
+ * a medium has no erased slot.
  */
 int lcrt_region_begin(struct lcrt_region *r)
 {
@@ -355,7 +407,7 @@ int lcrt_region_begin(struct lcrt_region *r)
 	if (!r->mem || !r->nslots)
 		return -EINVAL;
 	slot = lcrt_region_pick(r, &drops);
-	if ((int)slot == r->protect)
+	if (slot == UINT_MAX || (int)slot == r->protect)
 		return -ENOSPC;
 	r->replaces = drops;
 	if (!drops)
@@ -367,14 +419,16 @@ NOKPROBE_SYMBOL(lcrt_region_begin);
 
 /*
  * Write the record over its pending mark: everything after the magic (and
- * zeroes up to @end), then the magic. Each step is out before the next.
+ * zeroes up to @end, but on a medium, whose erased bytes read as nothing),
+ * then the magic. Each step is out before the next.
  */
 static void lcrt_region_write_body(struct lcrt_region *r, size_t off,
 				   const void *rec, size_t len, size_t end)
 {
 	lcrt_region_put(r, off + sizeof(u32), rec + sizeof(u32),
 			len - sizeof(u32));
-	lcrt_region_put(r, off + len, NULL, end - off - len);
+	if (!r->medium)
+		lcrt_region_put(r, off + len, NULL, end - off - len);
 	lcrt_region_sync(r, off, end - off);
 	lcrt_region_put32(r, off, LCRT_MAGIC);
 }
@@ -464,19 +518,24 @@ int lcrt_region_append(struct lcrt_region *r, unsigned int slot,
 	if (off + len > r->slot_size)
 		return -ENOSPC;
 	off += lcrt_slot_off(r, slot);
-	lcrt_region_put32(r, off, LCRT_MAGIC_PENDING);
+	lcrt_region_put32(r, off, lcrt_region_pending(r));
 	lcrt_region_write_body(r, off, rec, len, off + len);
 	return 0;
 }
 
 NOKPROBE_SYMBOL(lcrt_region_append);
 
-/* Erase one slot: invalid first, so that a cut mid-way leaves no record. */
+/*
+ * Erase one slot: invalid first, so that a cut mid-way leaves no record.
+ * On a medium only the first word: it erases the slot's block later.
+ */
 static void lcrt_region_erase(struct lcrt_region *r, unsigned int i)
 {
 	size_t off = lcrt_slot_off(r, i);
 
 	lcrt_region_put32(r, off, 0);
+	if (r->medium)
+		return;
 	lcrt_region_put(r, off, NULL, r->slot_size);
 	lcrt_region_sync(r, off, r->slot_size);
 }
@@ -493,7 +552,9 @@ static void lcrt_region_erase(struct lcrt_region *r, unsigned int i)
  *
  * The header keeps the sequence before anything is erased, so numbers are
  * never reused, and a record committed while the clear runs is not erased.
+ * A medium is told after the slots are marked erased, to erase them.
  *
+ * Context: process.
  * Return: the number of slots erased, -ENOENT when @how names no record,
  * -EBUSY when @lock refused.
  */
@@ -533,6 +594,8 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 		if (unlock)
 			unlock();
 	}
+	if (n && r->medium)
+		r->medium->cleared(r);
 	return n || how == LCRT_CLEAR_ALL ? n : -ENOENT;
 }
 
@@ -605,10 +668,11 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
 	f = (const void *)h + off;
 	switch (le32_to_cpu(f->magic)) {
 	case 0:
+	case LCRT_MAGIC_BLANK:
 		return NULL;
-	case LCRT_MAGIC_PENDING:
-		return ERR_PTR(-EINPROGRESS);
 	}
+	if (lcrt_magic_torn(le32_to_cpu(f->magic)))
+		return ERR_PTR(-EINPROGRESS);
 	ret = lcrt_record_check(f, r->slot_size - off);
 	if (!ret && (!(le16_to_cpu(f->flags) & LCRT_F_FOLLOWUP) ||
 		     f->seq != h->seq))

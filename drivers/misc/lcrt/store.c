@@ -378,6 +378,31 @@ static struct resource lcrt_resource = {
 	.flags = IORESOURCE_MEM | IORESOURCE_BUSY,
 };
 
+/**
+ * lcrt_store_budget() - the record budget this boot asks for
+ *
+ * Return: lcrt.record_size, within the format's bounds.
+ */
+size_t lcrt_store_budget(void)
+{
+	return clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
+		       LCRT_MAX_RECORD_SIZE);
+}
+
+/**
+ * lcrt_store_policy() - what a full region gives up
+ *
+ * Return: LCRT_RING_* of lcrt.ring.
+ */
+u8 lcrt_store_policy(void)
+{
+	if (!sysfs_streq(ring, "keep") && !sysfs_streq(ring, "overwrite"))
+		pr_warn_once("lcrt.ring=%s: expected keep or overwrite; keeping\n",
+			     ring);
+	return sysfs_streq(ring, "overwrite") ? LCRT_RING_OVERWRITE :
+	       LCRT_RING_KEEP;
+}
+
 int __init lcrt_store_init(void)
 {
 	struct lcrt_region *r = &lcrt_nvram;
@@ -393,10 +418,7 @@ int __init lcrt_store_init(void)
 		pr_debug("no NVRAM region configured, not armed\n");
 	if (ret)
 		return ret;
-	if (!sysfs_streq(ring, "keep") && !sysfs_streq(ring, "overwrite"))
-		pr_warn("lcrt.ring=%s: expected keep or overwrite; keeping\n", ring);
-	policy = sysfs_streq(ring, "overwrite") ? LCRT_RING_OVERWRITE :
-		 LCRT_RING_KEEP;
+	policy = lcrt_store_policy();
 	if (!sysfs_streq(mapping, "wc") && !sysfs_streq(mapping, "wb"))
 		pr_warn("lcrt.mapping=%s: expected wc or wb; using wc\n", mapping);
 	wb = sysfs_streq(mapping, "wb");
@@ -405,8 +427,7 @@ int __init lcrt_store_init(void)
 		wb = false;
 	}
 	mem = lcrt_map(lcrt_base, lcrt_size, wb, &vmapped);
-	budget = clamp_t(size_t, record_size, LCRT_MIN_RECORD_SIZE,
-			 LCRT_MAX_RECORD_SIZE);
+	budget = lcrt_store_budget();
 	/*
 	 * Armed early: swap the early mapping for this one between captures,
 	 * and take the region again with this boot's parameters.
@@ -450,6 +471,39 @@ int __init lcrt_store_init(void)
 		r->nslots, r->slot_size, info.valid, info.torn, info.corrupt,
 		r->boot_count, r->dropped);
 	return 0;
+}
+
+/**
+ * lcrt_store_attach() - keep the records on a medium that is not memory
+ * @mem: the region's image in memory, as the medium holds it
+ * @size: its bytes
+ * @slot_size: the slot size of the records on the medium
+ * @m: the medium (mtd.c)
+ * @seq_floor: no record takes a lower sequence number
+ *
+ * Only when no NVRAM region is armed: one store at a time.
+ *
+ * Context: process, before the medium's first capture.
+ * Return: 0; -EBUSY when a region is armed or a capture holds it,
+ * -ENOSPC when not one slot fits.
+ */
+int lcrt_store_attach(void *mem, size_t size, size_t slot_size,
+		      const struct lcrt_medium *m, u64 seq_floor)
+{
+	struct lcrt_region *r = &lcrt_nvram;
+	int ret;
+
+	if (READ_ONCE(r->mem) || !lcrt_store_user_lock())
+		return -EBUSY;
+	memset(r, 0, sizeof(*r));
+	r->medium = m;
+	r->seq_floor = seq_floor;
+	r->mem = mem;
+	ret = lcrt_region_init(r, size, slot_size, lcrt_store_policy(), true);
+	if (ret)
+		r->mem = NULL;
+	lcrt_store_user_unlock();
+	return ret;
 }
 
 struct lcrt_region *lcrt_store(void)

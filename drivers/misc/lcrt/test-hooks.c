@@ -13,15 +13,26 @@
  *   lcrt.test_panic=initcall in an early initcall that runs before
  *                           LCRT's own
  *
- * LCRT must record them all.
+ * LCRT must record them all. For the media that are not memory:
+ *
+ *   lcrt.test_cut=N[:B]     a power cut at the Nth write to the medium at
+ *                           a panic: B bytes of it (0 by default) reach
+ *                           the medium, then "lcrt_test: power cut" is
+ *                           printed and the CPU stops, for the lab to
+ *                           kill the machine
+ *   lcrt.test_no_erase      the medium erases nothing ahead: a crash
+ *                           finds the slots as the last boot left them
  */
 #define pr_fmt(fmt) "lcrt_test: " fmt
 
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/panic.h>
 #include <linux/string.h>
+
+#include "lcrt.h"
 
 static bool lcrt_test_initcall;
 
@@ -62,3 +73,70 @@ static int __init lcrt_test_early(void)
 	return 0;
 }
 early_initcall(lcrt_test_early);
+
+static unsigned int lcrt_cut_at, lcrt_cut_bytes;
+
+static int lcrt_test_cut_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int at, bytes = 0;
+	char extra;
+
+	if (sscanf(val, "%u:%u%c", &at, &bytes, &extra) != 2 &&
+	    sscanf(val, "%u%c", &at, &extra) != 1)
+		return -EINVAL;
+	lcrt_cut_at = at;
+	lcrt_cut_bytes = bytes;
+	return 0;
+}
+
+static const struct kernel_param_ops lcrt_test_cut_ops = {
+	.set = lcrt_test_cut_set,
+};
+
+module_param_cb(test_cut, &lcrt_test_cut_ops, NULL, 0);
+MODULE_PARM_DESC(test_cut, "tests only: power cut at the Nth write of a panic (N[:bytes])");
+
+static bool test_no_erase;
+module_param(test_no_erase, bool, 0);
+MODULE_PARM_DESC(test_no_erase, "tests only: the medium erases nothing ahead");
+
+/**
+ * lcrt_test_cut() - how much of a write at a panic reaches the medium
+ * @len: the bytes of the write
+ * @cut: set when the power is cut at this write: the caller writes what
+ *	this returns, then calls lcrt_test_stop()
+ *
+ * Context: panic, on the panicking CPU.
+ * Return: @len, or the bytes lcrt.test_cut lets through.
+ */
+size_t lcrt_test_cut(size_t len, bool *cut)
+{
+	static unsigned int n;
+
+	*cut = lcrt_cut_at && ++n == lcrt_cut_at;
+	return *cut ? min_t(size_t, len, lcrt_cut_bytes) : len;
+}
+
+NOKPROBE_SYMBOL(lcrt_test_cut);
+
+/**
+ * lcrt_test_stop() - the power is cut: say so, and do nothing more
+ */
+void lcrt_test_stop(void)
+{
+	pr_emerg("power cut\n");
+	for (;;)
+		cpu_relax();
+}
+
+NOKPROBE_SYMBOL(lcrt_test_stop);
+
+/**
+ * lcrt_test_no_erase() - may a medium erase slots ahead
+ *
+ * Return: true under lcrt.test_no_erase.
+ */
+bool lcrt_test_no_erase(void)
+{
+	return test_no_erase;
+}

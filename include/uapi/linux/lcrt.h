@@ -12,9 +12,13 @@
  * starts with a 32-bit word, written with one aligned store (which LCRT
  * takes to reach the medium whole or not at all), that says what it holds:
  *	0			empty (erased)
+ *	LCRT_MAGIC_BLANK	empty (erased flash)
  *	LCRT_MAGIC		a record (valid if its checks pass)
  *	LCRT_MAGIC_PENDING	a record whose write began and never ended
- *				(torn; its header may still say its seq)
+ *	LCRT_MAGIC_NOR_PENDING	(torn; its header may still say its seq)
+ *	on flash, a program cut: every bit of LCRT_MAGIC_NOR_PENDING and
+ *	more (a mark over the erased word), or every bit of LCRT_MAGIC and
+ *	some of LCRT_MAGIC_NOR_PENDING's (a commit): torn as well
  *	anything else		corrupt: not written by LCRT
  * A record is a struct lcrt_record_header followed by sections. Every
  * section is a struct lcrt_section followed by @size bytes of payload. A
@@ -49,6 +53,14 @@
 
 #define LCRT_MAGIC		0x5452434cU	/* "LCRT" */
 #define LCRT_MAGIC_PENDING	0x5052434cU	/* "LCRP": being written */
+/*
+ * Being written, on a medium that programs bits from 1 to 0 only (NOR
+ * flash): LCRT_MAGIC with the top bit of every byte set, so that the
+ * commit only clears bits. Its mark programs the magic, @version,
+ * @header_size and @seq, and leaves every other byte of the record erased.
+ */
+#define LCRT_MAGIC_NOR_PENDING	0xd4d2c3ccU
+#define LCRT_MAGIC_BLANK	0xffffffffU	/* erased flash: empty */
 #define LCRT_VERSION		0x0102	/* major 1, minor 2 */
 #define LCRT_VERSION_MAJOR(v)	((v) >> 8)
 #define LCRT_CRC_OFFSET		8
@@ -277,5 +289,35 @@ struct lcrt_section {
 	"frame pointer loop", "frame pointer off the stack",		\
 	"misaligned frame pointer", "unreadable stack",			\
 	"zero frame pointer" }
+
+/*
+ * On flash (an MTD partition) the region header is not kept: every erase
+ * block of the partition that LCRT uses starts with a struct
+ * lcrt_flash_block, and holds @nslots slots of @slot_size bytes from
+ * LCRT_FLASH_BLOCK_HDR on. The region is the slots of blocks 0, 1, ... in
+ * order, as if after a region header of that geometry. A block whose
+ * header is not valid (erased, torn, another format) holds no slot; a slot
+ * is used only while it reads erased (every byte 0xff). The header is
+ * programmed once, after its block was erased; a slot's commit word and a
+ * record's pending mark only clear bits (LCRT_MAGIC_NOR_PENDING).
+ */
+#define LCRT_FLASH_MAGIC	0x4652434cU	/* "LCRF" */
+#define LCRT_FLASH_VERSION	0x0100	/* major 1, minor 0 */
+#define LCRT_FLASH_BLOCK_HDR	64	/* offset of a block's first slot */
+
+struct lcrt_flash_block {
+	__le32 magic;		/* LCRT_FLASH_MAGIC */
+	__le32 crc32;		/* of bytes [LCRT_CRC_OFFSET, header_size) */
+	__le16 version;		/* LCRT_FLASH_VERSION */
+	__le16 header_size;	/* sizeof(struct lcrt_flash_block) */
+	__le32 block_size;	/* bytes of an erase block */
+	__le32 block;		/* index of this block in the partition */
+	__le32 nblocks;		/* blocks LCRT uses, from the partition's start */
+	__le32 slot_size;	/* bytes of a slot: the record budget */
+	__le32 nslots;		/* slots in this block */
+	__le64 next_seq;	/* no record takes a lower seq (after clear) */
+	__le32 erase_count;	/* erases of this block that LCRT made */
+	__le32 reserved;	/* 0 */
+};
 
 #endif /* _UAPI_LINUX_LCRT_H */

@@ -19,8 +19,9 @@ class IoError : public std::runtime_error {
   explicit IoError(const std::string& what) : std::runtime_error(what) {}
 };
 
-// An NVRAM region is kilobytes; anything this big is not one.
-inline constexpr std::size_t kMaxImage = std::size_t{64} << 20;
+// An NVRAM region is kilobytes, a dump of a whole NOR chip tens of MiB;
+// anything bigger is not an image.
+inline constexpr std::size_t kMaxImage = std::size_t{256} << 20;
 
 // The whole of an image: a file, a sysfs file or "-" (standard input).
 // Throws IoError (also for a directory, or more than kMaxImage bytes).

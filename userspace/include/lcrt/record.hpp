@@ -152,6 +152,15 @@ struct Record {
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
 
+// What a slot's first word says (include/uapi/linux/lcrt.h).
+enum class Magic {
+  kEmpty,   // 0, or LCRT_MAGIC_BLANK (erased flash)
+  kRecord,  // LCRT_MAGIC
+  kTorn,    // a pending mark, or on flash a program a cut left part-way
+  kOther,   // not written by LCRT
+};
+Magic magic_kind(std::uint32_t word);
+
 // Decode one record at the start of data. Throws DecodeError: kNoRecord
 // when data does not start with a record's magic, kTorn when it starts with
 // LCRT_MAGIC_PENDING (naming the seq when the header's sizes are sane),
