@@ -690,6 +690,162 @@ static void lcrt_test_fixed_region(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "system RAM"));
 }
 
+/*
+ * A NOR chip as a medium: a program ANDs each byte into the chip, and
+ * counts a byte that it would have to set a bit of; only chip_budget more
+ * bytes reach it (a power cut). The region's image is region.c's memory.
+ */
+static u8 *lcrt_chip;
+static size_t lcrt_chip_budget;
+static unsigned int lcrt_chip_sets, lcrt_chip_clears;
+
+static void lcrt_chip_program(struct lcrt_region *r, size_t off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && lcrt_chip_budget; i++, lcrt_chip_budget--) {
+		lcrt_chip_sets += !!(r->mem[off + i] & ~lcrt_chip[off + i]);
+		lcrt_chip[off + i] &= r->mem[off + i];
+	}
+}
+
+static bool lcrt_chip_ready(const struct lcrt_region *r, unsigned int i)
+{
+	const u8 *p = lcrt_chip + LCRT_REGION_SLOTS + i * r->slot_size;
+
+	return p[0] == 0xff && !memcmp(p, p + 1, r->slot_size - 1);
+}
+
+static void lcrt_chip_cleared(struct lcrt_region *r)
+{
+	lcrt_chip_clears++;
+}
+
+static void lcrt_chip_flush(struct lcrt_region *r)
+{
+}
+
+static const struct lcrt_medium lcrt_chip_medium = {
+	.name = "chip",
+	.and_only = true,
+	.program = lcrt_chip_program,
+	.ready = lcrt_chip_ready,
+	.cleared = lcrt_chip_cleared,
+	.flush = lcrt_chip_flush,
+};
+
+/* A boot: the region's image read from the chip, the region taken. */
+static struct lcrt_region *lcrt_chip_boot(struct kunit *test, u8 *image,
+					  unsigned int nslots)
+{
+	struct lcrt_region *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	size_t size = LCRT_REGION_SLOTS + nslots * LCRT_TEST_SLOT;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	memcpy(image, lcrt_chip, size);
+	r->mem = image;
+	r->medium = &lcrt_chip_medium;
+	lcrt_chip_budget = SIZE_MAX;
+	KUNIT_ASSERT_EQ(test, lcrt_region_init(r, size, LCRT_TEST_SLOT,
+					       LCRT_RING_KEEP, true), 0);
+	return r;
+}
+
+/*
+ * On NOR: a cut after every byte of a commit, and of its follow-up, leaves
+ * the record before it whole, and this one empty (nothing out), torn or
+ * whole; no write ever asks the chip to set a bit. A full ring programs
+ * nothing; a clear only clears bits and tells the medium.
+ */
+static void lcrt_test_nor(struct kunit *test)
+{
+	size_t size = LCRT_REGION_SLOTS + 3 * LCRT_TEST_SLOT, k, len;
+	u8 *image = kunit_kzalloc(test, size, GFP_KERNEL);
+	u8 *snap = kunit_kzalloc(test, size, GFP_KERNEL);
+	u8 buf[LCRT_TEST_SLOT];
+	struct lcrt_region *r;
+	int slot, st, err;
+	u64 seq;
+
+	lcrt_chip = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, image);
+	KUNIT_ASSERT_NOT_NULL(test, snap);
+	KUNIT_ASSERT_NOT_NULL(test, lcrt_chip);
+	memset(lcrt_chip + LCRT_REGION_SLOTS, 0xff, size - LCRT_REGION_SLOTS);
+	lcrt_chip_sets = 0;
+	r = lcrt_chip_boot(test, image, 3);
+	KUNIT_ASSERT_EQ(test, lcrt_test_commit(r, 20), 0);
+	memcpy(snap, lcrt_chip, size);
+	len = lcrt_test_small(buf, sizeof(buf), 2, "second", 0);
+	/* The mark (its word, the rest of its header), the body, the commit. */
+	for (k = 0; k <= 32 + len; k++) {
+		memcpy(lcrt_chip, snap, size);
+		r = lcrt_chip_boot(test, image, 3);
+		lcrt_chip_budget = k;
+		slot = lcrt_region_begin(r);
+		KUNIT_ASSERT_EQ(test, slot, 1);
+		lcrt_region_commit(r, slot, buf, len);
+		r = lcrt_chip_boot(test, image, 3);
+		st = lcrt_region_state(r, 0, true, &seq, &err);
+		KUNIT_EXPECT_EQ_MSG(test, st, LCRT_SLOT_VALID, "cut at %zu", k);
+		KUNIT_EXPECT_EQ(test, seq, 1ULL);
+		st = lcrt_region_state(r, 1, true, &seq, &err);
+		if (!k)
+			KUNIT_EXPECT_EQ(test, st, LCRT_SLOT_EMPTY);
+		else if (k < 32 + len)
+			KUNIT_EXPECT_EQ_MSG(test, st, LCRT_SLOT_TORN,
+					    "cut at %zu", k);
+		else
+			KUNIT_EXPECT_EQ(test, st, LCRT_SLOT_VALID);
+		/* Once the mark's header is out, a torn one says its seq. */
+		if (k >= 32)
+			KUNIT_EXPECT_EQ_MSG(test, seq, 2ULL, "cut at %zu", k);
+		KUNIT_EXPECT_EQ_MSG(test, lcrt_chip_sets, 0U, "cut at %zu", k);
+	}
+	/* A follow-up of record 2, cut after every byte. */
+	memcpy(snap, lcrt_chip, size);
+	len = lcrt_test_small(buf, sizeof(buf), 2, "then", LCRT_F_FOLLOWUP);
+	for (k = 0; k <= len; k++) {
+		const struct lcrt_record_header *f;
+
+		memcpy(lcrt_chip, snap, size);
+		r = lcrt_chip_boot(test, image, 3);
+		lcrt_chip_budget = k;
+		KUNIT_EXPECT_EQ(test, lcrt_region_append(r, 1, buf, len), 0);
+		r = lcrt_chip_boot(test, image, 3);
+		st = lcrt_region_state(r, 1, true, &seq, &err);
+		KUNIT_EXPECT_EQ_MSG(test, st, LCRT_SLOT_VALID, "cut at %zu", k);
+		f = lcrt_region_followup(r, 1);
+		if (!k)
+			KUNIT_EXPECT_NULL(test, f);
+		else if (k < len)
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(f), -EINPROGRESS,
+					    "cut at %zu", k);
+		else
+			KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(f));
+		KUNIT_EXPECT_EQ_MSG(test, lcrt_chip_sets, 0U, "cut at %zu", k);
+	}
+	/* Full: no erased slot, nothing programmed, the records kept. */
+	r = lcrt_chip_boot(test, image, 3);
+	KUNIT_ASSERT_EQ(test, lcrt_test_commit(r, 20), 2);
+	memcpy(snap, lcrt_chip, size);
+	KUNIT_EXPECT_EQ(test, lcrt_region_begin(r), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memcmp(snap, lcrt_chip, size), 0);
+	/* Clear: first words cleared, the medium told to erase. */
+	lcrt_chip_clears = 0;
+	KUNIT_EXPECT_EQ(test, lcrt_region_clear(r, LCRT_CLEAR_ALL, 0, NULL,
+						NULL), 3);
+	KUNIT_EXPECT_EQ(test, lcrt_chip_clears, 1U);
+	KUNIT_EXPECT_EQ(test, lcrt_chip_sets, 0U);
+	r = lcrt_chip_boot(test, image, 3);
+	for (k = 0; k < 3; k++) {
+		KUNIT_EXPECT_EQ(test, lcrt_region_state(r, k, true, &seq, &err),
+				LCRT_SLOT_EMPTY);
+		KUNIT_EXPECT_FALSE(test, lcrt_chip_ready(r, k));
+	}
+	KUNIT_EXPECT_EQ(test, lcrt_region_begin(r), -ENOSPC);
+}
+
 static struct kunit_case lcrt_store_cases[] = {
 	KUNIT_CASE(lcrt_test_region_check),
 	KUNIT_CASE(lcrt_test_fixed_region),
@@ -699,6 +855,7 @@ static struct kunit_case lcrt_store_cases[] = {
 	KUNIT_CASE(lcrt_test_full_keeps_until_commit),
 	KUNIT_CASE(lcrt_test_torn_commit),
 	KUNIT_CASE(lcrt_test_torn_followup),
+	KUNIT_CASE(lcrt_test_nor),
 	KUNIT_CASE(lcrt_test_clear),
 	KUNIT_CASE(lcrt_test_torn_clear),
 	KUNIT_CASE(lcrt_test_any_content),

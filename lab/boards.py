@@ -54,6 +54,9 @@ class Board:
     flash: str = ""           # size of a NOR flash (-drive if=pflash), or ""
     dtb: str = ""             # the kernel's device tree of the board, if QEMU makes none
     poweroff: bool = True     # the guest's poweroff ends QEMU
+    # The crash matrix's cells on it: "all" (every LKDTM type the kernel
+    # lists) or "table" (lab/matrix.py's table only).
+    matrix_types: str = "all"
     note: str = ""
 
     def debian_kver(self, kver):
@@ -121,6 +124,7 @@ BOARDS["nor"] = dataclasses.replace(
     BOARDS["arm"], name="nor", machine="xilinx-zynq-a9", cpu="cortex-a9",
     smp=1, console="ttyPS0", ram_base=0, nvram="", kernel_of="arm",
     serials=("null", "stdio"), flash="64M", dtb="zynq-zc702", poweroff=False,
+    matrix_types="table",
     note="zynq-a9 with AMD CFI NOR: the records on an MTD partition")
 DEFAULT_BOARD = "arm"
 

@@ -217,6 +217,7 @@ def run_until(cmd, timeout, kill_on=()):
             out += b"\n@@LAB-TIMEOUT\n"
     p.wait()
     out += p.stdout.read() or b""
+    p.stdout.close()
     return out.decode(errors="replace"), p.returncode
 
 

@@ -183,7 +183,7 @@ def cmd_demo(args):
     dec = subprocess.run([tool.host_tool(), "decode", "--vmlinux",
                           g.out / "vmlinux", "-"], input=region,
                          capture_output=True)
-    print("=== off the device: lcrt decode --vmlinux vmlinux (the NVRAM file)")
+    print("=== off the device: lcrt decode --vmlinux vmlinux (the NVRAM file, or the flash partition)")
     print((dec.stdout + dec.stderr).decode(errors="replace").rstrip())
     print(f"=== demo done in {time.time() - t_all:.0f} s")
     if "LCRT record" not in out:
@@ -251,7 +251,7 @@ def main():
     p.add_argument("cmd")
     p.set_defaults(fn=cmd_run)
     p = sub.add_parser("matrix", help="the crash matrix")
-    p.add_argument("--boards", default="arm,arm64,x86_64")
+    p.add_argument("--boards", default="arm,arm64,x86_64,nor")
     p.add_argument("--kvers", default=",".join(boards.KVERS))
     p.add_argument("--crashes", default=None,
                    help="only these cells (names of the table's cells or of "

@@ -761,8 +761,9 @@ def main(args):
     workers = max(1, (os.cpu_count() or 2) // 4)
     every = not names and args.types == "all"
     with concurrent.futures.ThreadPoolExecutor(workers) as ex:
-        for part in ex.map(lambda c: run_board(c[0], c[1], cells, every),
-                           combos):
+        for part in ex.map(lambda c: run_board(
+                c[0], c[1], cells,
+                every and board(c[0]).matrix_types == "all"), combos):
             rows += part
     if getattr(args, "retry", None):
         for r in rows:

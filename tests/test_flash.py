@@ -51,11 +51,12 @@ class FlashTests:
     def status(self, text):
         return dict(re.findall(r"^(\w+) (.*)$", text, re.M))
 
-    def decode(self, data, *args):
-        """lcrt decode of a dump of the partition, as JSON records."""
+    def decode(self, data, *args, rc=0):
+        """lcrt decode of a dump of the partition: its JSON, the records
+        first, then one {offset, slot, error} per torn or corrupt one."""
         p = subprocess.run([TOOL, "decode", "--all", "--json", *args, "-"],
                            input=data, capture_output=True)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        self.assertEqual(p.returncode, rc, p.stderr.decode(errors="replace"))
         return json.loads(p.stdout)
 
     def block_headers(self, data):
@@ -120,28 +121,32 @@ class FlashTests:
                 out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
                 st = self.status(out)
                 recs = self.decode(self.guest.flash_bytes())
-                seqs = [(r["seq"], r.get("torn", False)) for r in recs]
+                seqs = [r["seq"] for r in recs if "seq" in r]
+                bad = [r["error"] for r in recs if "error" in r]
                 if want == "torn":
                     self.assertEqual((st["records"], st["torn"],
                                       st["corrupt"]), ("1", "1", "0"), out)
                     self.assertRegex(out, r"the newest record \(slot \d+\) "
                                           r"is torn")
-                    self.assertEqual(seqs[0], (1, False), recs)
-                    self.assertEqual(len(recs), 2, recs)
-                    self.assertTrue(recs[1].get("torn"), recs)
-                    # The seq of the torn one is said once its mark is out.
-                    if n >= 2:
-                        self.assertEqual(recs[1]["seq"], 2, recs)
+                    self.assertEqual(seqs, [1], recs)
+                    self.assertEqual(len(bad), 1, recs)
+                    # The seq of the torn one is said once its whole mark is out.
+                    self.assertRegex(bad[0], r"^torn: the write of " +
+                                     ("record 2" if n >= 3 else "a record"))
                 else:
                     # The oops record is whole; its follow-up is torn.
                     self.assertEqual((st["records"], st["torn"],
                                       st["corrupt"]), ("2", "0", "0"), out)
-                    self.assertEqual([s for s, _ in seqs], [1, 2], recs)
-                    self.assertRegex(out, r"follow-up.*torn")
-                # The next crash goes to another erased slot, whole.
-                self.crash()
-                out = self.sh("cat /sys/kernel/lcrt/status")
-                self.assertEqual(self.status(out)["next_seq"], "4", out)
+                    self.assertEqual(seqs, [1, 2], recs)
+                    self.assertEqual(bad, [], recs)
+                    self.assertRegex(out, r"what followed is lost: torn")
+                if (n, nbytes) == (4, 3):
+                    # The next crash goes to another erased slot, whole.
+                    self.crash()
+                    out = self.sh("cat /sys/kernel/lcrt/status")
+                    st = self.status(out)
+                    self.assertEqual((st["records"], st["torn"],
+                                      st["next_seq"]), ("2", "1", "4"), out)
 
     def test_a_crash_before_the_erase_ahead_programs_nothing(self):
         """Old data everywhere in the partition and no erase-ahead yet
@@ -188,7 +193,7 @@ class FlashTests:
         self.assertEqual(self.status(out)["records"], "0", out)
         self.assertIn("no crash record", out)
         data = self.guest.flash_bytes()
-        self.assertEqual(self.decode(data), [])
+        self.assertEqual(self.decode(data, rc=2), [])
         after = self.block_headers(data)
         # The record's block was erased again (one more erase), the floor
         # of sequence numbers kept: the next record is 2, never 1 again.

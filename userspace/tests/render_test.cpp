@@ -422,7 +422,7 @@ TEST(Cli, ADirectoryIsAClearError) {
 TEST(Cli, EndlessInputIsRefusedNotReadToTheEnd) {
   const CliResult run = lcrt_cli("decode /dev/zero");
   EXPECT_EQ(run.status, 74);
-  EXPECT_TRUE(has(run.out, "/dev/zero: larger than 64 MiB")) << run.out;
+  EXPECT_TRUE(has(run.out, "/dev/zero: larger than 256 MiB")) << run.out;
 }
 
 TEST(Cli, UsageErrorsHaveOneCode) {

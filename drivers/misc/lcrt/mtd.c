@@ -12,8 +12,9 @@
  *  - at a panic, on the panicking CPU: at once, with mtd_panic_write(),
  *    after whatever an oops queued before;
  *  - from die() (an oops that may not panic) and from process context:
- *    queued, then written by a work with mtd_write() (an irq_work queues
- *    the work: die() may hold any lock);
+ *    queued, then written by a work with mtd_write(). A lazy irq_work
+ *    queues the work at the next tick: die() may hold any lock, and a
+ *    single-core GIC delivers no IPI to its own CPU (irq_work's raise);
  *  - erases only in the work, never at a panic: a block is erased ahead
  *    when none of its slots holds a record (after a clear, or when it was
  *    never formatted), and a record goes only into a slot read back erased
@@ -77,6 +78,8 @@ static struct lcrt_mtd {
 	struct irq_work irq_work;
 	struct work_struct work;
 } lcrt_mtd;
+
+static void lcrt_mtd_irq_work(struct irq_work *iw);
 
 static bool lcrt_mtd_panicking(void)
 {
@@ -380,6 +383,7 @@ static void lcrt_mtd_work(struct work_struct *work)
 	}
 }
 
+/* From the tick after a die(): the work writes what it queued. */
 static void lcrt_mtd_irq_work(struct irq_work *iw)
 {
 	queue_work(system_long_wq, &lcrt_mtd.work);
@@ -534,7 +538,7 @@ static struct mtd_notifier lcrt_mtd_notifier = {
 static int __init lcrt_mtd_init(void)
 {
 	INIT_WORK(&lcrt_mtd.work, lcrt_mtd_work);
-	init_irq_work(&lcrt_mtd.irq_work, lcrt_mtd_irq_work);
+	lcrt_mtd.irq_work = IRQ_WORK_INIT_LAZY(lcrt_mtd_irq_work);
 	register_mtd_user(&lcrt_mtd_notifier);
 	return 0;
 }
