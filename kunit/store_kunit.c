@@ -703,6 +703,9 @@ static void lcrt_chip_program(struct lcrt_region *r, size_t off, size_t len)
 {
 	size_t i;
 
+	/* The region header lives in memory only, as on mtd.c's flash. */
+	if (off < LCRT_REGION_SLOTS)
+		return;
 	for (i = 0; i < len && lcrt_chip_budget; i++, lcrt_chip_budget--) {
 		lcrt_chip_sets += !!(r->mem[off + i] & ~lcrt_chip[off + i]);
 		lcrt_chip[off + i] &= r->mem[off + i];

@@ -55,7 +55,7 @@ RAMOOPS_SIZES = (4096, 1024)    # the upstream default, and LCRT's budget
 RUNS = int(os.environ.get("BENCH_RUNS") or 5)
 # Measurement-only edits of the bench's copy of the tree; a new version
 # makes the copy again.
-EDITS = "3"
+EDITS = "4"
 RAMOOPS = {"arm": (0x4f000000, "mem=240M"), "arm64": (0x4f000000, "mem=240M"),
            "x86_64": (0xe000000, "memmap=64K$0xe000000")}
 RAMOOPS_SIZE = 0x10000
@@ -129,9 +129,25 @@ def lcrt_edits():
     ]
 
 
+def timed_dumper(text, fn):
+    """An edit of a kmsg dumper fn(dumper, ...) that prints its time."""
+    m = re.search(rf"static void {fn}\(struct kmsg_dumper \*dumper,\s*"
+                  r"([^)]*?(\w+))\)\n\{", text)
+    param, arg = m.group(1), m.group(2)
+    wrapper = (
+        f"static void {fn}_timed(struct kmsg_dumper *dumper, {param});\n"
+        f"static void {fn}(struct kmsg_dumper *dumper, {param})\n"
+        "{\n\tu64 t0 = ktime_get_mono_fast_ns();\n\n"
+        f"\t{fn}_timed(dumper, {arg});\n"
+        f'\tpr_emerg("lcrt-bench: {fn} %llu ns\\n",\n'
+        "\t\t ktime_get_mono_fast_ns() - t0);\n}\n\n")
+    return (m.group(0), wrapper + m.group(0).replace(
+        f"static void {fn}(", f"static void {fn}_timed(", 1))
+
+
 def timed_tree(kv):
-    """The patched tree, hard-linked, with pstore_dump() and LCRT's
-    notifiers timed."""
+    """The patched tree, hard-linked, with pstore_dump(),
+    mtdoops_do_dump() and LCRT's notifiers timed."""
     src = kernels.patched_tree(kv)
     dst = CACHE / "src" / f"linux-{kv}-bench"
     stamp = (src / ".lab-series").read_text() + f" edits {EDITS}"
@@ -141,20 +157,9 @@ def timed_tree(kv):
     if not mine.exists() or mine.read_text() != stamp:
         shutil.rmtree(dst, ignore_errors=True)
         run(["cp", "-al", src, dst])
-        f = dst / "fs" / "pstore" / "platform.c"
-        text = f.read_text()
-        m = re.search(r"static void pstore_dump\(struct kmsg_dumper \*dumper,\s*"
-                      r"([^)]*?(\w+))\)\n\{", text)
-        param, arg = m.group(1), m.group(2)
-        wrapper = (
-            f"static void pstore_dump_timed(struct kmsg_dumper *dumper, {param});\n"
-            f"static void pstore_dump(struct kmsg_dumper *dumper, {param})\n"
-            "{\n\tu64 t0 = ktime_get_mono_fast_ns();\n\n"
-            f"\tpstore_dump_timed(dumper, {arg});\n"
-            '\tpr_emerg("lcrt-bench: pstore_dump %llu ns\\n",\n'
-            "\t\t ktime_get_mono_fast_ns() - t0);\n}\n\n")
-        edit(f, [(m.group(0), wrapper + m.group(0).replace(
-            "static void pstore_dump(", "static void pstore_dump_timed(", 1))])
+        for f, fn in ((dst / "fs" / "pstore" / "platform.c", "pstore_dump"),
+                      (dst / "drivers" / "mtd" / "mtdoops.c", "mtdoops_do_dump")):
+            edit(f, [timed_dumper(f.read_text(), fn)])
         edit(dst / "drivers" / "misc" / "lcrt" / "core.c", lcrt_edits())
         mine.write_text(stamp)
     return dst
@@ -163,7 +168,8 @@ def timed_tree(kv):
 def bench_board(b, kv):
     """The board with pstore, and its kernel, built."""
     v = dataclasses.replace(b, name=f"{b.name}-bench",
-                            fragments=b.fragments + (f"bench-{kv}",))
+                            fragments=b.fragments + (f"bench-{kv}",),
+                            kernel_of=f"{b.kernel_of}-bench" if b.kernel_of else "")
     tree = timed_tree(kv)
     out = kernels.build_dir(v, kv)
     kernels.configure(v, tree, out, kv)
@@ -171,6 +177,8 @@ def bench_board(b, kv):
     targets = [Path(v.image).name]
     if "CONFIG_MODULES=y" in (out / ".config").read_text().splitlines():
         targets.append("modules")      # and Module.symvers, for lcrt_crash
+    if v.dtb:
+        targets.append(kernels.dtb_target(v, tree))
     kernels.kmake(v, tree, out, *targets)
     return v, out
 
@@ -529,13 +537,14 @@ def footprint(v, out):
     return {**total, "files": files}
 
 
-def bench_cells():
+def bench_cells(names=None):
     """The race's crashes: the matrix's cells by name, and DEEP_OOPS."""
     by = {c.name: c for c in matrix.CELLS}
     by["DEEP_OOPS"] = dataclasses.replace(
         by["MODULE_OOPS"], name="DEEP_OOPS", cmd=by["MODULE_OOPS"].cmd + " depth=64",
         why="its store through NULL faults under 64 frames of lcrt_crash_deep()")
-    names = (os.environ.get("BENCH_CRASHES") or ",".join(CRASHES)).split(",")
+    if names is None:
+        names = (os.environ.get("BENCH_CRASHES") or ",".join(CRASHES)).split(",")
     return [by[n] for n in names]
 
 
@@ -543,7 +552,7 @@ def main():
     kvers = (os.environ.get("KVER") or "6.12,6.1").split(",")
     names = (os.environ.get("BOARD") or "arm,arm64,x86_64").split(",")
     OUT.mkdir(parents=True, exist_ok=True)
-    what = os.environ.get("BENCH") or "ramoops,scaling"
+    what = os.environ.get("BENCH") or "ramoops,scaling,flash"
     results, feet, scaling = [], {}, []
     for kv in kvers:
         for name in names:
@@ -565,6 +574,14 @@ def main():
             if "scaling" in what and kv == kvers[0]:
                 scaling += sweep(v, out, kv)
                 write_scaling(scaling, kvers[0])
+    if "flash" in what:
+        import bench_flash
+        rows = []
+        for kv in kvers:
+            rows += bench_flash.race(kv)
+            bench_flash.write(rows, OUT)
+        if results:
+            write_bench(results, feet)     # bench.md takes the flash table
 
 
 def write_bench(results, feet):
@@ -660,6 +677,9 @@ def write_md(results, feet, prov):
                 if x in f["files"] else "-" for x in files]
         lines.append(f"| {name} | " + " | ".join(cell) +
                      f" | {f['text']} / {f['data']} / {f['bss']} |")
+    flash = OUT / "flash.md"
+    if flash.exists():
+        lines += ["", flash.read_text().rstrip()]
     (OUT / "bench.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     readme_section("bench", "\n".join(lines[2:]))

@@ -68,7 +68,7 @@ struct DecodeArgs {
   std::string format = "text";  // or "json" (--json)
   bool json = false;            // --json, the same as --format json
   bool all = false;
-  long long slot = -1;  // --slot N: the region's slot N, else the N-th position of scan()
+  long long slot = -1;    // --slot N: the region's slot N, else the N-th position of scan()
   long long offset = -1;  // --offset N: a flash partition at byte N of the image
   bool verbose = false;
 };
@@ -492,9 +492,10 @@ int run(int argc, char** argv) {
       "decode", "decode a raw record, an NVRAM region image or a dump of LCRT's flash partition");
   decode->add_option("image", decode_args.path, "the image file, - for standard input")->required();
   add_decode_options(decode, decode_args);
-  decode->add_option("--offset", decode_args.offset,
-                     "the image is a dump of a whole flash chip: LCRT's partition starts at "
-                     "byte N (a dump of the partition itself is found without it)")
+  decode
+      ->add_option("--offset", decode_args.offset,
+                   "the image is a dump of a whole flash chip: LCRT's partition starts at "
+                   "byte N (a dump of the partition itself is found without it)")
       ->check(CLI::NonNegativeNumber)
       ->type_name("N");
 

@@ -374,7 +374,8 @@ Magic magic_kind(std::uint32_t word) {
   if (word == 0 || word == LCRT_MAGIC_BLANK) return Magic::kEmpty;
   if (word == LCRT_MAGIC) return Magic::kRecord;
   // A commit cut on flash: LCRT_MAGIC's bits and some of the pending mark's.
-  const bool commit_cut = (word & LCRT_MAGIC) == LCRT_MAGIC && (word & ~LCRT_MAGIC_NOR_PENDING) == 0;
+  const bool commit_cut =
+      (word & LCRT_MAGIC) == LCRT_MAGIC && (word & ~LCRT_MAGIC_NOR_PENDING) == 0;
   // A mark cut on flash: the pending mark's bits and more still erased.
   const bool mark_cut = (word & LCRT_MAGIC_NOR_PENDING) == LCRT_MAGIC_NOR_PENDING;
   if (word == LCRT_MAGIC_PENDING || commit_cut || mark_cut) return Magic::kTorn;
@@ -697,7 +698,8 @@ void scan_aligned(const Bytes& image, Scan& s) {
   for (std::size_t off = 0; off + 4 <= image.size(); off += 8) {
     s.bytes_read += 4;
     const std::uint64_t word = le(image.data() + off, 4);
-    if (word != LCRT_MAGIC && word != LCRT_MAGIC_PENDING && word != LCRT_MAGIC_NOR_PENDING) continue;
+    if (word != LCRT_MAGIC && word != LCRT_MAGIC_PENDING && word != LCRT_MAGIC_NOR_PENDING)
+      continue;
     if (!index) {
       index.emplace(image.data(), image.size());
       s.bytes_read += image.size();

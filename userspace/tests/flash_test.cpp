@@ -1,5 +1,7 @@
 // Dumps of LCRT's NOR flash partition (struct lcrt_flash_block per erase
 // block), written here from the uapi header's text.
+#include "lcrt/flash.hpp"
+
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
 #include <zlib.h>
@@ -8,15 +10,14 @@
 #include <string>
 
 #include "encoder.hpp"
-#include "lcrt/flash.hpp"
 #include "lcrt/record.hpp"
 
 namespace lcrt {
 namespace {
 
-constexpr std::uint32_t kBlock = 8192;
-constexpr std::uint32_t kSlot = 1024;
-constexpr std::uint32_t kSlots = 4;
+constexpr std::size_t kBlock = 8192;
+constexpr std::size_t kSlot = 1024;
+constexpr std::size_t kSlots = 4;
 
 void put(Bytes& b, std::size_t at, std::uint64_t v, int n) {
   for (int i = 0; i < n; i++) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -43,7 +44,10 @@ void place(Bytes& dump, std::size_t base, std::uint32_t b, std::uint32_t s, cons
   std::copy(rec.begin(), rec.end(), dump.begin() + static_cast<std::ptrdiff_t>(at));
 }
 
-Bytes erased(std::size_t n) { return Bytes(n, 0xff); }
+Bytes erased(std::size_t n) {
+  Bytes b(n, 0xff);  // not Bytes{n, 0xff}: two bytes
+  return b;
+}
 
 Bytes record(std::uint64_t seq) {
   test::Spec s;
@@ -91,7 +95,7 @@ TEST(FlashRegion, ABlockWithoutItsHeaderHoldsNoSlot) {
 }
 
 TEST(FlashRegion, AWholeChipDumpNeedsThePartitionsOffset) {
-  constexpr std::size_t base = 3 * 4096;
+  constexpr std::size_t base = std::size_t{3} * 4096;
   Bytes dump = erased(base + 2 * kBlock);
   std::fill(dump.begin(), dump.begin() + base, 0x5a);
   format(dump, base, 0, 2, 1);
@@ -118,8 +122,8 @@ TEST(FlashRegion, NotAFlashDump) {
   Bytes big = erased(2 * kBlock);
   format(big, 0, 0, 2, 1);
   put(big, offsetof(lcrt_flash_block, nslots), 9, 4);
-  const auto crc = crc32(0L, big.data() + LCRT_CRC_OFFSET,
-                         sizeof(lcrt_flash_block) - LCRT_CRC_OFFSET);
+  const auto crc =
+      crc32(0L, big.data() + LCRT_CRC_OFFSET, sizeof(lcrt_flash_block) - LCRT_CRC_OFFSET);
   put(big, 4, crc, 4);
   EXPECT_FALSE(flash_block(big, 0));
   EXPECT_FALSE(flash_region(Bytes(100, 0xff)));
