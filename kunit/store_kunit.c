@@ -805,10 +805,12 @@ static void lcrt_test_nor(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, seq, 2ULL, "cut at %zu", k);
 		KUNIT_EXPECT_EQ_MSG(test, lcrt_chip_sets, 0U, "cut at %zu", k);
 	}
-	/* A follow-up of record 2, cut after every byte. */
+	/* A follow-up of record 2, cut after every byte: its pending word,
+	 * its body, its commit word.
+	 */
 	memcpy(snap, lcrt_chip, size);
 	len = lcrt_test_small(buf, sizeof(buf), 2, "then", LCRT_F_FOLLOWUP);
-	for (k = 0; k <= len; k++) {
+	for (k = 0; k <= len + 4; k++) {
 		const struct lcrt_record_header *f;
 
 		memcpy(lcrt_chip, snap, size);
@@ -821,7 +823,7 @@ static void lcrt_test_nor(struct kunit *test)
 		f = lcrt_region_followup(r, 1);
 		if (!k)
 			KUNIT_EXPECT_NULL(test, f);
-		else if (k < len)
+		else if (k < len + 4)
 			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(f), -EINPROGRESS,
 					    "cut at %zu", k);
 		else
@@ -847,6 +849,17 @@ static void lcrt_test_nor(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, lcrt_chip_ready(r, k));
 	}
 	KUNIT_EXPECT_EQ(test, lcrt_region_begin(r), -ENOSPC);
+	/*
+	 * A word a cut mark leaves on flash (the erased word with the mark's
+	 * bits cleared) is torn there, and garbage in NVRAM.
+	 */
+	*(__le32 *)lcrt_region_slot_ptr(r, 0) =
+		cpu_to_le32(0xffff0000 | (LCRT_MAGIC_NOR_PENDING & 0xffff));
+	KUNIT_EXPECT_EQ(test, lcrt_region_state(r, 0, false, &seq, &err),
+			LCRT_SLOT_TORN);
+	r->medium = NULL;
+	KUNIT_EXPECT_EQ(test, lcrt_region_state(r, 0, false, &seq, &err),
+			LCRT_SLOT_CORRUPT);
 }
 
 static struct kunit_case lcrt_store_cases[] = {

@@ -39,8 +39,9 @@ std::optional<FlashBlock> flash_block(const Bytes& dump, std::size_t at) {
   if (LCRT_VERSION_MAJOR(version) != LCRT_VERSION_MAJOR(LCRT_FLASH_VERSION) || hsize < size ||
       hsize > LCRT_FLASH_BLOCK_HDR)
     return std::nullopt;
-  if (record_crc(dump.data() + at, size) !=
-      field<std::uint32_t>(dump, at, offsetof(lcrt_flash_block, crc32)))
+  if (dump.size() - at < hsize ||
+      record_crc(dump.data() + at, hsize) !=
+          field<std::uint32_t>(dump, at, offsetof(lcrt_flash_block, crc32)))
     return std::nullopt;
   FlashBlock b;
   b.offset = at;
@@ -99,6 +100,7 @@ std::optional<Bytes> flash_region(const Bytes& dump, std::optional<std::size_t> 
   put_le(image, offsetof(lcrt_region_header, header_size), sizeof(lcrt_region_header), 2);
   put_le(image, offsetof(lcrt_region_header, slot_size), first->slot_size, 4);
   put_le(image, offsetof(lcrt_region_header, nslots), slots, 4);
+  image[offsetof(lcrt_region_header, medium)] = LCRT_MEDIUM_FLASH;
   put_le(image, offsetof(lcrt_region_header, generation), 1, 8);
   put_le(image, offsetof(lcrt_region_header, next_seq), next_seq, 8);
   put_le(image, offsetof(lcrt_region_header, crc32),

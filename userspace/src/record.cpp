@@ -370,9 +370,11 @@ constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; 
 
 }  // namespace
 
-Magic magic_kind(std::uint32_t word) {
+Magic magic_kind(std::uint32_t word, bool flash) {
   if (word == 0 || word == LCRT_MAGIC_BLANK) return Magic::kEmpty;
   if (word == LCRT_MAGIC) return Magic::kRecord;
+  if (word == LCRT_MAGIC_PENDING || word == LCRT_MAGIC_NOR_PENDING) return Magic::kTorn;
+  if (!flash) return Magic::kOther;
   // A commit cut on flash: LCRT_MAGIC's bits and some of the pending mark's.
   const bool commit_cut =
       (word & LCRT_MAGIC) == LCRT_MAGIC && (word & ~LCRT_MAGIC_NOR_PENDING) == 0;
@@ -445,6 +447,7 @@ struct Reading {
   const CrcIndex* index = nullptr;
   std::size_t base = 0;
   std::size_t bytes = 0;
+  bool flash = false;  // a region on flash: its program cuts read as torn
 };
 
 Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd);
@@ -461,7 +464,7 @@ namespace {
 Record decode_at(const std::uint8_t* data, std::size_t len, Reading& rd) {
   rd.bytes += kHeaderSize;
   const std::uint64_t magic = len < 4 ? 0 : le(data, 4);
-  if (magic_kind(static_cast<std::uint32_t>(magic)) == Magic::kTorn) {
+  if (magic_kind(static_cast<std::uint32_t>(magic), rd.flash) == Magic::kTorn) {
     const auto seq = header_seq(data, len);
     throw DecodeError(Error::kTorn, "torn: the write of " +
                                         (seq ? "record " + std::to_string(*seq) : "a record") +
@@ -574,6 +577,7 @@ std::optional<Region> region_copy(const Bytes& image, int copy) {
   r.slot_size = static_cast<std::uint32_t>(field(offsetof(lcrt_region_header, slot_size), 4));
   r.nslots = static_cast<std::uint32_t>(field(offsetof(lcrt_region_header, nslots), 4));
   r.policy = h[offsetof(lcrt_region_header, policy)];
+  r.medium = h[offsetof(lcrt_region_header, medium)];
   r.generation = field(offsetof(lcrt_region_header, generation), 8);
   r.next_seq = field(offsetof(lcrt_region_header, next_seq), 8);
   r.boot_count = field(offsetof(lcrt_region_header, boot_count), 8);
@@ -593,8 +597,9 @@ bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool str
   if (at >= len || len - at < 4) return false;
   const std::uint8_t* p = base + at;
   const auto word = static_cast<std::uint32_t>(le(p, 4));
-  if (magic_kind(word) == Magic::kEmpty) return false;
-  const bool magic = magic_kind(word) == Magic::kRecord || magic_kind(word) == Magic::kTorn;
+  const Magic kind = magic_kind(word, rd.flash);
+  if (kind == Magic::kEmpty) return false;
+  const bool magic = kind == Magic::kRecord || kind == Magic::kTorn;
   if (!strict) {
     const auto h = raw_header(p, len - at);
     if (!magic || !h || (h->flags & LCRT_F_FOLLOWUP) == 0 || h->seq != f.record->seq) return false;
@@ -605,7 +610,7 @@ bool take_followup(Found& f, const std::uint8_t* base, std::size_t len, bool str
     f.followup_message = "not an LCRT record";
     return true;
   }
-  Reading there{rd.index, rd.base + at, 0};
+  Reading there{rd.index, rd.base + at, 0, rd.flash};
   try {
     Record r = decode_at(p, len - at, there);
     if ((r.flags & LCRT_F_FOLLOWUP) == 0 || r.seq != f.record->seq) {
@@ -649,6 +654,7 @@ Found read_record(std::size_t offset, const std::uint8_t* data, std::size_t len,
 // The slots of a region image, by its header's geometry.
 void scan_slots(const Bytes& image, Scan& s) {
   const Region& r = *s.region;
+  const bool flash = r.medium == LCRT_MEDIUM_FLASH;
   for (std::uint64_t i = 0; i < r.nslots; i++) {
     const std::uint64_t start = LCRT_REGION_SLOTS + i * r.slot_size;
     if (start >= image.size()) {
@@ -665,10 +671,11 @@ void scan_slots(const Bytes& image, Scan& s) {
       f.message = "slot truncated: " + std::to_string(len) + " of " + std::to_string(r.slot_size) +
                   " bytes";
     } else if (const auto word = static_cast<std::uint32_t>(le(p, 4));
-               magic_kind(word) == Magic::kEmpty) {
+               magic_kind(word, flash) == Magic::kEmpty) {
       continue;  // empty
-    } else if (magic_kind(word) != Magic::kOther) {
+    } else if (magic_kind(word, flash) != Magic::kOther) {
       Reading rd;
+      rd.flash = flash;
       f = read_record(at, p, len, true, rd);
       s.bytes_read += rd.bytes;
     } else {

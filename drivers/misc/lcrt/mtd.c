@@ -50,7 +50,7 @@
 
 static char *mtd_name = "lcrt";
 module_param_named(mtd, mtd_name, charp, 0400);
-MODULE_PARM_DESC(mtd, "the MTD partition that keeps the records (no NVRAM region)");
+MODULE_PARM_DESC(mtd, "the MTD partition of the records (no NVRAM region)");
 
 /* One write of region.c, as it reaches the flash. */
 struct lcrt_mtd_step {
@@ -125,10 +125,29 @@ static void lcrt_mtd_write(struct lcrt_mtd *m, const struct lcrt_mtd_step *s,
 
 NOKPROBE_SYMBOL(lcrt_mtd_write);
 
+/*
+ * After the queue overran: every slot that is not erased, written again
+ * from the image (by the work, or at a panic). The image only ever clears
+ * bits of what the flash holds, so programming it over the flash is safe.
+ */
+static void lcrt_mtd_resync(struct lcrt_mtd *m, bool panic)
+{
+	struct lcrt_mtd_step s = { .len = m->slot_size };
+	unsigned int i;
+
+	for (i = 0; i < m->nblocks * m->spb; i++) {
+		if (!test_bit(i / m->spb, m->formatted) || test_bit(i, m->blank))
+			continue;
+		s.off = LCRT_REGION_SLOTS + i * m->slot_size;
+		lcrt_mtd_write(m, &s, panic);
+	}
+}
+
 /* Write what is queued, in order: the work, or the panicking CPU. */
 static void lcrt_mtd_drain(struct lcrt_mtd *m, bool panic)
 {
 	unsigned int tail = READ_ONCE(m->tail);
+	/* Pairs with the owner's release of head: the step is there. */
 	unsigned int head = smp_load_acquire(&m->head);
 	unsigned int n = 0;
 
@@ -138,34 +157,57 @@ static void lcrt_mtd_drain(struct lcrt_mtd *m, bool panic)
 	 */
 	for (; tail != head && n < LCRT_MTD_QUEUE; tail++, n++) {
 		lcrt_mtd_write(m, &m->q[tail % LCRT_MTD_QUEUE], panic);
+		/* The step is out before the owner may reuse its entry. */
 		smp_store_release(&m->tail, tail + 1);
 	}
 }
 
 NOKPROBE_SYMBOL(lcrt_mtd_drain);
+NOKPROBE_SYMBOL(lcrt_mtd_resync);
+
+/* At a panic, on the panicking CPU: what is queued, or every slot. */
+static void lcrt_mtd_flush(struct lcrt_region *r)
+{
+	struct lcrt_mtd *m = &lcrt_mtd;
+
+	if (!lcrt_mtd_panicking())
+		return;
+	lcrt_mtd_drain(m, true);
+	if (atomic_xchg(&m->overrun, 0))
+		lcrt_mtd_resync(m, true);
+}
+
+NOKPROBE_SYMBOL(lcrt_mtd_flush);
 
 static void lcrt_mtd_program(struct lcrt_region *r, size_t off, size_t len)
 {
 	struct lcrt_mtd *m = &lcrt_mtd;
 	struct lcrt_mtd_step s = { .off = off, .len = len };
-	unsigned int head;
+	unsigned int head, tail;
 
 	/* The region header lives in memory: the blocks keep the floor. */
 	if (off < LCRT_REGION_SLOTS)
 		return;
+	/* A slot programmed is no longer erased: no capture takes it again. */
+	clear_bit((off - LCRT_REGION_SLOTS) / m->slot_size, m->blank);
 	if (len == sizeof(u32))
 		memcpy(&s.word, r->mem + off, sizeof(u32));
 	if (lcrt_mtd_panicking()) {
-		lcrt_mtd_drain(m, true);
+		lcrt_mtd_flush(r);
 		lcrt_mtd_write(m, &s, true);
 		return;
 	}
 	head = m->head;
-	if (head - smp_load_acquire(&m->tail) >= LCRT_MTD_QUEUE) {
+	/* Pairs with the drain's release of tail: the entry is free. */
+	tail = smp_load_acquire(&m->tail);
+	if (atomic_read(&m->overrun) || head - tail >= LCRT_MTD_QUEUE) {
+		/* The work writes every slot again from the image. */
 		atomic_inc(&m->overrun);
+		irq_work_queue(&m->irq_work);
 		return;
 	}
 	m->q[head % LCRT_MTD_QUEUE] = s;
+	/* The step before the head that shows it to the drain. */
 	smp_store_release(&m->head, head + 1);
 	irq_work_queue(&m->irq_work);
 }
@@ -184,14 +226,6 @@ static void lcrt_mtd_cleared(struct lcrt_region *r)
 	queue_work(system_long_wq, &lcrt_mtd.work);
 }
 
-static void lcrt_mtd_flush(struct lcrt_region *r)
-{
-	if (lcrt_mtd_panicking())
-		lcrt_mtd_drain(&lcrt_mtd, true);
-}
-
-NOKPROBE_SYMBOL(lcrt_mtd_flush);
-
 static const struct lcrt_medium lcrt_mtd_medium = {
 	.name = "mtd",
 	.and_only = true,
@@ -206,18 +240,26 @@ static bool lcrt_mtd_all_ff(const u8 *p, size_t len)
 	return !len || (p[0] == 0xff && !memcmp(p, p + 1, len - 1));
 }
 
-/* Is @h a header of this partition's block @b, of the geometry it says. */
-static bool lcrt_mtd_hdr_valid(struct mtd_info *mtd,
-			       const struct lcrt_flash_block *h, unsigned int b)
+/*
+ * Read the header of block @b (LCRT_FLASH_BLOCK_HDR bytes into @buf): is
+ * it one of this partition's, of the geometry it says.
+ */
+static bool lcrt_mtd_hdr_read(struct mtd_info *mtd, unsigned int b, u8 *buf)
 {
-	size_t hsize = le16_to_cpu(h->header_size);
+	const struct lcrt_flash_block *h = (const void *)buf;
+	size_t hsize, done;
+	int ret;
 
+	ret = mtd_read(mtd, (loff_t)b * mtd->erasesize, LCRT_FLASH_BLOCK_HDR,
+		       &done, buf);
+	if ((ret && !mtd_is_bitflip(ret)) || done != LCRT_FLASH_BLOCK_HDR)
+		return false;
+	hsize = le16_to_cpu(h->header_size);
 	return le32_to_cpu(h->magic) == LCRT_FLASH_MAGIC &&
 	       LCRT_VERSION_MAJOR(le16_to_cpu(h->version)) ==
 	       LCRT_VERSION_MAJOR(LCRT_FLASH_VERSION) &&
 	       hsize >= sizeof(*h) && hsize <= LCRT_FLASH_BLOCK_HDR &&
-	       ~crc32_le(~0, (const u8 *)h + LCRT_CRC_OFFSET,
-			 sizeof(*h) - LCRT_CRC_OFFSET) ==
+	       ~crc32_le(~0, buf + LCRT_CRC_OFFSET, hsize - LCRT_CRC_OFFSET) ==
 	       le32_to_cpu(h->crc32) &&
 	       le32_to_cpu(h->block_size) == mtd->erasesize &&
 	       le32_to_cpu(h->block) == b;
@@ -264,6 +306,8 @@ static int lcrt_mtd_oldest(struct lcrt_mtd *m, struct lcrt_region *r)
 	for (b = 0; b < m->nblocks; b++) {
 		u64 hi = 0;
 
+		if (test_bit(b, m->bad))
+			continue;
 		for (i = lcrt_mtd_first(m, b); i < lcrt_mtd_first(m, b) + m->spb;
 		     i++)
 			if (lcrt_region_state(r, i, false, &seq, &err) !=
@@ -302,33 +346,41 @@ static void lcrt_mtd_erase(struct lcrt_mtd *m, struct lcrt_region *r,
 		.nslots = cpu_to_le32(m->spb),
 		.erase_count = cpu_to_le32(m->erases[b] + 1),
 	};
+	u8 *check = kmalloc(used, GFP_KERNEL);
 	size_t done;
-	u8 *check;
 	u64 seq;
 	int err, ret;
 
-	if (!lcrt_store_user_lock())
-		return;
-	if (!force && !lcrt_mtd_stale(m, r, b)) {
-		lcrt_store_user_unlock();
+	if (!check || !lcrt_store_user_lock()) {
+		kfree(check);
 		return;
 	}
+	if (!force && !lcrt_mtd_stale(m, r, b)) {
+		lcrt_store_user_unlock();
+		kfree(check);
+		return;
+	}
+	/*
+	 * Its slots read empty and are not erased from now on: no capture
+	 * takes one and no clear writes one; what was queued for them goes
+	 * out before the erase, never after it.
+	 */
 	for (i = first; i < first + m->spb; i++) {
-		if (lcrt_region_state(r, i, false, &seq, &err) !=
-		    LCRT_SLOT_EMPTY)
+		if (lcrt_region_state(r, i, false, &seq, &err) ==
+		    LCRT_SLOT_VALID)
 			dropped++;
 		clear_bit(i, m->blank);
 	}
+	memset(lcrt_region_slot_ptr(r, first), 0xff, m->spb * m->slot_size);
 	clear_bit(b, m->formatted);
 	r->dropped += dropped;
 	h.next_seq = cpu_to_le64(r->next_seq);
 	lcrt_store_user_unlock();
+	lcrt_mtd_drain(m, false);
 
 	ret = mtd_erase(m->mtd, &ei);
-	check = kmalloc(used, GFP_KERNEL);
 	if (!ret)
-		ret = check ? mtd_read(m->mtd, ei.addr, used, &done, check) :
-		      -ENOMEM;
+		ret = mtd_read(m->mtd, ei.addr, used, &done, check);
 	if (!ret && (done != used || !lcrt_mtd_all_ff(check, used)))
 		ret = -EIO;
 	kfree(check);
@@ -348,9 +400,11 @@ static void lcrt_mtd_erase(struct lcrt_mtd *m, struct lcrt_region *r,
 		return;
 	}
 	m->erases[b]++;
-	if (!lcrt_store_user_lock())
-		return;		/* tried again at the next work */
-	memset(lcrt_region_slot_ptr(r, first), 0xff, m->spb * m->slot_size);
+	if (!lcrt_store_user_lock()) {
+		/* Erased and formatted again by a later work. */
+		queue_work(system_long_wq, &m->work);
+		return;
+	}
 	bitmap_set(m->blank, first, m->spb);
 	set_bit(b, m->formatted);
 	lcrt_store_user_unlock();
@@ -364,11 +418,18 @@ static void lcrt_mtd_work(struct work_struct *work)
 	struct lcrt_mtd *m = container_of(work, struct lcrt_mtd, work);
 	struct lcrt_region *r = lcrt_store();
 	unsigned int b;
-	int old;
+	int old, n;
 
 	lcrt_mtd_drain(m, false);
-	if (atomic_xchg(&m->overrun, 0))
-		pr_warn("%s: writes lost: the queue was full\n", m->mtd->name);
+	n = atomic_read(&m->overrun);
+	if (n) {
+		pr_warn("%s: the queue was full: every slot written again\n",
+			m->mtd->name);
+		lcrt_mtd_resync(m, false);
+		/* Writes refused meanwhile: once more. */
+		if (atomic_cmpxchg(&m->overrun, n, 0) != n)
+			queue_work(system_long_wq, &m->work);
+	}
 	if (atomic_xchg(&m->failed, 0))
 		pr_warn("%s: the chip refused writes\n", m->mtd->name);
 	if (!r || lcrt_test_no_erase())
@@ -389,10 +450,27 @@ static void lcrt_mtd_irq_work(struct irq_work *iw)
 	queue_work(system_long_wq, &lcrt_mtd.work);
 }
 
+/*
+ * The sequence number after a slot's record that a clear took back (its
+ * first word programmed to 0, its header kept): numbers are never reused.
+ */
+static u64 lcrt_mtd_cleared_seq(const u8 *slot)
+{
+	const struct lcrt_record_header *h = (const void *)slot;
+	u64 seq = le64_to_cpu(h->seq);
+
+	if (h->magic || LCRT_VERSION_MAJOR(le16_to_cpu(h->version)) !=
+	    LCRT_VERSION_MAJOR(LCRT_VERSION) ||
+	    le16_to_cpu(h->header_size) != sizeof(*h) || seq >= U64_MAX / 2)
+		return 0;
+	return seq + 1;
+}
+
 /* Read the blocks' headers and slots into the image. */
 static int lcrt_mtd_load(struct lcrt_mtd *m, u64 *floor)
 {
-	struct lcrt_flash_block h;
+	u8 buf[LCRT_FLASH_BLOCK_HDR];
+	const struct lcrt_flash_block *h = (const void *)buf;
 	unsigned int b, i;
 	size_t done;
 	int ret;
@@ -405,44 +483,44 @@ static int lcrt_mtd_load(struct lcrt_mtd *m, u64 *floor)
 		u8 *slot = m->image + LCRT_REGION_SLOTS +
 			   lcrt_mtd_first(m, b) * m->slot_size;
 
-		ret = mtd_read(m->mtd, at, sizeof(h), &done, (u8 *)&h);
-		if ((ret && !mtd_is_bitflip(ret)) || done != sizeof(h))
-			return ret ?: -EIO;
-		if (!lcrt_mtd_hdr_valid(m->mtd, &h, b) ||
-		    le32_to_cpu(h.slot_size) != m->slot_size ||
-		    le32_to_cpu(h.nslots) != m->spb)
+		if (!lcrt_mtd_hdr_read(m->mtd, b, buf) ||
+		    le32_to_cpu(h->slot_size) != m->slot_size ||
+		    le32_to_cpu(h->nslots) != m->spb)
 			continue;
-		*floor = max(*floor, le64_to_cpu(h.next_seq));
-		m->erases[b] = le32_to_cpu(h.erase_count);
+		*floor = max(*floor, le64_to_cpu(h->next_seq));
+		m->erases[b] = le32_to_cpu(h->erase_count);
 		ret = mtd_read(m->mtd, at + LCRT_FLASH_BLOCK_HDR,
 			       m->spb * m->slot_size, &done, slot);
 		if ((ret && !mtd_is_bitflip(ret)) ||
 		    done != m->spb * m->slot_size)
 			return ret ?: -EIO;
 		set_bit(b, m->formatted);
-		for (i = 0; i < m->spb; i++)
-			if (lcrt_mtd_all_ff(slot + i * m->slot_size,
-					    m->slot_size))
+		for (i = 0; i < m->spb; i++) {
+			u8 *p = slot + i * m->slot_size;
+
+			if (lcrt_mtd_all_ff(p, m->slot_size))
 				set_bit(lcrt_mtd_first(m, b) + i, m->blank);
+			*floor = max(*floor, lcrt_mtd_cleared_seq(p));
+		}
 	}
 	return 0;
 }
 
-/* The slot size of the records on the partition, else this boot's. */
+/*
+ * The slot size of the records on the partition, else this boot's budget
+ * (lcrt.record_size): a partition keeps its slot size until it is erased.
+ */
 static size_t lcrt_mtd_slot_size(struct mtd_info *mtd)
 {
-	struct lcrt_flash_block h;
-	size_t done, size;
-	unsigned int b;
+	u8 buf[LCRT_FLASH_BLOCK_HDR];
+	const struct lcrt_flash_block *h = (const void *)buf;
+	unsigned int b, n = div_u64(mtd->size, mtd->erasesize);
+	size_t size;
 
-	for (b = 0; b < LCRT_MTD_BLOCKS_MAX && b < div_u64(mtd->size,
-							    mtd->erasesize);
-	     b++) {
-		if (mtd_read(mtd, (loff_t)b * mtd->erasesize, sizeof(h), &done,
-			     (u8 *)&h) || done != sizeof(h) ||
-		    !lcrt_mtd_hdr_valid(mtd, &h, b))
+	for (b = 0; b < LCRT_MTD_BLOCKS_MAX && b < n; b++) {
+		if (!lcrt_mtd_hdr_read(mtd, b, buf))
 			continue;
-		size = le32_to_cpu(h.slot_size);
+		size = le32_to_cpu(h->slot_size);
 		if (size >= LCRT_MIN_RECORD_SIZE &&
 		    size <= LCRT_MAX_RECORD_SIZE && !(size % 8))
 			return size;
@@ -454,6 +532,10 @@ static const char *lcrt_mtd_unfit(struct mtd_info *mtd)
 {
 	if (mtd->type != MTD_NORFLASH && mtd->type != MTD_RAM)
 		return "not NOR flash nor RAM (a NAND page is programmed once)";
+	if (mtd->writesize != 1)
+		return "programmed in units of several bytes, once each";
+	if (mtd->numeraseregions > 1)
+		return "erase blocks of several sizes";
 	if (!(mtd->flags & MTD_WRITEABLE))
 		return "read-only";
 	if (!mtd_get_master(mtd)->_panic_write)
@@ -488,8 +570,10 @@ static void lcrt_mtd_attach(struct mtd_info *mtd)
 		       mtd->name, m->slot_size);
 		return;
 	}
-	if (__get_mtd_device(mtd))
+	if (__get_mtd_device(mtd)) {
+		pr_err("%s: cannot be held: not used\n", mtd->name);
 		return;
+	}
 	m->mtd = mtd;
 	m->spb = min_t(size_t, (mtd->erasesize - LCRT_FLASH_BLOCK_HDR) /
 			       m->slot_size, LCRT_MTD_SPB_MAX);

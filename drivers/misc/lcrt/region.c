@@ -108,10 +108,13 @@ NOKPROBE_SYMBOL(lcrt_region_pending);
  * or on flash a program that a cut left with some of its bits (a mark
  * over the erased word, a commit over LCRT_MAGIC_NOR_PENDING).
  */
-static bool lcrt_magic_torn(u32 m)
+static bool lcrt_magic_torn(const struct lcrt_region *r, u32 m)
 {
-	return m == LCRT_MAGIC_PENDING ||
-	       (m != LCRT_MAGIC && (m & LCRT_MAGIC) == LCRT_MAGIC &&
+	if (m == LCRT_MAGIC_PENDING || m == LCRT_MAGIC_NOR_PENDING)
+		return true;
+	if (!r->medium || !r->medium->and_only)
+		return false;
+	return (m != LCRT_MAGIC && (m & LCRT_MAGIC) == LCRT_MAGIC &&
 		!(m & ~LCRT_MAGIC_NOR_PENDING)) ||
 	       (m != LCRT_MAGIC_BLANK &&
 		(m & LCRT_MAGIC_NOR_PENDING) == LCRT_MAGIC_NOR_PENDING);
@@ -175,6 +178,8 @@ static void lcrt_region_write_header(struct lcrt_region *r)
 		.slot_size = cpu_to_le32(r->slot_size),
 		.nslots = cpu_to_le32(r->nslots),
 		.policy = r->policy,
+		.medium = r->medium && r->medium->and_only ?
+			  LCRT_MEDIUM_FLASH : LCRT_MEDIUM_MEMORY,
 		.generation = cpu_to_le64(min(r->generation + 1, U64_MAX - 1)),
 		.next_seq = cpu_to_le64(r->next_seq),
 		.boot_count = cpu_to_le64(r->boot_count),
@@ -218,7 +223,7 @@ int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
 		*seq = 0;
 		return LCRT_SLOT_EMPTY;
 	}
-	if (lcrt_magic_torn(magic))
+	if (lcrt_magic_torn(r, magic))
 		return LCRT_SLOT_TORN;
 	if (magic != LCRT_MAGIC) {
 		*seq = 0;
@@ -671,7 +676,7 @@ lcrt_region_followup(const struct lcrt_region *r, unsigned int i)
 	case LCRT_MAGIC_BLANK:
 		return NULL;
 	}
-	if (lcrt_magic_torn(le32_to_cpu(f->magic)))
+	if (lcrt_magic_torn(r, le32_to_cpu(f->magic)))
 		return ERR_PTR(-EINPROGRESS);
 	ret = lcrt_record_check(f, r->slot_size - off);
 	if (!ret && (!(le16_to_cpu(f->flags) & LCRT_F_FOLLOWUP) ||

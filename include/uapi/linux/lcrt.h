@@ -16,9 +16,10 @@
  *	LCRT_MAGIC		a record (valid if its checks pass)
  *	LCRT_MAGIC_PENDING	a record whose write began and never ended
  *	LCRT_MAGIC_NOR_PENDING	(torn; its header may still say its seq)
- *	on flash, a program cut: every bit of LCRT_MAGIC_NOR_PENDING and
- *	more (a mark over the erased word), or every bit of LCRT_MAGIC and
- *	some of LCRT_MAGIC_NOR_PENDING's (a commit): torn as well
+ *	in a region on flash (@medium LCRT_MEDIUM_FLASH), a program cut:
+ *	every bit of LCRT_MAGIC_NOR_PENDING and more (a mark over the
+ *	erased word), or every bit of LCRT_MAGIC and some of
+ *	LCRT_MAGIC_NOR_PENDING's (a commit): torn as well
  *	anything else		corrupt: not written by LCRT
  * A record is a struct lcrt_record_header followed by sections. Every
  * section is a struct lcrt_section followed by @size bytes of payload. A
@@ -85,9 +86,13 @@
 
 /* The region header. */
 #define LCRT_REGION_MAGIC	0x4852434cU	/* "LCRH" */
-#define LCRT_REGION_VERSION	0x0100	/* major 1, minor 0 */
+#define LCRT_REGION_VERSION	0x0101	/* major 1, minor 1 */
 #define LCRT_REGION_HDR_SIZE	128	/* room for one copy, to grow into */
 #define LCRT_REGION_SLOTS	256	/* offset of slot 0: after two copies */
+
+/* Where the region lives (@medium). */
+#define LCRT_MEDIUM_MEMORY	0	/* NVRAM: any store */
+#define LCRT_MEDIUM_FLASH	1	/* programs bits from 1 to 0 only */
 
 /* What is overwritten when every slot holds a record (@policy). */
 #define LCRT_RING_KEEP		0	/* keep the first: only the newest slot */
@@ -101,7 +106,8 @@ struct lcrt_region_header {
 	__le32 slot_size;	/* bytes of a slot: the record budget */
 	__le32 nslots;		/* slots after LCRT_REGION_SLOTS */
 	__u8 policy;		/* LCRT_RING_* */
-	__u8 reserved[3];	/* 0 */
+	__u8 medium;		/* LCRT_MEDIUM_* (0 before format 1.1) */
+	__u8 reserved[2];	/* 0 */
 	__le64 generation;	/* of this copy: one more at every write */
 	__le64 next_seq;	/* no record takes a lower seq (after clear) */
 	__le64 boot_count;	/* boots that armed LCRT on this region */

@@ -152,14 +152,15 @@ struct Record {
   std::vector<Section> unknown;  // sections of types this tool does not know
 };
 
-// What a slot's first word says (include/uapi/linux/lcrt.h).
+// What a slot's first word says (include/uapi/linux/lcrt.h); flash: in a
+// region on flash, where a program cut part-way reads as torn too.
 enum class Magic {
   kEmpty,   // 0, or LCRT_MAGIC_BLANK (erased flash)
   kRecord,  // LCRT_MAGIC
   kTorn,    // a pending mark, or on flash a program a cut left part-way
   kOther,   // not written by LCRT
 };
-Magic magic_kind(std::uint32_t word);
+Magic magic_kind(std::uint32_t word, bool flash = false);
 
 // Decode one record at the start of data. Throws DecodeError: kNoRecord
 // when data does not start with a record's magic, kTorn when it starts with
@@ -185,6 +186,7 @@ struct Region {
   std::uint32_t slot_size = 0;
   std::uint32_t nslots = 0;
   std::uint8_t policy = 0;  // LCRT_RING_*
+  std::uint8_t medium = 0;  // LCRT_MEDIUM_*
   std::uint64_t generation = 0;
   std::uint64_t next_seq = 0;
   std::uint64_t boot_count = 0;
