@@ -53,3 +53,25 @@ class Registers(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FlashRace(unittest.TestCase):
+    """The flash race's readers of the NOR (lab/bench_flash.py)."""
+
+    def page(self, seq, text, magic=0x5d005e00):
+        # struct mtdoops_hdr: seq, magic (u32), ktime (u64); text; erased.
+        body = struct.pack("<IIQ", seq, magic, 123) + text.encode()
+        return body + b"\xff" * (4096 - len(body))
+
+    def test_mtdoops_records_are_its_pages_of_its_magic(self):
+        import bench_flash
+        part = (self.page(0, "Oops: lkdtm_BUG") + b"\xff" * 4096 +
+                self.page(1, "not mtdoops", magic=0x5d005e01) +
+                self.page(2, "Kernel panic"))
+        self.assertEqual(bench_flash.mtdoops_text(part),
+                         ["Oops: lkdtm_BUG", "Kernel panic"])
+
+    def test_programs_are_the_bytes_left_not_erased(self):
+        import bench_flash
+        self.assertEqual(bench_flash.changed(b"\xff\x00\xfe\xff\x7f"), 3)
+        self.assertEqual(bench_flash.changed(b"\xff" * 64), 0)
