@@ -78,6 +78,7 @@ class Cell:
     quiet: tuple = ()
     # a function that must be in another CPU's chain in the record
     other: str = ""
+    cpus: int = 1           # CPUs the crash needs (n/a on a board of fewer)
     note: str = ""
 
     def command(self):
@@ -167,7 +168,7 @@ CELLS = [
         "lcrt_crash_write", "timer cpu=1",
         why="its store through NULL faults, called from a hard-irq "
             "hrtimer on CPU 1",
-        context="hardirq", cpu=1,
+        context="hardirq", cpu=1, cpus=2,
         note="a pinned hard-irq hrtimer; a cross-CPU call may "
              "run in the idle task, not in an interrupt"),
     mod("LOCK_TWICE", "watchdog", r"softlockup", "lcrt_crash_lock_twice",
@@ -180,7 +181,7 @@ CELLS = [
         why="two threads on two CPUs each hold one of two spinlocks and "
             "spin for the other: the side whose watchdog fired is the "
             "culprit, and the other side must be in the record too",
-        context="hardirq", bootargs=WATCHDOG),
+        context="hardirq", bootargs=WATCHDOG, cpus=2),
     mod("HUNG_WAIT", "watchdog", r"hung_task", "lcrt_crash_hung_wait", "hung",
         why="it waits forever for a completion nobody signals (a hung "
             "task in a module, not LKDTM's)",
@@ -560,7 +561,10 @@ def run_board(board_name, kver, cells, all_types=False):
                                    if t not in named]
         todo = []
         for cell in cells:
-            if cell.lkdtm and cell.lkdtm not in types:
+            if cell.cpus > b.smp:
+                row(cell, "n/a", f"it needs {cell.cpus} CPUs; the board has "
+                    f"{b.smp}")
+            elif cell.lkdtm and cell.lkdtm not in types:
                 row(cell, "n/a", f"this kernel's LKDTM does not list {cell.lkdtm}")
             elif cell.needs and config.get(cell.needs[0], "n") == "n":
                 row(cell, "n/a", f"{cell.needs[1]} ({cell.needs[0]} is off)")
