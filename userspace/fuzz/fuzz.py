@@ -26,7 +26,7 @@ US = Path(__file__).resolve().parent.parent
 BUILD = US / "build-fuzz"
 SEEDS = US / "fuzz" / "corpus"
 OUT = US / "fuzz" / "out"
-TARGETS = ("decode", "scan")
+TARGETS = ("decode", "scan", "flash")
 
 
 def binary(target):

@@ -1,7 +1,9 @@
-// Writes the seed corpus of the fuzz targets, fuzz/corpus/{decode,scan}/:
+// Writes the seed corpus of the fuzz targets, fuzz/corpus/{decode,scan,flash}/:
 // valid records from the tests' encoder and the real arm record, and edge
 // cases around each check of the decoder; for scan, images with and without
-// a region header, torn slots and follow-ups. The files are checked in; run
+// a region header, torn slots and follow-ups; for flash, dumps of LCRT's
+// flash partition (block headers, erased and cut slots). The files are
+// checked in; run
 //   lcrt_fuzz_corpus userspace/fuzz/corpus
 // from the fuzz build after changing this, and commit what changed.
 #include <linux/lcrt.h>
@@ -471,6 +473,65 @@ void scan_corpus() {
   }
 }
 
+// A flash partition of nblocks blocks of 8 KiB, 4 slots of 1 KiB each,
+// slots[i] at the start of slot i (erased after it and in the others).
+Bytes flash(std::uint32_t nblocks, const std::vector<Bytes>& slots, std::uint64_t next_seq = 1) {
+  constexpr std::uint32_t block = 8192;
+  constexpr std::uint32_t slot = 1024;
+  constexpr std::uint32_t nslots = 4;
+  Bytes dump(std::size_t{nblocks} * block, 0xff);
+  for (std::uint32_t b = 0; b < nblocks; b++) {
+    Writer w;
+    w.le(LCRT_FLASH_MAGIC, 4).le(0, 4).le(LCRT_FLASH_VERSION, 2).le(sizeof(lcrt_flash_block), 2);
+    w.le(block, 4).le(b, 4).le(nblocks, 4).le(slot, 4).le(nslots, 4).le(next_seq, 8).le(1, 4);
+    w.le(0, 4);
+    Bytes h = w.bytes();
+    const std::uint32_t crc = record_crc(h.data(), h.size());
+    for (int i = 0; i < 4; i++) h[4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    std::copy(h.begin(), h.end(), dump.begin() + std::ptrdiff_t{b} * block);
+  }
+  for (std::size_t i = 0; i < slots.size(); i++) {
+    const std::size_t at = (i / nslots) * block + LCRT_FLASH_BLOCK_HDR + (i % nslots) * slot;
+    std::copy(slots[i].begin(), slots[i].end(), dump.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  return dump;
+}
+
+void flash_corpus() {
+  const std::string d = "flash";
+  put(d, "erased", Bytes(16384, 0xff));
+  put(d, "formatted", flash(2, {}));
+  put(d, "two-records", flash(2, {seq(1), {}, {}, {}, seq(2)}, 3));
+  {
+    // A mark on flash: the magic, version, header size and seq only.
+    Bytes mark(32, 0xff);
+    const std::uint32_t m = LCRT_MAGIC_NOR_PENDING;
+    for (int i = 0; i < 4; i++) mark[i] = static_cast<std::uint8_t>(m >> (8 * i));
+    mark[8] = LCRT_VERSION & 0xff;
+    mark[9] = LCRT_VERSION >> 8;
+    mark[10] = 32;
+    mark[11] = 0;
+    for (int i = 0; i < 8; i++) mark[16 + i] = i == 0 ? 4 : 0;
+    // A commit cut after one byte of its word.
+    Bytes cut = seq(3);
+    cut[1] = static_cast<std::uint8_t>(LCRT_MAGIC_NOR_PENDING >> 8);
+    put(d, "torn", flash(2, {seq(2), cut, mark}, 5));
+  }
+  {
+    // Block 0 being erased (its header gone): only block 1's slots.
+    Bytes dump = flash(2, {seq(1), {}, {}, {}, seq(2)});
+    std::fill(dump.begin(), dump.begin() + 64, 0xff);
+    put(d, "block-erased", dump);
+  }
+  {
+    // A whole chip: 4 KiB of something else, then the partition.
+    Bytes chip(4096, 0x5a);
+    const Bytes part = flash(2, {seq(7)});
+    chip.insert(chip.end(), part.begin(), part.end());
+    put(d, "chip", chip);
+  }
+}
+
 }  // namespace
 }  // namespace lcrt::test
 
@@ -481,11 +542,12 @@ int main(int argc, char** argv) {
     return 64;
   }
   lcrt::test::g_out = argv[1];
-  for (const char* d : {"decode", "scan"}) {
+  for (const char* d : {"decode", "scan", "flash"}) {
     fs::remove_all(lcrt::test::g_out / d);
     fs::create_directories(lcrt::test::g_out / d);
   }
   lcrt::test::decode_corpus();
   lcrt::test::scan_corpus();
+  lcrt::test::flash_corpus();
   return 0;
 }
