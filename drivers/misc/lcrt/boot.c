@@ -107,9 +107,13 @@ static void lcrt_boot_read(struct work_struct *work)
 
 static DECLARE_WORK(lcrt_boot_work, lcrt_boot_read);
 
+/*
+ * Whether or not a store holds a region yet: a medium may be attached
+ * later (a flash partition whose driver probes after the late initcalls).
+ */
 static int __init lcrt_boot_init(void)
 {
-	if (IS_ENABLED(CONFIG_PROC_SYSCTL) && lcrt_store())
+	if (IS_ENABLED(CONFIG_PROC_SYSCTL))
 		queue_work(system_unbound_wq, &lcrt_boot_work);
 	return 0;
 }
