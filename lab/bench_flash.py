@@ -47,7 +47,8 @@ def lcrt_partition(part):
                            capture_output=True, text=True)
     recs = [r for r in json.loads(j.stdout or "[]") if "seq" in r]
     writes = sum(1 + bool(r.get("followup")) for r in recs)
-    size = sum(r.get("size", 0) for r in recs)
+    size = sum(r.get("size", 0) + (r.get("followup") or {}).get("size", 0)
+               for r in recs)
     return writes, size, (recs[-1] if recs else {})
 
 

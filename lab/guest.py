@@ -105,13 +105,13 @@ def qemu_cmd(b, nvram_file, *extra, ram=RAM, nic="none"):
 
 # The flash board's NOR: the partitions of its device tree (offset, size).
 FLASH_BASE = 0xe2000000
-FLASH_PARTS = (("lcrt", 0x0, 0x40000), ("oops", 0x40000, 0x40000),
+FLASH_PARTS = (("oops", 0x0, 0x40000), ("lcrt", 0x40000, 0x40000),
                ("data", 0x80000, 0x3f80000))
 
 
 def flash_dtb(b, out):
     """The kernel's device tree of a flash board, with its NOR and the
-    NOR's partitions (fixed-partitions: "lcrt", "oops" for mtdoops,
+    NOR's partitions (fixed-partitions: "oops" for mtdoops, "lcrt",
     "data")."""
     ensure_packages(["device-tree-compiler"])
     src = out / "arch/arm/boot/dts" / f"{b.dtb}.dtb"
@@ -119,9 +119,6 @@ def flash_dtb(b, out):
         src = out / "arch/arm/boot/dts/xilinx" / f"{b.dtb}.dtb"
     work = CACHE / "guest" / f"{b.name}-dt"
     work.mkdir(parents=True, exist_ok=True)
-    dtb = work / f"{b.dtb}-{sha(str(out))}-flash.dtb"
-    if dtb.exists() and dtb.stat().st_mtime >= src.stat().st_mtime:
-        return dtb
     dts = run(["dtc", "-q", "-I", "dtb", "-O", "dts", src],
               capture_output=True, text=True).stdout
     size, _ = parse_nvram(f"{b.flash}@0")
@@ -144,9 +141,13 @@ def flash_dtb(b, out):
 \t}};
 }};
 """
-    (work / f"{b.dtb}-flash.dts").write_text(dts)
-    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
-         work / f"{b.dtb}-flash.dts"])
+    # Named by what it holds: a kernel's tree and these partitions.
+    key = sha(dts)
+    dtb = work / f"{b.dtb}-{key}.dtb"
+    if not dtb.exists():
+        (work / f"{b.dtb}-{key}.dts").write_text(dts)
+        run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
+             work / f"{b.dtb}-{key}.dts"])
     return dtb
 
 
@@ -204,20 +205,28 @@ def run_until(cmd, timeout, kill_on=()):
     p = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     os.set_blocking(p.stdout.fileno(), False)
-    out, end = b"", time.time() + timeout
-    while p.poll() is None and time.time() < end:
+    out, end, eof, timed_out = b"", time.time() + timeout, False, False
+    while p.poll() is None:
+        if time.time() >= end:
+            p.kill()
+            timed_out = True
+            break
+        if eof:     # the output closed: wait for the end, or the timeout
+            time.sleep(0.2)
+            continue
         select.select([p.stdout], [], [], 0.2)
-        out += p.stdout.read() or b""
-        if any(re.search(k.encode(), out) for k in kill_on):
+        chunk = p.stdout.read()
+        if chunk == b"":
+            eof = True
+        out += chunk or b""
+        if chunk and any(re.search(k.encode(), out) for k in kill_on):
             p.kill()
             break
-    else:
-        if p.poll() is None:
-            p.kill()
-            out += b"\n@@LAB-TIMEOUT\n"
     p.wait()
     out += p.stdout.read() or b""
     p.stdout.close()
+    if timed_out:
+        return out.decode(errors="replace") + "\n@@LAB-TIMEOUT\n", -1
     return out.decode(errors="replace"), p.returncode
 
 

@@ -51,10 +51,6 @@ class Registers(unittest.TestCase):
         self.assertEqual({r for r, _ in bench.REG_TEXT.findall(x86)}, {"RAX", "RBX"})
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class FlashRace(unittest.TestCase):
     """The flash race's readers of the NOR (lab/bench_flash.py)."""
 
@@ -75,3 +71,7 @@ class FlashRace(unittest.TestCase):
         import bench_flash
         self.assertEqual(bench_flash.changed(b"\xff\x00\xfe\xff\x7f"), 3)
         self.assertEqual(bench_flash.changed(b"\xff" * 64), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

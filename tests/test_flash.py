@@ -97,10 +97,14 @@ class FlashTests:
         recs = self.decode(self.guest.flash_bytes())
         self.assertEqual([r["seq"] for r in recs], [1], recs)
         self.assertEqual(recs[0]["frames"][0]["function"], "lkdtm_EXCEPTION")
-        # ... and from the whole NOR file, given the partition's offset.
+        # ... and from the whole NOR file, given the partition's offset
+        # (after mtdoops' partition), and not at another.
         whole = guest.flash_file(self.guest.nvram).read_bytes()
-        recs = self.decode(whole, "--offset", "0")
+        at = dict((n, o) for n, o, _ in guest.FLASH_PARTS)["lcrt"]
+        self.assertGreater(at, 0)
+        recs = self.decode(whole, "--offset", str(at))
         self.assertEqual([r["seq"] for r in recs], [1], recs)
+        self.decode(whole, "--offset", str(at + BLOCK), rc=2)
 
     def test_power_cuts_leave_the_previous_record_and_this_one_torn(self):
         """A cut in the mark, the body and the commit word (several bytes
@@ -151,8 +155,8 @@ class FlashTests:
     def test_a_crash_before_the_erase_ahead_programs_nothing(self):
         """Old data everywhere in the partition and no erase-ahead yet
         (lcrt.test_no_erase): the crash finds no erased slot and programs
-        nothing, where mtdoops would program over the data; LCRT says the
-        record was lost. Once the blocks are erased ahead, crashes are kept."""
+        nothing, where mtdoops would program over the data. Once the blocks
+        are erased ahead, crashes are kept."""
         self.guest.power_on_fresh()
         self.sh("true")
         old = bytes((i * 7 + 3) & 0xff for i in range(0x40000))
@@ -202,10 +206,14 @@ class FlashTests:
         self.assertEqual(after[erased[0]][2], 2)
         out = self.sh("cat /sys/kernel/lcrt/status")
         self.assertEqual(self.status(out)["next_seq"], "2", out)
-        # A word that is not a control word changes nothing.
-        out, _, _ = self.guest.run("echo clearr > /sys/kernel/lcrt/control; "
-                                   "echo rc=$?")
+        # A word that is not a control word is refused and erases nothing.
+        self.crash()
+        data = self.guest.flash_bytes()
+        out = self.sh("echo clearr > /sys/kernel/lcrt/control; echo rc=$?; "
+                      "sleep 2; cat /sys/kernel/lcrt/status")
         self.assertIn("rc=1", out)
+        self.assertEqual(self.status(out)["records"], "1", out)
+        self.assertEqual(self.guest.flash_bytes(), data)
 
 
 class FlashNor(FlashTests, unittest.TestCase):

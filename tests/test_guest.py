@@ -29,6 +29,7 @@ class RunUntil(unittest.TestCase):
                                   kill_on=(r"never",))
         self.assertIn("slow", out)
         self.assertIn("@@LAB-TIMEOUT", out)
+        self.assertEqual(rc, -1)
 
     def test_without_a_pattern_the_process_is_waited_for(self):
         out, rc = guest.run_until(["sh", "-c", "echo done"], timeout=60)

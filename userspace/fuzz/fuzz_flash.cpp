@@ -27,8 +27,9 @@ void check(const lcrt::Bytes& dump, std::optional<std::size_t> offset) {
   const auto region = lcrt::read_region(*image);
   if (!region) bad("an image without a valid region header");
   if (region->medium != LCRT_MEDIUM_FLASH) bad("a region not on flash");
-  if (image->size() != LCRT_REGION_SLOTS + std::size_t{region->nslots} * region->slot_size)
-    bad("an image of another size than its geometry");
+  if (image->size() > LCRT_REGION_SLOTS + std::size_t{region->nslots} * region->slot_size)
+    bad("an image bigger than its geometry");
+  if (image->size() > LCRT_REGION_SLOTS + dump.size()) bad("an image bigger than the dump");
   const lcrt::Scan scan = lcrt::scan(*image);
   for (const auto& f : scan.found) {
     if (!f.slot || *f.slot >= region->nslots) bad("a record outside the slots");

@@ -54,7 +54,7 @@ std::optional<FlashBlock> flash_block(const Bytes& dump, std::size_t at) {
   b.erase_count = field<std::uint32_t>(dump, at, offsetof(lcrt_flash_block, erase_count));
   const bool fits = b.slot_size >= LCRT_MIN_RECORD_SIZE && b.slot_size <= LCRT_MAX_RECORD_SIZE &&
                     b.slot_size % 8 == 0 && b.nslots != 0 && b.nblocks != 0 &&
-                    b.block < b.nblocks && b.block_size % kStep == 0 &&
+                    b.block < b.nblocks && b.block_size % 8 == 0 &&
                     std::uint64_t{b.nslots} * b.slot_size + LCRT_FLASH_BLOCK_HDR <= b.block_size &&
                     std::uint64_t{b.nblocks} * b.nslots <= 0xffff;
   if (!fits) return std::nullopt;
@@ -78,21 +78,37 @@ std::optional<Bytes> flash_region(const Bytes& dump, std::optional<std::size_t> 
   if (!first) return std::nullopt;
   const std::size_t base = first->offset - std::size_t{first->block} * first->block_size;
   const std::size_t slots = std::size_t{first->nblocks} * first->nslots;
-  Bytes image(LCRT_REGION_SLOTS + slots * first->slot_size, 0xff);
-  std::fill(image.begin(), image.begin() + LCRT_REGION_SLOTS, 0);
+  const std::size_t len = std::size_t{first->nslots} * first->slot_size;  // a block's slots
+  // The image holds what the dump holds: a truncated dump gives fewer slots
+  // than the header says (scan() says where the image ends), and a header
+  // never makes the image bigger than the dump.
+  Bytes image(LCRT_REGION_SLOTS, 0);
   std::uint64_t next_seq = 1;
   for (std::uint32_t i = 0; i < first->nblocks; i++) {
-    const std::size_t at = base + std::size_t{i} * first->block_size;
-    const auto b = flash_block(dump, at);
+    const std::uint64_t at = base + std::uint64_t{i} * first->block_size;
+    if (at + LCRT_FLASH_BLOCK_HDR >= dump.size()) break;
+    const auto src = static_cast<std::size_t>(at) + LCRT_FLASH_BLOCK_HDR;
+    const std::size_t have = std::min(len, dump.size() - src);
+    image.resize(LCRT_REGION_SLOTS + i * len + have, 0xff);
+    const auto b = flash_block(dump, static_cast<std::size_t>(at));
     if (!b || b->block != i || b->block_size != first->block_size ||
         b->slot_size != first->slot_size || b->nslots != first->nslots)
       continue;  // being erased, never formatted: no slot
     next_seq = std::max(next_seq, b->next_seq);
-    const std::size_t src = at + LCRT_FLASH_BLOCK_HDR;
-    const std::size_t len = std::size_t{b->nslots} * b->slot_size;
-    const std::size_t have = src < dump.size() ? std::min(len, dump.size() - src) : 0;
-    std::copy_n(dump.begin() + static_cast<std::ptrdiff_t>(src), have,
+    const auto* from = dump.data() + src;
+    std::copy_n(from, have,
                 image.begin() + static_cast<std::ptrdiff_t>(LCRT_REGION_SLOTS + i * len));
+    // A cleared slot (first word 0) keeps its header: its seq is not reused.
+    for (std::size_t k = 0; k + sizeof(lcrt_record_header) <= have; k += first->slot_size) {
+      if (le_at(dump, src + k, 4) != 0 ||
+          le_at(dump, src + k + offsetof(lcrt_record_header, header_size), 2) !=
+              sizeof(lcrt_record_header) ||
+          LCRT_VERSION_MAJOR(le_at(dump, src + k + offsetof(lcrt_record_header, version), 2)) !=
+              LCRT_VERSION_MAJOR(LCRT_VERSION))
+        continue;
+      const std::uint64_t seq = le_at(dump, src + k + offsetof(lcrt_record_header, seq), 8);
+      if (seq < UINT64_MAX / 2) next_seq = std::max(next_seq, seq + 1);
+    }
   }
   // The region header the kernel keeps in memory: copy 0, generation 1.
   put_le(image, offsetof(lcrt_region_header, magic), LCRT_REGION_MAGIC, 4);

@@ -307,6 +307,11 @@ int decode_and_print(const DecodeArgs& a) {
   lcrt::Bytes image = lcrt::read_image(a.path);
   // A dump of NOR flash (the partition, or the chip with --offset).
   std::optional<std::size_t> at;
+  if (a.offset >= 0 && static_cast<unsigned long long>(a.offset) > image.size()) {
+    std::cerr << a.path << ": no LCRT flash partition at offset " << a.offset << ": the image has "
+              << image.size() << " bytes\n";
+    return kExitNoRecord;
+  }
   if (a.offset >= 0) at = static_cast<std::size_t>(a.offset);
   if (auto region = lcrt::flash_region(image, at)) {
     image = std::move(*region);

@@ -639,6 +639,10 @@ const char* policy_name(std::uint8_t policy) {
 }
 
 std::string region_line(const Region& r) {
+  // Flash keeps no region header: its policy, boots and drops are not known.
+  if (r.medium == LCRT_MEDIUM_FLASH)
+    return "region: " + std::to_string(r.nslots) + (r.nslots == 1 ? " slot" : " slots") + " of " +
+           std::to_string(r.slot_size) + " bytes on flash, next seq " + std::to_string(r.next_seq);
   std::string policy = policy_name(r.policy);
   if (policy == "unknown") policy += " (" + std::to_string(r.policy) + ")";
   return "region: " + std::to_string(r.nslots) + (r.nslots == 1 ? " slot" : " slots") + " of " +
@@ -649,10 +653,15 @@ std::string region_line(const Region& r) {
 }
 
 nlohmann::ordered_json to_json(const Region& r) {
-  return {{"version", r.version},       {"slot_size", r.slot_size},
-          {"nslots", r.nslots},         {"policy", policy_name(r.policy)},
-          {"generation", r.generation}, {"next_seq", r.next_seq},
-          {"boot_count", r.boot_count}, {"dropped", r.dropped}};
+  nlohmann::ordered_json j = {{"version", r.version},       {"slot_size", r.slot_size},
+                              {"nslots", r.nslots},         {"policy", policy_name(r.policy)},
+                              {"generation", r.generation}, {"next_seq", r.next_seq},
+                              {"boot_count", r.boot_count}, {"dropped", r.dropped}};
+  if (r.medium == LCRT_MEDIUM_FLASH) {
+    j["medium"] = "flash";
+    for (const char* unknown : {"policy", "boot_count", "dropped"}) j[unknown] = nullptr;
+  }
+  return j;
 }
 
 std::string aligned_table(const std::vector<std::vector<std::string>>& rows) {

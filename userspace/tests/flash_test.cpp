@@ -129,6 +129,52 @@ TEST(FlashRegion, NotAFlashDump) {
   EXPECT_FALSE(flash_region(Bytes(100, 0xff)));
 }
 
+TEST(FlashRegion, AHeaderNeverMakesTheImageBiggerThanTheDump) {
+  // One valid header that claims 0xffff slots of 64 KiB: the image holds
+  // what the dump holds, not gigabytes.
+  Bytes dump = erased(kBlock);
+  format(dump, 0, 0, 1, 1);
+  put(dump, offsetof(lcrt_flash_block, nblocks), 0x3fff, 4);
+  put(dump, offsetof(lcrt_flash_block, block_size), 0x40000000, 4);
+  put(dump, offsetof(lcrt_flash_block, slot_size), LCRT_MAX_RECORD_SIZE, 4);
+  put(dump, offsetof(lcrt_flash_block, nslots), 4, 4);
+  const auto crc =
+      crc32(0L, dump.data() + LCRT_CRC_OFFSET, sizeof(lcrt_flash_block) - LCRT_CRC_OFFSET);
+  put(dump, 4, crc, 4);
+  const auto image = flash_region(dump);
+  ASSERT_TRUE(image);
+  EXPECT_LE(image->size(), LCRT_REGION_SLOTS + dump.size());
+  EXPECT_EQ(read_region(*image)->nslots, 0x3fffU * 4);
+}
+
+TEST(FlashRegion, ATruncatedDumpSaysWhereItEnds) {
+  Bytes dump = erased(2 * kBlock);
+  format(dump, 0, 0, 2, 1);
+  format(dump, 0, 1, 2, 1);
+  place(dump, 0, 0, 1, record(3));
+  dump.resize(kBlock + LCRT_FLASH_BLOCK_HDR + kSlot + 10);  // in block 1's second slot
+  const auto image = flash_region(dump);
+  ASSERT_TRUE(image);
+  const Scan s = scan(*image);
+  EXPECT_EQ(s.slots_missing, kSlots - 2);
+  const std::vector<std::pair<std::size_t, std::uint64_t>> want{{1, 3}};
+  EXPECT_EQ(slots_and_seqs(*image), want);
+}
+
+TEST(FlashRegion, AClearedSlotKeepsItsNumberUsed) {
+  // A clear programs the first word to 0 and keeps the header: record 9's
+  // number is never given again, whatever the blocks' floor says.
+  Bytes dump = erased(2 * kBlock);
+  format(dump, 0, 0, 2, 2);
+  format(dump, 0, 1, 2, 2);
+  Bytes gone = record(9);
+  put(gone, 0, 0, 4);
+  place(dump, 0, 1, 3, gone);
+  const auto region = read_region(*flash_region(dump));
+  EXPECT_EQ(region->next_seq, 10U);
+  EXPECT_EQ(region->medium, LCRT_MEDIUM_FLASH);
+}
+
 TEST(FlashMagic, ACutProgramReadsTornNeverAsAnotherRecord) {
   EXPECT_EQ(magic_kind(0), Magic::kEmpty);
   EXPECT_EQ(magic_kind(LCRT_MAGIC_BLANK), Magic::kEmpty);
