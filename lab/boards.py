@@ -57,6 +57,10 @@ class Board:
     # The crash matrix's cells on it: "all" (every LKDTM type the kernel
     # lists) or "table" (lab/matrix.py's table only).
     matrix_types: str = "all"
+    # Why a crash in the device initcalls finds no medium yet, or "": an
+    # NVRAM region is armed from setup_arch(), a flash partition only once
+    # its driver probes.
+    late_medium: str = ""
     note: str = ""
 
     def debian_kver(self, kver):
@@ -125,6 +129,9 @@ BOARDS["nor"] = dataclasses.replace(
     smp=1, console="ttyPS0", ram_base=0, nvram="", kernel_of="arm",
     serials=("null", "stdio"), flash="64M", dtb="zynq-zc702", poweroff=False,
     matrix_types="table",
+    late_medium="the flash partition is armed when its driver probes (a "
+                "device initcall of drivers/mtd): a crash in an earlier "
+                "initcall has no medium to be written to, for any recorder",
     note="zynq-a9 with AMD CFI NOR: the records on an MTD partition")
 DEFAULT_BOARD = "arm"
 

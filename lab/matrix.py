@@ -564,6 +564,9 @@ def run_board(board_name, kver, cells, all_types=False):
             if cell.cpus > b.smp:
                 row(cell, "n/a", f"it needs {cell.cpus} CPUs; the board has "
                     f"{b.smp}")
+            elif cell.at_boot and b.late_medium:
+                row(cell, "n/a", f"it crashes in LKDTM's initcall: "
+                    f"{b.late_medium}")
             elif cell.lkdtm and cell.lkdtm not in types:
                 row(cell, "n/a", f"this kernel's LKDTM does not list {cell.lkdtm}")
             elif cell.needs and config.get(cell.needs[0], "n") == "n":
