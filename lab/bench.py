@@ -556,6 +556,8 @@ def main():
     results, feet, scaling = [], {}, []
     for kv in kvers:
         for name in names:
+            if "ramoops" not in what and "scaling" not in what:
+                break       # BENCH=flash: the nor board only, below
             b = boards.board(name)
             v, out = bench_board(b, kv)
             feet[f"{name} {kv}"] = footprint(v, out)
