@@ -104,7 +104,10 @@ class FlashTests:
         self.assertGreater(at, 0)
         recs = self.decode(whole, "--offset", str(at))
         self.assertEqual([r["seq"] for r in recs], [1], recs)
-        self.decode(whole, "--offset", str(at + BLOCK), rc=2)
+        p = subprocess.run([TOOL, "decode", "--offset", str(at + BLOCK), "-"],
+                           input=whole, capture_output=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"no LCRT flash partition at offset", p.stderr)
 
     def test_power_cuts_leave_the_previous_record_and_this_one_torn(self):
         """A cut in the mark, the body and the commit word (several bytes
