@@ -26,6 +26,10 @@ boot per budget. The first crash of a boot is the "cold" capture, the
 first run of the capture path in that processor mode; the later ones are
 "warm". Under QEMU's TCG the cold figure is mostly the translation of code
 run the first time, which hardware does not have.
+
+Flash (bench/results/flash.{json,md}, lab/bench_flash.py): on the nor
+board, LCRT against mtdoops in the same boot, from an erased flash.
+BENCH=ramoops,scaling,flash (the default) picks the parts.
 """
 import base64
 import dataclasses
