@@ -112,7 +112,7 @@ class CrashTests:
         self.assertGreaterEqual(int(m.group(1)), 4)
         self.assertLessEqual(int(m.group(3)), 1024)
         out = self.sh("cat /sys/kernel/lcrt/status; cat /proc/lcrt")
-        self.assertRegex(out, rf"selftest {m.group(1)}\nno crash record")
+        self.assertRegex(out, rf"selftest {m.group(1)}\nmedium nvram\nno crash record")
         self.assertRegex(out, r"records 0\n")
         self.assertRegex(out, r"next_seq 1\n")
         print(f"self-test {m.group(1)} frames in {m.group(4)} us", end=" ")
