@@ -1,4 +1,6 @@
-"""What the QEMU tests share: the lab, and readers of what a guest says."""
+"""What the QEMU tests share: the lab, a board's guest per test class, and
+readers of what a guest says."""
+import os
 import re
 import sys
 import tempfile
@@ -21,6 +23,33 @@ DIRECT = "/sys/kernel/debug/provoke-crash/DIRECT"
 
 def tmpdir():
     return tempfile.TemporaryDirectory(dir=common.CACHE)
+
+
+# The vendor kernel the QEMU tests boot (KVER, default 6.1).
+KVER = os.environ.get("KVER") or "6.1"
+
+
+class BoardGuest:
+    """A test class's guest: BOARD's kernel on KVER, with a RAM file (and a
+    flash file) of its own that outlive each QEMU process."""
+
+    BOARD = "arm"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tmpdir()
+        cls.guest = guest.Guest(cls.BOARD, Path(cls.tmp.name) / "ram.img",
+                                kver=KVER)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def sh(self, cmd, **kw):
+        """The output of cmd, which must finish (no crash)."""
+        out, console, _ = self.guest.run(cmd, **kw)
+        self.assertIsNotNone(out, "the guest did not finish:\n" + console[-3000:])
+        return out
 
 
 def frames(text):

@@ -17,29 +17,18 @@ import unittest
 from datetime import datetime, timezone
 from pathlib import Path
 
-from labtest import (DIRECT, ROOT, TOOL, console_pc, console_registers, frames,
-                     guest, proc_registers, tmpdir)
+from labtest import (DIRECT, KVER, ROOT, TOOL, BoardGuest, console_pc,
+                     console_registers, frames, guest, proc_registers, tmpdir)
 import tool  # noqa: E402  (lab/tool.py: the static lcrt for the guests)
 
-KVER = os.environ.get("KVER") or "6.1"
 REGION_SLOTS = 256    # slot 0 of the region, after the two header copies
 
 
-class CrashTests:
+class CrashTests(BoardGuest):
     """LKDTM crashes on one board, read back after a power cut."""
 
     BOARD = "arm"
     UNWINDER = "ARM unwind tables"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tmpdir()
-        cls.guest = guest.Guest(cls.BOARD, Path(cls.tmp.name) / "ram.img",
-                                kver=KVER)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def test_a_region_that_cannot_be_armed_is_unmapped(self):
         """A region past what mem= gives the kernel is mapped with
@@ -86,11 +75,6 @@ class CrashTests:
         self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
         self.assertIn("Kernel panic", console)
         return console
-
-    def sh(self, cmd, **kw):
-        out, console, _ = self.guest.run(cmd, **kw)
-        self.assertIsNotNone(out, "the guest did not finish:\n" + console[-3000:])
-        return out
 
     def test_fresh_nvram_holds_no_record(self):
         self.guest.power_on_fresh()

@@ -10,38 +10,19 @@ word, 2 the rest of the mark, 3 the body, 4 the commit word; then the
 panic's follow-up: 5 its pending word, 6 its body, 7 its commit word.
 """
 import json
-import os
 import re
 import struct
 import subprocess
 import unittest
-from pathlib import Path
 
-from labtest import DIRECT, TOOL, frames, guest, tmpdir
-
-KVER = os.environ.get("KVER") or "6.1"
+from labtest import DIRECT, TOOL, BoardGuest, frames, guest
 CUT = r"lcrt_test: power cut"
 BLOCK = 128 * 1024        # the zynq NOR's erase block
 FLASH_MAGIC = 0x4652434c  # "LCRF"
 
 
-class FlashTests:
+class FlashTests(BoardGuest):
     BOARD = "nor"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tmpdir()
-        cls.guest = guest.Guest(cls.BOARD, Path(cls.tmp.name) / "ram.img",
-                                kver=KVER)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def sh(self, cmd, **kw):
-        out, console, _ = self.guest.run(cmd, **kw)
-        self.assertIsNotNone(out, "the guest did not finish:\n" + console[-3000:])
-        return out
 
     def crash(self, what="EXCEPTION", **kw):
         out, console, _ = self.guest.run(f"echo {what} > {DIRECT}", **kw)

@@ -10,15 +10,9 @@ namespace lcrt {
 
 namespace {
 
-std::uint64_t le_at(const Bytes& b, std::size_t at, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n; i++) v |= std::uint64_t{b[at + i]} << (8 * i);
-  return v;
-}
-
 template <typename T>
 T field(const Bytes& b, std::size_t at, std::size_t off) {
-  return static_cast<T>(le_at(b, at + off, sizeof(T)));
+  return static_cast<T>(le(b.data() + at + off, sizeof(T)));
 }
 
 constexpr std::size_t kStep = 4096;  // the smallest erase block looked for
@@ -100,14 +94,11 @@ std::optional<Bytes> flash_region(const Bytes& dump, std::optional<std::size_t> 
                 image.begin() + static_cast<std::ptrdiff_t>(LCRT_REGION_SLOTS + i * len));
     // A cleared slot (first word 0) keeps its header: its seq is not reused.
     for (std::size_t k = 0; k + sizeof(lcrt_record_header) <= have; k += first->slot_size) {
-      if (le_at(dump, src + k, 4) != 0 ||
-          le_at(dump, src + k + offsetof(lcrt_record_header, header_size), 2) !=
-              sizeof(lcrt_record_header) ||
-          LCRT_VERSION_MAJOR(le_at(dump, src + k + offsetof(lcrt_record_header, version), 2)) !=
-              LCRT_VERSION_MAJOR(LCRT_VERSION))
-        continue;
-      const std::uint64_t seq = le_at(dump, src + k + offsetof(lcrt_record_header, seq), 8);
-      if (seq < UINT64_MAX / 2) next_seq = std::max(next_seq, seq + 1);
+      const std::uint8_t* slot = from + k;
+      const auto seq = le(slot, 4) == 0
+                           ? header_seq(slot, std::min<std::size_t>(first->slot_size, have - k))
+                           : std::nullopt;
+      if (seq && *seq < UINT64_MAX / 2) next_seq = std::max(next_seq, *seq + 1);
     }
   }
   // The region header the kernel keeps in memory: copy 0, generation 1.

@@ -25,6 +25,13 @@
 #endif
 
 namespace lcrt {
+
+std::uint64_t le(const std::uint8_t* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; i++) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
 namespace {
 
 uLong crc32_of(uLong crc, const std::uint8_t* p, std::size_t n) {
@@ -42,12 +49,6 @@ static_assert(kHeaderSize == 32, "the 1.0 header is 32 bytes");
 static_assert(kRegionSize <= LCRT_REGION_HDR_SIZE, "a region header copy fits its room");
 static_assert(LCRT_REGION_SLOTS >= 2 * LCRT_REGION_HDR_SIZE, "slots follow both copies");
 static_assert(kSectionSize == 4, "a section header is 4 bytes");
-
-std::uint64_t le(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n; i++) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
-  return v;
-}
 
 // A bounded reader over one section's payload.
 class Reader {
@@ -354,7 +355,8 @@ bool sane(const RawHeader& h, std::size_t len) {
          h.total_size <= LCRT_MAX_RECORD_SIZE && h.total_size <= len;
 }
 
-// The seq of a record header (a torn one's too) whose sizes are sane.
+}  // namespace
+
 std::optional<std::uint64_t> header_seq(const std::uint8_t* data, std::size_t len) {
   const auto h = raw_header(data, len);
   if (!h) return std::nullopt;
@@ -365,6 +367,8 @@ std::optional<std::uint64_t> header_seq(const std::uint8_t* data, std::size_t le
   if (!sane(*h, len) && !erased_size) return std::nullopt;
   return h->seq;
 }
+
+namespace {
 
 constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~std::size_t{7}; }
 

@@ -162,6 +162,14 @@ enum class Magic {
 };
 Magic magic_kind(std::uint32_t word, bool flash = false);
 
+// The little-endian unsigned integer of the n (at most 8) bytes at p.
+std::uint64_t le(const std::uint8_t* p, std::size_t n);
+
+// The seq the record header at data names (a torn one's too, and one whose
+// first word a clear set to 0) when its version and sizes are sane for len
+// bytes, else nullopt: what the kernel's "clear N" would match.
+std::optional<std::uint64_t> header_seq(const std::uint8_t* data, std::size_t len);
+
 // Decode one record at the start of data. Throws DecodeError: kNoRecord
 // when data does not start with a record's magic, kTorn when it starts with
 // LCRT_MAGIC_PENDING (naming the seq when the header's sizes are sane),
