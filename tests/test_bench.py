@@ -73,5 +73,56 @@ class FlashRace(unittest.TestCase):
         self.assertEqual(bench_flash.changed(b"\xff" * 64), 0)
 
 
+class Summary(unittest.TestCase):
+    """The README's "where peers win" is counted from the rows, both ways."""
+
+    def row(self, arch="arm", size=1024, lcrt=900, ramoops=800, lcrt_runs=5, ramoops_runs=5,
+            lcrt_frames=7, ramoops_frames=7, lcrt_ns=6e6, ramoops_ns=9e6):
+        return {"arch": arch, "ramoops_record_size": size, "runs": 5,
+                "lcrt_raw_bytes": lcrt, "ramoops_bytes": ramoops,
+                "lcrt_culprit_runs": lcrt_runs, "ramoops_culprit_runs": ramoops_runs,
+                "lcrt_frames": lcrt_frames, "ramoops_frames": ramoops_frames,
+                "lcrt_capture_ns_median": lcrt_ns, "ramoops_dump_ns_median": ramoops_ns}
+
+    def test_ramoops_wins_are_counted_per_cell(self):
+        import bench_summary
+        rows = [self.row(ramoops=700, ramoops_runs=4),          # smaller, misses
+                self.row(ramoops=1200),                          # larger
+                self.row(size=4096, ramoops=600),                # not at 1 KiB
+                self.row(arch="arm64", ramoops_frames=11, ramoops_ns=5e6),
+                self.row(lcrt_runs=3, lcrt_frames=9, ramoops=2000)]
+        w = bench_summary.ramoops_wins(rows)
+        self.assertEqual((w["cells"], w["cells_1k"]), (5, 4))
+        self.assertEqual(w["ramoops_smaller_1k"], 2)
+        self.assertEqual(w["ramoops_smaller_1k_no_culprit"], 1)
+        self.assertEqual((w["ramoops_misses"], w["lcrt_misses"]), (1, 1))
+        self.assertEqual((w["ramoops_more_frames"], w["lcrt_more_frames"]), (1, 1))
+        self.assertEqual(w["ramoops_more_frames_boards"], ["arm64"])
+        self.assertEqual(w["ramoops_faster"], 1)
+        self.assertEqual(w["lcrt_cold_ms"], "6.00-6.00")
+        self.assertEqual(w["ramoops_cold_ms"], "5.00-9.00")
+
+    def test_warm_commit_is_the_budgets_range_per_board(self):
+        import bench_summary
+        warm = [{"arch": "arm", "budget": 1024, "lcrt_notify_ns": 430000},
+                {"arch": "arm", "budget": 1024, "lcrt_notify_ns": 510000},
+                {"arch": "arm", "budget": 4096, "lcrt_notify_ns": 900000}]
+        self.assertEqual(bench_summary.warm_commit(warm), {"arm": "0.43-0.51"})
+
+    def test_mtdoops_wins_and_misses(self):
+        import bench_summary
+        rows = [{"runs": 5, "lcrt_culprit_runs": 5, "mtdoops_culprit_runs": 0,
+                 "lcrt_bytes": 900, "mtdoops_bytes": 4082, "lcrt_programs": 900,
+                 "mtdoops_programs": 4500, "lcrt_ns_median": 2, "mtdoops_ns_median": 1},
+                {"runs": 5, "lcrt_culprit_runs": 5, "mtdoops_culprit_runs": 5,
+                 "lcrt_bytes": 600, "mtdoops_bytes": 4062, "lcrt_programs": 600,
+                 "mtdoops_programs": 4200, "lcrt_ns_median": 1, "mtdoops_ns_median": 9}]
+        m = bench_summary.mtdoops_wins(rows)
+        self.assertEqual((m["mtdoops_misses"], m["lcrt_misses"]), (1, 0))
+        self.assertEqual(m["mtdoops_faster"], 1)
+        self.assertEqual(m["program_ratio"], "5.0-7.0")
+        self.assertEqual(m["mtdoops_bytes"], "4062-4082")
+
+
 if __name__ == "__main__":
     unittest.main()
