@@ -12,10 +12,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, readme_section  # noqa: E402
-
-OUT = ROOT / "bench" / "results"
-BUDGET = 1024
+from bench import BUDGET, OUT  # noqa: E402
+from common import readme_section  # noqa: E402
 
 
 def _ms(ns):
@@ -33,21 +31,21 @@ def ramoops_wins(rows):
     """Counts over the race's cells (one cell = board, kernel, crash,
     ramoops record size): a dict of what each side wins or misses."""
     small = [r for r in rows if r["ramoops_record_size"] == BUDGET]
+    # At LCRT's budget, the cells where ramoops' compressed text takes fewer bytes.
+    smaller = [r for r in small if r["ramoops_bytes"] < r["lcrt_raw_bytes"]]
+    # Frames of the true chain found: the cells where ramoops' text keeps more.
+    more = [r for r in rows if r["ramoops_frames"] > r["lcrt_frames"]]
     return {
         "cells": len(rows),
         "cells_1k": len(small),
-        # At LCRT's budget, ramoops' compressed text takes fewer bytes.
-        "ramoops_smaller_1k": sum(r["ramoops_bytes"] < r["lcrt_raw_bytes"] for r in small),
+        "ramoops_smaller_1k": len(smaller),
         # Of those, the ones where its text lacks the culprit in some run.
-        "ramoops_smaller_1k_no_culprit": sum(
-            r["ramoops_bytes"] < r["lcrt_raw_bytes"] and r["ramoops_culprit_runs"] < r["runs"]
-            for r in small),
+        "ramoops_smaller_1k_no_culprit": sum(r["ramoops_culprit_runs"] < r["runs"]
+                                             for r in smaller),
         "ramoops_misses": sum(r["ramoops_culprit_runs"] < r["runs"] for r in rows),
         "lcrt_misses": sum(r["lcrt_culprit_runs"] < r["runs"] for r in rows),
-        # Frames of the true chain found: ramoops' text keeps more.
-        "ramoops_more_frames": sum(r["ramoops_frames"] > r["lcrt_frames"] for r in rows),
-        "ramoops_more_frames_boards": sorted({r["arch"] for r in rows
-                                              if r["ramoops_frames"] > r["lcrt_frames"]}),
+        "ramoops_more_frames": len(more),
+        "ramoops_more_frames_boards": sorted({r["arch"] for r in more}),
         "lcrt_more_frames": sum(r["lcrt_frames"] > r["ramoops_frames"] for r in rows),
         # Cold time in the crash path, cell medians.
         "ramoops_faster": sum(r["ramoops_dump_ns_median"] is not None
