@@ -716,7 +716,7 @@ static bool lcrt_chip_ready(const struct lcrt_region *r, unsigned int i)
 {
 	const u8 *p = lcrt_chip + LCRT_REGION_SLOTS + i * r->slot_size;
 
-	return p[0] == 0xff && !memcmp(p, p + 1, r->slot_size - 1);
+	return !memchr_inv(p, 0xff, r->slot_size);
 }
 
 static void lcrt_chip_cleared(struct lcrt_region *r)
@@ -730,6 +730,7 @@ static void lcrt_chip_flush(struct lcrt_region *r)
 
 static const struct lcrt_medium lcrt_chip_medium = {
 	.name = "chip",
+	.kind = LCRT_MEDIUM_FLASH,
 	.and_only = true,
 	.program = lcrt_chip_program,
 	.ready = lcrt_chip_ready,

@@ -52,6 +52,9 @@ class Board:
     kernel_of: str = ""
     serials: tuple = ("stdio",)   # QEMU -serial, in order: the console's
     flash: str = ""           # size of a NOR flash (-drive if=pflash), or ""
+    # UEFI firmware: "ovmf" (Debian's, its code read-only and a file of
+    # variables beside the RAM file), or "": the kernel is booted directly.
+    firmware: str = ""
     dtb: str = ""             # the kernel's device tree of the board, if QEMU makes none
     poweroff: bool = True     # the guest's poweroff ends QEMU
     # The crash matrix's cells on it: "all" (every LKDTM type the kernel
@@ -133,6 +136,17 @@ BOARDS["nor"] = dataclasses.replace(
                 "device initcall of drivers/mtd): a crash in an earlier "
                 "initcall has no medium to be written to, for any recorder",
     note="zynq-a9 with AMD CFI NOR: the records on an MTD partition")
+# The UEFI board: the x86_64 board's kernel (EFI and its stub built in, as
+# Debian's amd64 has them) started by OVMF, the records in UEFI variables
+# (a file of the firmware's variable store); no NVRAM region.
+BOARDS["x86_64-efi"] = dataclasses.replace(
+    BOARDS["x86_64"], name="x86_64-efi", nvram="", bootargs="",
+    kernel_of="x86_64", firmware="ovmf", matrix_types="table",
+    late_medium="the UEFI variables are taken at a late initcall (the "
+                "efivars of drivers/firmware register in a subsys initcall, "
+                "linked after drivers/misc): a crash in an earlier initcall "
+                "has no medium to be written to",
+    note="Debian amd64 started by OVMF: the records in UEFI variables")
 DEFAULT_BOARD = "arm"
 
 

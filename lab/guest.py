@@ -87,9 +87,28 @@ def flash_file(nvram_file):
     return Path(f"{nvram_file}.nor")
 
 
+def efi_vars_file(nvram_file):
+    """The UEFI variable store of a firmware board, beside its RAM file."""
+    return Path(f"{nvram_file}.vars")
+
+
+def ovmf():
+    """Debian's OVMF (2 MiB build: 56 KiB of variables): (code, the
+    variable store as shipped)."""
+    d = foreign_deb("amd64", "ovmf") / "usr/share/OVMF"
+    return d / "OVMF_CODE.fd", d / "OVMF_VARS.fd"
+
+
 def qemu_cmd(b, nvram_file, *extra, ram=RAM, nic="none"):
     serials = [a for s in b.serials for a in ("-serial", s)]
     flash = []
+    if b.firmware == "ovmf":
+        code, blank = ovmf()
+        store = efi_vars_file(nvram_file)
+        if not store.exists():
+            shutil.copyfile(blank, store)
+        flash = ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={code}",
+                 "-drive", f"if=pflash,format=raw,unit=1,file={store}"]
     if b.flash:
         size, _ = parse_nvram(f"{b.flash}@0")
         nor = flash_file(nvram_file)
@@ -283,8 +302,9 @@ class Guest:
         self.last_cmdline = ""
 
     def power_on_fresh(self):
-        """A board whose NVRAM (and flash) has never held anything."""
-        for f in (self.nvram, flash_file(self.nvram)):
+        """A board whose NVRAM (flash, UEFI variables) never held anything."""
+        for f in (self.nvram, flash_file(self.nvram),
+                  efi_vars_file(self.nvram)):
             if f.exists():
                 f.unlink()
 
@@ -304,9 +324,12 @@ class Guest:
 
     def region_bytes(self):
         """The NVRAM region as the host sees it in the file after a power
-        cut; on a flash board, the "lcrt" partition of the NOR."""
+        cut; on a flash board, the "lcrt" partition of the NOR; on a UEFI
+        board, the file of the firmware's variable store."""
         if self.board.flash:
             return self.flash_bytes()
+        if self.board.firmware:
+            return efi_vars_file(self.nvram).read_bytes()
         size, addr = parse_nvram(self.board.nvram)
         with open(self.nvram, "rb") as f:
             f.seek(addr - self.board.ram_base)

@@ -183,7 +183,7 @@ def cmd_demo(args):
     dec = subprocess.run([tool.host_tool(), "decode", "--vmlinux",
                           g.out / "vmlinux", "-"], input=region,
                          capture_output=True)
-    print("=== off the device: lcrt decode --vmlinux vmlinux (the NVRAM file, or the flash partition)")
+    print("=== off the device: lcrt decode --vmlinux vmlinux (the NVRAM file, the flash partition or the UEFI variable store)")
     print((dec.stdout + dec.stderr).decode(errors="replace").rstrip())
     print(f"=== demo done in {time.time() - t_all:.0f} s")
     if "LCRT record" not in out:

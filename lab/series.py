@@ -168,12 +168,24 @@ def series_spec():
               "process context and a record goes only into a slot read back\n"
               "erased, so that a panic never erases nor programs over data.",
               (_same(f"{D}/mtd.c"),)),
-        Patch("0009-dt-bindings-reserved-memory-add-lcrt.patch",
+        Patch("0009-misc-lcrt-keep-records-in-uefi-variables.patch",
+              "misc: lcrt: keep records in UEFI variables",
+              "A machine with UEFI firmware and no NVRAM region can keep the\n"
+              "records in UEFI variables of LCRT's own vendor GUID: the region\n"
+              "header in one, each slot's record in another. The region lives in\n"
+              "memory with the rules of memory, and every range region.c syncs\n"
+              "brings its variable up to date: at a panic at once with\n"
+              "efivar_trylock() and the non-blocking SetVariable() (efi-pstore's\n"
+              "path), otherwise from a work with the blocking calls. Firmware\n"
+              "frees deleted variables only at a boot: the variables are taken\n"
+              "only when the store has room for a crash.",
+              (_same(f"{D}/efi.c"),)),
+        Patch("0010-dt-bindings-reserved-memory-add-lcrt.patch",
               "dt-bindings: reserved-memory: add the LCRT NVRAM region",
               "Describe the reserved-memory node that tells LCRT where its\n"
               "non-volatile crash record region is.",
               (_same("Documentation/devicetree/bindings/reserved-memory/linux,lcrt.yaml"),)),
-        Patch("0010-docs-lcrt-add-the-admin-guide-and-abi.patch",
+        Patch("0011-docs-lcrt-add-the-admin-guide-and-abi.patch",
               "docs: lcrt: add the admin guide and the sysfs ABI",
               "Document how to configure the LCRT region, the files under\n"
               "/proc and /sys and the record format, and name the\n"

@@ -23,6 +23,7 @@
 #include "lcrt/debuginfo.hpp"
 #include "lcrt/dwarf.hpp"
 #include "lcrt/errors.hpp"
+#include "lcrt/efi.hpp"
 #include "lcrt/flash.hpp"
 #include "lcrt/io.hpp"
 #include "lcrt/list.hpp"
@@ -313,7 +314,13 @@ int decode_and_print(const DecodeArgs& a) {
     return kExitNoRecord;
   }
   if (a.offset >= 0) at = static_cast<std::size_t>(a.offset);
-  if (auto region = lcrt::flash_region(image, at)) {
+  // A file of a UEFI variable store (OVMF's VARS, a firmware flash image).
+  std::optional<lcrt::EfiStore> efi = at ? std::nullopt : lcrt::efi_store(image);
+  if (efi) {
+    if (efi->image.empty())
+      std::cerr << a.path << ": a UEFI variable store that holds no LCRT variable\n";
+    image = std::move(efi->image);
+  } else if (auto region = lcrt::flash_region(image, at)) {
     image = std::move(*region);
   } else if (at) {
     std::cerr << a.path << ": no LCRT flash partition at offset " << *at << "\n";
@@ -494,7 +501,9 @@ int run(int argc, char** argv) {
 
   DecodeArgs decode_args;
   auto* decode = app.add_subcommand(
-      "decode", "decode a raw record, an NVRAM region image or a dump of LCRT's flash partition");
+      "decode",
+      "decode a raw record, an NVRAM region image, a dump of LCRT's flash partition or a UEFI "
+      "variable store file");
   decode->add_option("image", decode_args.path, "the image file, - for standard input")->required();
   add_decode_options(decode, decode_args);
   decode

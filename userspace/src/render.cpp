@@ -646,7 +646,9 @@ std::string region_line(const Region& r) {
   std::string policy = policy_name(r.policy);
   if (policy == "unknown") policy += " (" + std::to_string(r.policy) + ")";
   return "region: " + std::to_string(r.nslots) + (r.nslots == 1 ? " slot" : " slots") + " of " +
-         std::to_string(r.slot_size) + " bytes, policy " + policy + ", boot " +
+         std::to_string(r.slot_size) + " bytes" +
+         (r.medium == LCRT_MEDIUM_EFI ? " in UEFI variables" : "") + ", policy " + policy +
+         ", boot " +
          std::to_string(r.boot_count) + ", " + std::to_string(r.dropped) +
          (r.dropped == 1 ? " record" : " records") + " dropped, next seq " +
          std::to_string(r.next_seq);
@@ -657,6 +659,7 @@ nlohmann::ordered_json to_json(const Region& r) {
                               {"nslots", r.nslots},         {"policy", policy_name(r.policy)},
                               {"generation", r.generation}, {"next_seq", r.next_seq},
                               {"boot_count", r.boot_count}, {"dropped", r.dropped}};
+  if (r.medium == LCRT_MEDIUM_EFI) j["medium"] = "efi";
   if (r.medium == LCRT_MEDIUM_FLASH) {
     j["medium"] = "flash";
     for (const char* unknown : {"policy", "boot_count", "dropped"}) j[unknown] = nullptr;

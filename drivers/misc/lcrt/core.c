@@ -389,7 +389,7 @@ static int lcrt_panic_notify(struct notifier_block *nb, unsigned long val,
 		return NOTIFY_DONE;
 	}
 	/* What an oops queued for a medium goes out before anything else. */
-	if (r->medium)
+	if (r->medium && r->medium->flush)
 		r->medium->flush(r);
 	lcrt_at_panic = true;
 	/* Only the oops this task committed last: nothing since. */

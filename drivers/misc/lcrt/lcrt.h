@@ -503,18 +503,27 @@ struct lcrt_region;
 /**
  * struct lcrt_medium - where a region lives when it is not memory
  * @name: for the log and the status file
+ * @kind: LCRT_MEDIUM_*, as the region header says
  * @and_only: programming only clears bits (NOR flash): see region.c
  * @program: @len bytes at @off of r->mem were put; they reach the medium
  *	after every put before them. Called by the region's owner, in any
- *	context (a die, a panic): it may not sleep.
- * @ready: is slot @i erased on the medium, so that a record may go there
- * @cleared: slots were marked erased (process context): prepare them
- * @flush: at a panic, on the panicking CPU: write what is still queued
+ *	context (a die, a panic): it may not sleep. Optional.
+ * @sync: the @len bytes at @off of r->mem are what they must be before the
+ *	next put; the medium may write the range whole. Same context as
+ *	@program. Optional.
+ * @ready: is slot @i erased on the medium, so that a record may go there.
+ *	NULL: the medium rewrites in place, a slot is taken as in memory.
+ * @cleared: slots were marked erased (process context): prepare them.
+ *	Optional.
+ * @flush: at a panic, on the panicking CPU: write what is still queued.
+ *	Optional.
  */
 struct lcrt_medium {
 	const char *name;
+	u8 kind;
 	bool and_only;
 	void (*program)(struct lcrt_region *r, size_t off, size_t len);
+	void (*sync)(struct lcrt_region *r, size_t off, size_t len);
 	bool (*ready)(const struct lcrt_region *r, unsigned int i);
 	void (*cleared)(struct lcrt_region *r);
 	void (*flush)(struct lcrt_region *r);

@@ -228,6 +228,7 @@ static void lcrt_mtd_cleared(struct lcrt_region *r)
 
 static const struct lcrt_medium lcrt_mtd_medium = {
 	.name = "mtd",
+	.kind = LCRT_MEDIUM_FLASH,
 	.and_only = true,
 	.program = lcrt_mtd_program,
 	.ready = lcrt_mtd_ready,
@@ -237,7 +238,7 @@ static const struct lcrt_medium lcrt_mtd_medium = {
 
 static bool lcrt_mtd_all_ff(const u8 *p, size_t len)
 {
-	return !len || (p[0] == 0xff && !memcmp(p, p + 1, len - 1));
+	return !memchr_inv(p, 0xff, len);
 }
 
 /*

@@ -14,13 +14,16 @@
  * A write-back mapping is cleaned to the point of coherency after every
  * step (lcrt_arch_clean()); a write barrier drains write-combining buffers.
  *
- * A region on another medium (struct lcrt_medium: an MTD partition) lives
- * in memory as the same image, and each put reaches the medium in order
- * through r->medium->program(). Flash programs bits from 1 to 0 only: its
+ * A region on another medium (struct lcrt_medium: an MTD partition, UEFI
+ * variables) lives in memory as the same image, and each put reaches the
+ * medium in order through r->medium->program(), or each synced range
+ * through r->medium->sync(). Flash programs bits from 1 to 0 only: its
  * pending mark is LCRT_MAGIC_NOR_PENDING and programs only the fields that
  * keep their value, nothing is zeroed that a later write would set, a
  * record goes only into a slot that the medium says is erased, and the
  * region header is the medium's business (it keeps the sequence floor).
+ * A medium that rewrites in place (UEFI variables) keeps the rules of
+ * memory.
  */
 #define pr_fmt(fmt) "lcrt: " fmt
 
@@ -61,7 +64,7 @@ static void lcrt_region_put(struct lcrt_region *r, size_t off, const void *src,
 		memcpy(r->mem + off, src, n);
 	else
 		memset(r->mem + off, 0, n);
-	if (r->medium && n)
+	if (r->medium && r->medium->program && n)
 		r->medium->program(r, off, n);
 }
 
@@ -74,6 +77,8 @@ static void lcrt_region_sync(struct lcrt_region *r, size_t off, size_t len)
 		lcrt_arch_clean(r->mem + off, r->phys + off, len);
 	/* Drains write-combining buffers: what follows is written after. */
 	wmb();
+	if (r->medium && r->medium->sync)
+		r->medium->sync(r, off, len);
 }
 
 NOKPROBE_SYMBOL(lcrt_region_sync);
@@ -87,7 +92,7 @@ static void lcrt_region_put32(struct lcrt_region *r, size_t off, u32 v)
 	if (lcrt_region_reach(r, sizeof(u32)) != sizeof(u32))
 		return;
 	WRITE_ONCE(*(__le32 *)(r->mem + off), cpu_to_le32(v));
-	if (r->medium)
+	if (r->medium && r->medium->program)
 		r->medium->program(r, off, sizeof(u32));
 	lcrt_region_sync(r, off, sizeof(u32));
 }
@@ -178,8 +183,7 @@ static void lcrt_region_write_header(struct lcrt_region *r)
 		.slot_size = cpu_to_le32(r->slot_size),
 		.nslots = cpu_to_le32(r->nslots),
 		.policy = r->policy,
-		.medium = r->medium && r->medium->and_only ?
-			  LCRT_MEDIUM_FLASH : LCRT_MEDIUM_MEMORY,
+		.medium = r->medium ? r->medium->kind : LCRT_MEDIUM_MEMORY,
 		.generation = cpu_to_le64(min(r->generation + 1, U64_MAX - 1)),
 		.next_seq = cpu_to_le64(r->next_seq),
 		.boot_count = cpu_to_le64(r->boot_count),
@@ -324,7 +328,8 @@ int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 
 /*
  * Where the next record goes, by the policy; *@drops: it replaces one.
- * On a medium, only a slot that it says is erased: UINT_MAX when none is.
+ * On a medium that erases ahead, only a slot that it says is erased:
+ * UINT_MAX when none is.
  */
 static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 {
@@ -336,7 +341,7 @@ static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 	for (i = 0; i < r->nslots; i++) {
 		int st = lcrt_region_state(r, i, false, &seq, &err);
 
-		if (r->medium) {
+		if (r->medium && r->medium->ready) {
 			if (st == LCRT_SLOT_EMPTY && r->medium->ready(r, i))
 				return i;
 			continue;
@@ -356,7 +361,7 @@ static unsigned int lcrt_region_pick(const struct lcrt_region *r, bool *drops)
 			oldest = i;
 		}
 	}
-	if (garbage != UINT_MAX || r->medium)
+	if (garbage != UINT_MAX || (r->medium && r->medium->ready))
 		return garbage;
 	*drops = true;
 	return r->policy == LCRT_RING_OVERWRITE ? oldest : newest;
@@ -424,7 +429,7 @@ NOKPROBE_SYMBOL(lcrt_region_begin);
 
 /*
  * Write the record over its pending mark: everything after the magic (and
- * zeroes up to @end, but on a medium, whose erased bytes read as nothing),
+ * zeroes up to @end, but on flash, whose erased bytes read as nothing),
  * then the magic. Each step is out before the next.
  */
 static void lcrt_region_write_body(struct lcrt_region *r, size_t off,
@@ -432,7 +437,7 @@ static void lcrt_region_write_body(struct lcrt_region *r, size_t off,
 {
 	lcrt_region_put(r, off + sizeof(u32), rec + sizeof(u32),
 			len - sizeof(u32));
-	if (!r->medium)
+	if (!r->medium || !r->medium->and_only)
 		lcrt_region_put(r, off + len, NULL, end - off - len);
 	lcrt_region_sync(r, off, end - off);
 	lcrt_region_put32(r, off, LCRT_MAGIC);
@@ -532,14 +537,14 @@ NOKPROBE_SYMBOL(lcrt_region_append);
 
 /*
  * Erase one slot: invalid first, so that a cut mid-way leaves no record.
- * On a medium only the first word: it erases the slot's block later.
+ * On flash only the first word: the medium erases the slot's block later.
  */
 static void lcrt_region_erase(struct lcrt_region *r, unsigned int i)
 {
 	size_t off = lcrt_slot_off(r, i);
 
 	lcrt_region_put32(r, off, 0);
-	if (r->medium)
+	if (r->medium && r->medium->and_only)
 		return;
 	lcrt_region_put(r, off, NULL, r->slot_size);
 	lcrt_region_sync(r, off, r->slot_size);
@@ -599,7 +604,7 @@ int lcrt_region_clear(struct lcrt_region *r, int how, u64 seq,
 		if (unlock)
 			unlock();
 	}
-	if (n && r->medium)
+	if (n && r->medium && r->medium->cleared)
 		r->medium->cleared(r);
 	return n || how == LCRT_CLEAR_ALL ? n : -ENOENT;
 }

@@ -93,6 +93,7 @@
 /* Where the region lives (@medium). */
 #define LCRT_MEDIUM_MEMORY	0	/* NVRAM: any store */
 #define LCRT_MEDIUM_FLASH	1	/* programs bits from 1 to 0 only */
+#define LCRT_MEDIUM_EFI		2	/* UEFI variables: each written whole */
 
 /* What is overwritten when every slot holds a record (@policy). */
 #define LCRT_RING_KEEP		0	/* keep the first: only the newest slot */
@@ -325,5 +326,25 @@ struct lcrt_flash_block {
 	__le32 erase_count;	/* erases of this block that LCRT made */
 	__le32 reserved;	/* 0 */
 };
+
+/*
+ * In UEFI variables (@medium LCRT_MEDIUM_EFI) the region is kept as
+ * variables of the vendor GUID LCRT_EFI_GUID (6ad0696b-b2de-4308-
+ * 8eed-9020fb753c4f; the fields of EFI_GUID(), in order), with the
+ * attributes LCRT_EFI_ATTRIBUTES: LCRT_EFI_REGION_VAR holds the region's
+ * first LCRT_REGION_SLOTS bytes (the two header copies), and
+ * LCRT_EFI_SLOT_VAR followed by the slot number in decimal ("LcrtSlot0")
+ * the bytes of that slot that are in use: a record and its follow-up, or a
+ * pending mark's header (torn). A slot without its variable is empty; the
+ * region is the header variable then every slot, each padded with zeroes
+ * to the header's @slot_size. A firmware writes a variable whole or not at
+ * all: a cut leaves the variable as it was before.
+ */
+#define LCRT_EFI_GUID		0x6ad0696b, 0xb2de, 0x4308, 0x8e, 0xed, \
+				0x90, 0x20, 0xfb, 0x75, 0x3c, 0x4f
+#define LCRT_EFI_ATTRIBUTES	0x7	/* non-volatile, boot and runtime */
+#define LCRT_EFI_REGION_VAR	"LcrtRegion"
+#define LCRT_EFI_SLOT_VAR	"LcrtSlot"
+#define LCRT_EFI_SLOTS_MAX	8
 
 #endif /* _UAPI_LINUX_LCRT_H */

@@ -1,0 +1,200 @@
+#include "lcrt/efi.hpp"
+
+#include <linux/lcrt.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "lcrt/errors.hpp"
+
+namespace lcrt {
+
+namespace {
+
+using Guid = std::array<std::uint8_t, 16>;
+
+// EFI_GUID(a, b, c, d0..d7) as it lies in memory: a, b, c little-endian.
+constexpr Guid guid(std::uint32_t a, std::uint16_t b, std::uint16_t c, std::uint8_t d0,
+                    std::uint8_t d1, std::uint8_t d2, std::uint8_t d3, std::uint8_t d4,
+                    std::uint8_t d5, std::uint8_t d6, std::uint8_t d7) {
+  return {static_cast<std::uint8_t>(a),       static_cast<std::uint8_t>(a >> 8),
+          static_cast<std::uint8_t>(a >> 16), static_cast<std::uint8_t>(a >> 24),
+          static_cast<std::uint8_t>(b),       static_cast<std::uint8_t>(b >> 8),
+          static_cast<std::uint8_t>(c),       static_cast<std::uint8_t>(c >> 8),
+          d0,
+          d1,
+          d2,
+          d3,
+          d4,
+          d5,
+          d6,
+          d7};
+}
+
+constexpr Guid kLcrt = guid(LCRT_EFI_GUID);
+// edk2 MdeModulePkg/Include/Guid/VariableFormat.h and AuthenticatedVariableFormat.h.
+constexpr Guid kAuthStore =
+    guid(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
+constexpr Guid kPlainStore =
+    guid(0xddcf3616, 0x3275, 0x4164, 0x98, 0xb6, 0xfe, 0x85, 0x70, 0x7f, 0xfe, 0x7d);
+
+constexpr std::size_t kFvSignature = 0x28;  // "_FVH"
+constexpr std::size_t kFvHeaderLength = 0x30;
+constexpr std::size_t kStoreHeader = 28;  // VARIABLE_STORE_HEADER
+constexpr std::uint8_t kFormatted = 0x5a;
+constexpr std::uint8_t kHealthy = 0xfe;
+constexpr std::uint16_t kStartId = 0x55aa;
+constexpr std::uint8_t kAdded = 0x3f;
+constexpr std::uint8_t kInDeletion = 0x3e;  // VAR_ADDED & VAR_IN_DELETED_TRANSITION
+
+// Where the fields of a variable header are, by the store's format.
+struct Layout {
+  std::size_t header;
+  std::size_t name_size;
+  std::size_t data_size;
+  std::size_t guid;
+};
+constexpr Layout kAuth{60, 0x24, 0x28, 0x2c};
+constexpr Layout kPlain{32, 0x08, 0x0c, 0x10};
+
+std::uint64_t get(const Bytes& b, std::size_t at, std::size_t n) { return le(b.data() + at, n); }
+
+struct Variable {
+  std::uint8_t state = 0;
+  std::size_t data = 0;
+  std::size_t size = 0;
+};
+
+// The name of the variable at name (UCS-2, size bytes) when it is ASCII.
+std::string ascii(const Bytes& b, std::size_t name, std::size_t size) {
+  std::string s;
+  for (std::size_t i = 0; i + 1 < size; i += 2) {
+    const auto c = static_cast<std::uint16_t>(get(b, name + i, 2));
+    if (c == 0) break;
+    if (c > 0x7e) return {};
+    s += static_cast<char>(c);
+  }
+  return s;
+}
+
+// Which of LCRT's variables name is: the slot, kHeaderVar, or -1.
+constexpr int kHeaderVar = -2;
+int which(const std::string& name) {
+  if (name == LCRT_EFI_REGION_VAR) return kHeaderVar;
+  const std::string prefix = LCRT_EFI_SLOT_VAR;
+  if (name.size() != prefix.size() + 1 || name.compare(0, prefix.size(), prefix) != 0) return -1;
+  const char d = name.back();
+  if (d < '0' || d >= '0' + LCRT_EFI_SLOTS_MAX) return -1;
+  return d - '0';
+}
+
+// The geometry of the header copies: the valid magic with the higher generation.
+std::pair<std::uint32_t, std::uint32_t> geometry(const Bytes& header) {
+  std::uint64_t best = 0;
+  std::pair<std::uint32_t, std::uint32_t> g{0, 0};
+  for (std::size_t at = 0; at + sizeof(lcrt_region_header) <= header.size();
+       at += LCRT_REGION_HDR_SIZE) {
+    if (get(header, at + offsetof(lcrt_region_header, magic), 4) != LCRT_REGION_MAGIC) continue;
+    const auto gen = get(header, at + offsetof(lcrt_region_header, generation), 8);
+    const auto ss =
+        static_cast<std::uint32_t>(get(header, at + offsetof(lcrt_region_header, slot_size), 4));
+    const auto n =
+        static_cast<std::uint32_t>(get(header, at + offsetof(lcrt_region_header, nslots), 4));
+    if (gen + 1 > best && ss >= LCRT_MIN_RECORD_SIZE && ss <= LCRT_MAX_RECORD_SIZE &&
+        ss % 8 == 0 && n != 0 && n <= LCRT_EFI_SLOTS_MAX) {
+      best = gen + 1;
+      g = {ss, n};
+    }
+  }
+  return g;
+}
+
+}  // namespace
+
+std::optional<EfiStore> efi_store(const Bytes& data) {
+  if (data.size() < kFvHeaderLength + 2 || get(data, kFvSignature, 4) != 0x4856465f)  // "_FVH"
+    return std::nullopt;
+  const auto store = static_cast<std::size_t>(get(data, kFvHeaderLength, 2));
+  if (store + kStoreHeader > data.size()) return std::nullopt;
+  Guid sig{};
+  std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(store), sig.size(), sig.begin());
+  if (sig != kAuthStore && sig != kPlainStore) return std::nullopt;
+  const Layout lay = sig == kAuthStore ? kAuth : kPlain;
+  const auto size = get(data, store + 16, 4);
+  if (data[store + 20] != kFormatted || data[store + 21] != kHealthy)
+    throw DataError("the UEFI variable store is not formatted and healthy (format " +
+                    std::to_string(data[store + 20]) + ", state " +
+                    std::to_string(data[store + 21]) + "; edk2 writes 90 and 254)");
+  if (size < kStoreHeader || size > data.size() - store)
+    throw DataError("the UEFI variable store says " + std::to_string(size) +
+                    " bytes, past the end of the file (" + std::to_string(data.size()) + ")");
+  const std::size_t end = store + static_cast<std::size_t>(size);
+
+  EfiStore out;
+  std::map<int, Variable> found;
+  std::map<int, bool> added;  // which have a copy in VAR_ADDED
+  std::size_t at = store + kStoreHeader;
+  at = (at + 3) & ~std::size_t{3};
+  while (at + lay.header <= end && get(data, at, 2) == kStartId) {
+    const auto state = data[at + 2];
+    const auto name_size = get(data, at + lay.name_size, 4);
+    const auto data_size = get(data, at + lay.data_size, 4);
+    if (name_size > end - at - lay.header || data_size > end - at - lay.header - name_size)
+      break;  // a header whose sizes were never written: the end of what was
+    const std::size_t name = at + lay.header;
+    const std::size_t body = name + static_cast<std::size_t>(name_size);
+    Guid g{};
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(at + lay.guid), g.size(), g.begin());
+    const int v = g == kLcrt ? which(ascii(data, name, static_cast<std::size_t>(name_size))) : -1;
+    if (v != -1) {
+      const bool in_effect =
+          state == kAdded || (state == kInDeletion && !added[v] && found.count(v) == 0);
+      if (in_effect) {
+        if (found.count(v) != 0) out.replaced++;
+        found[v] = {state, body, static_cast<std::size_t>(data_size)};
+        if (state == kAdded) added[v] = true;
+      } else {
+        out.replaced++;
+      }
+    }
+    at = (body + static_cast<std::size_t>(data_size) + 3) & ~std::size_t{3};
+  }
+  if (found.empty()) return out;
+
+  Bytes header(LCRT_REGION_SLOTS, 0);
+  if (auto h = found.find(kHeaderVar); h != found.end())
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(h->second.data),
+                std::min<std::size_t>(h->second.size, LCRT_REGION_SLOTS), header.begin());
+  auto [slot_size, nslots] = geometry(header);
+  if (slot_size == 0) {  // no header: slots as large as the largest variable
+    std::size_t largest = LCRT_MIN_RECORD_SIZE;
+    nslots = 0;
+    for (const auto& [v, var] : found)
+      if (v >= 0) {
+        largest = std::max(largest, (var.size + 7) & ~std::size_t{7});
+        nslots = std::max<std::uint32_t>(nslots, static_cast<std::uint32_t>(v) + 1);
+      }
+    slot_size = static_cast<std::uint32_t>(std::min<std::size_t>(largest, LCRT_MAX_RECORD_SIZE));
+  }
+  out.image = header;
+  out.image.resize(LCRT_REGION_SLOTS + std::size_t{nslots} * slot_size, 0);
+  for (const auto& [v, var] : found) {
+    if (v < 0) {
+      out.variables++;
+      continue;
+    }
+    if (static_cast<std::uint32_t>(v) >= nslots) continue;  // not a slot of the region
+    out.variables++;
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(var.data),
+                std::min<std::size_t>(var.size, slot_size),
+                out.image.begin() +
+                    static_cast<std::ptrdiff_t>(LCRT_REGION_SLOTS + static_cast<std::size_t>(v) * slot_size));
+  }
+  return out;
+}
+
+}  // namespace lcrt
