@@ -251,7 +251,7 @@ def main():
     p.add_argument("cmd")
     p.set_defaults(fn=cmd_run)
     p = sub.add_parser("matrix", help="the crash matrix")
-    p.add_argument("--boards", default="arm,arm64,x86_64,nor")
+    p.add_argument("--boards", default="arm,arm64,x86_64,nor,x86_64-efi")
     p.add_argument("--kvers", default=",".join(boards.KVERS))
     p.add_argument("--crashes", default=None,
                    help="only these cells (names of the table's cells or of "

@@ -17,6 +17,22 @@ namespace {
 
 using Guid = std::array<std::uint8_t, 16>;
 
+// A GUID's text (as guid_parse() reads it) as it lies in memory: its
+// first three fields little-endian.
+Guid parse(const char* text) {
+  static constexpr std::array<int, 16> kAt{3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+  Guid g{};
+  std::size_t k = 0;
+  for (const char* p = text; *p != 0 && k < 2 * g.size(); p++) {
+    if (*p == '-') continue;
+    const int v = *p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10;
+    auto& b = g[static_cast<std::size_t>(kAt[k / 2])];
+    b = static_cast<std::uint8_t>(k % 2 == 0 ? v << 4 : b | v);
+    k++;
+  }
+  return g;
+}
+
 // EFI_GUID(a, b, c, d0..d7) as it lies in memory: a, b, c little-endian.
 constexpr Guid guid(std::uint32_t a, std::uint16_t b, std::uint16_t c, std::uint8_t d0,
                     std::uint8_t d1, std::uint8_t d2, std::uint8_t d3, std::uint8_t d4,
@@ -35,7 +51,7 @@ constexpr Guid guid(std::uint32_t a, std::uint16_t b, std::uint16_t c, std::uint
           d7};
 }
 
-constexpr Guid kLcrt = guid(LCRT_EFI_GUID);
+const Guid kLcrt = parse(LCRT_EFI_GUID);
 // edk2 MdeModulePkg/Include/Guid/VariableFormat.h and AuthenticatedVariableFormat.h.
 constexpr Guid kAuthStore =
     guid(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);

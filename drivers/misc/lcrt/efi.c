@@ -10,12 +10,13 @@
  * rewrites a variable in place), and every range that region.c syncs brings
  * the variable it lies in up to date (lcrt_efi_sync()):
  *
- *  - at a panic, on the panicking CPU: at once, with efivar_trylock() and
- *    the non-blocking SetVariable() (efi-pstore's path), after what an oops
- *    left to write;
- *  - otherwise (a die, process context): the variable is marked, and a work
- *    writes it with the blocking calls, from a copy taken under the
- *    region's lock. A lazy irq_work queues the work at the next tick.
+ *  - in die() and panic(): at once, with efivar_trylock() and the
+ *    non-blocking SetVariable() (the path of efi-pstore, which writes
+ *    there too), the region header first: a kdump kernel that die() starts
+ *    before any panic notifier finds the oops written;
+ *  - otherwise (process context: a clear, the boot's header): the variable
+ *    is marked, and a work writes it with the blocking calls, from a copy
+ *    taken under the region's lock. A lazy irq_work queues the work.
  *
  * A firmware writes a variable whole or not at all: a cut leaves the one it
  * was writing as it was. A slot is written once its pending mark is whole
@@ -43,6 +44,7 @@
 #include <linux/panic.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/uuid.h>
 #include <linux/workqueue.h>
 
 #include "lcrt.h"
@@ -54,8 +56,6 @@
 #define LCRT_EFI_OVERHEAD	96
 /* The writes of one crash: a pending mark, a record, a follow-up. */
 #define LCRT_EFI_CRASH_WRITES	3
-
-#define LCRT_EFI_GUID_OF(...)	EFI_GUID(__VA_ARGS__)
 
 static unsigned int efi_slots = 4;
 module_param_named(efi_slots, efi_slots, uint, 0400);
@@ -73,20 +73,31 @@ static struct lcrt_efi {
 	unsigned int nslots;
 	efi_char16_t names[LCRT_EFI_VARS][LCRT_EFI_NAME_LEN];
 	DECLARE_BITMAP(dirty, LCRT_EFI_VARS);	/* to write */
+	DECLARE_BITMAP(busy, LCRT_EFI_VARS);	/* the work is writing them */
 	atomic_t failed;	/* writes the firmware refused */
 	unsigned long status;	/* the last refusal's efi_status_t */
 	struct irq_work irq_work;
-	struct work_struct work;
+	struct delayed_work work;
 } lcrt_efi;
 
-static efi_guid_t lcrt_efi_guid = LCRT_EFI_GUID_OF(LCRT_EFI_GUID);
+static efi_guid_t lcrt_efi_guid;	/* LCRT_EFI_GUID */
 
-static bool lcrt_efi_panicking(void)
+/* In die() (oops_in_progress) or panic(), where nothing may sleep. */
+static bool lcrt_efi_crashing(void)
 {
-	return atomic_read(&panic_cpu) == raw_smp_processor_id();
+	return oops_in_progress ||
+	       atomic_read(&panic_cpu) == raw_smp_processor_id();
 }
 
-NOKPROBE_SYMBOL(lcrt_efi_panicking);
+NOKPROBE_SYMBOL(lcrt_efi_crashing);
+
+/* The variables in the order they are written: the header first. */
+static unsigned int lcrt_efi_var(unsigned int i)
+{
+	return (i + LCRT_EFI_HDR) % LCRT_EFI_VARS;
+}
+
+NOKPROBE_SYMBOL(lcrt_efi_var);
 
 /*
  * The bytes of variable @v in the region's image: *@off, and the length
@@ -127,7 +138,7 @@ static size_t lcrt_efi_extent(const struct lcrt_region *r, unsigned int v,
 NOKPROBE_SYMBOL(lcrt_efi_extent);
 
 /* Set variable @v to @len bytes of @data (0: delete it). */
-static void lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
+static bool lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
 			 size_t len, bool panic)
 {
 	efi_status_t st;
@@ -140,40 +151,48 @@ static void lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
 		/* x86 saves the FPU for the firmware: never from an NMI. */
 		if (in_nmi() || efivar_trylock()) {
 			atomic_inc(&m->failed);
-			return;
+			return false;
 		}
 	} else if (efivar_lock()) {
 		atomic_inc(&m->failed);
-		return;
+		return false;
 	}
 	st = efivar_set_variable_locked(m->names[v], &lcrt_efi_guid,
 					LCRT_EFI_ATTRIBUTES, len, (void *)data,
 					panic);
 	efivar_unlock();
+	if (cut)
+		lcrt_test_stop();
 	if (st != EFI_SUCCESS && !(st == EFI_NOT_FOUND && !len)) {
 		m->status = st;
 		atomic_inc(&m->failed);
+		return false;
 	}
-	if (cut)
-		lcrt_test_stop();
+	return true;
 }
 
 NOKPROBE_SYMBOL(lcrt_efi_set);
 
-/* At a panic, on the panicking CPU: every variable still to write. */
+/*
+ * In die() or panic(), by the region's owner: every variable still to
+ * write, and those a work was writing when it was stopped. One that the
+ * firmware refused stays marked for the next flush.
+ */
 static void lcrt_efi_flush(struct lcrt_region *r)
 {
 	struct lcrt_efi *m = &lcrt_efi;
-	unsigned int v;
+	unsigned int i, v;
 	size_t off, len;
 
-	if (!lcrt_efi_panicking())
+	if (!lcrt_efi_crashing())
 		return;
-	for (v = 0; v < LCRT_EFI_VARS; v++) {
-		if (!test_and_clear_bit(v, m->dirty))
+	for (i = 0; i < LCRT_EFI_VARS; i++) {
+		v = lcrt_efi_var(i);
+		if (!test_and_clear_bit(v, m->dirty) && !test_bit(v, m->busy))
 			continue;
 		len = lcrt_efi_extent(r, v, &off);
-		lcrt_efi_set(m, v, r->mem + off, len, true);
+		if (!lcrt_efi_set(m, v, r->mem + off, len, true))
+			set_bit(v, m->dirty);
 	}
 }
 
@@ -214,11 +233,12 @@ static void lcrt_efi_sync(struct lcrt_region *r, size_t off, size_t len)
 		v = LCRT_EFI_HDR;
 	} else {
 		v = (off - LCRT_REGION_SLOTS) / r->slot_size;
-		if (v >= m->nslots || !lcrt_efi_step(r, v, off, len))
+		if (v >= min(m->nslots, r->nslots) ||
+		    !lcrt_efi_step(r, v, off, len))
 			return;
 	}
 	set_bit(v, m->dirty);
-	if (lcrt_efi_panicking())
+	if (lcrt_efi_crashing())
 		lcrt_efi_flush(r);
 	else
 		irq_work_queue(&m->irq_work);
@@ -233,44 +253,55 @@ static const struct lcrt_medium lcrt_efi_medium = {
 	.flush = lcrt_efi_flush,
 };
 
-/* Process context: each variable marked, from a copy taken under lock. */
+/*
+ * Process context: each variable marked, from a copy taken under the
+ * region's lock; marked busy until it is written, for a panic that stops
+ * this CPU meanwhile to write it again.
+ */
 static void lcrt_efi_work(struct work_struct *work)
 {
-	struct lcrt_efi *m = container_of(work, struct lcrt_efi, work);
+	struct lcrt_efi *m = container_of(work, struct lcrt_efi, work.work);
 	struct lcrt_region *r = lcrt_store();
+	unsigned int i, v;
 	size_t off, len;
-	unsigned int v;
 	u8 *buf;
 
 	if (!r)
 		return;
-	buf = kmalloc(max_t(size_t, m->slot_size, LCRT_REGION_SLOTS),
+	buf = kmalloc(max_t(size_t, r->slot_size, LCRT_REGION_SLOTS),
 		      GFP_KERNEL);
-	if (!buf)
+	if (!buf) {
+		queue_delayed_work(system_long_wq, &m->work, HZ);
 		return;
-	for (v = 0; v < LCRT_EFI_VARS; v++) {
+	}
+	for (i = 0; i < LCRT_EFI_VARS; i++) {
+		v = lcrt_efi_var(i);
 		if (!test_bit(v, m->dirty))
 			continue;
 		if (!lcrt_store_user_lock()) {
-			/* A capture holds it: its own sync queues us again. */
-			queue_work(system_long_wq, &m->work);
+			/* A capture holds it: again a little later. */
+			queue_delayed_work(system_long_wq, &m->work, HZ / 10);
 			break;
 		}
 		clear_bit(v, m->dirty);
+		set_bit(v, m->busy);
 		len = lcrt_efi_extent(r, v, &off);
 		memcpy(buf, r->mem + off, len);
 		lcrt_store_user_unlock();
-		lcrt_efi_set(m, v, buf, len, false);
+		if (!lcrt_efi_set(m, v, buf, len, false))
+			pr_warn("UEFI variable %u: not written (status 0x%lx)\n",
+				v, m->status);
+		clear_bit(v, m->busy);
 	}
 	kfree(buf);
 	if (atomic_xchg(&m->failed, 0))
-		pr_warn("UEFI variables: the firmware refused a write (status 0x%lx)\n",
+		pr_warn("UEFI variables: writes failed since the last work (last status 0x%lx)\n",
 			m->status);
 }
 
 static void lcrt_efi_irq_work(struct irq_work *iw)
 {
-	queue_work(system_long_wq, &lcrt_efi.work);
+	mod_delayed_work(system_long_wq, &lcrt_efi.work, 0);
 }
 
 /*
@@ -296,28 +327,21 @@ static size_t lcrt_efi_get(struct lcrt_efi *m, unsigned int v, void *buf,
 }
 
 /*
- * The geometry of the records in the variables, from a header copy whose
- * magic says it is one (region.c checks the rest), else this boot's.
+ * The geometry of the records in the variables: the header copy that
+ * region.c takes (valid, the higher generation), else this boot's.
  */
 static void lcrt_efi_geometry(struct lcrt_efi *m, const u8 *hdr, size_t len)
 {
-	unsigned int i;
+	const struct lcrt_region_header *h = lcrt_region_header_pick(hdr, len);
+	size_t ss = h ? le32_to_cpu(h->slot_size) : 0;
+	u32 n = h ? le32_to_cpu(h->nslots) : 0;
 
 	m->slot_size = round_down(lcrt_store_budget(), 8);
 	m->nslots = clamp_val(efi_slots, 1, LCRT_EFI_SLOTS_MAX);
-	for (i = 0; i < 2 && (i + 1) * LCRT_REGION_HDR_SIZE <= len; i++) {
-		const struct lcrt_region_header *h =
-			(const void *)(hdr + i * LCRT_REGION_HDR_SIZE);
-		size_t ss = le32_to_cpu(h->slot_size);
-		u32 n = le32_to_cpu(h->nslots);
-
-		if (le32_to_cpu(h->magic) == LCRT_REGION_MAGIC &&
-		    ss >= LCRT_MIN_RECORD_SIZE && ss <= LCRT_MAX_RECORD_SIZE &&
-		    !(ss % 8) && n && n <= LCRT_EFI_SLOTS_MAX) {
-			m->slot_size = ss;
-			m->nslots = n;
-			return;
-		}
+	if (ss >= LCRT_MIN_RECORD_SIZE && ss <= LCRT_MAX_RECORD_SIZE &&
+	    !(ss % 8) && n && n <= LCRT_EFI_SLOTS_MAX) {
+		m->slot_size = ss;
+		m->nslots = n;
 	}
 }
 
@@ -339,7 +363,7 @@ static bool lcrt_efi_room(struct lcrt_efi *m)
 		return false;
 	}
 	if (m->slot_size + 2 * LCRT_EFI_NAME_LEN > max_var) {
-		pr_err("UEFI variables: a slot of %zu bytes is over the firmware's %llu a variable: not used (lcrt.record_size=)\n",
+		pr_err("UEFI variables: a slot of %zu bytes is over the firmware's %llu a variable: not used\n",
 		       m->slot_size, max_var);
 		return false;
 	}
@@ -356,22 +380,32 @@ static bool lcrt_efi_room(struct lcrt_efi *m)
 	return true;
 }
 
-/* Read the variables into the image. Called with efivar_lock() held. */
+/*
+ * Read the variables into the image (a heap buffer each: the firmware
+ * takes physical addresses). Called with efivar_lock() held.
+ */
 static int lcrt_efi_load(struct lcrt_efi *m)
 {
-	u8 hdr[LCRT_REGION_SLOTS];
+	u8 *hdr = kzalloc(LCRT_REGION_SLOTS, GFP_KERNEL);
 	size_t len;
 	unsigned int i;
 
-	len = lcrt_efi_get(m, LCRT_EFI_HDR, hdr, sizeof(hdr));
+	if (!hdr)
+		return -ENOMEM;
+	len = lcrt_efi_get(m, LCRT_EFI_HDR, hdr, LCRT_REGION_SLOTS);
 	lcrt_efi_geometry(m, hdr, len);
-	if (!lcrt_efi_room(m))
+	if (!lcrt_efi_room(m)) {
+		kfree(hdr);
 		return -ENOSPC;
+	}
 	m->size = LCRT_REGION_SLOTS + m->nslots * m->slot_size;
 	m->image = kzalloc(m->size, GFP_KERNEL);
-	if (!m->image)
+	if (!m->image) {
+		kfree(hdr);
 		return -ENOMEM;
+	}
 	memcpy(m->image, hdr, len);
+	kfree(hdr);
 	for (i = 0; i < m->nslots; i++)
 		lcrt_efi_get(m, i, m->image + LCRT_REGION_SLOTS +
 			     i * m->slot_size, m->slot_size);
@@ -411,7 +445,9 @@ static int __init lcrt_efi_init(void)
 		pr_info("UEFI variables: not used, another medium keeps the records\n");
 		return 0;
 	}
-	INIT_WORK(&m->work, lcrt_efi_work);
+	if (guid_parse(LCRT_EFI_GUID, &lcrt_efi_guid))
+		return 0;
+	INIT_DELAYED_WORK(&m->work, lcrt_efi_work);
 	m->irq_work = IRQ_WORK_INIT_LAZY(lcrt_efi_irq_work);
 	lcrt_efi_names(m);
 	ret = efivar_lock();

@@ -566,6 +566,8 @@ struct lcrt_slot_info {
 
 int lcrt_region_init(struct lcrt_region *r, size_t size, size_t slot_size,
 		     u8 policy, bool boot);
+const struct lcrt_region_header *lcrt_region_header_pick(const u8 *mem,
+							 size_t len);
 void *lcrt_region_slot_ptr(const struct lcrt_region *r, unsigned int i);
 int lcrt_region_state(const struct lcrt_region *r, unsigned int i, bool deep,
 		      u64 *seq, int *err);

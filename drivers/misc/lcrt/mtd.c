@@ -556,7 +556,7 @@ static void lcrt_mtd_attach(struct mtd_info *mtd)
 	int ret;
 
 	if (lcrt_store()) {
-		pr_info("%s: not used, an NVRAM region keeps the records\n",
+		pr_info("%s: not used, another medium keeps the records\n",
 			mtd->name);
 		return;
 	}

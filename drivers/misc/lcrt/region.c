@@ -154,6 +154,28 @@ static bool lcrt_rhdr_valid(const struct lcrt_region_header *h)
 			 hsize - LCRT_CRC_OFFSET) == le32_to_cpu(h->crc32);
 }
 
+/**
+ * lcrt_region_header_pick() - the header copy a region takes
+ * @mem: the region's first bytes
+ * @len: how many there are (a copy past them is not valid)
+ *
+ * Return: the valid copy with the higher generation, or NULL.
+ */
+const struct lcrt_region_header *lcrt_region_header_pick(const u8 *mem,
+							 size_t len)
+{
+	const struct lcrt_region_header *a = (const void *)mem;
+	const struct lcrt_region_header *b =
+		(const void *)(mem + LCRT_REGION_HDR_SIZE);
+	bool va = len >= LCRT_REGION_HDR_SIZE && lcrt_rhdr_valid(a);
+	bool vb = len >= 2 * LCRT_REGION_HDR_SIZE && lcrt_rhdr_valid(b);
+
+	if (!va && !vb)
+		return NULL;
+	return vb && (!va || le64_to_cpu(b->generation) >
+		      le64_to_cpu(a->generation)) ? b : a;
+}
+
 /*
  * The valid header copy with the higher generation, or NULL; r->hdr says
  * which copy it is, and the next write goes to the other.
@@ -161,16 +183,11 @@ static bool lcrt_rhdr_valid(const struct lcrt_region_header *h)
 static const struct lcrt_region_header *
 lcrt_rhdr_pick(struct lcrt_region *r)
 {
-	const struct lcrt_region_header *a = (const void *)r->mem;
-	const struct lcrt_region_header *b = (const void *)(r->mem +
-							    LCRT_REGION_HDR_SIZE);
-	bool va = lcrt_rhdr_valid(a), vb = lcrt_rhdr_valid(b);
+	const struct lcrt_region_header *h =
+		lcrt_region_header_pick(r->mem, LCRT_REGION_SLOTS);
 
-	r->hdr = vb && (!va || le64_to_cpu(b->generation) >
-			le64_to_cpu(a->generation));
-	if (!va && !vb)
-		return NULL;
-	return r->hdr ? b : a;
+	r->hdr = h && (const u8 *)h != r->mem;
+	return h;
 }
 
 /* Write the header over the copy not in use: a cut leaves the other. */

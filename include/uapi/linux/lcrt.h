@@ -329,9 +329,8 @@ struct lcrt_flash_block {
 
 /*
  * In UEFI variables (@medium LCRT_MEDIUM_EFI) the region is kept as
- * variables of the vendor GUID LCRT_EFI_GUID (6ad0696b-b2de-4308-
- * 8eed-9020fb753c4f; the fields of EFI_GUID(), in order), with the
- * attributes LCRT_EFI_ATTRIBUTES: LCRT_EFI_REGION_VAR holds the region's
+ * variables of the vendor GUID LCRT_EFI_GUID, with the attributes
+ * LCRT_EFI_ATTRIBUTES: LCRT_EFI_REGION_VAR holds the region's
  * first LCRT_REGION_SLOTS bytes (the two header copies), and
  * LCRT_EFI_SLOT_VAR followed by the slot number in decimal ("LcrtSlot0")
  * the bytes of that slot that are in use: a record and its follow-up, or a
@@ -340,8 +339,7 @@ struct lcrt_flash_block {
  * to the header's @slot_size. A firmware writes a variable whole or not at
  * all: a cut leaves the variable as it was before.
  */
-#define LCRT_EFI_GUID		0x6ad0696b, 0xb2de, 0x4308, 0x8e, 0xed, \
-				0x90, 0x20, 0xfb, 0x75, 0x3c, 0x4f
+#define LCRT_EFI_GUID		"6ad0696b-b2de-4308-8eed-9020fb753c4f"
 #define LCRT_EFI_ATTRIBUTES	0x7	/* non-volatile, boot and runtime */
 #define LCRT_EFI_REGION_VAR	"LcrtRegion"
 #define LCRT_EFI_SLOT_VAR	"LcrtSlot"
