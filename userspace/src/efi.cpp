@@ -37,10 +37,14 @@ Guid parse(const char* text) {
 constexpr Guid guid(std::uint32_t a, std::uint16_t b, std::uint16_t c, std::uint8_t d0,
                     std::uint8_t d1, std::uint8_t d2, std::uint8_t d3, std::uint8_t d4,
                     std::uint8_t d5, std::uint8_t d6, std::uint8_t d7) {
-  return {static_cast<std::uint8_t>(a),       static_cast<std::uint8_t>(a >> 8),
-          static_cast<std::uint8_t>(a >> 16), static_cast<std::uint8_t>(a >> 24),
-          static_cast<std::uint8_t>(b),       static_cast<std::uint8_t>(b >> 8),
-          static_cast<std::uint8_t>(c),       static_cast<std::uint8_t>(c >> 8),
+  return {static_cast<std::uint8_t>(a),
+          static_cast<std::uint8_t>(a >> 8),
+          static_cast<std::uint8_t>(a >> 16),
+          static_cast<std::uint8_t>(a >> 24),
+          static_cast<std::uint8_t>(b),
+          static_cast<std::uint8_t>(b >> 8),
+          static_cast<std::uint8_t>(c),
+          static_cast<std::uint8_t>(c >> 8),
           d0,
           d1,
           d2,
@@ -108,25 +112,94 @@ int which(const std::string& name) {
   return d - '0';
 }
 
-// The geometry of the header copies: the valid magic with the higher generation.
+// The geometry of the header copy a region takes: valid (magic, size, CRC),
+// the higher generation.
 std::pair<std::uint32_t, std::uint32_t> geometry(const Bytes& header) {
   std::uint64_t best = 0;
   std::pair<std::uint32_t, std::uint32_t> g{0, 0};
   for (std::size_t at = 0; at + sizeof(lcrt_region_header) <= header.size();
        at += LCRT_REGION_HDR_SIZE) {
-    if (get(header, at + offsetof(lcrt_region_header, magic), 4) != LCRT_REGION_MAGIC) continue;
+    const auto hsize = get(header, at + offsetof(lcrt_region_header, header_size), 2);
+    if (get(header, at + offsetof(lcrt_region_header, magic), 4) != LCRT_REGION_MAGIC ||
+        hsize < sizeof(lcrt_region_header) || hsize > LCRT_REGION_HDR_SIZE ||
+        record_crc(header.data() + at, hsize) !=
+            get(header, at + offsetof(lcrt_region_header, crc32), 4))
+      continue;
     const auto gen = get(header, at + offsetof(lcrt_region_header, generation), 8);
     const auto ss =
         static_cast<std::uint32_t>(get(header, at + offsetof(lcrt_region_header, slot_size), 4));
     const auto n =
         static_cast<std::uint32_t>(get(header, at + offsetof(lcrt_region_header, nslots), 4));
-    if (gen + 1 > best && ss >= LCRT_MIN_RECORD_SIZE && ss <= LCRT_MAX_RECORD_SIZE &&
-        ss % 8 == 0 && n != 0 && n <= LCRT_EFI_SLOTS_MAX) {
+    if (gen + 1 > best && ss >= LCRT_MIN_RECORD_SIZE && ss <= LCRT_MAX_RECORD_SIZE && ss % 8 == 0 &&
+        n != 0 && n <= LCRT_EFI_SLOTS_MAX) {
       best = gen + 1;
       g = {ss, n};
     }
   }
   return g;
+}
+
+// LCRT's variables in effect in the store's variables [at, end), by slot
+// (kHeaderVar: the header); out counts the older copies.
+std::map<int, Variable> walk(const Bytes& data, std::size_t at, std::size_t end, const Layout& lay,
+                             EfiStore& out) {
+  std::map<int, Variable> found;
+  std::map<int, bool> added;  // which have a copy in VAR_ADDED
+  while (at + lay.header <= end && get(data, at, 2) == kStartId) {
+    const auto state = data[at + 2];
+    const auto name_size = get(data, at + lay.name_size, 4);
+    const auto data_size = get(data, at + lay.data_size, 4);
+    if (name_size > end - at - lay.header || data_size > end - at - lay.header - name_size)
+      break;  // a header whose sizes were never written: the end of what was
+    const std::size_t name = at + lay.header;
+    const std::size_t body = name + static_cast<std::size_t>(name_size);
+    Guid g{};
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(at + lay.guid), g.size(), g.begin());
+    const int v = g == kLcrt ? which(ascii(data, name, static_cast<std::size_t>(name_size))) : -1;
+    at = (body + static_cast<std::size_t>(data_size) + 3) & ~std::size_t{3};
+    if (v == -1) continue;
+    // A copy in deletion is in effect only while no copy was added.
+    if (state != kAdded && (state != kInDeletion || added[v] || found.count(v) != 0)) {
+      out.replaced++;
+      continue;
+    }
+    if (found.count(v) != 0) out.replaced++;
+    found[v] = {state, body, static_cast<std::size_t>(data_size)};
+    if (state == kAdded) added[v] = true;
+  }
+  return found;
+}
+
+// The region image of the variables found: the header, then each slot.
+Bytes region_image(const Bytes& data, const std::map<int, Variable>& found, EfiStore& out) {
+  Bytes header(LCRT_REGION_SLOTS, 0);
+  if (auto h = found.find(kHeaderVar); h != found.end()) {
+    out.variables++;
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(h->second.data),
+                std::min<std::size_t>(h->second.size, LCRT_REGION_SLOTS), header.begin());
+  }
+  auto [slot_size, nslots] = geometry(header);
+  if (slot_size == 0) {  // no header: slots as large as the largest variable
+    std::size_t largest = LCRT_MIN_RECORD_SIZE;
+    nslots = 0;
+    for (const auto& [v, var] : found) {
+      if (v < 0) continue;
+      largest = std::max(largest, (var.size + 7) & ~std::size_t{7});
+      nslots = std::max<std::uint32_t>(nslots, static_cast<std::uint32_t>(v) + 1);
+    }
+    slot_size = static_cast<std::uint32_t>(std::min<std::size_t>(largest, LCRT_MAX_RECORD_SIZE));
+  }
+  Bytes image = header;
+  image.resize(LCRT_REGION_SLOTS + std::size_t{nslots} * slot_size, 0);
+  for (const auto& [v, var] : found) {
+    if (v < 0 || static_cast<std::uint32_t>(v) >= nslots) continue;  // not a slot of the region
+    out.variables++;
+    const std::size_t to = LCRT_REGION_SLOTS + static_cast<std::size_t>(v) * slot_size;
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(var.data),
+                std::min<std::size_t>(var.size, slot_size),
+                image.begin() + static_cast<std::ptrdiff_t>(to));
+  }
+  return image;
 }
 
 }  // namespace
@@ -148,68 +221,10 @@ std::optional<EfiStore> efi_store(const Bytes& data) {
   if (size < kStoreHeader || size > data.size() - store)
     throw DataError("the UEFI variable store says " + std::to_string(size) +
                     " bytes, past the end of the file (" + std::to_string(data.size()) + ")");
-  const std::size_t end = store + static_cast<std::size_t>(size);
-
   EfiStore out;
-  std::map<int, Variable> found;
-  std::map<int, bool> added;  // which have a copy in VAR_ADDED
-  std::size_t at = store + kStoreHeader;
-  at = (at + 3) & ~std::size_t{3};
-  while (at + lay.header <= end && get(data, at, 2) == kStartId) {
-    const auto state = data[at + 2];
-    const auto name_size = get(data, at + lay.name_size, 4);
-    const auto data_size = get(data, at + lay.data_size, 4);
-    if (name_size > end - at - lay.header || data_size > end - at - lay.header - name_size)
-      break;  // a header whose sizes were never written: the end of what was
-    const std::size_t name = at + lay.header;
-    const std::size_t body = name + static_cast<std::size_t>(name_size);
-    Guid g{};
-    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(at + lay.guid), g.size(), g.begin());
-    const int v = g == kLcrt ? which(ascii(data, name, static_cast<std::size_t>(name_size))) : -1;
-    if (v != -1) {
-      const bool in_effect =
-          state == kAdded || (state == kInDeletion && !added[v] && found.count(v) == 0);
-      if (in_effect) {
-        if (found.count(v) != 0) out.replaced++;
-        found[v] = {state, body, static_cast<std::size_t>(data_size)};
-        if (state == kAdded) added[v] = true;
-      } else {
-        out.replaced++;
-      }
-    }
-    at = (body + static_cast<std::size_t>(data_size) + 3) & ~std::size_t{3};
-  }
-  if (found.empty()) return out;
-
-  Bytes header(LCRT_REGION_SLOTS, 0);
-  if (auto h = found.find(kHeaderVar); h != found.end())
-    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(h->second.data),
-                std::min<std::size_t>(h->second.size, LCRT_REGION_SLOTS), header.begin());
-  auto [slot_size, nslots] = geometry(header);
-  if (slot_size == 0) {  // no header: slots as large as the largest variable
-    std::size_t largest = LCRT_MIN_RECORD_SIZE;
-    nslots = 0;
-    for (const auto& [v, var] : found)
-      if (v >= 0) {
-        largest = std::max(largest, (var.size + 7) & ~std::size_t{7});
-        nslots = std::max<std::uint32_t>(nslots, static_cast<std::uint32_t>(v) + 1);
-      }
-    slot_size = static_cast<std::uint32_t>(std::min<std::size_t>(largest, LCRT_MAX_RECORD_SIZE));
-  }
-  out.image = header;
-  out.image.resize(LCRT_REGION_SLOTS + std::size_t{nslots} * slot_size, 0);
-  for (const auto& [v, var] : found) {
-    if (v < 0) {
-      out.variables++;
-      continue;
-    }
-    if (static_cast<std::uint32_t>(v) >= nslots) continue;  // not a slot of the region
-    out.variables++;
-    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(var.data),
-                std::min<std::size_t>(var.size, slot_size),
-                out.image.begin() +
-                    static_cast<std::ptrdiff_t>(LCRT_REGION_SLOTS + static_cast<std::size_t>(v) * slot_size));
-  }
+  const std::size_t first = (store + kStoreHeader + 3) & ~std::size_t{3};
+  const auto found = walk(data, first, store + static_cast<std::size_t>(size), lay, out);
+  if (!found.empty()) out.image = region_image(data, found, out);
   return out;
 }
 

@@ -648,8 +648,7 @@ std::string region_line(const Region& r) {
   return "region: " + std::to_string(r.nslots) + (r.nslots == 1 ? " slot" : " slots") + " of " +
          std::to_string(r.slot_size) + " bytes" +
          (r.medium == LCRT_MEDIUM_EFI ? " in UEFI variables" : "") + ", policy " + policy +
-         ", boot " +
-         std::to_string(r.boot_count) + ", " + std::to_string(r.dropped) +
+         ", boot " + std::to_string(r.boot_count) + ", " + std::to_string(r.dropped) +
          (r.dropped == 1 ? " record" : " records") + " dropped, next seq " +
          std::to_string(r.next_seq);
 }
