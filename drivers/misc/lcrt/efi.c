@@ -148,8 +148,13 @@ static bool lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
 		/* Tests: a power cut before this write, or after it. */
 		if (!lcrt_test_cut(1, &cut))
 			lcrt_test_stop();
-		/* x86 saves the FPU for the firmware: never from an NMI. */
-		if (in_nmi() || efivar_trylock()) {
+		/*
+		 * x86 takes the FPU for the firmware: from an NMI (a double
+		 * fault's stack overflow, a lockup) only once this CPU
+		 * panics and the others are stopped, as efi-pstore does.
+		 */
+		if ((in_nmi() && atomic_read(&panic_cpu) !=
+		     raw_smp_processor_id()) || efivar_trylock()) {
 			atomic_inc(&m->failed);
 			return false;
 		}
