@@ -45,6 +45,16 @@ class BoardGuest:
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def crash(self, what="EXCEPTION", **kw):
+        """Crash the guest through LKDTM; its console."""
+        out, console, _ = self.guest.run(f"echo {what} > {DIRECT}", **kw)
+        self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
+        return console
+
+    def status(self, text):
+        """The "key value" lines of /sys/kernel/lcrt/status, as a dict."""
+        return dict(re.findall(r"^(\w+) (.*)$", text, re.M))
+
     def sh(self, cmd, **kw):
         """The output of cmd, which must finish (no crash)."""
         out, console, _ = self.guest.run(cmd, **kw)

@@ -8,11 +8,10 @@ on that line. A panic's writes, in order: 1 the pending mark (the slot's
 variable holds the record header: torn), 2 the record.
 """
 import json
-import re
 import subprocess
 import unittest
 
-from labtest import DIRECT, TOOL, BoardGuest, frames, guest
+from labtest import TOOL, BoardGuest, frames, guest
 CUT = r"lcrt_test: power cut"
 EFIVARS = "/sys/firmware/efi/efivars"
 # Another vendor's variables, to fill the store (efivarfs: 4 bytes of
@@ -35,14 +34,6 @@ def fill_cmd(r):
 
 class EfiTests(BoardGuest):
     BOARD = "x86_64-efi"
-
-    def crash(self, what="EXCEPTION", **kw):
-        out, console, _ = self.guest.run(f"echo {what} > {DIRECT}", **kw)
-        self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
-        return console
-
-    def status(self, text):
-        return dict(re.findall(r"^(\w+) (.*)$", text, re.M))
 
     def decode(self, rc=0):
         """lcrt decode of the variable store file: its JSON, the records

@@ -10,7 +10,6 @@ word, 2 the rest of the mark, 3 the body, 4 the commit word; then the
 panic's follow-up: 5 its pending word, 6 its body, 7 its commit word.
 """
 import json
-import re
 import struct
 import subprocess
 import unittest
@@ -23,14 +22,6 @@ FLASH_MAGIC = 0x4652434c  # "LCRF"
 
 class FlashTests(BoardGuest):
     BOARD = "nor"
-
-    def crash(self, what="EXCEPTION", **kw):
-        out, console, _ = self.guest.run(f"echo {what} > {DIRECT}", **kw)
-        self.assertIsNone(out, "the kernel did not crash:\n" + console[-2000:])
-        return console
-
-    def status(self, text):
-        return dict(re.findall(r"^(\w+) (.*)$", text, re.M))
 
     def decode(self, data, *args, rc=0):
         """lcrt decode of a dump of the partition: its JSON, the records

@@ -77,18 +77,8 @@ Bytes header(std::uint32_t nslots = 4, std::uint64_t next_seq = 9) {
   return h;
 }
 
-Bytes record(std::uint64_t seq) {
-  test::Spec s;
-  s.seq = seq;
-  return test::make_record(s);
-}
-
-std::vector<std::pair<std::size_t, std::uint64_t>> slots_and_seqs(const Bytes& image) {
-  std::vector<std::pair<std::size_t, std::uint64_t>> out;
-  for (const auto& f : scan(image).found)
-    if (f.record) out.emplace_back(*f.slot, f.record->seq);
-  return out;
-}
+using test::record;
+using test::slots_and_seqs;
 
 TEST(EfiStore, TheRegionIsTheHeaderVariableThenEverySlotsVariable) {
   Store s;

@@ -65,6 +65,19 @@ void section(Writer& w, std::uint8_t type, const Bytes& payload) {
 
 }  // namespace
 
+Bytes record(std::uint64_t seq) {
+  Spec s;
+  s.seq = seq;
+  return make_record(s);
+}
+
+std::vector<std::pair<std::size_t, std::uint64_t>> slots_and_seqs(const Bytes& image) {
+  std::vector<std::pair<std::size_t, std::uint64_t>> out;
+  for (const auto& f : scan(image).found)
+    if (f.record) out.emplace_back(*f.slot, f.record->seq);
+  return out;
+}
+
 Bytes make_record(const Spec& s) {
   Writer ev;
   ev.u8(s.event.kind).u8(s.event.context).varint(s.event.cpu).varint(s.event.pid);

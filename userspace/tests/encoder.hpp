@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lcrt/record.hpp"
@@ -61,6 +62,10 @@ struct Spec {
 
 // A whole sealed, committed record.
 Bytes make_record(const Spec& s);
+// A record of the defaults but its seq.
+Bytes record(std::uint64_t seq);
+// (slot, seq) of every valid record scan() finds in a region image.
+std::vector<std::pair<std::size_t, std::uint64_t>> slots_and_seqs(const Bytes& image);
 // Recompute the CRC after a test edited the bytes.
 void reseal(Bytes& rec);
 // The record as a cut write leaves it: LCRT_MAGIC_PENDING for its magic.

@@ -49,18 +49,8 @@ Bytes erased(std::size_t n) {
   return b;
 }
 
-Bytes record(std::uint64_t seq) {
-  test::Spec s;
-  s.seq = seq;
-  return test::make_record(s);
-}
-
-std::vector<std::pair<std::size_t, std::uint64_t>> slots_and_seqs(const Bytes& image) {
-  std::vector<std::pair<std::size_t, std::uint64_t>> out;
-  for (const auto& f : scan(image).found)
-    if (f.record) out.emplace_back(*f.slot, f.record->seq);
-  return out;
-}
+using test::record;
+using test::slots_and_seqs;
 
 TEST(FlashRegion, EveryFormattedBlockGivesItsSlotsInOrder) {
   Bytes dump = erased(2 * kBlock);

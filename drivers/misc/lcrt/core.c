@@ -98,6 +98,14 @@ static u8 lcrt_context(void)
 
 NOKPROBE_SYMBOL(lcrt_context);
 
+/* Is this CPU the one that panics (the others are stopped, or stopping). */
+bool lcrt_panicking(void)
+{
+	return atomic_read(&panic_cpu) == raw_smp_processor_id();
+}
+
+NOKPROBE_SYMBOL(lcrt_panicking);
+
 /**
  * lcrt_panic_event() - what kind of crash a panic message speaks of
  * @msg: the panic's message, or NULL

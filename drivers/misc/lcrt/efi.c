@@ -41,7 +41,6 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
-#include <linux/panic.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/uuid.h>
@@ -85,8 +84,7 @@ static efi_guid_t lcrt_efi_guid;	/* LCRT_EFI_GUID */
 /* In die() (oops_in_progress) or panic(), where nothing may sleep. */
 static bool lcrt_efi_crashing(void)
 {
-	return oops_in_progress ||
-	       atomic_read(&panic_cpu) == raw_smp_processor_id();
+	return oops_in_progress || lcrt_panicking();
 }
 
 NOKPROBE_SYMBOL(lcrt_efi_crashing);
@@ -137,14 +135,17 @@ static size_t lcrt_efi_extent(const struct lcrt_region *r, unsigned int v,
 
 NOKPROBE_SYMBOL(lcrt_efi_extent);
 
-/* Set variable @v to @len bytes of @data (0: delete it). */
+/*
+ * Set variable @v to @len bytes of @data (0: delete it); @nonblocking in
+ * die() and panic().
+ */
 static bool lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
-			 size_t len, bool panic)
+			 size_t len, bool nonblocking)
 {
 	efi_status_t st;
 	bool cut = false;
 
-	if (panic) {
+	if (nonblocking) {
 		/* Tests: a power cut before this write, or after it. */
 		if (!lcrt_test_cut(1, &cut))
 			lcrt_test_stop();
@@ -153,8 +154,7 @@ static bool lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
 		 * fault's stack overflow, a lockup) only once this CPU
 		 * panics and the others are stopped, as efi-pstore does.
 		 */
-		if ((in_nmi() && atomic_read(&panic_cpu) !=
-		     raw_smp_processor_id()) || efivar_trylock()) {
+		if ((in_nmi() && !lcrt_panicking()) || efivar_trylock()) {
 			atomic_inc(&m->failed);
 			return false;
 		}
@@ -164,7 +164,7 @@ static bool lcrt_efi_set(struct lcrt_efi *m, unsigned int v, const void *data,
 	}
 	st = efivar_set_variable_locked(m->names[v], &lcrt_efi_guid,
 					LCRT_EFI_ATTRIBUTES, len, (void *)data,
-					panic);
+					nonblocking);
 	efivar_unlock();
 	if (cut)
 		lcrt_test_stop();

@@ -644,6 +644,7 @@ static inline bool lcrt_test_no_erase(void)
 #endif
 
 /* core.c: what a crash is. */
+bool lcrt_panicking(void);
 u8 lcrt_panic_event(const char *msg);
 u64 lcrt_realtime(u64 real, u64 boot);
 void lcrt_oops_reason(char *buf, size_t size, const char *msg,

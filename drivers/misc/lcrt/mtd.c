@@ -35,7 +35,6 @@
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/mtd/mtd.h>
-#include <linux/panic.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -80,13 +79,6 @@ static struct lcrt_mtd {
 } lcrt_mtd;
 
 static void lcrt_mtd_irq_work(struct irq_work *iw);
-
-static bool lcrt_mtd_panicking(void)
-{
-	return atomic_read(&panic_cpu) == raw_smp_processor_id();
-}
-
-NOKPROBE_SYMBOL(lcrt_mtd_panicking);
 
 /* Where byte @off of the region's image is in the partition. */
 static loff_t lcrt_mtd_addr(const struct lcrt_mtd *m, size_t off)
@@ -170,7 +162,7 @@ static void lcrt_mtd_flush(struct lcrt_region *r)
 {
 	struct lcrt_mtd *m = &lcrt_mtd;
 
-	if (!lcrt_mtd_panicking())
+	if (!lcrt_panicking())
 		return;
 	lcrt_mtd_drain(m, true);
 	if (atomic_xchg(&m->overrun, 0))
@@ -192,7 +184,7 @@ static void lcrt_mtd_program(struct lcrt_region *r, size_t off, size_t len)
 	clear_bit((off - LCRT_REGION_SLOTS) / m->slot_size, m->blank);
 	if (len == sizeof(u32))
 		memcpy(&s.word, r->mem + off, sizeof(u32));
-	if (lcrt_mtd_panicking()) {
+	if (lcrt_panicking()) {
 		lcrt_mtd_flush(r);
 		lcrt_mtd_write(m, &s, true);
 		return;
