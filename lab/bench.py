@@ -187,8 +187,47 @@ def bench_board(b, kv):
     return v, out
 
 
-def console_chain(console):
-    """(culprit, [functions of the console's call trace, innermost first])."""
+def text_symbols(system_map):
+    """The kernel's text symbols from its System.map: (addresses in order,
+    their names, each name's addresses)."""
+    syms = []
+    for line in Path(system_map).read_text().splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "tTwW":
+            syms.append((int(f[0], 16), f[2]))
+    syms.sort()
+    where = {}
+    for i, (_, n) in enumerate(syms):
+        where.setdefault(n, []).append(i)
+    return [a for a, _ in syms], [n for _, n in syms], where
+
+
+def function_before(name, size, symbols):
+    """The function whose last bytes come just before name's first one:
+    a return address printed as "name+0x0" is that function's, which
+    called a noreturn function with its last instruction (the kernel names
+    the return address, not the call, on arm and arm64). size picks among
+    functions of one name; None when the map cannot tell."""
+    addrs, names, where = symbols
+    fits = [i for i in where.get(name, ())
+            if i + 1 < len(addrs) and addrs[i + 1] - addrs[i] == size] or where.get(name, [])
+    if len(fits) != 1:
+        return None
+    i = fits[0]
+    while i > 0 and addrs[i - 1] == addrs[fits[0]]:
+        i -= 1              # aliases of the same address
+    return names[i - 1] if i > 0 else None
+
+
+# Another CPU's report starts: its frames are not the crash's chain.
+OTHER_CPU = re.compile(r"CPU\d+: stopping|NMI backtrace for cpu|SMP: stopping|Sending NMI")
+
+
+def console_chain(console, symbols=None):
+    """(culprit, [functions of the console's call trace, innermost first]).
+    A return address at a function's first byte ("f+0x0/...") names the
+    function before it, from symbols (text_symbols()); without them, or
+    when the map cannot tell, the chain ends there."""
     m = re.search(r"(?:PC is at |pc : |RIP: 0010:)([\w.]+)\+0x", console)
     culprit = m.group(1) if m else None
     chain = [culprit] if culprit else []
@@ -198,13 +237,19 @@ def console_chain(console):
     start = at if start < 0 else start    # arm: "A from B" lines, no title
     for line in console[start:].splitlines():
         if "RIP: 0033" in line or (culprit and "Kernel panic" in line) or \
-                "end Kernel panic" in line:
+                "end Kernel panic" in line or OTHER_CPU.match(line):
             break
-        a = re.fullmatch(r" ([\w.]+) from ([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+", line)
-        o = re.fullmatch(r" ([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+", line)
-        for f in ((a.group(2),) if a else (o.group(1),) if o else ()):
-            if f not in chain:
-                chain.append(f)
+        a = re.fullmatch(r" [\w.]+ from ([\w.]+)\+(0x[0-9a-f]+)/(0x[0-9a-f]+)", line)
+        o = re.fullmatch(r" ([\w.]+)\+(0x[0-9a-f]+)/(0x[0-9a-f]+)", line)
+        if not (a or o):
+            continue
+        f, off, size = (a or o).groups()
+        if int(off, 16) == 0 and not (f == culprit and chain == [culprit]):
+            f = function_before(f, int(size, 16), symbols) if symbols else None
+            if f is None:
+                break
+        if f not in chain:
+            chain.append(f)
     if not culprit:
         # The caller of panic() is the culprit; the panic's own frames are not.
         cut = max((i for i, f in enumerate(chain) if f in ("panic", "vpanic")),
@@ -271,7 +316,7 @@ def decode(raw):
     return rec
 
 
-def judge_run(cell, console, zone, after, rsize):
+def judge_run(cell, console, zone, after, rsize, symbols=None):
     """One crash, judged the same way for both from what each medium held
     after the reset: the console of the crash boot gives the true chain
     and the times; zone is ramoops' memory right after the crash; after
@@ -282,7 +327,7 @@ def judge_run(cell, console, zone, after, rsize):
     pstore = "".join(text.split("@@LCRT")[0].split("@@PSTORE")[1:])
     raw = base64.b64decode("".join(text.split("@@LCRT")[-1].split("@@END")[0].split()) or b"")
     rec = decode(raw)
-    _, chain = console_chain(console)
+    _, chain = console_chain(console, symbols)
     chain = [cell.culprit] + [f for f in chain if f != cell.culprit]
     frames = rec.get("frames", [])
     base_names = {(fr.get("function") or "").split(" ")[0].split(".")[0] for fr in frames}
@@ -317,7 +362,7 @@ def judge_run(cell, console, zone, after, rsize):
     }
 
 
-def run_cell(v, kernel, ko, ramfile, cell, rsize, kv):
+def run_cell(v, kernel, ko, ramfile, cell, rsize, kv, symbols=None):
     """RUNS crashes of one cell, one a boot; each boot first reads back
     and clears what the crash before it left (the last read has a boot of
     its own). One row: medians of the figures, min/median/max of times."""
@@ -334,7 +379,7 @@ def run_cell(v, kernel, ko, ramfile, cell, rsize, kv):
                                       oops_panic=i < RUNS, timeout=matrix.TIMEOUT)
         shutil.rmtree(work, ignore_errors=True)
         if prev:
-            runs.append(judge_run(cell, *prev, console, rsize))
+            runs.append(judge_run(cell, *prev, console, rsize, symbols))
         if i < RUNS:
             if "@@LAB-END" in console.split("@@LAB-BEGIN")[-1] and "Kernel panic" not in console:
                 sys.exit(f"bench: {v.name} {kv} {cell.name}: no crash\n{console[-3000:]}")
@@ -567,11 +612,12 @@ def main():
             feet[f"{name} {kv}"] = footprint(v, out)
             if "ramoops" in what:
                 ko = kernels.build_module(v, timed_tree(kv), out, CRASH_MODULE)
+                symbols = text_symbols(out / "System.map")
                 with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
                     ramfile = Path(tmp) / "ram.img"
                     for cell in bench_cells():
                         for rsize in RAMOOPS_SIZES:
-                            r = run_cell(v, out / v.image, ko, ramfile, cell, rsize, kv)
+                            r = run_cell(v, out / v.image, ko, ramfile, cell, rsize, kv, symbols)
                             log(f"{name} {kv} {cell.name} ramoops {rsize}: {r}")
                             results.append(r)
                 # Written after each board: what is done so far stands.
@@ -646,8 +692,11 @@ def write_md(results, feet, prov):
              "from what each medium held after the reset: the "
              "culprit (LCRT: the record's culprit, rule H, as the matrix judges; "
              "ramoops: the culprit's name in its text in any printed form), in "
-             "how many runs; frames of the console's true chain found; frames "
-             "with stack words; registers.", "",
+             "how many runs; frames of the console's true chain found (the "
+             "crashing CPU's trace only; a return address the kernel prints as "
+             "the next function's `f+0x0` is named from System.map as the "
+             "function before it, which called a noreturn function last); "
+             "frames with stack words; registers.", "",
              "| board | kernel | crash | ramoops size | bytes LCRT / ramoops (records) "
              "| time LCRT | time ramoops | culprit LCRT / ramoops | frames LCRT / "
              "ramoops / true | with words | registers LCRT / ramoops |",

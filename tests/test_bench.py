@@ -1,6 +1,7 @@
 """The bench's judge (lab/bench.py), on text and bytes made here: the same
 rule for ramoops' text as a reader would apply, and no stretch of it."""
 import struct
+import tempfile
 import unittest
 
 import labtest  # noqa: F401  (puts lab/ on the path)
@@ -18,6 +19,81 @@ class Named(unittest.TestCase):
         for text in ("lkdtm_BUGS+0x4/0x8", "my_lkdtm_BUG+0x4", "lkdtm: Performing direct entry BUG",
                      "x.lkdtm_BUG+0x4"):
             self.assertFalse(bench.named("lkdtm_BUG", text), text)
+
+
+class ConsoleChain(unittest.TestCase):
+    """The true chain from the kernel's own trace on the console."""
+
+    MAP = ("c0100000 T _stext\n"
+           "c0300000 t lkdtm_BUG\n"
+           "c0300010 t lkdtm_PANIC\n"
+           "c0300020 t lkdtm_ACCESS_NULL\n"
+           "c0300078 t lkdtm_do_action\n"
+           "c03000a0 t lkdtm_do_action\n"      # a static twin of another size
+           "c03000d0 d some_data\n"
+           "c0300100 T panic\n"
+           "c0300400 T add_taint\n"
+           "c0300500 T vfs_write\n")
+
+    def symbols(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".map") as f:
+            f.write(self.MAP)
+            f.flush()
+            return bench.text_symbols(f.name)
+
+    ARM_PANIC = ("Kernel panic - not syncing: dumptest\n"
+                 "CPU: 1 PID: 34 Comm: sh Not tainted 6.1.192 #2\n"
+                 " unwind_backtrace from show_stack+0x10/0x14\n"
+                 " show_stack from dump_stack_lvl+0x40/0x4c\n"
+                 " dump_stack_lvl from panic+0x10c/0x350\n"
+                 " panic from lkdtm_ACCESS_NULL+0x0/0x58\n"
+                 "CPU0: stopping\n"
+                 "CPU: 0 PID: 0 Comm: swapper/0 Not tainted 6.1.192 #2\n"
+                 " dump_stack_lvl from do_handle_IPI+0xf0/0x124\n"
+                 " do_handle_IPI from ipi_handler+0x18/0x20\n"
+                 "---[ end Kernel panic - not syncing: dumptest ]---\n")
+
+    def test_a_return_address_at_a_first_byte_is_the_function_before(self):
+        self.assertEqual(bench.console_chain(self.ARM_PANIC, self.symbols()),
+                         ("lkdtm_PANIC", ["lkdtm_PANIC"]))
+
+    def test_another_cpus_trace_is_not_the_chain(self):
+        # Without the map the first-byte frame ends the chain, and the
+        # stopped CPU's frames after it are not taken either.
+        self.assertEqual(bench.console_chain(self.ARM_PANIC), (None, []))
+
+    def test_arm64_frames_go_on_past_the_noreturn_calls(self):
+        console = ("Kernel panic - not syncing: dumptest\n"
+                   "Call trace:\n"
+                   " dump_stack+0x14/0x1c\n"
+                   " panic+0x324/0x300\n"
+                   " add_taint+0x0/0xa8\n"
+                   " lkdtm_ACCESS_NULL+0x0/0x58\n"
+                   " lkdtm_do_action+0x18/0x28\n"
+                   " vfs_write+0xdc/0x354\n"
+                   "SMP: stopping secondary CPUs\n"
+                   " other_cpu_frame+0x10/0x20\n")
+        self.assertEqual(bench.console_chain(console, self.symbols()),
+                         ("lkdtm_PANIC", ["lkdtm_PANIC", "lkdtm_do_action", "vfs_write"]))
+
+    def test_a_name_the_map_cannot_tell_ends_the_chain(self):
+        # Two lkdtm_do_action of the size printed: which one is not known.
+        syms = self.symbols()
+        self.assertIsNone(bench.function_before("lkdtm_do_action", 0x99, syms))
+        self.assertEqual(bench.function_before("lkdtm_do_action", 0x28, syms),
+                         "lkdtm_ACCESS_NULL")
+        self.assertEqual(bench.function_before("lkdtm_do_action", 0x60, syms),
+                         "lkdtm_do_action")
+        self.assertIsNone(bench.function_before("no_such_function", 0x10, syms))
+
+    def test_an_oops_at_a_functions_first_byte_keeps_its_pc(self):
+        console = ("pc : lkdtm_BUG+0x0/0x10\n"
+                   "Call trace:\n"
+                   " lkdtm_BUG+0x0/0x10\n"
+                   " lkdtm_do_action+0x18/0x28\n"
+                   "Kernel panic - not syncing: Oops: Fatal exception\n")
+        self.assertEqual(bench.console_chain(console, self.symbols()),
+                         ("lkdtm_BUG", ["lkdtm_BUG", "lkdtm_do_action"]))
 
 
 class RamoopsBytes(unittest.TestCase):
