@@ -1,15 +1,20 @@
 #include "lcrt/efi.hpp"
 
 #include <linux/lcrt.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
+#include <system_error>
 
 #include "lcrt/errors.hpp"
+#include "lcrt/io.hpp"
 
 namespace lcrt {
 
@@ -224,6 +229,46 @@ std::optional<EfiStore> efi_store(const Bytes& data) {
   EfiStore out;
   const std::size_t first = (store + kStoreHeader + 3) & ~std::size_t{3};
   const auto found = walk(data, first, store + static_cast<std::size_t>(size), lay, out);
+  if (!found.empty()) out.image = region_image(data, found, out);
+  return out;
+}
+
+std::optional<EfiStore> efivarfs(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return std::nullopt;
+  // "Name-GUID" (efivarfs compares the GUID's hex digits in any case).
+  const std::string suffix = std::string("-") + LCRT_EFI_GUID;
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; };
+  EfiStore out;
+  Bytes data;  // every variable's data, one after another
+  std::map<int, Variable> found;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
+    const std::string file = path.filename().string();
+    if (file.size() <= suffix.size() ||
+        !std::equal(suffix.begin(), suffix.end(),
+                    file.end() - static_cast<std::ptrdiff_t>(suffix.size()),
+                    [&](char a, char b) { return lower(a) == lower(b); }))
+      continue;
+    const int v = which(file.substr(0, file.size() - suffix.size()));
+    if (v == -1) continue;
+    const Bytes var = read_image(path.string());
+    // No attributes (a variable being created, one deleted since the
+    // mount) or not the ones LCRT writes: the kernel would not take it.
+    if (var.size() < 4 || le(var.data(), 4) != LCRT_EFI_ATTRIBUTES) {
+      out.replaced++;
+      continue;
+    }
+    found[v] = {kAdded, data.size(), var.size() - 4};
+    data.insert(data.end(), var.begin() + 4, var.end());
+  }
+  if (ec) throw IoError(dir, ec.value());
+  struct statfs fs_info {};
+  if (found.empty() && out.replaced == 0 &&
+      (::statfs(dir.c_str(), &fs_info) != 0 ||
+       static_cast<std::uint32_t>(fs_info.f_type) != EFIVARFS_MAGIC))
+    return std::nullopt;  // a directory of something else
   if (!found.empty()) out.image = region_image(data, found, out);
   return out;
 }

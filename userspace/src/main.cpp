@@ -303,32 +303,55 @@ int print_slot(const DecodeArgs& a, const lcrt::Scan& scan, Symbols& symbols) {
   return kExitOk;
 }
 
-// Decode an image (one record, or a whole region) and print its records.
-int decode_and_print(const DecodeArgs& a) {
-  lcrt::Bytes image = lcrt::read_image(a.path);
+// The region image decode reads from a.path: a record or region as it is,
+// a flash dump's or a variable store's region, LCRT's variables in
+// efivarfs. nullopt (and status, said on stderr) when there is none.
+std::optional<lcrt::Bytes> decode_image(const DecodeArgs& a, int& status) {
+  // The variables themselves, as efivarfs shows them on a running system.
+  std::optional<lcrt::EfiStore> efi = a.path == "-" ? std::nullopt : lcrt::efivarfs(a.path);
+  const bool directory = efi.has_value();
+  if (directory && a.offset >= 0) {
+    std::cerr << a.path << ": --offset is for a dump of flash, not a directory of UEFI variables\n";
+    status = kExitUsage;
+    return std::nullopt;
+  }
+  lcrt::Bytes image = directory ? lcrt::Bytes{} : lcrt::read_image(a.path);
   // A dump of NOR flash (the partition, or the chip with --offset).
   std::optional<std::size_t> at;
   if (a.offset >= 0 && static_cast<unsigned long long>(a.offset) > image.size()) {
     std::cerr << a.path << ": no LCRT flash partition at offset " << a.offset << ": the image has "
               << image.size() << " bytes\n";
-    return kExitNoRecord;
+    status = kExitNoRecord;
+    return std::nullopt;
   }
   if (a.offset >= 0) at = static_cast<std::size_t>(a.offset);
   // A file of a UEFI variable store (OVMF's VARS, a firmware flash image).
-  std::optional<lcrt::EfiStore> efi = at ? std::nullopt : lcrt::efi_store(image);
+  if (!efi && !at) efi = lcrt::efi_store(image);
   if (efi) {
     if (efi->image.empty())
-      std::cerr << a.path << ": a UEFI variable store that holds no LCRT variable\n";
-    image = std::move(efi->image);
-  } else if (auto region = lcrt::flash_region(image, at)) {
-    image = std::move(*region);
-  } else if (at) {
-    std::cerr << a.path << ": no LCRT flash partition at offset " << *at << "\n";
-    return kExitNoRecord;
+      std::cerr << a.path
+                << (directory ? ": a directory of UEFI variables (efivarfs) that holds"
+                              : ": a UEFI variable store that holds")
+                << " no LCRT variable\n";
+    return std::move(efi->image);
   }
+  if (auto region = lcrt::flash_region(image, at)) return region;
+  if (at) {
+    std::cerr << a.path << ": no LCRT flash partition at offset " << *at << "\n";
+    status = kExitNoRecord;
+    return std::nullopt;
+  }
+  return image;
+}
+
+// Decode an image (one record, or a whole region) and print its records.
+int decode_and_print(const DecodeArgs& a) {
+  int status = kExitOk;
+  const std::optional<lcrt::Bytes> image = decode_image(a, status);
+  if (!image) return status;
   Symbols symbols(a);
 
-  const lcrt::Scan scan = lcrt::scan(image);
+  const lcrt::Scan scan = lcrt::scan(*image);
   if (scan.slots_missing != 0)
     std::cerr << a.path << ": the image ends before slot "
               << scan.region->nslots - scan.slots_missing << " of " << scan.region->nslots
@@ -502,9 +525,13 @@ int run(int argc, char** argv) {
   DecodeArgs decode_args;
   auto* decode = app.add_subcommand(
       "decode",
-      "decode a raw record, an NVRAM region image, a dump of LCRT's flash partition or a UEFI "
-      "variable store file");
-  decode->add_option("image", decode_args.path, "the image file, - for standard input")->required();
+      "decode a raw record, an NVRAM region image, a dump of LCRT's flash partition, a UEFI "
+      "variable store file or the variables in efivarfs");
+  decode
+      ->add_option("image", decode_args.path,
+                   "the image file, a directory of UEFI variables (efivarfs), - for standard "
+                   "input")
+      ->required();
   add_decode_options(decode, decode_args);
   decode
       ->add_option("--offset", decode_args.offset,

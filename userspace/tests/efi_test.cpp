@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <linux/lcrt.h>
 
+#include <cctype>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -199,6 +201,103 @@ TEST(EfiStore, DecodeReadsTheStoreFile) {
   const auto e = test::lcrt_cli("decode " + empty);
   EXPECT_NE(e.status, 0);
   EXPECT_TRUE(test::has(e.out, "holds no LCRT variable")) << e.out;
+}
+
+// A directory as efivarfs shows variables: "Name-GUID", attributes, data.
+struct Efivarfs {
+  std::string dir;
+
+  explicit Efivarfs(const std::string& name) : dir(::testing::TempDir() + name) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+
+  Efivarfs& add(const std::string& name, const Bytes& data, const std::string& guid = LCRT_EFI_GUID,
+                std::uint32_t attributes = LCRT_EFI_ATTRIBUTES) {
+    Bytes file(4 + data.size(), 0);
+    put(file, 0, attributes, 4);
+    std::copy(data.begin(), data.end(), file.begin() + 4);
+    return add_raw(name + "-" + guid, file);
+  }
+
+  // A file of exactly these bytes.
+  Efivarfs& add_raw(const std::string& file, const Bytes& bytes) {
+    test::write_temp(dir.substr(::testing::TempDir().size()) + "/" + file, bytes);
+    return *this;
+  }
+};
+
+TEST(Efivarfs, TheVariablesFilesAreTheRegion) {
+  Efivarfs d("efivars-region");
+  d.add(LCRT_EFI_REGION_VAR, header());
+  d.add("LcrtSlot1", record(4));
+  d.add("LcrtSlot3", record(6));
+  d.add("Boot0000", Bytes(40, 7), "8be4df61-93ca-11d2-aa0d-00e098032b8c");
+  d.add("LcrtSlot2", record(5), "8be4df61-93ca-11d2-aa0d-00e098032b8c");  // not LCRT's
+  const auto st = efivarfs(d.dir);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->variables, 3U);
+  EXPECT_EQ(st->replaced, 0U);
+  ASSERT_EQ(st->image.size(), LCRT_REGION_SLOTS + 4 * 1024U);
+  const auto region = read_region(st->image);
+  ASSERT_TRUE(region);
+  EXPECT_EQ(region->next_seq, 9U);
+  const std::vector<std::pair<std::size_t, std::uint64_t>> want{{1, 4}, {3, 6}};
+  EXPECT_EQ(slots_and_seqs(st->image), want);
+}
+
+TEST(Efivarfs, AVariableWithoutLcrtsAttributesIsNotRead) {
+  Efivarfs d("efivars-attributes");
+  d.add("LcrtSlot0", record(1));
+  d.add_raw("LcrtSlot1-" + std::string(LCRT_EFI_GUID), Bytes{});  // being created
+  d.add("LcrtSlot2", record(3), LCRT_EFI_GUID, 0x3);  // not runtime access: not the kernel's
+  const auto st = efivarfs(d.dir);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->replaced, 2U);
+  const std::vector<std::pair<std::size_t, std::uint64_t>> want{{0, 1}};
+  EXPECT_EQ(slots_and_seqs(st->image), want);
+}
+
+TEST(Efivarfs, TheGuidIsMatchedInAnyCase) {
+  std::string upper = LCRT_EFI_GUID;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  Efivarfs d("efivars-case");
+  d.add("LcrtSlot0", record(2), upper);
+  const std::vector<std::pair<std::size_t, std::uint64_t>> want{{0, 2}};
+  EXPECT_EQ(slots_and_seqs(efivarfs(d.dir)->image), want);
+}
+
+TEST(Efivarfs, VariablesWithNoRecordSaySo) {
+  Efivarfs d("efivars-none");
+  d.add_raw("LcrtSlot1-" + std::string(LCRT_EFI_GUID), Bytes{});
+  const auto r = test::lcrt_cli("decode " + d.dir);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_TRUE(
+      test::has(r.out, "a directory of UEFI variables (efivarfs) that holds no LCRT variable"))
+      << r.out;
+}
+
+TEST(Efivarfs, ADirectoryOfSomethingElseIsNotVariables) {
+  Efivarfs d("efivars-other");
+  d.add("Boot0000", Bytes(40, 7), "8be4df61-93ca-11d2-aa0d-00e098032b8c");
+  EXPECT_FALSE(efivarfs(d.dir));
+  EXPECT_FALSE(efivarfs(test::write_temp("efivars-a-file", Bytes(8, 0))));
+  // decode: a directory without LCRT's variables stays an error of its own.
+  const auto r = test::lcrt_cli("decode " + d.dir);
+  EXPECT_EQ(r.status, 74) << r.out;
+  EXPECT_TRUE(test::has(r.out, "is a directory")) << r.out;
+}
+
+TEST(Efivarfs, DecodeReadsTheDirectory) {
+  Efivarfs d("efivars-decode");
+  d.add(LCRT_EFI_REGION_VAR, header());
+  d.add("LcrtSlot2", record(7));
+  const auto r = test::lcrt_cli("decode --format json " + d.dir);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(test::has(r.out, "\"seq\": 7")) << r.out;
+  const auto flash = test::lcrt_cli("decode --offset 0 " + d.dir);
+  EXPECT_EQ(flash.status, 64) << flash.out;
+  EXPECT_TRUE(test::has(flash.out, "--offset is for a dump of flash")) << flash.out;
 }
 
 }  // namespace
