@@ -248,6 +248,7 @@ TEST(Efivarfs, TheVariablesFilesAreTheRegion) {
 
 TEST(Efivarfs, AVariableWithoutLcrtsAttributesIsNotRead) {
   Efivarfs d("efivars-attributes");
+  d.add(LCRT_EFI_REGION_VAR, header());
   d.add("LcrtSlot0", record(1));
   d.add_raw("LcrtSlot1-" + std::string(LCRT_EFI_GUID), Bytes{});  // being created
   d.add("LcrtSlot2", record(3), LCRT_EFI_GUID, 0x3);  // not runtime access: not the kernel's
@@ -262,6 +263,7 @@ TEST(Efivarfs, TheGuidIsMatchedInAnyCase) {
   std::string upper = LCRT_EFI_GUID;
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   Efivarfs d("efivars-case");
+  d.add(LCRT_EFI_REGION_VAR, header(), upper);
   d.add("LcrtSlot0", record(2), upper);
   const std::vector<std::pair<std::size_t, std::uint64_t>> want{{0, 2}};
   EXPECT_EQ(slots_and_seqs(efivarfs(d.dir)->image), want);

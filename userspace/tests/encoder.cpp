@@ -74,7 +74,7 @@ Bytes record(std::uint64_t seq) {
 std::vector<std::pair<std::size_t, std::uint64_t>> slots_and_seqs(const Bytes& image) {
   std::vector<std::pair<std::size_t, std::uint64_t>> out;
   for (const auto& f : scan(image).found)
-    if (f.record) out.emplace_back(*f.slot, f.record->seq);
+    if (f.record) out.emplace_back(f.slot.value_or(kNoSlot), f.record->seq);
   return out;
 }
 

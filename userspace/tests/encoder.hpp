@@ -4,6 +4,7 @@
 
 #include <linux/lcrt.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,7 +65,9 @@ struct Spec {
 Bytes make_record(const Spec& s);
 // A record of the defaults but its seq.
 Bytes record(std::uint64_t seq);
-// (slot, seq) of every valid record scan() finds in a region image.
+// (slot, seq) of every valid record scan() finds in a region image; the
+// slot kNoSlot where the image has no region header to number slots.
+inline constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
 std::vector<std::pair<std::size_t, std::uint64_t>> slots_and_seqs(const Bytes& image);
 // Recompute the CRC after a test edited the bytes.
 void reseal(Bytes& rec);
