@@ -316,7 +316,7 @@ def decode(raw):
     return rec
 
 
-def judge_run(cell, console, zone, after, rsize, symbols=None):
+def judge_run(cell, console, zone, after, rsize, symbols):
     """One crash, judged the same way for both from what each medium held
     after the reset: the console of the crash boot gives the true chain
     and the times; zone is ramoops' memory right after the crash; after
@@ -362,7 +362,7 @@ def judge_run(cell, console, zone, after, rsize, symbols=None):
     }
 
 
-def run_cell(v, kernel, ko, ramfile, cell, rsize, kv, symbols=None):
+def run_cell(v, kernel, ko, ramfile, cell, rsize, kv, symbols):
     """RUNS crashes of one cell, one a boot; each boot first reads back
     and clears what the crash before it left (the last read has a boot of
     its own). One row: medians of the figures, min/median/max of times."""

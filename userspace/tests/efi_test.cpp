@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,6 +82,21 @@ Bytes header(std::uint32_t nslots = 4, std::uint64_t next_seq = 9) {
 
 using test::record;
 using test::slots_and_seqs;
+using Slots = std::vector<std::pair<std::size_t, std::uint64_t>>;
+
+// st is the region of header() (4 slots, next_seq 9) with these records,
+// from this many of LCRT's variables and no older copy.
+void expect_region(const std::optional<EfiStore>& st, std::uint32_t variables, const Slots& want) {
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->variables, variables);
+  EXPECT_EQ(st->replaced, 0U);
+  ASSERT_EQ(st->image.size(), LCRT_REGION_SLOTS + 4 * 1024U);
+  const auto region = read_region(st->image);
+  ASSERT_TRUE(region);
+  EXPECT_EQ(region->nslots, 4U);
+  EXPECT_EQ(region->next_seq, 9U);
+  EXPECT_EQ(slots_and_seqs(st->image), want);
+}
 
 TEST(EfiStore, TheRegionIsTheHeaderVariableThenEverySlotsVariable) {
   Store s;
@@ -89,16 +105,7 @@ TEST(EfiStore, TheRegionIsTheHeaderVariableThenEverySlotsVariable) {
   s.add("LcrtSlot2", record(3));
   s.add("LcrtSlot0", record(1));
   const auto st = efi_store(s.b);
-  ASSERT_TRUE(st);
-  EXPECT_EQ(st->variables, 3U);
-  EXPECT_EQ(st->replaced, 0U);
-  ASSERT_EQ(st->image.size(), LCRT_REGION_SLOTS + 4 * 1024U);
-  const auto region = read_region(st->image);
-  ASSERT_TRUE(region);
-  EXPECT_EQ(region->nslots, 4U);
-  EXPECT_EQ(region->next_seq, 9U);
-  const std::vector<std::pair<std::size_t, std::uint64_t>> want{{0, 1}, {2, 3}};
-  EXPECT_EQ(slots_and_seqs(st->image), want);
+  expect_region(st, 3, {{0, 1}, {2, 3}});
   for (const auto& f : scan(st->image).found) EXPECT_FALSE(f.error) << f.message;
 }
 
@@ -234,16 +241,7 @@ TEST(Efivarfs, TheVariablesFilesAreTheRegion) {
   d.add("LcrtSlot3", record(6));
   d.add("Boot0000", Bytes(40, 7), "8be4df61-93ca-11d2-aa0d-00e098032b8c");
   d.add("LcrtSlot2", record(5), "8be4df61-93ca-11d2-aa0d-00e098032b8c");  // not LCRT's
-  const auto st = efivarfs(d.dir);
-  ASSERT_TRUE(st);
-  EXPECT_EQ(st->variables, 3U);
-  EXPECT_EQ(st->replaced, 0U);
-  ASSERT_EQ(st->image.size(), LCRT_REGION_SLOTS + 4 * 1024U);
-  const auto region = read_region(st->image);
-  ASSERT_TRUE(region);
-  EXPECT_EQ(region->next_seq, 9U);
-  const std::vector<std::pair<std::size_t, std::uint64_t>> want{{1, 4}, {3, 6}};
-  EXPECT_EQ(slots_and_seqs(st->image), want);
+  expect_region(efivarfs(d.dir), 3, {{1, 4}, {3, 6}});
 }
 
 TEST(Efivarfs, AVariableWithoutLcrtsAttributesIsNotRead) {
